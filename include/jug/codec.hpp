@@ -1,0 +1,231 @@
+#pragma once
+/// The codec: how values become bytes and back.
+///
+/// jug uses cereal's traversal of standard and user types with an archive of
+/// its own, so that one format serves both storing results and hashing
+/// arguments (docs/codec.md gives the exact bytes). A user type becomes
+/// storable and hashable by giving it a cereal `serialize` (or `save`/`load`)
+/// function, member or free: that is the one customization point.
+///
+/// The format is little-endian with fixed-width integers; sizes are u64.
+/// Contiguous arithmetic arrays are copied as raw bytes. Unordered containers
+/// are written with their elements sorted by their encoded bytes, so equal
+/// containers always encode (and hash) equally.
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <cereal/cereal.hpp>
+#include <cereal/types/array.hpp>
+#include <cereal/types/map.hpp>
+#include <cereal/types/optional.hpp>
+#include <cereal/types/set.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/tuple.hpp>
+#include <cereal/types/unordered_map.hpp>
+#include <cereal/types/unordered_set.hpp>
+#include <cereal/types/utility.hpp>
+#include <cereal/types/variant.hpp>
+#include <cereal/types/vector.hpp>
+
+#include "jug/errors.hpp"
+
+namespace jug {
+
+static_assert(std::endian::native == std::endian::little,
+              "jug's codec writes little-endian bytes by copying memory; "
+              "a big-endian port must add byte swapping here");
+
+/// Writes values into a byte string.
+class OutputArchive
+    : public cereal::OutputArchive<OutputArchive, cereal::AllowEmptyClassElision> {
+ public:
+  explicit OutputArchive(std::string& out)
+      : cereal::OutputArchive<OutputArchive, cereal::AllowEmptyClassElision>(this),
+        out_(out) {}
+
+  void write_bytes(const void* data, std::size_t size) {
+    out_.append(static_cast<const char*>(data), size);
+  }
+  std::string& buffer() { return out_; }
+
+ private:
+  std::string& out_;
+};
+
+/// Reads values back from bytes; every read is bounds-checked, so a record
+/// that is shorter than its contents claim is an error, never a wild read.
+class InputArchive
+    : public cereal::InputArchive<InputArchive, cereal::AllowEmptyClassElision> {
+ public:
+  explicit InputArchive(std::string_view in)
+      : cereal::InputArchive<InputArchive, cereal::AllowEmptyClassElision>(this),
+        in_(in) {}
+
+  void read_bytes(void* data, std::size_t size) {
+    if (size > in_.size() - pos_) {
+      throw CorruptRecord("encoded value ends early: wanted " + std::to_string(size) +
+                          " more bytes, " + std::to_string(in_.size() - pos_) +
+                          " left");
+    }
+    if (size != 0) std::memcpy(data, in_.data() + pos_, size);
+    pos_ += size;
+  }
+  std::size_t remaining() const { return in_.size() - pos_; }
+
+ private:
+  std::string_view in_;
+  std::size_t pos_ = 0;
+};
+
+template <class T>
+std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar,
+                                                                    const T& t) {
+  if constexpr (std::is_same_v<T, bool>) {
+    const std::uint8_t b = t ? 1 : 0;  // bool's object representation is not fixed
+    ar.write_bytes(&b, 1);
+  } else {
+    ar.write_bytes(&t, sizeof t);
+  }
+}
+
+template <class T>
+std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, T& t) {
+  if constexpr (std::is_same_v<T, bool>) {
+    std::uint8_t b = 0;
+    ar.read_bytes(&b, 1);
+    if (b > 1) throw CorruptRecord("encoded bool is neither 0 nor 1");
+    t = b == 1;
+  } else {
+    ar.read_bytes(&t, sizeof t);
+  }
+}
+
+template <class T>
+void CEREAL_SERIALIZE_FUNCTION_NAME(OutputArchive& ar, cereal::NameValuePair<T>& t) {
+  ar(t.value);
+}
+template <class T>
+void CEREAL_SERIALIZE_FUNCTION_NAME(InputArchive& ar, cereal::NameValuePair<T>& t) {
+  ar(t.value);
+}
+
+template <class T>
+void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar, const cereal::SizeTag<T>& t) {
+  const std::uint64_t size = static_cast<std::uint64_t>(t.size);
+  ar.write_bytes(&size, sizeof size);
+}
+
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, cereal::SizeTag<T>& t) {
+  std::uint64_t size = 0;
+  ar.read_bytes(&size, sizeof size);
+  // Every element takes at least one byte except empty classes, so a size
+  // beyond the bytes left is corrupt; checking here stops a huge allocation.
+  if (size > ar.remaining()) {
+    throw CorruptRecord("encoded container claims " + std::to_string(size) +
+                        " elements but only " + std::to_string(ar.remaining()) +
+                        " bytes are left");
+  }
+  t.size = static_cast<std::remove_reference_t<T>>(size);
+}
+
+template <class T>
+void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar, const cereal::BinaryData<T>& bd) {
+  ar.write_bytes(bd.data, static_cast<std::size_t>(bd.size));
+}
+
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, cereal::BinaryData<T>& bd) {
+  ar.read_bytes(bd.data, static_cast<std::size_t>(bd.size));
+}
+
+namespace detail {
+/// Writes the elements of an unordered container sorted by their encoded
+/// bytes: the canonical order that makes equal containers encode equally.
+template <class Container, class WriteElement>
+void save_unordered(OutputArchive& ar, const Container& c, WriteElement write) {
+  std::vector<std::string> encoded;
+  encoded.reserve(c.size());
+  for (const auto& element : c) {
+    std::string bytes;
+    OutputArchive element_ar(bytes);
+    write(element_ar, element);
+    encoded.push_back(std::move(bytes));
+  }
+  std::sort(encoded.begin(), encoded.end());
+  ar(cereal::make_size_tag(static_cast<cereal::size_type>(c.size())));
+  for (const auto& bytes : encoded) ar.write_bytes(bytes.data(), bytes.size());
+}
+}  // namespace detail
+
+template <class K, class V, class H, class E, class A>
+void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar, const std::unordered_map<K, V, H, E, A>& m) {
+  detail::save_unordered(ar, m, [](OutputArchive& a, const auto& kv) {
+    a(kv.first, kv.second);
+  });
+}
+template <class K, class V, class H, class E, class A>
+void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar,
+                               const std::unordered_multimap<K, V, H, E, A>& m) {
+  detail::save_unordered(ar, m, [](OutputArchive& a, const auto& kv) {
+    a(kv.first, kv.second);
+  });
+}
+template <class K, class H, class E, class A>
+void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar, const std::unordered_set<K, H, E, A>& s) {
+  detail::save_unordered(ar, s, [](OutputArchive& a, const auto& k) { a(k); });
+}
+template <class K, class H, class E, class A>
+void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar,
+                               const std::unordered_multiset<K, H, E, A>& s) {
+  detail::save_unordered(ar, s, [](OutputArchive& a, const auto& k) { a(k); });
+}
+
+/// Appends the canonical bytes of `value` to `out`.
+template <class T>
+void encode_into(std::string& out, const T& value) {
+  OutputArchive ar(out);
+  ar(value);
+}
+
+/// The canonical bytes of `value`.
+template <class T>
+std::string encode(const T& value) {
+  std::string out;
+  encode_into(out, value);
+  return out;
+}
+
+/// Decodes a value written by encode(); throws CorruptRecord when the bytes
+/// do not hold exactly one T.
+template <class T>
+T decode(std::string_view bytes) {
+  static_assert(std::is_default_constructible_v<T>,
+                "jug decodes a task's result into a default-constructed value: "
+                "give the result type a default constructor");
+  T value{};
+  InputArchive ar(bytes);
+  try {
+    ar(value);
+  } catch (const cereal::Exception& e) {
+    throw CorruptRecord(std::string("cannot decode value: ") + e.what());
+  }
+  if (ar.remaining() != 0) {
+    throw CorruptRecord("encoded value has " + std::to_string(ar.remaining()) +
+                        " unexpected trailing bytes");
+  }
+  return value;
+}
+
+}  // namespace jug
+
+CEREAL_REGISTER_ARCHIVE(jug::OutputArchive)
+CEREAL_REGISTER_ARCHIVE(jug::InputArchive)
+CEREAL_SETUP_ARCHIVE_TRAITS(jug::InputArchive, jug::OutputArchive)

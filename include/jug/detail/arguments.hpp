@@ -1,0 +1,248 @@
+#pragma once
+/// How a task's arguments are stored, hashed and turned back into the values
+/// its callable takes. An argument is either a plain value (stored converted
+/// to the parameter type, hashed by its canonical bytes) or a structure that
+/// holds tasks: a Task itself, or a vector, array, map, pair or tuple of them,
+/// nested at will. Every walk over an argument visits its tasks in the same
+/// order: collect_dependencies, hash_argument and materialize agree on it.
+/// docs/hashing.md describes the bytes.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "jug/codec.hpp"
+#include "jug/task_handle.hpp"
+
+namespace jug::detail {
+
+// ---- contains_task: does a type hold tasks anywhere inside? ---------------
+
+template <class T>
+struct ContainsTask : std::false_type {};
+template <class R>
+struct ContainsTask<Task<R>> : std::true_type {};
+template <class T, class A>
+struct ContainsTask<std::vector<T, A>> : ContainsTask<T> {};
+template <class T, std::size_t N>
+struct ContainsTask<std::array<T, N>> : ContainsTask<T> {};
+template <class K, class V, class C, class A>
+struct ContainsTask<std::map<K, V, C, A>> : ContainsTask<V> {
+  static_assert(!ContainsTask<K>::value, "jug: a task cannot be a map key; use it as a value");
+};
+template <class A, class B>
+struct ContainsTask<std::pair<A, B>>
+    : std::bool_constant<ContainsTask<A>::value || ContainsTask<B>::value> {};
+template <class... T>
+struct ContainsTask<std::tuple<T...>> : std::bool_constant<(ContainsTask<T>::value || ...)> {};
+
+template <class T>
+inline constexpr bool contains_task_v = ContainsTask<std::remove_cvref_t<T>>::value;
+
+// ---- ValueOf: the value type an argument stands for -----------------------
+// Task<R> stands for R, vector<Task<R>> for vector<R>, and so on.
+
+template <class T>
+struct ValueOf {
+  using type = T;
+};
+template <class R>
+struct ValueOf<Task<R>> {
+  using type = R;
+};
+template <class T, class A>
+struct ValueOf<std::vector<T, A>> {
+  using type = std::vector<typename ValueOf<T>::type>;
+};
+template <class T, std::size_t N>
+struct ValueOf<std::array<T, N>> {
+  using type = std::array<typename ValueOf<T>::type, N>;
+};
+template <class K, class V, class C, class A>
+struct ValueOf<std::map<K, V, C, A>> {
+  using type = std::map<K, typename ValueOf<V>::type, C>;
+};
+template <class A, class B>
+struct ValueOf<std::pair<A, B>> {
+  using type = std::pair<typename ValueOf<A>::type, typename ValueOf<B>::type>;
+};
+template <class... T>
+struct ValueOf<std::tuple<T...>> {
+  using type = std::tuple<typename ValueOf<T>::type...>;
+};
+template <class T>
+using value_of_t = typename ValueOf<std::remove_cvref_t<T>>::type;
+
+// ---- collect_dependencies --------------------------------------------------
+
+template <class S>
+void collect_dependencies(std::vector<NodeId>& out, const S& stored) {
+  if constexpr (!contains_task_v<S>) {
+    // plain value: no dependency
+  } else if constexpr (is_task_v<S>) {
+    out.push_back(stored.node_id());
+  } else if constexpr (requires { typename S::key_type; typename S::mapped_type; }) {
+    for (const auto& kv : stored) collect_dependencies(out, kv.second);
+  } else if constexpr (requires { std::tuple_size<S>::value; } &&
+                       !requires { stored.begin(); }) {
+    std::apply([&](const auto&... element) { (collect_dependencies(out, element), ...); },
+               stored);
+  } else {
+    for (const auto& element : stored) collect_dependencies(out, element);
+  }
+}
+
+// ---- hash_argument: the canonical bytes an argument adds to its task's hash
+
+enum class ArgumentTag : std::uint8_t {
+  kValue = 'V',     // u64 length, then the value's canonical bytes
+  kTask = 'T',      // the dependency's 32-byte hash
+  kSequence = 'S',  // u64 count, then each element (vector, array)
+  kMap = 'M',       // u64 count, then per entry: key as kValue, value
+  kTuple = 'U',     // u64 count, then each element (pair, tuple)
+};
+
+inline void put_tag(std::string& out, ArgumentTag tag) {
+  out.push_back(static_cast<char>(tag));
+}
+inline void put_u64(std::string& out, std::uint64_t v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+template <class S>
+void hash_argument(std::string& out, const S& stored) {
+  if constexpr (!contains_task_v<S>) {
+    put_tag(out, ArgumentTag::kValue);
+    const std::size_t length_at = out.size();
+    put_u64(out, 0);
+    encode_into(out, stored);
+    const std::uint64_t length = out.size() - length_at - sizeof(std::uint64_t);
+    std::memcpy(out.data() + length_at, &length, sizeof length);
+  } else if constexpr (is_task_v<S>) {
+    put_tag(out, ArgumentTag::kTask);
+    const TaskHash& h = stored.hash();
+    out.append(reinterpret_cast<const char*>(h.bytes.data()), h.bytes.size());
+  } else if constexpr (requires { typename S::key_type; typename S::mapped_type; }) {
+    put_tag(out, ArgumentTag::kMap);
+    put_u64(out, stored.size());
+    for (const auto& [key, value] : stored) {
+      hash_argument(out, key);
+      hash_argument(out, value);
+    }
+  } else if constexpr (requires { std::tuple_size<S>::value; } &&
+                       !requires { stored.begin(); }) {
+    put_tag(out, ArgumentTag::kTuple);
+    put_u64(out, std::tuple_size_v<S>);
+    std::apply([&](const auto&... element) { (hash_argument(out, element), ...); }, stored);
+  } else {
+    put_tag(out, ArgumentTag::kSequence);
+    put_u64(out, std::size(stored));
+    for (const auto& element : stored) hash_argument(out, element);
+  }
+}
+
+// ---- materialize: stored argument -> the value the callable takes ---------
+
+/// Hands out dependency results in the order collect_dependencies listed them.
+class DependencyCursor {
+ public:
+  explicit DependencyCursor(std::span<const AnyValue> values) : values_(values) {}
+  template <class R>
+  const R& next() {
+    return *static_cast<const R*>(values_[next_++].get());
+  }
+
+ private:
+  std::span<const AnyValue> values_;
+  std::size_t next_ = 0;
+};
+
+template <class P, class S>
+P resolve(const S& stored, DependencyCursor& cursor) {
+  if constexpr (!contains_task_v<S>) {
+    return stored;
+  } else if constexpr (is_task_v<S>) {
+    using R = typename S::result_type;
+    static_assert(std::is_convertible_v<const R&, P>,
+                  "jug: a task's result type does not convert to the parameter it is "
+                  "passed to");
+    return static_cast<P>(cursor.template next<R>());
+  } else if constexpr (requires { typename S::key_type; typename S::mapped_type; }) {
+    P out;
+    for (const auto& [key, value] : stored) {
+      out.emplace(key, resolve<typename P::mapped_type>(value, cursor));
+    }
+    return out;
+  } else if constexpr (requires { std::tuple_size<S>::value; } &&
+                       !requires { stored.begin(); }) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      // Braced initialisation evaluates left to right, keeping the cursor in order.
+      return P{resolve<std::tuple_element_t<I, P>>(std::get<I>(stored), cursor)...};
+    }(std::make_index_sequence<std::tuple_size_v<S>>{});
+  } else if constexpr (requires { std::tuple_size<P>::value; }) {  // std::array
+    P out{};
+    std::size_t i = 0;
+    for (const auto& element : stored) {
+      out[i++] = resolve<typename P::value_type>(element, cursor);
+    }
+    return out;
+  } else {
+    P out;
+    out.reserve(stored.size());
+    for (const auto& element : stored) {
+      out.push_back(resolve<typename P::value_type>(element, cursor));
+    }
+    return out;
+  }
+}
+
+/// Holds one argument ready for the call: a reference to a dependency's
+/// result when the parameter can bind to it directly (no copy of a large
+/// result), otherwise a value of the parameter's type.
+template <class Param, class S>
+struct ArgumentHolder {
+  using P = std::remove_cvref_t<Param>;
+  static constexpr bool mutable_reference =
+      std::is_lvalue_reference_v<Param> && !std::is_const_v<std::remove_reference_t<Param>>;
+  static constexpr bool by_reference = [] {
+    if constexpr (mutable_reference) {
+      return false;  // the callable may change it: give it a copy of its own
+    } else if constexpr (is_task_v<S>) {
+      return std::is_same_v<typename S::result_type, P>;
+    } else {
+      return !contains_task_v<S>;
+    }
+  }();
+  using Held = std::conditional_t<by_reference, const P*, P>;
+  Held held;
+
+  ArgumentHolder(const S& stored, DependencyCursor& cursor)
+      : held(make(stored, cursor)) {}
+
+  static Held make(const S& stored, DependencyCursor& cursor) {
+    if constexpr (by_reference && is_task_v<S>) {
+      return &cursor.template next<P>();
+    } else if constexpr (by_reference) {
+      return &stored;
+    } else {
+      return resolve<P>(stored, cursor);
+    }
+  }
+
+  decltype(auto) get() {
+    if constexpr (by_reference) {
+      return static_cast<const P&>(*held);
+    } else if constexpr (std::is_lvalue_reference_v<Param>) {
+      return static_cast<P&>(held);
+    } else {
+      return static_cast<P&&>(held);
+    }
+  }
+};
+
+}  // namespace jug::detail

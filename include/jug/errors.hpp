@@ -1,0 +1,33 @@
+#pragma once
+/// Exceptions a user can meet. Each message says what is wrong and what to do.
+
+#include <stdexcept>
+#include <string>
+
+namespace jug {
+
+/// Base of every error jug raises on purpose.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A stored record failed its checks (bad magic, truncated, checksum).
+class CorruptRecord : public Error {
+ public:
+  using Error::Error;
+};
+
+/// The store could not be read or written (permissions, full disk, server).
+class StoreError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A value was asked for before its task has run.
+class ValueNotAvailable : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace jug

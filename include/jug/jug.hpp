@@ -1,0 +1,9 @@
+#pragma once
+/// The whole public API of jug: include this in a jugfile.
+
+#include "jug/codec.hpp"
+#include "jug/errors.hpp"
+#include "jug/main.hpp"
+#include "jug/task_generator.hpp"
+#include "jug/task_handle.hpp"
+#include "jug/task_hash.hpp"

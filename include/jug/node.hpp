@@ -1,0 +1,52 @@
+#pragma once
+/// The seam between a front end and the engine. The engine sees a task as a
+/// hash, a name, its dependencies and a TaskBody; it knows no C++ types, so
+/// another front end (Python bindings, say) can drive it unchanged.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jug/task_hash.hpp"
+
+namespace jug {
+
+/// A result in memory, type-erased. The front end that made it knows its type.
+using AnyValue = std::shared_ptr<const void>;
+
+/// What the engine can do with one task, supplied by the front end.
+class TaskBody {
+ public:
+  virtual ~TaskBody() = default;
+  /// Runs the task; `dependency_values` are the results of the dependencies,
+  /// in the order they were given to add_node.
+  virtual AnyValue run(std::span<const AnyValue> dependency_values) const = 0;
+  /// Appends the payload bytes of a result (see codec.hpp) to `out`; the
+  /// caller may have put a record header in front.
+  virtual void encode(const AnyValue& value, std::string& out) const = 0;
+  /// The inverse of encode; throws CorruptRecord on bad bytes.
+  virtual AnyValue decode(std::string_view payload) const = 0;
+};
+
+namespace detail {
+
+using NodeId = std::uint32_t;
+
+/// Adds a task to the graph being built and returns its id. Adding a task
+/// whose hash is already in the graph returns the existing id.
+/// Throws jug::Error when no graph is being built (outside jug::main).
+NodeId add_node(std::string_view name, const TaskHash& hash, std::vector<NodeId> dependencies,
+                std::shared_ptr<const TaskBody> body);
+
+const TaskHash& node_hash(NodeId id);
+const std::string& node_name(NodeId id);
+
+/// The result of a task, loaded from the store (or from memory when this
+/// process computed it). Throws ValueNotAvailable when it has not run.
+AnyValue node_value(NodeId id);
+
+}  // namespace detail
+}  // namespace jug

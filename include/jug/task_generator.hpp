@@ -1,0 +1,177 @@
+#pragma once
+/// jug::TaskGenerator: wraps a callable so that calling it builds a task
+/// instead of running it. jug::value reads a task's result.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "jug/codec.hpp"
+#include "jug/detail/arguments.hpp"
+#include "jug/detail/callable_traits.hpp"
+#include "jug/errors.hpp"
+#include "jug/node.hpp"
+#include "jug/task_handle.hpp"
+
+namespace jug {
+
+namespace detail {
+
+/// The result stored for a task whose callable returns void.
+struct Nothing {};
+
+/// Computes a task's hash: see docs/hashing.md for the exact bytes.
+TaskHash task_hash(std::string_view name, const std::string& argument_bytes);
+
+/// The engine's view of one typed task.
+template <class State, class R, class Params, class Stored>
+class TypedTaskBody final : public TaskBody {
+ public:
+  TypedTaskBody(std::shared_ptr<const State> generator, Stored arguments)
+      : generator_(std::move(generator)), arguments_(std::move(arguments)) {}
+
+  AnyValue run(std::span<const AnyValue> dependency_values) const override {
+    DependencyCursor cursor(dependency_values);
+    return call(cursor, std::make_index_sequence<std::tuple_size_v<Stored>>{});
+  }
+
+  void encode(const AnyValue& value, std::string& out) const override {
+    if constexpr (!std::is_void_v<R>) jug::encode_into(out, *static_cast<const R*>(value.get()));
+  }
+
+  AnyValue decode(std::string_view payload) const override {
+    if constexpr (std::is_void_v<R>) {
+      if (!payload.empty()) throw CorruptRecord("result of a void task is not empty");
+      return std::make_shared<const Nothing>();
+    } else {
+      return std::make_shared<const R>(jug::decode<R>(payload));
+    }
+  }
+
+ private:
+  template <std::size_t... I>
+  AnyValue call(DependencyCursor& cursor, std::index_sequence<I...>) const {
+    // Braced initialisation evaluates left to right, keeping the cursor in order.
+    std::tuple<ArgumentHolder<std::tuple_element_t<I, Params>, std::tuple_element_t<I, Stored>>...>
+        holders{ArgumentHolder<std::tuple_element_t<I, Params>, std::tuple_element_t<I, Stored>>(
+            std::get<I>(arguments_), cursor)...};
+    if constexpr (std::is_void_v<R>) {
+      std::invoke(generator_->function, std::get<I>(holders).get()...);
+      return std::make_shared<const Nothing>();
+    } else {
+      return std::make_shared<const R>(
+          std::invoke(generator_->function, std::get<I>(holders).get()...));
+    }
+  }
+
+  std::shared_ptr<const State> generator_;
+  Stored arguments_;
+};
+
+/// The type an argument is kept as: tasks (and structures of tasks) as they
+/// are; plain values converted to the parameter's type, so that `f(2)` and
+/// `f(2.0)` for a `double` parameter are the same task.
+template <class Param, class Arg>
+using stored_argument_t =
+    std::conditional_t<contains_task_v<Arg>, std::remove_cvref_t<Arg>, std::remove_cvref_t<Param>>;
+
+template <class Stored, class Arg>
+Stored store_argument(Arg&& arg) {
+  if constexpr (contains_task_v<Arg>) {
+    return std::forward<Arg>(arg);
+  } else {
+    static_assert(std::is_constructible_v<Stored, Arg&&>,
+                  "jug: an argument does not convert to the type of the parameter it is "
+                  "passed to");
+    return Stored(std::forward<Arg>(arg));
+  }
+}
+
+}  // namespace detail
+
+/// Wraps `function` so that calling the generator makes a jug::Task.
+/// `name` is the task's identity in the store: keep it stable.
+template <class F>
+class TaskGenerator {
+ public:
+  TaskGenerator(std::string name, F function)
+      : state_(std::make_shared<const State>(State{std::move(name), std::move(function)})) {}
+
+  const std::string& name() const { return state_->name; }
+
+  template <class... Args>
+  auto operator()(Args&&... args) const {
+    using Traits = detail::CallableParams<F>;
+    if constexpr (Traits::known) {
+      using Params = typename Traits::params;
+      static_assert(std::tuple_size_v<Params> == sizeof...(Args),
+                    "jug: a TaskGenerator was called with a different number of arguments "
+                    "than its function takes");
+      return make_task<Params>(std::forward<Args>(args)...);
+    } else {
+      // A generic callable: it takes what the arguments stand for.
+      return make_task<std::tuple<const detail::value_of_t<Args>&...>>(
+          std::forward<Args>(args)...);
+    }
+  }
+
+ private:
+  struct State {
+    std::string name;
+    F function;
+  };
+
+  template <class Params, class... Args, std::size_t... I>
+  static auto stored_tuple(std::index_sequence<I...>, Args&&... args) {
+    using Stored = std::tuple<detail::stored_argument_t<std::tuple_element_t<I, Params>, Args>...>;
+    return Stored{detail::store_argument<std::tuple_element_t<I, Stored>>(
+        std::forward<Args>(args))...};
+  }
+
+  template <class Params, class... Args>
+  auto make_task(Args&&... args) const {
+    auto stored =
+        stored_tuple<Params>(std::index_sequence_for<Args...>{}, std::forward<Args>(args)...);
+    using Stored = decltype(stored);
+    using R = std::remove_cvref_t<typename detail::InvokeResultOfTuple<const F&, Params>::type>;
+    static_assert(!std::is_pointer_v<R>,
+                  "jug: a task cannot return a pointer (it is stored and read back in "
+                  "another process); return the value");
+
+    std::vector<detail::NodeId> dependencies;
+    // Reused across tasks: building large graphs should not allocate here.
+    thread_local std::string argument_bytes;
+    argument_bytes.clear();
+    detail::put_u64(argument_bytes, std::tuple_size_v<Stored>);
+    std::apply(
+        [&](const auto&... a) {
+          (detail::collect_dependencies(dependencies, a), ...);
+          (detail::hash_argument(argument_bytes, a), ...);
+        },
+        stored);
+    const TaskHash hash = detail::task_hash(state_->name, argument_bytes);
+    auto body = std::make_shared<const detail::TypedTaskBody<State, R, Params, Stored>>(
+        state_, std::move(stored));
+    return Task<R>(detail::add_node(state_->name, hash, std::move(dependencies), std::move(body)));
+  }
+
+  std::shared_ptr<const State> state_;
+};
+
+template <class F>
+TaskGenerator(const char*, F) -> TaskGenerator<F>;
+template <class F>
+TaskGenerator(std::string, F) -> TaskGenerator<F>;
+
+/// The result of `task`, from the store. Throws ValueNotAvailable when it has
+/// not been computed yet.
+template <class R>
+R value(const Task<R>& task) {
+  AnyValue v = detail::node_value(task.node_id());
+  if constexpr (!std::is_void_v<R>) return *static_cast<const R*>(v.get());
+}
+
+}  // namespace jug

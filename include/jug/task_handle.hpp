@@ -1,0 +1,33 @@
+#pragma once
+/// jug::Task<R>: a handle to a task in the graph being built, whose result
+/// has type R. Cheap to copy; pass it to other generators to depend on it.
+
+#include <string>
+
+#include "jug/node.hpp"
+
+namespace jug {
+
+template <class R>
+class Task {
+ public:
+  using result_type = R;
+
+  explicit Task(detail::NodeId id) : id_(id) {}
+
+  const TaskHash& hash() const { return detail::node_hash(id_); }
+  const std::string& name() const { return detail::node_name(id_); }
+  detail::NodeId node_id() const { return id_; }
+
+ private:
+  detail::NodeId id_;
+};
+
+template <class T>
+struct is_task : std::false_type {};
+template <class R>
+struct is_task<Task<R>> : std::true_type {};
+template <class T>
+inline constexpr bool is_task_v = is_task<T>::value;
+
+}  // namespace jug

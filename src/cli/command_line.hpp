@@ -1,0 +1,45 @@
+#pragma once
+/// The parsed command line of a jugfile program:
+///   PROGRAM SUBCOMMAND [JUGFILE] [options] [-- args for the jugfile]
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "commands/cleanup.hpp"
+#include "commands/execute.hpp"
+
+namespace jug::cli {
+
+struct StatusFlags {
+  bool short_form = false;
+  bool json = false;
+};
+
+struct CommandLine {
+  std::string subcommand;
+  /// The jugfile as named on the command line (by the jug command), else the
+  /// program itself; names the default store directory.
+  std::string jugfile;
+  /// --jugdir before expansion of %(jugfile)s and %(date)s.
+  std::string jugdir = "%(jugfile)s.jugdata";
+  bool verbose = false;
+  ExecuteOptions execute;
+  StatusFlags status;
+  std::string target;  // invalidate
+  CleanupOptions cleanup;
+  std::vector<std::string> jugfile_arguments;
+};
+
+/// Either a command line to run, or the exit code to leave with (after
+/// --help: 0; after a usage error, already reported on stderr: 2).
+using ParseResult = std::variant<CommandLine, int>;
+
+ParseResult parse_command_line(int argc, char** argv);
+
+/// The store directory: `%(jugfile)s` becomes the jugfile's path without its
+/// extension, `%(date)s` today's date (YYYY-MM-DD).
+std::string expand_jugdir(const std::string& pattern, const std::string& jugfile);
+
+}  // namespace jug::cli

@@ -1,0 +1,67 @@
+#include "cli/execute_output.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "engine/results.hpp"
+
+namespace jug::cli {
+
+void ConsoleObserver::task_started(const Graph& graph, NodeId id) {
+  if (!verbose_) return;
+  std::lock_guard lock(mutex_);
+  fmt::print(out_, "Executing {}...\n", describe_task(graph, id));
+  out_.flush();
+}
+
+void ConsoleObserver::task_finished(const Graph& graph, NodeId id, double seconds) {
+  if (!verbose_) return;
+  std::lock_guard lock(mutex_);
+  fmt::print(out_, "Finished {} in {:.3f} s\n", describe_task(graph, id), seconds);
+  out_.flush();
+}
+
+void ConsoleObserver::task_failed(const Graph& graph, NodeId id, const std::string& message) {
+  std::lock_guard lock(mutex_);
+  fmt::print(out_, "Task {} failed: {}\n", describe_task(graph, id), message);
+  out_.flush();
+}
+
+void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteReport& report,
+                           double seconds) {
+  if (report.executed > 0) {
+    std::size_t width = std::string_view("Task name").size();
+    for (std::size_t i = 0; i < graph.names().size(); ++i) {
+      if (report.executed_per_name[i] > 0) width = std::max(width, graph.names()[i].size());
+    }
+    fmt::print(out, "{:<{}} {:>9}\n{}\n", "Task name", width, "Executed",
+               std::string(width + 10, '-'));
+    for (std::size_t i = 0; i < graph.names().size(); ++i) {
+      if (report.executed_per_name[i] == 0) continue;
+      fmt::print(out, "{:<{}} {:>9}\n", graph.names()[i], width, report.executed_per_name[i]);
+    }
+    fmt::print(out, "{}\n", std::string(width + 10, '-'));
+  }
+  fmt::print(out, "Executed {} task{} in {:.2f} s; {} of {} done ({} before this run, {} by other workers).\n",
+             report.executed, report.executed == 1 ? "" : "s", seconds, report.done(),
+             report.selected, report.already_done, report.done_elsewhere);
+  if (!report.failures.empty()) {
+    fmt::print(out, "{} task{} failed:\n", report.failures.size(),
+               report.failures.size() == 1 ? "" : "s");
+    for (const TaskFailure& f : report.failures) {
+      fmt::print(out, "  {}: {}\n", describe_task(graph, f.id), f.message);
+    }
+  }
+  if (report.blocked > 0) {
+    fmt::print(out, "{} task{} not run because something they need failed.\n", report.blocked,
+               report.blocked == 1 ? " was" : "s were");
+  }
+  if (report.gave_up_waiting) {
+    fmt::print(out,
+               "Stopped waiting: other workers held the remaining tasks for longer than "
+               "--wait-cycle-time × --nr-wait-cycles.\n");
+  }
+  if (report.fatal_error) fmt::print(out, "jug: {}\n", *report.fatal_error);
+}
+
+}  // namespace jug::cli

@@ -1,0 +1,28 @@
+#pragma once
+/// What `jug execute` prints: each task as it runs (--verbose), each
+/// failure as it happens, and a summary at the end.
+
+#include <mutex>
+#include <ostream>
+
+#include "commands/execute.hpp"
+
+namespace jug::cli {
+
+class ConsoleObserver final : public ExecuteObserver {
+ public:
+  ConsoleObserver(std::ostream& out, bool verbose) : out_(out), verbose_(verbose) {}
+  void task_started(const Graph& graph, NodeId id) override;
+  void task_finished(const Graph& graph, NodeId id, double seconds) override;
+  void task_failed(const Graph& graph, NodeId id, const std::string& message) override;
+
+ private:
+  std::mutex mutex_;
+  std::ostream& out_;
+  bool verbose_;
+};
+
+void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteReport& report,
+                           double seconds);
+
+}  // namespace jug::cli

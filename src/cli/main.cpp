@@ -1,0 +1,157 @@
+/// jug::main: parse, open the store, build the graph, run the subcommand.
+
+#include "jug/main.hpp"
+
+#include <chrono>
+#include <cxxabi.h>
+#include <iostream>
+#include <thread>
+#include <typeinfo>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include "cli/command_line.hpp"
+#include "cli/execute_output.hpp"
+#include "cli/status_output.hpp"
+#include "commands/cleanup.hpp"
+#include "commands/execute.hpp"
+#include "commands/invalidate.hpp"
+#include "commands/status.hpp"
+#include "engine/build_context.hpp"
+#include "jug/errors.hpp"
+
+namespace jug {
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+
+std::vector<std::string>& jugfile_arguments() {
+  static std::vector<std::string> args;
+  return args;
+}
+
+int run_execute(const cli::CommandLine& cl, const Graph& graph, Store& store) {
+  cli::ConsoleObserver observer(std::cout, cl.verbose);
+  const auto start = std::chrono::steady_clock::now();
+  const ExecuteReport report = execute(graph, store, cl.execute, observer);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  cli::print_execute_summary(std::cout, graph, report, seconds);
+  const bool ok = report.complete() && report.failures.empty() && !report.fatal_error;
+  return ok ? kOk : kFailed;
+}
+
+int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
+  const StatusReport report = compute_status(graph, store);
+  if (cl.status.json) {
+    cli::print_status_json(std::cout, graph, report);
+  } else if (cl.status.short_form) {
+    cli::print_status_short(std::cout, report);
+  } else {
+    cli::print_status_table(std::cout, graph, report);
+    cli::print_failures(std::cout, graph, report);
+  }
+  return kOk;
+}
+
+int run_sleep_until(const Graph& graph, Store& store) {
+  while (true) {
+    const StatusReport report = compute_status(graph, store);
+    if (report.all_finished()) return kOk;
+    const auto active = report.totals[static_cast<int>(TaskState::kRunning)] +
+                        report.totals[static_cast<int>(TaskState::kReady)];
+    if (active == 0 && !report.failures.empty()) {
+      cli::print_failures(std::cout, graph, report);
+      fmt::print(std::cout, "jug: the remaining tasks cannot finish: tasks they need failed\n");
+      return kFailed;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+int run_invalidate(const cli::CommandLine& cl, const Graph& graph, Store& store) {
+  const InvalidateReport report = invalidate(graph, store, cl.target);
+  for (std::size_t i = 0; i < graph.names().size(); ++i) {
+    if (report.removed_per_name[i] == 0) continue;
+    fmt::print(std::cout, "{:>9}  {}\n", report.removed_per_name[i], graph.names()[i]);
+  }
+  fmt::print(std::cout,
+             "Invalidated {} result{} ({} task{} matched {}, {} with everything downstream).\n",
+             report.removed, report.removed == 1 ? "" : "s", report.matched,
+             report.matched == 1 ? "" : "s", cl.target, report.affected);
+  return kOk;
+}
+
+int run_cleanup(const cli::CommandLine& cl, const Graph& graph, Store& store) {
+  const CleanupReport report = cleanup(graph, store, cl.cleanup);
+  fmt::print(std::cout, "{} {} result{}, {} lease{}, {} failure record{}{}.\n",
+             cl.cleanup.dry_run ? "Would remove" : "Removed", report.results_removed,
+             report.results_removed == 1 ? "" : "s", report.leases_removed,
+             report.leases_removed == 1 ? "" : "s", report.failures_removed,
+             report.failures_removed == 1 ? "" : "s",
+             report.results_kept ? fmt::format("; kept {} in use", report.results_kept) : "");
+  return kOk;
+}
+
+int run_count(const Graph& graph) {
+  std::vector<std::size_t> counts(graph.names().size());
+  for (NodeId id = 0; id < graph.size(); ++id) ++counts[graph.node(id).name_id];
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    fmt::print(std::cout, "{:>9}  {}\n", counts[i], graph.names()[i]);
+  }
+  fmt::print(std::cout, "{:>9}  Total\n", graph.size());
+  return kOk;
+}
+
+int dispatch(const cli::CommandLine& cl, const Graph& graph, Store& store) {
+  const std::string& s = cl.subcommand;
+  if (s == "execute") return run_execute(cl, graph, store);
+  if (s == "status") return run_status(cl, graph, store);
+  if (s == "check") return compute_status(graph, store).all_finished() ? kOk : kFailed;
+  if (s == "sleep-until") return run_sleep_until(graph, store);
+  if (s == "invalidate") return run_invalidate(cl, graph, store);
+  if (s == "cleanup") return run_cleanup(cl, graph, store);
+  if (s == "count") return run_count(graph);
+  throw Error("jug: subcommand " + s + " is not implemented");
+}
+
+std::string type_name(const std::exception& e) {
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
+  std::string out = status == 0 && demangled ? demangled : typeid(e).name();
+  std::free(demangled);
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& arguments() { return jugfile_arguments(); }
+
+int main(int argc, char** argv, const std::function<void()>& build) {
+  cli::ParseResult parsed = cli::parse_command_line(argc, argv);
+  if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+  const cli::CommandLine& cl = std::get<cli::CommandLine>(parsed);
+  jugfile_arguments() = cl.jugfile_arguments;
+  try {
+    std::unique_ptr<Store> store = open_store(cli::expand_jugdir(cl.jugdir, cl.jugfile));
+    Graph graph;
+    try {
+      graph = build_graph(build, *store);
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error(fmt::format("jug: the jugfile failed while building its tasks: {}: {}",
+                              type_name(e), e.what()));
+    }
+    return dispatch(cl, graph, *store);
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    if (!message.starts_with("jug: ")) message = "jug: " + message;
+    std::cerr << message << '\n';
+    return kFailed;
+  }
+}
+
+}  // namespace jug

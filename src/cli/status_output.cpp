@@ -1,0 +1,82 @@
+#include "cli/status_output.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/results.hpp"
+
+namespace jug::cli {
+namespace {
+
+constexpr TaskState kColumns[] = {TaskState::kWaiting, TaskState::kReady, TaskState::kRunning,
+                                  TaskState::kFinished, TaskState::kFailed};
+
+std::size_t count(const std::array<std::size_t, kTaskStateCount>& counts, TaskState s) {
+  return counts[static_cast<int>(s)];
+}
+
+}  // namespace
+
+void print_status_table(std::ostream& out, const Graph& graph, const StatusReport& report) {
+  std::size_t width = std::string_view("Task name").size();
+  for (const std::string& name : graph.names()) width = std::max(width, name.size());
+  std::string header = fmt::format("{:<{}}", "Task name", width);
+  for (TaskState s : kColumns) header += fmt::format(" {:>9}", to_string(s));
+  const std::string rule(header.size(), '-');
+  fmt::print(out, "{}\n{}\n", header, rule);
+  for (std::size_t i = 0; i < graph.names().size(); ++i) {
+    std::string line = fmt::format("{:<{}}", graph.names()[i], width);
+    for (TaskState s : kColumns) line += fmt::format(" {:>9}", count(report.per_name[i], s));
+    fmt::print(out, "{}\n", line);
+  }
+  std::string total = fmt::format("{:<{}}", "Total", width);
+  for (TaskState s : kColumns) total += fmt::format(" {:>9}", count(report.totals, s));
+  fmt::print(out, "{}\n{}\n", rule, total);
+}
+
+void print_status_short(std::ostream& out, const StatusReport& report) {
+  fmt::print(out, "{} of {} tasks finished ({} ready, {} waiting, {} running, {} failed)\n",
+             count(report.totals, TaskState::kFinished), report.states.size(),
+             count(report.totals, TaskState::kReady), count(report.totals, TaskState::kWaiting),
+             count(report.totals, TaskState::kRunning), count(report.totals, TaskState::kFailed));
+}
+
+void print_status_json(std::ostream& out, const Graph& graph, const StatusReport& report) {
+  auto counts_json = [](const std::array<std::size_t, kTaskStateCount>& counts) {
+    nlohmann::ordered_json j;
+    for (TaskState s : kColumns) {
+      std::string key = to_string(s);
+      key[0] = static_cast<char>(std::tolower(key[0]));
+      j[key] = count(counts, s);
+    }
+    return j;
+  };
+  nlohmann::ordered_json j;
+  j["tasks"] = report.states.size();
+  j["totals"] = counts_json(report.totals);
+  j["by_name"] = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < graph.names().size(); ++i) {
+    nlohmann::ordered_json row;
+    row["name"] = graph.names()[i];
+    row.update(counts_json(report.per_name[i]));
+    j["by_name"].push_back(std::move(row));
+  }
+  j["failed"] = nlohmann::ordered_json::array();
+  for (const auto& [id, message] : report.failures) {
+    j["failed"].push_back(
+        {{"name", graph.name(id)}, {"hash", graph.node(id).hash.hex()}, {"message", message}});
+  }
+  out << j.dump(2) << '\n';
+}
+
+void print_failures(std::ostream& out, const Graph& graph, const StatusReport& report) {
+  if (report.failures.empty()) return;
+  fmt::print(out, "\nFailed tasks:\n");
+  for (const auto& [id, message] : report.failures) {
+    fmt::print(out, "  {}: {}\n", describe_task(graph, id), message);
+  }
+}
+
+}  // namespace jug::cli

@@ -1,0 +1,16 @@
+#pragma once
+/// How `jug status` shows a StatusReport: table, one line, or JSON.
+
+#include <ostream>
+
+#include "commands/status.hpp"
+
+namespace jug::cli {
+
+void print_status_table(std::ostream& out, const Graph& graph, const StatusReport& report);
+void print_status_short(std::ostream& out, const StatusReport& report);
+void print_status_json(std::ostream& out, const Graph& graph, const StatusReport& report);
+/// "Failed tasks:" with each message; nothing when none failed.
+void print_failures(std::ostream& out, const Graph& graph, const StatusReport& report);
+
+}  // namespace jug::cli

@@ -1,0 +1,145 @@
+#include "codec/record.hpp"
+
+#include <xxhash.h>
+#include <zstd.h>
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "jug/errors.hpp"
+
+namespace jug::record {
+namespace {
+
+constexpr char kMagic[4] = {'J', 'U', 'G', 'R'};
+constexpr std::uint16_t kFlagZstd = 1;
+/// Payloads smaller than this are never worth compressing.
+constexpr std::size_t kMinCompressSize = 512;
+/// How much of a payload is tried first, to skip incompressible data cheaply.
+constexpr std::size_t kCompressProbeSize = 64 * 1024;
+/// Fast compression: results are written once, read a few times.
+constexpr int kZstdLevel = 1;
+
+struct Header {
+  std::uint16_t version;
+  std::uint16_t flags;
+  std::uint64_t stored_length;
+  std::uint64_t decoded_length;
+  std::uint64_t checksum;
+  TaskHash hash;
+};
+
+template <class T>
+void put_at(std::string& buffer, std::size_t offset, T v) {
+  std::memcpy(buffer.data() + offset, &v, sizeof v);
+}
+template <class T>
+T get_at(std::string_view buffer, std::size_t offset) {
+  T v;
+  std::memcpy(&v, buffer.data() + offset, sizeof v);
+  return v;
+}
+
+void write_header(std::string& buffer, const Header& h) {
+  std::memcpy(buffer.data(), kMagic, sizeof kMagic);
+  put_at(buffer, 4, h.version);
+  put_at(buffer, 6, h.flags);
+  put_at(buffer, 8, h.stored_length);
+  put_at(buffer, 16, h.decoded_length);
+  put_at(buffer, 24, h.checksum);
+  std::memcpy(buffer.data() + 32, h.hash.bytes.data(), TaskHash::kSize);
+}
+
+/// Returns the compressed form of `payload`, or nothing when compression
+/// saves less than an eighth.
+std::optional<std::string> compress(std::string_view payload) {
+  if (payload.size() < kMinCompressSize) return std::nullopt;
+  std::string out;
+  if (payload.size() > 2 * kCompressProbeSize) {
+    out.resize(ZSTD_compressBound(kCompressProbeSize));
+    const std::size_t n = ZSTD_compress(out.data(), out.size(), payload.data(),
+                                        kCompressProbeSize, kZstdLevel);
+    if (ZSTD_isError(n) || n > kCompressProbeSize * 7 / 8) return std::nullopt;
+  }
+  out.resize(ZSTD_compressBound(payload.size()));
+  const std::size_t n =
+      ZSTD_compress(out.data(), out.size(), payload.data(), payload.size(), kZstdLevel);
+  if (ZSTD_isError(n) || n > payload.size() * 7 / 8) return std::nullopt;
+  out.resize(n);
+  return out;
+}
+
+}  // namespace
+
+std::string begin() { return std::string(kHeaderSize, '\0'); }
+
+void finish(std::string& buffer, const TaskHash& hash) {
+  const std::string_view payload = std::string_view(buffer).substr(kHeaderSize);
+  Header h{kFormatVersion, 0, payload.size(), payload.size(), 0, hash};
+  if (auto compressed = compress(payload)) {
+    h.flags = kFlagZstd;
+    h.stored_length = compressed->size();
+    buffer.resize(kHeaderSize);
+    buffer += *compressed;
+  }
+  h.checksum = XXH3_64bits(buffer.data() + kHeaderSize, h.stored_length);
+  write_header(buffer, h);
+}
+
+std::string_view open(std::string_view record, const TaskHash& expected, std::string& scratch) {
+  if (record.size() < kHeaderSize) {
+    throw CorruptRecord(fmt::format("record is truncated: {} bytes, shorter than its header",
+                                    record.size()));
+  }
+  if (std::memcmp(record.data(), kMagic, sizeof kMagic) != 0) {
+    throw CorruptRecord("not a jug record (bad magic bytes)");
+  }
+  Header h;
+  h.version = get_at<std::uint16_t>(record, 4);
+  h.flags = get_at<std::uint16_t>(record, 6);
+  h.stored_length = get_at<std::uint64_t>(record, 8);
+  h.decoded_length = get_at<std::uint64_t>(record, 16);
+  h.checksum = get_at<std::uint64_t>(record, 24);
+  std::memcpy(h.hash.bytes.data(), record.data() + 32, TaskHash::kSize);
+  if (h.version != kFormatVersion) {
+    throw CorruptRecord(fmt::format(
+        "record format version {} is not supported (this jug reads version {}); "
+        "it was written by another jug version",
+        h.version, kFormatVersion));
+  }
+  if ((h.flags & ~kFlagZstd) != 0) {
+    throw CorruptRecord(fmt::format("record has unknown flags {:#x}", h.flags));
+  }
+  const std::size_t body = record.size() - kHeaderSize;
+  if (h.stored_length != body) {
+    throw CorruptRecord(fmt::format("record is {}: header says {} payload bytes, file has {}",
+                                    body < h.stored_length ? "truncated" : "too long",
+                                    h.stored_length, body));
+  }
+  const std::string_view stored = record.substr(kHeaderSize);
+  if (XXH3_64bits(stored.data(), stored.size()) != h.checksum) {
+    throw CorruptRecord("record checksum mismatch: its bytes were changed or damaged");
+  }
+  if (h.hash != expected) {
+    throw CorruptRecord(fmt::format("record belongs to task {}, not {}", h.hash.hex(),
+                                    expected.hex()));
+  }
+  if ((h.flags & kFlagZstd) == 0) {
+    if (h.decoded_length != h.stored_length) {
+      throw CorruptRecord("record lengths disagree for an uncompressed payload");
+    }
+    return stored;
+  }
+  scratch.resize(h.decoded_length);
+  const std::size_t n =
+      ZSTD_decompress(scratch.data(), scratch.size(), stored.data(), stored.size());
+  if (ZSTD_isError(n) || n != h.decoded_length) {
+    throw CorruptRecord("record's compressed payload does not decompress");
+  }
+  return scratch;
+}
+
+}  // namespace jug::record

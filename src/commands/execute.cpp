@@ -1,0 +1,386 @@
+#include "commands/execute.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cxxabi.h>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <typeinfo>
+
+#include <fmt/format.h>
+
+#include "commands/target_pattern.hpp"
+#include "engine/build_context.hpp"
+#include "engine/results.hpp"
+#include "jug/errors.hpp"
+
+namespace jug {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// How often results are made durable while running; the run also ends with
+/// a sync, so everything is durable when execute reports it done.
+constexpr std::chrono::seconds kSyncInterval{1};
+
+std::string exception_type_name(const std::exception& e) {
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
+  std::string out = status == 0 && demangled ? demangled : typeid(e).name();
+  std::free(demangled);
+  return out;
+}
+
+enum class State : std::uint8_t {
+  kNotSelected,
+  kWaiting,        // some dependency not done
+  kReady,          // in the ready queue
+  kRunning,        // a thread of ours has it
+  kHeldElsewhere,  // another worker holds its lease
+  kDone,
+  kFailed,
+  kBlocked,  // a dependency failed
+};
+
+class Scheduler {
+ public:
+  Scheduler(const Graph& graph, Store& store, const ExecuteOptions& options,
+            ExecuteObserver& observer)
+      : graph_(graph),
+        store_(store),
+        options_(options),
+        observer_(observer),
+        owner_(LeaseOwner::self()),
+        state_(graph.size(), State::kNotSelected),
+        pending_(graph.size(), 0),
+        unfinished_dependents_(graph.size(), 0),
+        values_(graph.size()),
+        dependents_(graph.dependents()) {
+    report_.executed_per_name.assign(graph.names().size(), 0);
+  }
+
+  ExecuteReport run() {
+    select();
+    const unsigned jobs = std::max(1u, options_.jobs);
+    if (jobs == 1) {
+      work();
+    } else {
+      std::vector<std::thread> threads;
+      for (unsigned i = 0; i < jobs; ++i) threads.emplace_back([this] { work(); });
+      for (auto& t : threads) t.join();
+    }
+    try {
+      store_.sync();
+    } catch (const StoreError& e) {
+      if (!report_.fatal_error) report_.fatal_error = e.what();
+    }
+    for (NodeId id = 0; id < graph_.size(); ++id) {
+      if (state_[id] == State::kBlocked) ++report_.blocked;
+    }
+    return std::move(report_);
+  }
+
+ private:
+  void select() {
+    std::vector<char> selected(graph_.size(), options_.target ? 0 : 1);
+    if (options_.target) {
+      const TargetPattern pattern(*options_.target);
+      const std::vector<NodeId> roots = pattern.select(graph_);
+      if (roots.empty()) {
+        throw Error(fmt::format("jug: no task matches the target {}", pattern.text()));
+      }
+      for (NodeId id : roots) selected[id] = 1;
+      // Dependencies have smaller ids: one backward sweep closes the set.
+      for (NodeId id = static_cast<NodeId>(graph_.size()); id-- > 0;) {
+        if (selected[id]) {
+          for (NodeId d : graph_.node(id).dependencies) selected[d] = 1;
+        }
+      }
+    }
+    const std::vector<TaskHash> hashes = graph_.hashes();
+    const std::vector<bool> stored = store_.contains_all(hashes);
+    for (const FailureInfo& f : store_.list_failures()) {
+      if (auto id = graph_.find(f.hash)) previously_failed_.push_back(*id);
+    }
+    std::sort(previously_failed_.begin(), previously_failed_.end());
+
+    for (NodeId id = 0; id < graph_.size(); ++id) {
+      if (!selected[id]) continue;
+      ++report_.selected;
+      if (stored[id]) {
+        state_[id] = State::kDone;
+        ++report_.already_done;
+      } else {
+        state_[id] = State::kWaiting;
+      }
+    }
+    for (NodeId id = 0; id < graph_.size(); ++id) {
+      if (state_[id] != State::kWaiting) continue;
+      for (NodeId d : unique_dependencies(id)) {
+        if (state_[d] != State::kDone) ++pending_[id];
+        ++unfinished_dependents_[d];
+      }
+      if (pending_[id] == 0) make_ready(id);
+    }
+  }
+
+  /// The distinct dependencies of a node.
+  std::vector<NodeId> unique_dependencies(NodeId id) const {
+    std::vector<NodeId> deps = graph_.node(id).dependencies;
+    std::sort(deps.begin(), deps.end());
+    deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
+    return deps;
+  }
+
+  void make_ready(NodeId id) {
+    state_[id] = State::kReady;
+    ready_.push(id);
+  }
+
+  bool should_stop() const { return stop_; }
+
+  void work() {
+    std::unique_lock lock(mutex_);
+    Clock::time_point last_progress = Clock::now();
+    std::size_t last_done = report_.done();
+    while (true) {
+      if (report_.done() != last_done) {
+        last_done = report_.done();
+        last_progress = Clock::now();
+      }
+      if (should_stop()) break;
+      if (!ready_.empty()) {
+        const NodeId id = ready_.top();
+        ready_.pop();
+        state_[id] = State::kRunning;
+        ++running_;
+        lock.unlock();
+        process(id);
+        lock.lock();
+        --running_;
+        changed_.notify_all();
+        continue;
+      }
+      if (held_elsewhere_.empty()) {
+        if (running_ == 0) break;  // nothing left that we could ever run
+        changed_.wait(lock);
+        continue;
+      }
+      // Everything runnable is held by other workers: wait for them.
+      if (polling_) {
+        changed_.wait(lock);
+        continue;
+      }
+      const auto patience = options_.wait_cycle_time * options_.nr_wait_cycles;
+      if (running_ == 0 && Clock::now() - last_progress > patience) {
+        report_.gave_up_waiting = true;
+        break;
+      }
+      polling_ = true;
+      lock.unlock();
+      std::this_thread::sleep_for(std::min(options_.poll_interval, options_.wait_cycle_time));
+      lock.lock();
+      poll_held_elsewhere(lock);
+      polling_ = false;
+      changed_.notify_all();
+    }
+    changed_.notify_all();
+  }
+
+  /// Re-checks the tasks other workers hold: finished ones are done; the
+  /// rest go back to the ready queue, to be tried again.
+  void poll_held_elsewhere(std::unique_lock<std::mutex>& lock) {
+    std::vector<NodeId> held;
+    held.swap(held_elsewhere_);
+    lock.unlock();
+    std::vector<char> finished(held.size());
+    for (std::size_t i = 0; i < held.size(); ++i) finished[i] = store_.contains(graph_.node(held[i]).hash);
+    lock.lock();
+    for (std::size_t i = 0; i < held.size(); ++i) {
+      if (finished[i]) {
+        ++report_.done_elsewhere;
+        mark_done(held[i]);
+      } else {
+        make_ready(held[i]);
+      }
+    }
+  }
+
+  void process(NodeId id) {
+    const TaskHash& hash = graph_.node(id).hash;
+    try {
+      if (!store_.acquire(hash, owner_)) {
+        std::lock_guard lock(mutex_);
+        state_[id] = State::kHeldElsewhere;
+        held_elsewhere_.push_back(id);
+        return;
+      }
+      if (store_.contains(hash)) {  // finished between our listing and our lease
+        store_.release(hash);
+        std::lock_guard lock(mutex_);
+        ++report_.done_elsewhere;
+        mark_done(id);
+        return;
+      }
+    } catch (const StoreError& e) {
+      fatal(id, e.what());
+      return;
+    }
+    run_leased(id);
+  }
+
+  void run_leased(NodeId id) {
+    const Graph::Node& node = graph_.node(id);
+    AnyValue value;
+    const auto start = Clock::now();
+    try {
+      std::vector<AnyValue> inputs;
+      inputs.reserve(node.dependencies.size());
+      for (NodeId d : node.dependencies) inputs.push_back(value_of(d));
+      observer_.task_started(graph_, id);
+      value = node.body->run(inputs);
+    } catch (const std::exception& e) {
+      fail(id, fmt::format("{}: {}", exception_type_name(e), e.what()));
+      return;
+    } catch (...) {
+      fail(id, "an exception of unknown type (not derived from std::exception)");
+      return;
+    }
+    try {
+      save_result(store_, graph_, id, value);
+      if (std::binary_search(previously_failed_.begin(), previously_failed_.end(), id)) {
+        store_.clear_failure(node.hash);
+      }
+      store_.release(node.hash);
+      maybe_sync();
+    } catch (const std::exception& e) {
+      fatal(id, fmt::format("could not store the result of task {}: {}", describe_task(graph_, id),
+                            e.what()));
+      return;
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    observer_.task_finished(graph_, id, seconds);
+    std::lock_guard lock(mutex_);
+    ++report_.executed;
+    ++report_.executed_per_name[node.name_id];
+    if (unfinished_dependents_[id] > 0) values_[id] = std::move(value);
+    mark_done(id);
+  }
+
+  /// The value of a finished dependency: from memory when we computed or
+  /// loaded it, else from the store.
+  AnyValue value_of(NodeId id) {
+    {
+      std::lock_guard lock(mutex_);
+      if (values_[id]) return values_[id];
+    }
+    AnyValue v = load_result(store_, graph_, id);
+    std::lock_guard lock(mutex_);
+    if (unfinished_dependents_[id] > 0) values_[id] = v;
+    return v;
+  }
+
+  /// Called with mutex_ held.
+  void mark_done(NodeId id) {
+    state_[id] = State::kDone;
+    for (NodeId d : unique_dependencies(id)) {
+      if (state_[d] == State::kNotSelected) continue;
+      if (--unfinished_dependents_[d] == 0) values_[d].reset();  // nobody needs it now
+    }
+    for (NodeId n : dependents_[id]) {
+      if (state_[n] == State::kWaiting && --pending_[n] == 0) make_ready(n);
+    }
+  }
+
+  void fail(NodeId id, const std::string& message) {
+    const TaskHash& hash = graph_.node(id).hash;
+    observer_.task_failed(graph_, id, message);
+    try {
+      store_.record_failure(hash, message);
+      store_.release(hash);
+    } catch (const StoreError& e) {
+      fatal(id, e.what());
+      return;
+    }
+    std::lock_guard lock(mutex_);
+    report_.failures.push_back({id, message});
+    state_[id] = State::kFailed;
+    block_dependents(id);
+    if (!options_.keep_going) stop_ = true;
+  }
+
+  /// A store error: nothing more can be done safely in this process.
+  void fatal(NodeId id, const std::string& message) {
+    try {
+      store_.release(graph_.node(id).hash);
+    } catch (const StoreError&) {
+      // the store is unusable; the lease will be taken over once it expires
+    }
+    std::lock_guard lock(mutex_);
+    state_[id] = State::kFailed;
+    if (!report_.fatal_error) report_.fatal_error = message;
+    stop_ = true;
+  }
+
+  /// Called with mutex_ held.
+  void block_dependents(NodeId id) {
+    std::vector<NodeId> stack{id};
+    while (!stack.empty()) {
+      const NodeId n = stack.back();
+      stack.pop_back();
+      for (NodeId d : dependents_[n]) {
+        if (state_[d] == State::kWaiting) {
+          state_[d] = State::kBlocked;
+          stack.push_back(d);
+        }
+      }
+    }
+  }
+
+  void maybe_sync() {
+    const auto now = Clock::now();
+    if (now - last_sync_.load() < kSyncInterval) return;
+    if (syncing_.exchange(true)) return;
+    store_.sync();
+    last_sync_ = Clock::now();
+    syncing_ = false;
+  }
+
+  const Graph& graph_;
+  Store& store_;
+  const ExecuteOptions& options_;
+  ExecuteObserver& observer_;
+  const LeaseOwner owner_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<State> state_;
+  /// Distinct dependencies not yet done, per waiting node.
+  std::vector<std::uint32_t> pending_;
+  /// Selected dependents not yet done, per node: its value is kept in
+  /// memory until this reaches zero.
+  std::vector<std::uint32_t> unfinished_dependents_;
+  std::vector<AnyValue> values_;
+  const std::vector<std::vector<NodeId>> dependents_;
+  /// Lowest id first: tasks run in creation order, as in jug.
+  std::priority_queue<NodeId, std::vector<NodeId>, std::greater<>> ready_;
+  std::vector<NodeId> held_elsewhere_;
+  std::vector<NodeId> previously_failed_;
+  unsigned running_ = 0;
+  bool polling_ = false;
+  bool stop_ = false;
+  std::atomic<Clock::time_point> last_sync_{Clock::now()};
+  std::atomic<bool> syncing_{false};
+  ExecuteReport report_;
+};
+
+}  // namespace
+
+ExecuteReport execute(const Graph& graph, Store& store, const ExecuteOptions& options,
+                      ExecuteObserver& observer) {
+  CurrentGraph current(graph, store);
+  return Scheduler(graph, store, options, observer).run();
+}
+
+}  // namespace jug

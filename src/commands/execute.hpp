@@ -1,0 +1,70 @@
+#pragma once
+/// `jug execute`: runs every task it can, sharing the work with any other
+/// workers on the same store through leases.
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/graph.hpp"
+#include "store/store.hpp"
+
+namespace jug {
+
+struct ExecuteOptions {
+  /// Only tasks matching this pattern and what they need (jug's --target).
+  std::optional<std::string> target;
+  /// Carry on with the tasks that do not depend on a failed one.
+  bool keep_going = false;
+  /// Tasks run at once in this process.
+  unsigned jobs = 1;
+  /// jug's waiting: while other workers hold what we need, check every
+  /// `poll_interval` (at most wait_cycle_time), and give up after
+  /// wait_cycle_time × nr_wait_cycles without progress.
+  std::chrono::duration<double> wait_cycle_time{12.0};
+  unsigned nr_wait_cycles = 150;
+  std::chrono::duration<double> poll_interval{0.05};
+};
+
+/// Told what happens, as it happens; the CLI prints it. Called from worker
+/// threads: implementations must be thread-safe.
+class ExecuteObserver {
+ public:
+  virtual ~ExecuteObserver() = default;
+  virtual void task_started(const Graph&, NodeId) {}
+  virtual void task_finished(const Graph&, NodeId, double /*seconds*/) {}
+  virtual void task_failed(const Graph&, NodeId, const std::string& /*message*/) {}
+};
+
+struct TaskFailure {
+  NodeId id;
+  std::string message;
+};
+
+struct ExecuteReport {
+  /// Tasks this process ran, per name (indexed like Graph::names()).
+  std::vector<std::size_t> executed_per_name;
+  std::size_t executed = 0;
+  /// Selected tasks already finished when we started.
+  std::size_t already_done = 0;
+  /// Tasks another worker finished while we ran.
+  std::size_t done_elsewhere = 0;
+  std::size_t selected = 0;
+  std::vector<TaskFailure> failures;
+  /// Tasks not run because something they need failed.
+  std::size_t blocked = 0;
+  /// Stopped waiting for other workers (wait cycles exhausted).
+  bool gave_up_waiting = false;
+  /// A store error stopped the run (message in failures, or here).
+  std::optional<std::string> fatal_error;
+  bool complete() const { return done() == selected; }
+  std::size_t done() const { return executed + already_done + done_elsewhere; }
+};
+
+/// Throws jug::Error for a --target that matches no task.
+ExecuteReport execute(const Graph& graph, Store& store, const ExecuteOptions& options,
+                      ExecuteObserver& observer);
+
+}  // namespace jug

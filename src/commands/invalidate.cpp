@@ -1,0 +1,45 @@
+#include "commands/invalidate.hpp"
+
+#include <fmt/format.h>
+
+#include "commands/target_pattern.hpp"
+#include "jug/errors.hpp"
+
+namespace jug {
+
+InvalidateReport invalidate(const Graph& graph, Store& store, const std::string& pattern_text) {
+  const TargetPattern pattern(pattern_text);
+  const std::vector<NodeId> roots = pattern.select(graph);
+  if (roots.empty()) {
+    throw Error(fmt::format("jug: no task matches the target {}", pattern.text()));
+  }
+  InvalidateReport report;
+  report.matched = roots.size();
+  report.removed_per_name.assign(graph.names().size(), 0);
+
+  // Dependents have larger ids: one forward sweep closes the set.
+  std::vector<char> affected(graph.size(), 0);
+  for (NodeId id : roots) affected[id] = 1;
+  for (NodeId id = 0; id < graph.size(); ++id) {
+    if (affected[id]) continue;
+    for (NodeId d : graph.node(id).dependencies) {
+      if (affected[d]) {
+        affected[id] = 1;
+        break;
+      }
+    }
+  }
+  for (NodeId id = 0; id < graph.size(); ++id) {
+    if (!affected[id]) continue;
+    ++report.affected;
+    const TaskHash& hash = graph.node(id).hash;
+    store.clear_failure(hash);
+    if (store.remove(hash)) {
+      ++report.removed;
+      ++report.removed_per_name[graph.node(id).name_id];
+    }
+  }
+  return report;
+}
+
+}  // namespace jug

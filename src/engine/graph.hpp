@@ -1,0 +1,50 @@
+#pragma once
+/// The task graph: nodes in creation order. A task can only depend on tasks
+/// created before it, so creation order is a topological order.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "jug/node.hpp"
+
+namespace jug {
+
+using NodeId = detail::NodeId;
+
+class Graph {
+ public:
+  struct Node {
+    TaskHash hash;
+    std::uint32_t name_id;
+    /// In the order the body expects their values; may repeat a node.
+    std::vector<NodeId> dependencies;
+    std::shared_ptr<const TaskBody> body;
+  };
+
+  /// Adds a node, or returns the id of the node with the same hash.
+  NodeId add(std::string_view name, const TaskHash& hash, std::vector<NodeId> dependencies,
+             std::shared_ptr<const TaskBody> body);
+
+  std::size_t size() const { return nodes_.size(); }
+  const Node& node(NodeId id) const { return nodes_[id]; }
+  const std::string& name(NodeId id) const { return names_[nodes_[id].name_id]; }
+  /// Distinct task names, in order of first appearance; Node::name_id indexes it.
+  const std::vector<std::string>& names() const { return names_; }
+  std::optional<NodeId> find(const TaskHash& hash) const;
+  std::vector<TaskHash> hashes() const;
+
+  /// For each node, the nodes that depend on it (each once).
+  std::vector<std::vector<NodeId>> dependents() const;
+
+ private:
+  std::vector<Node> nodes_;
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, std::uint32_t> name_ids_;
+  std::unordered_map<TaskHash, NodeId> ids_by_hash_;
+};
+
+}  // namespace jug

@@ -1,0 +1,20 @@
+#pragma once
+/// Reading and writing one task's result through a store, with the record
+/// framing and error messages that name the task and where it is stored.
+
+#include "engine/graph.hpp"
+#include "store/store.hpp"
+
+namespace jug {
+
+/// Loads and decodes the result of `id`. Throws ValueNotAvailable when it is
+/// not stored, CorruptRecord (naming task and location) when it is damaged.
+AnyValue load_result(Store& store, const Graph& graph, NodeId id);
+
+/// Encodes `value` as a record and publishes it.
+void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value);
+
+/// "twice (3f2a9c01…)": how messages name a task.
+std::string describe_task(const Graph& graph, NodeId id);
+
+}  // namespace jug

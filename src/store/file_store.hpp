@@ -1,0 +1,68 @@
+#pragma once
+/// FileStore: the default store, a directory of plain files (layout in
+/// docs/store-layout.md). Every state change is one atomic filesystem
+/// operation (rename, exclusive create, unlink), so many threads, processes
+/// and hosts sharing the directory (NFS included) need no other coordination.
+///
+/// Reading never creates anything: `jug status` on a fresh project leaves no
+/// trace. Directories appear on the first write.
+
+#include <string>
+
+#include "store/store.hpp"
+
+namespace jug {
+
+class FileStore final : public Store {
+ public:
+  /// The first line of `jugdata-format`; a store with another line is not ours.
+  static constexpr std::string_view kFormatLine = "jug-cpp file store 1\n";
+
+  /// Opens the store at `directory` (which need not exist yet). Throws
+  /// StoreError when the directory holds something else: another format of
+  /// this store, a Python jug store, or a plain file.
+  explicit FileStore(const std::string& directory);
+
+  std::string describe() const override;
+  std::string location(const TaskHash& hash) const override;
+
+  std::optional<std::string> get(const TaskHash& hash) override;
+  void put(const TaskHash& hash, std::string_view record) override;
+  bool contains(const TaskHash& hash) override;
+  bool remove(const TaskHash& hash) override;
+  std::vector<TaskHash> list() override;
+  void sync() override;
+
+  bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
+  void renew(const TaskHash& hash, const LeaseOwner& owner) override;
+  void release(const TaskHash& hash) override;
+  std::vector<LeaseInfo> list_leases() override;
+
+  void record_failure(const TaskHash& hash, std::string_view message) override;
+  std::vector<FailureInfo> list_failures() override;
+  bool clear_failure(const TaskHash& hash) override;
+
+  /// The absolute path of the store directory.
+  const std::string& root() const { return root_; }
+
+ private:
+  std::string result_path(const TaskHash& hash) const;
+  std::string lock_path(const TaskHash& hash) const;
+  std::string failure_path(const TaskHash& hash) const;
+  /// A fresh name under tmp/ for a file about to be published as `hash`.
+  std::string temp_path(const TaskHash& hash) const;
+
+  /// Refuses a directory that is not a store of this format (see the
+  /// constructor); does nothing when the directory does not exist.
+  void check_existing_directory() const;
+  /// Makes the store directory and its `jugdata-format` file, then `dir`
+  /// (mkdir -p); run when a write meets ENOENT, so it costs nothing later.
+  void create_directory(const std::string& dir) const;
+  /// Writes `data` to a new file under tmp/ and renames it to `destination`:
+  /// readers see all of it or nothing. Throws IoError, leaving no temp file.
+  void publish(const TaskHash& hash, std::string_view data, const std::string& destination);
+
+  std::string root_;
+};
+
+}  // namespace jug

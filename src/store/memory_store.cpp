@@ -1,0 +1,99 @@
+#include "store/memory_store.hpp"
+
+#include <fmt/format.h>
+
+#include "jug/errors.hpp"
+
+namespace jug {
+
+std::string MemoryStore::describe() const { return "memory store (in this process only)"; }
+
+std::string MemoryStore::location(const TaskHash& hash) const { return "memory:" + hash.hex(); }
+
+std::optional<std::string> MemoryStore::get(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  const auto it = results_.find(hash);
+  if (it == results_.end()) return std::nullopt;
+  return it->second;
+}
+
+void MemoryStore::put(const TaskHash& hash, std::string_view record) {
+  std::string copy(record);  // allocate outside the lock
+  std::lock_guard lock(mutex_);
+  results_.insert_or_assign(hash, std::move(copy));
+}
+
+bool MemoryStore::contains(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  return results_.contains(hash);
+}
+
+std::vector<bool> MemoryStore::contains_all(std::span<const TaskHash> hashes) {
+  std::vector<bool> found(hashes.size());
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < hashes.size(); ++i) found[i] = results_.contains(hashes[i]);
+  return found;
+}
+
+bool MemoryStore::remove(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  return results_.erase(hash) > 0;
+}
+
+std::vector<TaskHash> MemoryStore::list() {
+  std::lock_guard lock(mutex_);
+  std::vector<TaskHash> hashes;
+  hashes.reserve(results_.size());
+  for (const auto& [hash, record] : results_) hashes.push_back(hash);
+  return hashes;
+}
+
+bool MemoryStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
+  std::lock_guard lock(mutex_);
+  return leases_.try_emplace(hash, LeaseInfo{hash, owner, std::chrono::system_clock::now()}).second;
+}
+
+void MemoryStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
+  std::lock_guard lock(mutex_);
+  const auto it = leases_.find(hash);
+  if (it == leases_.end() || it->second.owner != owner) {
+    throw StoreError(fmt::format(
+        "lease lost: the lease of task {} {}; another worker may be running the task too.",
+        hash.hex(), it == leases_.end() ? "is gone" : "now belongs to someone else"));
+  }
+  it->second.renewed = std::chrono::system_clock::now();
+}
+
+void MemoryStore::release(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  leases_.erase(hash);
+}
+
+std::vector<LeaseInfo> MemoryStore::list_leases() {
+  std::lock_guard lock(mutex_);
+  std::vector<LeaseInfo> leases;
+  leases.reserve(leases_.size());
+  for (const auto& [hash, lease] : leases_) leases.push_back(lease);
+  return leases;
+}
+
+void MemoryStore::record_failure(const TaskHash& hash, std::string_view message) {
+  std::string copy(message);
+  std::lock_guard lock(mutex_);
+  failures_.insert_or_assign(hash, std::move(copy));
+}
+
+std::vector<FailureInfo> MemoryStore::list_failures() {
+  std::lock_guard lock(mutex_);
+  std::vector<FailureInfo> failures;
+  failures.reserve(failures_.size());
+  for (const auto& [hash, message] : failures_) failures.push_back(FailureInfo{hash, message});
+  return failures;
+}
+
+bool MemoryStore::clear_failure(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  return failures_.erase(hash) > 0;
+}
+
+}  // namespace jug

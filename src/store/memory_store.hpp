@@ -1,0 +1,43 @@
+#pragma once
+/// MemoryStore: a store that lives only in this process (`--jugdir memory:`),
+/// with the same semantics as the file store, for tests and for runs whose
+/// results need not outlive them.
+
+#include <mutex>
+#include <unordered_map>
+
+#include "store/store.hpp"
+
+namespace jug {
+
+class MemoryStore final : public Store {
+ public:
+  std::string describe() const override;
+  std::string location(const TaskHash& hash) const override;
+
+  std::optional<std::string> get(const TaskHash& hash) override;
+  void put(const TaskHash& hash, std::string_view record) override;
+  bool contains(const TaskHash& hash) override;
+  /// Answers under one lock: a consistent snapshot, and no list() copy.
+  std::vector<bool> contains_all(std::span<const TaskHash> hashes) override;
+  bool remove(const TaskHash& hash) override;
+  std::vector<TaskHash> list() override;
+  void sync() override {}
+
+  bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
+  void renew(const TaskHash& hash, const LeaseOwner& owner) override;
+  void release(const TaskHash& hash) override;
+  std::vector<LeaseInfo> list_leases() override;
+
+  void record_failure(const TaskHash& hash, std::string_view message) override;
+  std::vector<FailureInfo> list_failures() override;
+  bool clear_failure(const TaskHash& hash) override;
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<TaskHash, std::string> results_;
+  std::unordered_map<TaskHash, LeaseInfo> leases_;
+  std::unordered_map<TaskHash, std::string> failures_;
+};
+
+}  // namespace jug

@@ -1,0 +1,73 @@
+"""Helpers shared by the integration tests: where the built programs are,
+scratch directories, and running a jugfile program or the jug command."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+BUILD_DIR = os.environ["JUG_BUILD_DIR"]
+SOURCE_DIR = os.environ["JUG_SOURCE_DIR"]
+IT_BIN = os.environ["JUG_IT_BIN"]
+JUG = os.path.join(BUILD_DIR, "jug")
+
+
+def program(name):
+    """Path of a test jugfile built by CMake (tests/integration/jugfiles)."""
+    return os.path.join(IT_BIN, "it_" + name)
+
+
+def run(args, cwd, env=None, check=None, timeout=300):
+    """Runs a command; returns CompletedProcess with text stdout/stderr.
+    `check` is the exit code expected, if any."""
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    p = subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True,
+                       timeout=timeout)
+    if check is not None and p.returncode != check:
+        raise AssertionError(
+            f"{args} exited {p.returncode}, expected {check}\n"
+            f"--- stdout\n{p.stdout}\n--- stderr\n{p.stderr}")
+    return p
+
+
+def executed_count(stdout):
+    """The number of tasks an `execute` says it ran."""
+    m = re.search(r"Executed (\d+) tasks?", stdout)
+    if not m:
+        raise AssertionError("no execute summary in:\n" + stdout)
+    return int(m.group(1))
+
+
+def status_json(prog, cwd, extra=(), env=None):
+    import json
+    p = run([prog, "status", "--json", *extra], cwd, env=env, check=0)
+    return json.loads(p.stdout)
+
+
+class ScratchTest(unittest.TestCase):
+    """A test with its own scratch directory, removed afterwards."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="jug-it-")
+        self.log = os.path.join(self.dir, "runs.log")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def program(self, name):
+        """The test jugfile `name`, linked into the scratch directory, so that
+        its default store (`<program>.jugdata`, beside it) is there too."""
+        link = os.path.join(self.dir, name)
+        if not os.path.exists(link):
+            os.symlink(program(name), link)
+        return link
+
+    def read_log(self):
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log) as f:
+            return [line.rstrip("\n") for line in f if line.strip()]

@@ -1,0 +1,69 @@
+"""A task that throws: recorded with its message, exit 1, --keep-going runs
+the rest; a corrupt result is reported with the task's name and file."""
+
+import glob
+import os
+import unittest
+
+import jugtest
+
+
+
+class Failures(jugtest.ScratchTest):
+    def test_failure_is_recorded_and_reported(self):
+        p = jugtest.run([self.program("pipeline"), "execute"], self.dir,
+                        env={"JUG_TEST_LOG": self.log, "JUG_TEST_FAIL": "1"}, check=1)
+        self.assertIn("std::invalid_argument: boom was told to fail", p.stdout)
+        status = jugtest.status_json(self.program("pipeline"), self.dir)
+        self.assertEqual(status["totals"]["failed"], 1)
+        self.assertEqual(status["failed"][0]["name"], "boom")
+        self.assertIn("boom was told to fail", status["failed"][0]["message"])
+        self.assertNotIn("after_boom", self.read_log())
+
+    def test_keep_going_runs_everything_else(self):
+        p = jugtest.run([self.program("pipeline"), "execute", "--keep-going"], self.dir,
+                        env={"JUG_TEST_LOG": self.log, "JUG_TEST_FAIL": "1"}, check=1)
+        self.assertIn("1 task was not run", p.stdout)
+        status = jugtest.status_json(self.program("pipeline"), self.dir)
+        self.assertEqual(status["totals"]["finished"], 10)
+        self.assertEqual(status["totals"]["failed"], 1)
+        self.assertEqual(status["totals"]["waiting"], 1)
+        # Fixed: the failed task runs again and its record is cleared.
+        p = jugtest.run([self.program("pipeline"), "execute"], self.dir, env={"JUG_TEST_LOG": self.log}, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 2)
+        status = jugtest.status_json(self.program("pipeline"), self.dir)
+        self.assertEqual(status["totals"]["failed"], 0)
+        self.assertEqual(status["failed"], [])
+
+    def test_corrupt_result_is_reported_by_name_and_file(self):
+        jugtest.run([self.program("pipeline"), "execute"], self.dir, check=0)
+        # Damage the result of `summarize`: invalidate report, so that
+        # re-running it has to read summarize's result.
+        jugtest.run([self.program("pipeline"), "invalidate", "--target", "report"], self.dir, check=0)
+        results = glob.glob(os.path.join(self.dir, "*.jugdata", "results", "*", "*"))
+        # Find summarize's file: the one whose removal makes status show it.
+        target = None
+        for path in results:
+            data = open(path, "rb").read()
+            os.rename(path, path + ".x")
+            st = jugtest.status_json(self.program("pipeline"), self.dir)
+            os.rename(path + ".x", path)
+            row = [r for r in st["by_name"] if r["name"] == "summarize"][0]
+            if row["finished"] == 0:
+                target = path
+                break
+        self.assertIsNotNone(target)
+        data = bytearray(open(target, "rb").read())
+        data[-1] ^= 0xFF
+        open(target, "wb").write(bytes(data))
+        p = jugtest.run([self.program("pipeline"), "execute"], self.dir)
+        self.assertEqual(p.returncode, 1)
+        out = p.stdout + p.stderr
+        self.assertIn("summarize", out)
+        self.assertIn(target, out)
+        self.assertIn("corrupt", out)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "report.txt.tmp")))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,309 @@
+/// What every store backend must do: the same tests run against each one.
+/// A new backend joins by adding a line to the Backends list below.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "jug/errors.hpp"
+#include "store/file_store.hpp"
+#include "store/memory_store.hpp"
+#include "unit/store/store_test_support.hpp"
+
+namespace jug::store_test {
+namespace {
+
+using std::chrono::system_clock;
+
+struct Backend {
+  std::string name;
+  /// Opens the backend's store; file-based ones put it under `scratch`.
+  std::function<std::unique_ptr<Store>(const std::string& scratch)> open;
+};
+
+std::string backend_name(const ::testing::TestParamInfo<Backend>& info) { return info.param.name; }
+
+class StoreConformance : public ::testing::TestWithParam<Backend> {
+ protected:
+  TempDirectory scratch_;
+  std::unique_ptr<Store> store_ = GetParam().open(scratch_.path());
+};
+
+const LeaseOwner kAlice{"host-a", 101, 1'700'000'000'000'000'000};
+const LeaseOwner kBob{"host-b", 202, 1'700'000'000'000'000'001};
+
+std::vector<TaskHash> sorted(std::vector<TaskHash> hashes) {
+  std::sort(hashes.begin(), hashes.end());
+  return hashes;
+}
+
+// ---- results -----------------------------------------------------------------
+
+TEST_P(StoreConformance, GetReturnsWhatPutStored) {
+  const std::string record("binary\0record\xff with zeros", 26);
+  store_->put(task(1), record);
+  EXPECT_EQ(store_->get(task(1)), record);
+}
+
+TEST_P(StoreConformance, GetOfAnUnknownTaskIsEmpty) {
+  EXPECT_EQ(store_->get(task(1)), std::nullopt);
+  store_->put(task(1), "one");
+  EXPECT_EQ(store_->get(task(2)), std::nullopt);
+}
+
+TEST_P(StoreConformance, StoresEmptyAndLargeRecords) {
+  std::string large(3 << 20, '\0');
+  for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>(i * 7 + i / 4096);
+  store_->put(task(1), "");
+  store_->put(task(2), large);
+  EXPECT_EQ(store_->get(task(1)), "");
+  EXPECT_EQ(store_->get(task(2)), large);
+  EXPECT_TRUE(store_->contains(task(1)));
+}
+
+TEST_P(StoreConformance, PutReplacesAnEarlierRecord) {
+  store_->put(task(1), "first");
+  store_->put(task(1), "second");
+  EXPECT_EQ(store_->get(task(1)), "second");
+  EXPECT_EQ(store_->list(), std::vector<TaskHash>{task(1)});
+}
+
+TEST_P(StoreConformance, ContainsFollowsPutAndRemove) {
+  EXPECT_FALSE(store_->contains(task(1)));
+  store_->put(task(1), "r");
+  EXPECT_TRUE(store_->contains(task(1)));
+  EXPECT_FALSE(store_->contains(task(2)));
+  EXPECT_TRUE(store_->remove(task(1)));
+  EXPECT_FALSE(store_->contains(task(1)));
+  EXPECT_EQ(store_->get(task(1)), std::nullopt);
+}
+
+TEST_P(StoreConformance, RemoveSaysWhetherThereWasAResult) {
+  EXPECT_FALSE(store_->remove(task(1)));
+  store_->put(task(1), "r");
+  EXPECT_TRUE(store_->remove(task(1)));
+  EXPECT_FALSE(store_->remove(task(1)));
+}
+
+TEST_P(StoreConformance, ListReturnsExactlyTheStoredResults) {
+  EXPECT_TRUE(store_->list().empty());
+  const auto hashes = tasks(300);
+  for (const auto& hash : hashes) store_->put(hash, "r");
+  store_->remove(hashes[7]);
+  auto expected = hashes;
+  expected.erase(expected.begin() + 7);
+  EXPECT_EQ(sorted(store_->list()), sorted(expected));
+}
+
+/// Half of `hashes` stored (every other one), and the answers expected.
+std::vector<bool> store_every_other(Store& store, const std::vector<TaskHash>& hashes) {
+  std::vector<bool> expected(hashes.size());
+  for (std::size_t i = 0; i < hashes.size(); i += 2) {
+    store.put(hashes[i], "r");
+    expected[i] = true;
+  }
+  return expected;
+}
+
+TEST_P(StoreConformance, ContainsAllAnswersForAFewHashes) {
+  const auto hashes = tasks(10);
+  const auto expected = store_every_other(*store_, hashes);
+  EXPECT_EQ(store_->contains_all(hashes), expected);
+  EXPECT_TRUE(store_->contains_all({}).empty());
+}
+
+TEST_P(StoreConformance, ContainsAllAnswersForManyHashes) {
+  const auto hashes = tasks(5000);
+  const auto expected = store_every_other(*store_, hashes);
+  // A result stored that nobody asks about must not confuse the answer.
+  store_->put(task(-1), "r");
+  EXPECT_EQ(store_->contains_all(hashes), expected);
+}
+
+TEST_P(StoreConformance, ReadersSeeACompleteRecordOrNone) {
+  // Each record is one letter repeated a length that letter determines, so
+  // a torn or mixed record is recognisable.
+  const auto record_of = [](int k) { return std::string(1000 * (k + 1), static_cast<char>('a' + k)); };
+  const auto is_whole = [](const std::string& r) {
+    const int k = r.empty() ? -1 : r[0] - 'a';
+    return k >= 0 && k < 26 && r == std::string(1000 * (k + 1), r[0]);
+  };
+  std::atomic<bool> done{false};
+  std::atomic<int> torn{0};
+  std::thread reader([&] {
+    while (!done) {
+      if (auto r = store_->get(task(1)); r && !is_whole(*r)) ++torn;
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 3; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 100; ++i) store_->put(task(1), record_of((w * 7 + i) % 26));
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  done = true;
+  reader.join();
+  EXPECT_EQ(torn, 0);
+  EXPECT_TRUE(is_whole(store_->get(task(1)).value()));
+}
+
+// ---- leases ----------------------------------------------------------------
+
+TEST_P(StoreConformance, OnlyTheFirstAcquireWins) {
+  EXPECT_TRUE(store_->acquire(task(1), kAlice));
+  EXPECT_FALSE(store_->acquire(task(1), kBob));
+  EXPECT_FALSE(store_->acquire(task(1), kAlice));
+  EXPECT_TRUE(store_->acquire(task(2), kBob));
+}
+
+TEST_P(StoreConformance, AReleasedLeaseCanBeTakenAgain) {
+  ASSERT_TRUE(store_->acquire(task(1), kAlice));
+  store_->release(task(1));
+  EXPECT_TRUE(store_->acquire(task(1), kBob));
+  ASSERT_EQ(store_->list_leases().size(), 1u);
+  EXPECT_EQ(store_->list_leases()[0].owner, kBob);
+}
+
+TEST_P(StoreConformance, ReleasingAnUnheldLeaseDoesNothing) {
+  store_->release(task(1));
+  ASSERT_TRUE(store_->acquire(task(2), kAlice));
+  store_->release(task(1));
+  EXPECT_EQ(store_->list_leases().size(), 1u);
+}
+
+TEST_P(StoreConformance, ListLeasesShowsOwnerAndTime) {
+  EXPECT_TRUE(store_->list_leases().empty());
+  const auto before = system_clock::now();
+  ASSERT_TRUE(store_->acquire(task(1), kAlice));
+  ASSERT_TRUE(store_->acquire(task(2), kBob));
+  const auto after = system_clock::now();
+
+  auto leases = store_->list_leases();
+  ASSERT_EQ(leases.size(), 2u);
+  std::sort(leases.begin(), leases.end(),
+            [](const LeaseInfo& a, const LeaseInfo& b) { return a.owner.pid < b.owner.pid; });
+  EXPECT_EQ(leases[0].hash, task(1));
+  EXPECT_EQ(leases[0].owner, kAlice);
+  EXPECT_EQ(leases[1].hash, task(2));
+  EXPECT_EQ(leases[1].owner, kBob);
+  // Filesystem clocks tick coarsely: allow a second either way.
+  for (const auto& lease : leases) {
+    EXPECT_GE(lease.renewed, before - std::chrono::seconds(1));
+    EXPECT_LE(lease.renewed, after + std::chrono::seconds(1));
+  }
+}
+
+TEST_P(StoreConformance, RenewMovesTheLeaseTimeForward) {
+  ASSERT_TRUE(store_->acquire(task(1), kAlice));
+  const auto taken = store_->list_leases().at(0).renewed;
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  store_->renew(task(1), kAlice);
+  const auto lease = store_->list_leases().at(0);
+  EXPECT_GT(lease.renewed, taken);
+  EXPECT_EQ(lease.owner, kAlice);
+}
+
+TEST_P(StoreConformance, RenewingALeaseNoLongerHeldIsAnError) {
+  EXPECT_THROW(store_->renew(task(1), kAlice), StoreError);
+  ASSERT_TRUE(store_->acquire(task(1), kAlice));
+  store_->release(task(1));
+  ASSERT_TRUE(store_->acquire(task(1), kBob));
+  try {
+    store_->renew(task(1), kAlice);
+    FAIL() << "renewing Bob's lease as Alice succeeded";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("lease lost"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(task(1).hex()), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(store_->list_leases().at(0).owner, kBob);
+}
+
+TEST_P(StoreConformance, ThreadsRacingForLeasesWinEachOnce) {
+  constexpr int kThreads = 8, kLeases = 200;
+  const auto hashes = tasks(kLeases);
+  std::vector<std::vector<int>> won(kThreads);
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const LeaseOwner owner{"racer", t, 0};
+      while (!go) std::this_thread::yield();
+      for (int i = 0; i < kLeases; ++i) {
+        if (store_->acquire(hashes[i], owner)) won[t].push_back(i);
+      }
+    });
+  }
+  go = true;
+  for (auto& thread : threads) thread.join();
+  std::vector<int> winners(kLeases, 0);
+  for (const auto& list : won) {
+    for (int i : list) ++winners[i];
+  }
+  EXPECT_EQ(winners, std::vector<int>(kLeases, 1));
+  EXPECT_EQ(store_->list_leases().size(), static_cast<std::size_t>(kLeases));
+}
+
+// ---- failures --------------------------------------------------------------
+
+TEST_P(StoreConformance, FailuresAreRecordedListedAndCleared) {
+  EXPECT_TRUE(store_->list_failures().empty());
+  store_->record_failure(task(1), "std::runtime_error: boom\nin task f");
+  store_->record_failure(task(2), "first");
+  store_->record_failure(task(2), "second");
+
+  auto failures = store_->list_failures();
+  ASSERT_EQ(failures.size(), 2u);
+  std::sort(failures.begin(), failures.end(),
+            [](const FailureInfo& a, const FailureInfo& b) { return a.message < b.message; });
+  EXPECT_EQ(failures[0].hash, task(2));
+  EXPECT_EQ(failures[0].message, "second");
+  EXPECT_EQ(failures[1].hash, task(1));
+  EXPECT_EQ(failures[1].message, "std::runtime_error: boom\nin task f");
+
+  EXPECT_TRUE(store_->clear_failure(task(1)));
+  EXPECT_FALSE(store_->clear_failure(task(1)));
+  ASSERT_EQ(store_->list_failures().size(), 1u);
+  EXPECT_EQ(store_->list_failures()[0].hash, task(2));
+}
+
+TEST_P(StoreConformance, ResultsLeasesAndFailuresAreIndependent) {
+  store_->put(task(1), "r");
+  ASSERT_TRUE(store_->acquire(task(1), kAlice));
+  store_->record_failure(task(1), "f");
+  store_->release(task(1));
+  EXPECT_TRUE(store_->contains(task(1)));
+  EXPECT_EQ(store_->list_failures().size(), 1u);
+  EXPECT_TRUE(store_->remove(task(1)));
+  EXPECT_EQ(store_->list_failures().size(), 1u);
+  EXPECT_TRUE(store_->list_leases().empty());
+}
+
+TEST_P(StoreConformance, SyncKeepsEverything) {
+  store_->sync();  // on an empty store too
+  store_->put(task(1), "r");
+  store_->sync();
+  EXPECT_EQ(store_->get(task(1)), "r");
+}
+
+TEST_P(StoreConformance, DescribesItselfAndWhereAResultLives) {
+  EXPECT_FALSE(store_->describe().empty());
+  EXPECT_NE(store_->location(task(1)).find(task(1).hex().substr(2)), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StoreConformance,
+    ::testing::Values(
+        Backend{"MemoryStore", [](const std::string&) { return std::make_unique<MemoryStore>(); }},
+        Backend{"FileStore",
+                [](const std::string& scratch) {
+                  return std::make_unique<FileStore>(scratch + "/jugdir");
+                }}),
+    backend_name);
+
+}  // namespace
+}  // namespace jug::store_test

@@ -1,0 +1,107 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "jug/arguments.hpp"
+
+namespace jug::tool {
+namespace {
+
+using Args = std::vector<std::string>;
+
+ScannedArguments scan(const Args& args) { return scan_arguments(args); }
+
+TEST(JugCommandArguments, NoArgumentsMeansNoFile) {
+  const ScannedArguments s = scan({});
+  EXPECT_FALSE(s.file);
+  EXPECT_TRUE(s.others.empty());
+  EXPECT_FALSE(s.help);
+}
+
+TEST(JugCommandArguments, FirstPositionalIsTheFile) {
+  const ScannedArguments s = scan({"mine.cpp", "other"});
+  EXPECT_EQ(s.file, "mine.cpp");
+  EXPECT_EQ(s.others, Args{"other"});
+}
+
+TEST(JugCommandArguments, SkipsTheValuesOfOptionsThatTakeOne) {
+  const ScannedArguments s =
+      scan({"--jugdir", "data", "--target", "f", "-j", "4", "--jobs", "2", "--wait-cycle-time", "1",
+            "--nr-wait-cycles", "3", "--retries", "5", "--lease-time", "60", "mine.cpp"});
+  EXPECT_EQ(s.file, "mine.cpp");
+  EXPECT_EQ(s.others, (Args{"--jugdir", "data", "--target", "f", "-j", "4", "--jobs", "2",
+                            "--wait-cycle-time", "1", "--nr-wait-cycles", "3", "--retries", "5",
+                            "--lease-time", "60"}));
+}
+
+TEST(JugCommandArguments, AttachedValueDoesNotConsumeTheNextArgument) {
+  const ScannedArguments s = scan({"--jugdir=data", "mine.cpp", "-j4"});
+  EXPECT_EQ(s.file, "mine.cpp");
+  EXPECT_EQ(s.others, (Args{"--jugdir=data", "-j4"}));
+}
+
+TEST(JugCommandArguments, FlagsTakeNoValue) {
+  const ScannedArguments s = scan({"--keep-going", "mine.cpp", "--short"});
+  EXPECT_EQ(s.file, "mine.cpp");
+  EXPECT_EQ(s.others, (Args{"--keep-going", "--short"}));
+}
+
+TEST(JugCommandArguments, NothingAfterTheSeparatorIsTheFile) {
+  const ScannedArguments s = scan({"--jugdir", "data", "--", "input.cpp", "--help"});
+  EXPECT_FALSE(s.file);
+  EXPECT_FALSE(s.help);
+  EXPECT_EQ(s.others, (Args{"--jugdir", "data", "--", "input.cpp", "--help"}));
+}
+
+TEST(JugCommandArguments, FileBeforeSeparatorAndArgumentsAfterIt) {
+  const ScannedArguments s = scan({"mine.cpp", "--", "a", "b"});
+  EXPECT_EQ(s.file, "mine.cpp");
+  EXPECT_EQ(s.others, (Args{"--", "a", "b"}));
+}
+
+TEST(JugCommandArguments, OptionValueLookingLikeAnOptionIsStillAValue) {
+  const ScannedArguments s = scan({"--target", "-weird-", "mine.cpp"});
+  EXPECT_EQ(s.file, "mine.cpp");
+  EXPECT_EQ(s.others, (Args{"--target", "-weird-"}));
+}
+
+TEST(JugCommandArguments, TrailingOptionWithoutValueIsPassedOn) {
+  const ScannedArguments s = scan({"--jugdir"});
+  EXPECT_FALSE(s.file);
+  EXPECT_EQ(s.others, Args{"--jugdir"});
+}
+
+TEST(JugCommandArguments, HelpIsNoticedAndPassedOn) {
+  for (const char* help : {"--help", "-h"}) {
+    const ScannedArguments s = scan({help});
+    EXPECT_TRUE(s.help) << help;
+    EXPECT_FALSE(s.file);
+    EXPECT_EQ(s.others, Args{help});
+  }
+  EXPECT_TRUE(scan({"mine.cpp", "--help"}).help);
+}
+
+TEST(JugCommandArguments, HelpAsAnOptionValueIsNotHelp) {
+  EXPECT_FALSE(scan({"--target", "--help"}).help);
+}
+
+TEST(JugCommandArguments, LoneDashIsAPositional) { EXPECT_EQ(scan({"-"}).file, "-"); }
+
+TEST(JugCommandArguments, TakesSeparateValue) {
+  EXPECT_TRUE(takes_separate_value("--jugdir"));
+  EXPECT_TRUE(takes_separate_value("-j"));
+  EXPECT_FALSE(takes_separate_value("--jugdir=x"));
+  EXPECT_FALSE(takes_separate_value("-j4"));
+  EXPECT_FALSE(takes_separate_value("--keep-going"));
+  EXPECT_FALSE(takes_separate_value("jugfile.cpp"));
+}
+
+TEST(JugCommandArguments, ProgramArgumentsPutTheFileAfterTheSubcommand) {
+  const Args others{"--jugdir", "d", "--", "x"};
+  EXPECT_EQ(program_arguments("/cache/program", "execute", "jugfile.cpp", others),
+            (Args{"/cache/program", "execute", "jugfile.cpp", "--jugdir", "d", "--", "x"}));
+}
+
+}  // namespace
+}  // namespace jug::tool

@@ -1,0 +1,65 @@
+#include "arguments.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace jug::tool {
+
+namespace {
+
+constexpr std::array<std::string_view, 8> kOptionsWithValue{
+    "--jugdir",          "--target",         "-j",        "--jobs",
+    "--wait-cycle-time", "--nr-wait-cycles", "--retries", "--lease-time",
+};
+
+bool is_option(std::string_view argument) {
+  // A lone "-" conventionally names stdin or stdout: a file, not an option.
+  return argument.size() > 1 && argument.front() == '-';
+}
+
+}  // namespace
+
+bool takes_separate_value(std::string_view argument) {
+  return std::find(kOptionsWithValue.begin(), kOptionsWithValue.end(), argument) !=
+         kOptionsWithValue.end();
+}
+
+ScannedArguments scan_arguments(std::span<const std::string> arguments) {
+  ScannedArguments scanned;
+  bool after_separator = false;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    const std::string& argument = arguments[i];
+    if (after_separator) {
+      scanned.others.push_back(argument);
+    } else if (argument == "--") {
+      after_separator = true;
+      scanned.others.push_back(argument);
+    } else if (takes_separate_value(argument)) {
+      scanned.others.push_back(argument);
+      // A missing value is left for the program to complain about.
+      if (i + 1 < arguments.size()) scanned.others.push_back(arguments[++i]);
+    } else if (is_option(argument)) {
+      if (argument == "--help" || argument == "-h") scanned.help = true;
+      scanned.others.push_back(argument);
+    } else if (!scanned.file) {
+      scanned.file = argument;
+    } else {
+      scanned.others.push_back(argument);
+    }
+  }
+  return scanned;
+}
+
+std::vector<std::string> program_arguments(std::string_view program, std::string_view subcommand,
+                                           std::string_view file,
+                                           std::span<const std::string> others) {
+  std::vector<std::string> argv;
+  argv.reserve(others.size() + 3);
+  argv.emplace_back(program);
+  argv.emplace_back(subcommand);
+  argv.emplace_back(file);
+  argv.insert(argv.end(), others.begin(), others.end());
+  return argv;
+}
+
+}  // namespace jug::tool

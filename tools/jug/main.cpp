@@ -1,0 +1,106 @@
+/// The `jug` command: `jug SUBCOMMAND [FILE] [options] [-- args]`.
+///
+/// It only finds the jugfile, makes sure there is a program for it (see
+/// jugfile_program.hpp) and becomes that program, which parses the options
+/// and does the work. Keeping jug this thin means a jugfile program and
+/// `jug` always accept the same command line, and options need no change
+/// here.
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "arguments.hpp"
+#include "jugfile_program.hpp"
+#include "process.hpp"
+#include "subcommands.hpp"
+#include "tool_error.hpp"
+#include "usage.hpp"
+
+namespace jug::tool {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* environment(const char* name) { return std::getenv(name); }
+
+std::string working_directory() {
+  std::error_code error;
+  fs::path cwd = fs::current_path(error);
+  return error ? std::string(".") : cwd.string();
+}
+
+int unknown_subcommand(const std::string& name) {
+  std::string message = fmt::format("jug: unknown subcommand '{}'\n", name);
+  if (std::optional<std::string_view> suggestion = suggest_subcommand(name)) {
+    message += fmt::format("Did you mean 'jug {}'?\n", *suggestion);
+  }
+  message += "\nThe subcommands are:\n" + subcommand_listing();
+  fmt::print(stderr, "{}", message);
+  return kExitUsage;
+}
+
+int run(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    fmt::print(stderr, "jug: no subcommand given\n\n{}", usage());
+    return kExitUsage;
+  }
+  const std::string& first = args[0];
+  if (first == "--help" || first == "-h") {
+    fmt::print("{}", usage());
+    return 0;
+  }
+  if (first == "--version") {
+    fmt::print("jug {}\n", kVersion);
+    return 0;
+  }
+  if (first.starts_with('-')) {
+    fmt::print(stderr, "jug: '{}' before the subcommand; the subcommand comes first\n\n{}", first,
+               usage());
+    return kExitUsage;
+  }
+  const Subcommand* subcommand = find_subcommand(first);
+  if (subcommand == nullptr) return unknown_subcommand(first);
+
+  const ScannedArguments scanned = scan_arguments(std::span(args).subspan(1));
+  const std::string file = scanned.file.value_or(kDefaultJugfile);
+  std::error_code error;
+  if (!fs::exists(file, error)) {
+    if (scanned.help) {
+      fmt::print("{}", generic_subcommand_help(*subcommand));
+      return 0;
+    }
+    // Without a FILE, the user may not know jug takes one: say how.
+    const std::string hint =
+        scanned.file ? "" : fmt::format(" (give the jugfile as: jug {} FILE)", subcommand->name);
+    throw ToolError(
+        fmt::format("no jugfile: {} does not exist in {}{}", file, working_directory(), hint),
+        kExitUsage);
+  }
+  const std::string program = jugfile_program(file, environment);
+  replace_process(program, program_arguments(program, subcommand->name, file, scanned.others));
+}
+
+}  // namespace
+}  // namespace jug::tool
+
+int main(int argc, char** argv) {
+  using namespace jug::tool;
+  try {
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const ToolError& e) {
+    fmt::print(stderr, "jug: {}\n", e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "jug: internal error: {}\n", e.what());
+    return kExitFailure;
+  }
+}

@@ -1,0 +1,43 @@
+#include "usage.hpp"
+
+#include <fmt/format.h>
+
+namespace jug::tool {
+
+std::string subcommand_listing() {
+  std::string text;
+  for (const Subcommand& s : subcommands()) {
+    text += fmt::format("  {:<13} {}\n", s.name, s.summary);
+  }
+  return text;
+}
+
+std::string usage() {
+  return fmt::format(
+      "usage: jug SUBCOMMAND [FILE] [options] [-- args]\n"
+      "\n"
+      "Runs SUBCOMMAND on a jugfile. FILE (default {0}) is a C++ source,\n"
+      "compiled once and cached, or an already built jugfile program.\n"
+      "Arguments after -- are passed to the jugfile (jug::arguments()).\n"
+      "\n"
+      "subcommands:\n"
+      "{1}"
+      "\n"
+      "  jug SUBCOMMAND --help   the options of a subcommand\n"
+      "  jug --version           the version of jug\n",
+      kDefaultJugfile, subcommand_listing());
+}
+
+std::string generic_subcommand_help(const Subcommand& subcommand) {
+  return fmt::format(
+      "usage: jug {0} [FILE] [options] [-- args]\n"
+      "\n"
+      "{0}: {1}.\n"
+      "\n"
+      "FILE is the jugfile (default {2}). Its options are those of the\n"
+      "jugfile's program; there is no jugfile here, so to list them give one:\n"
+      "  jug {0} FILE --help\n",
+      subcommand.name, subcommand.summary, kDefaultJugfile);
+}
+
+}  // namespace jug::tool
