@@ -5,13 +5,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <exception>
 #include <cstring>
 #include <filesystem>
 #include <random>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -372,6 +376,92 @@ std::string absolute_path(const std::string& directory) {
   return path;
 }
 
+// ---- listing results ----------------------------------------------------------
+
+/// A fan-out directory `results/<name>`: the first byte of its hashes.
+struct FanOut {
+  char name[3];
+  std::uint8_t first_byte;
+};
+
+std::optional<FanOut> fan_out_of(const dirent& entry) {
+  const char* name = entry.d_name;
+  FanOut fan_out{};
+  if (name[0] == '\0' || name[1] == '\0' || name[2] != '\0' ||
+      !decode_hex(name, &fan_out.first_byte, 1)) {
+    return std::nullopt;
+  }
+  if (entry.d_type != DT_DIR && entry.d_type != DT_UNKNOWN) return std::nullopt;
+  std::memcpy(fan_out.name, name, sizeof fan_out.name);
+  return fan_out;
+}
+
+/// Appends the hashes of the results in one fan-out directory to `out`.
+void list_fan_out(const Directory& results, const std::string& results_path,
+                  const FanOut& fan_out, std::vector<TaskHash>& out) {
+  constexpr std::size_t kNameSize = 2 * TaskHash::kSize - 2;  // the digits after the fan-out
+  const std::string path = results_path + "/" + fan_out.name;
+  Directory dir = open_subdirectory(results, fan_out.name, path);
+  if (!dir) return;
+  while (const dirent* entry = dir.next(path)) {
+    if (entry->d_type == DT_DIR) continue;
+    const char* name = entry->d_name;
+    if (std::strlen(name) != kNameSize) continue;
+    TaskHash& hash = out.emplace_back();
+    hash.bytes[0] = fan_out.first_byte;
+    if (!decode_hex(name, hash.bytes.data() + 1, TaskHash::kSize - 1)) out.pop_back();
+  }
+}
+
+/// From this many results on, list() reads fan-out directories in parallel.
+constexpr std::size_t kParallelListThreshold = 10'000;
+
+/// Lists every fan-out directory. Nearly all the time goes to the kernel
+/// reading directories (ext4 hashes every name), so a large store is read
+/// by several threads, each taking the next unread directory.
+std::vector<TaskHash> list_fan_outs(const Directory& results, const std::string& results_path,
+                                    const std::vector<FanOut>& fan_outs) {
+  std::vector<TaskHash> hashes;
+  if (fan_outs.empty()) return hashes;
+  list_fan_out(results, results_path, fan_outs[0], hashes);
+  // Hashes spread evenly over the fan-out directories: the first one read
+  // tells how many results to expect.
+  const std::size_t expected = hashes.size() * fan_outs.size() * 9 / 8 + 16;
+  const std::size_t workers =
+      expected < kParallelListThreshold ? 1 : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+  std::vector<std::vector<TaskHash>> parts(workers);
+  std::vector<std::exception_ptr> errors(workers);
+  std::atomic<std::size_t> next{1};
+  const auto work = [&](std::size_t worker) {
+    try {
+      parts[worker].reserve(expected / workers);
+      for (std::size_t i; (i = next++) < fan_outs.size();) {
+        list_fan_out(results, results_path, fan_outs[i], parts[worker]);
+      }
+    } catch (...) {
+      errors[worker] = std::current_exception();
+      next = fan_outs.size();  // the others stop early
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    try {
+      for (std::size_t worker = 1; worker < workers; ++worker) helpers.emplace_back(work, worker);
+    } catch (const std::system_error&) {
+      // No thread to be had: this thread lists whatever the others do not.
+    }
+    work(0);
+  }  // joins the helpers
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+  std::size_t total = hashes.size();
+  for (const auto& part : parts) total += part.size();
+  hashes.reserve(total);
+  for (const auto& part : parts) hashes.insert(hashes.end(), part.begin(), part.end());
+  return hashes;
+}
+
 }  // namespace
 
 // ---- construction and paths -----------------------------------------------------
@@ -530,40 +620,19 @@ bool FileStore::remove(const TaskHash& hash) {
 }
 
 std::vector<TaskHash> FileStore::list() {
-  std::vector<TaskHash> hashes;
   const std::string results = root_ + "/results";
-  constexpr std::size_t kNameSize = 2 * TaskHash::kSize - 2;  // the digits after the fan-out
   try {
     Directory top = open_directory(results);
-    if (!top) return hashes;
-    std::size_t fan_outs_read = 0;
-    while (const dirent* fan_out = top.next(results)) {
-      const char* prefix = fan_out->d_name;
-      std::uint8_t first_byte;
-      if (prefix[0] == '\0' || prefix[1] == '\0' || prefix[2] != '\0' ||
-          !decode_hex(prefix, &first_byte, 1)) {
-        continue;
-      }
-      if (fan_out->d_type != DT_DIR && fan_out->d_type != DT_UNKNOWN) continue;
-      const std::string sub_path = results + "/" + prefix;
-      Directory sub = open_subdirectory(top, prefix, sub_path);
-      if (!sub) continue;
-      while (const dirent* entry = sub.next(sub_path)) {
-        if (entry->d_type == DT_DIR) continue;
-        const char* name = entry->d_name;
-        if (std::strlen(name) != kNameSize) continue;
-        TaskHash& hash = hashes.emplace_back();
-        hash.bytes[0] = first_byte;
-        if (!decode_hex(name, hash.bytes.data() + 1, TaskHash::kSize - 1)) hashes.pop_back();
-      }
-      // Hashes spread evenly over the 256 fan-out directories: the first
-      // one read tells how many results to expect.
-      if (++fan_outs_read == 1) hashes.reserve(hashes.size() * 256 * 9 / 8 + 16);
+    if (!top) return {};
+    std::vector<FanOut> fan_outs;
+    fan_outs.reserve(256);
+    while (const dirent* entry = top.next(results)) {
+      if (auto fan_out = fan_out_of(*entry)) fan_outs.push_back(*fan_out);
     }
+    return list_fan_outs(top, results, fan_outs);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot list the results in {}", root_), e, Access::read, root_);
   }
-  return hashes;
 }
 
 void FileStore::sync() {

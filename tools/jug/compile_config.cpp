@@ -27,7 +27,16 @@ CompileConfig parse_compile_config(std::string text, const fs::path& path) {
                       kExitFailure);
     }
     const std::string_view key = trim(line.substr(0, equals));
-    const std::string value(trim(line.substr(equals + 1)));
+    std::string value(trim(line.substr(equals + 1)));
+    // An installed configuration names its paths relative to itself, so that
+    // an install tree still works after being moved or installed elsewhere
+    // (cmake --install --prefix) than configured.
+    constexpr std::string_view kConfDir = "${confdir}";
+    const std::string conf_dir = path.parent_path().string();
+    for (std::size_t at = value.find(kConfDir); at != std::string::npos;
+         at = value.find(kConfDir, at + conf_dir.size())) {
+      value.replace(at, kConfDir.size(), conf_dir);
+    }
     if (key == "cxx") {
       config.cxx = value;
     } else if (key == "cxxflags") {

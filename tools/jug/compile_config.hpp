@@ -10,7 +10,7 @@
 /// Format: lines `key=value`; keys `cxx` (the compiler), `cxxflags` and
 /// `libs` (whitespace-separated); blank lines and lines starting with `#`
 /// are ignored, and so are unknown keys, so an older jug can read a newer
-/// file.
+/// file. `${confdir}` in a value stands for the directory of the file.
 
 #include <filesystem>
 #include <string>

@@ -1,0 +1,113 @@
+"""The book's first example end to end through the `jug` command, as the
+chapter runs it: status, two workers at once, the result, a second execute
+that runs nothing. Also: the compile cache, and mistakes on the command line."""
+
+import os
+import shutil
+import subprocess
+import time
+import unittest
+
+import jugtest
+
+INTRO = os.path.join(jugtest.SOURCE_DIR, "examples", "intro", "jugfile.cpp")
+
+
+class JugCommand(jugtest.ScratchTest):
+    def setUp(self):
+        super().setUp()
+        self.env = {"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}
+
+    def jug(self, *args, check=None):
+        return jugtest.run([jugtest.JUG, *args], self.dir, env=self.env, check=check)
+
+    def test_book_example_end_to_end(self):
+        shutil.copy(INTRO, self.dir)
+        p = self.jug("status", check=0)
+        self.assertIn("compiling jugfile.cpp", p.stderr)
+        rows = {line.split()[0]: line.split()[1:] for line in p.stdout.splitlines()[2:]
+                if line and not line.startswith("-")}
+        # Waiting, Ready, Running, Finished, Failed
+        self.assertEqual(rows["twice"], ["2", "2", "0", "0", "0"])
+        self.assertEqual(rows["add"], ["1", "0", "0", "0", "0"])
+        self.assertEqual(rows["print_final_result"], ["1", "0", "0", "0", "0"])
+        self.assertEqual(rows["Total"], ["4", "2", "0", "0", "0"])
+
+        env = dict(os.environ, **self.env)
+        start = time.monotonic()
+        workers = [subprocess.Popen([jugtest.JUG, "execute"], cwd=self.dir, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for _ in range(2)]
+        outputs = [w.communicate(timeout=120) for w in workers]
+        elapsed = time.monotonic() - start
+        for w, (out, err) in zip(workers, outputs):
+            self.assertEqual(w.returncode, 0, out + err)
+        self.assertEqual(sum(jugtest.executed_count(out) for out, _ in outputs), 6)
+        # Two workers share the four 4-second tasks: about 8 s, not 16.
+        self.assertLess(elapsed, 14, "the two workers did not share the work")
+        with open(os.path.join(self.dir, "output.txt")) as f:
+            self.assertEqual(f.read(), "Final result: 36\n")
+        self.assertTrue(os.path.isdir(os.path.join(self.dir, "jugfile.jugdata")))
+
+        p = self.jug("status", "--short", check=0)
+        self.assertIn("6 of 6 tasks finished", p.stdout)
+        self.assertNotIn("compiling", p.stderr)  # cached
+        p = self.jug("execute", check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 0)
+        self.jug("check", check=0)
+
+    def test_concurrent_invocations_compile_once(self):
+        source = os.path.join(self.dir, "analysis.cpp")
+        with open(source, "w") as f:
+            f.write('#include <jug/jug.hpp>\n'
+                    'const jug::TaskGenerator one("one", [] { return 1; });\n'
+                    'int main(int argc, char** argv) {\n'
+                    '  return jug::main(argc, argv, [] { one(); });\n}\n')
+        env = dict(os.environ, **self.env)
+        procs = [subprocess.Popen([jugtest.JUG, "execute", "analysis.cpp"], cwd=self.dir, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+        outputs = [p.communicate(timeout=300) for p in procs]
+        for p, (out, err) in zip(procs, outputs):
+            self.assertEqual(p.returncode, 0, out + err)
+        compiles = sum(err.count("jug: compiling analysis.cpp") for _, err in outputs)
+        self.assertEqual(compiles, 1)
+        self.assertEqual(sum(jugtest.executed_count(out) for out, _ in outputs), 1)
+        self.assertTrue(os.path.isdir(os.path.join(self.dir, "analysis.jugdata")))
+        # Changing the source rebuilds.
+        with open(source, "a") as f:
+            f.write("// changed\n")
+        p = self.jug("status", "analysis.cpp", check=0)
+        self.assertIn("compiling", p.stderr)
+
+    def test_compile_error_is_reported(self):
+        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
+            f.write("this is not C++\n")
+        p = self.jug("execute")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("could not compile jugfile.cpp", p.stderr)
+
+    def test_usage_errors_exit_2(self):
+        p = self.jug("frobnicate")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown subcommand", p.stderr)
+        p = self.jug("status")  # no jugfile.cpp here
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("jugfile.cpp does not exist", p.stderr)
+        p = self.jug()
+        self.assertEqual(p.returncode, 2)
+        shutil.copy(INTRO, self.dir)
+        p = self.jug("status", "--no-such-option")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--no-such-option", p.stderr)
+        p = self.jug("execute", "--help", check=0)
+        self.assertIn("--keep-going", p.stdout)
+
+    def test_arguments_after_double_dash_reach_the_jugfile(self):
+        prog = self.program("pipeline")
+        p = jugtest.run([jugtest.JUG, "count", prog, "--", "7"], self.dir, env=self.env, check=0)
+        self.assertIn("7  load", p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
