@@ -16,6 +16,8 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <limits>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -84,12 +86,24 @@ class InputArchive
   std::size_t pos_ = 0;
 };
 
+namespace detail {
+/// The bytes of a long double that hold its value (x86-64: the 80-bit
+/// extended format); the rest of its 16 bytes is padding with arbitrary
+/// content, which must not reach a hash.
+inline constexpr std::size_t kLongDoubleValueBytes =
+    std::numeric_limits<long double>::digits == 64 ? 10 : sizeof(long double);
+
+inline void write_long_doubles(OutputArchive& ar, const long double* values, std::size_t count);
+}  // namespace detail
+
 template <class T>
 std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar,
                                                                     const T& t) {
   if constexpr (std::is_same_v<T, bool>) {
     const std::uint8_t b = t ? 1 : 0;  // bool's object representation is not fixed
     ar.write_bytes(&b, 1);
+  } else if constexpr (std::is_same_v<T, long double>) {
+    detail::write_long_doubles(ar, &t, 1);
   } else {
     ar.write_bytes(&t, sizeof t);
   }
@@ -126,9 +140,11 @@ template <class T>
 void CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, cereal::SizeTag<T>& t) {
   std::uint64_t size = 0;
   ar.read_bytes(&size, sizeof size);
-  // Every element takes at least one byte except empty classes, so a size
-  // beyond the bytes left is corrupt; checking here stops a huge allocation.
-  if (size > ar.remaining()) {
+  // Every element takes at least one byte, except elements of an empty class
+  // (std::monostate...), so a count beyond both the bytes left and a modest
+  // bound is corrupt: checking here stops a huge allocation.
+  constexpr std::uint64_t kMaxEmptyElements = 1 << 16;
+  if (size > ar.remaining() && size > kMaxEmptyElements) {
     throw CorruptRecord("encoded container claims " + std::to_string(size) +
                         " elements but only " + std::to_string(ar.remaining()) +
                         " bytes are left");
@@ -138,7 +154,13 @@ void CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, cereal::SizeTag<T>& t) {
 
 template <class T>
 void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar, const cereal::BinaryData<T>& bd) {
-  ar.write_bytes(bd.data, static_cast<std::size_t>(bd.size));
+  using Element = std::remove_cv_t<std::remove_pointer_t<T>>;
+  if constexpr (std::is_same_v<Element, long double>) {
+    detail::write_long_doubles(ar, static_cast<const long double*>(bd.data),
+                               static_cast<std::size_t>(bd.size) / sizeof(long double));
+  } else {
+    ar.write_bytes(bd.data, static_cast<std::size_t>(bd.size));
+  }
 }
 
 template <class T>
@@ -147,23 +169,64 @@ void CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, cereal::BinaryData<T>& bd) {
 }
 
 namespace detail {
-/// Writes the elements of an unordered container sorted by their encoded
-/// bytes: the canonical order that makes equal containers encode equally.
+
+inline void write_long_doubles(OutputArchive& ar, const long double* values, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    unsigned char bytes[sizeof(long double)] = {};
+    std::memcpy(bytes, values + i, kLongDoubleValueBytes);
+    ar.write_bytes(bytes, sizeof bytes);
+  }
+}
+
+/// Writes the elements of an unordered container in a canonical order: sorted
+/// by their encoded bytes, so that equal containers always encode equally.
+/// The sort keys come from separate archives, but the elements themselves go
+/// through `ar`, so that cereal's per-archive state (class versions) is
+/// written exactly as reading expects.
 template <class Container, class WriteElement>
 void save_unordered(OutputArchive& ar, const Container& c, WriteElement write) {
-  std::vector<std::string> encoded;
-  encoded.reserve(c.size());
+  using Element = typename Container::value_type;
+  std::vector<std::pair<std::string, const Element*>> keyed;
+  keyed.reserve(c.size());
   for (const auto& element : c) {
     std::string bytes;
     OutputArchive element_ar(bytes);
     write(element_ar, element);
-    encoded.push_back(std::move(bytes));
+    keyed.emplace_back(std::move(bytes), &element);
   }
-  std::sort(encoded.begin(), encoded.end());
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   ar(cereal::make_size_tag(static_cast<cereal::size_type>(c.size())));
-  for (const auto& bytes : encoded) ar.write_bytes(bytes.data(), bytes.size());
+  for (const auto& [bytes, element] : keyed) write(ar, *element);
 }
+
 }  // namespace detail
+
+/// Arithmetic std::arrays: exactly N elements' bytes (cereal's own version
+/// reads one byte through a null pointer when N is 0), bools one byte each.
+template <class T, std::size_t N>
+std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar,
+                                                                    const std::array<T, N>& a) {
+  if constexpr (N == 0) {
+    return;
+  } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, long double>) {
+    for (const T& element : a) ar(element);
+  } else {
+    ar.write_bytes(a.data(), sizeof(T) * N);
+  }
+}
+
+template <class T, std::size_t N>
+std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar,
+                                                                    std::array<T, N>& a) {
+  if constexpr (N == 0) {
+    return;
+  } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, long double>) {
+    for (T& element : a) ar(element);
+  } else {
+    ar.read_bytes(a.data(), sizeof(T) * N);
+  }
+}
 
 template <class K, class V, class H, class E, class A>
 void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar, const std::unordered_map<K, V, H, E, A>& m) {

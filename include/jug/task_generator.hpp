@@ -146,12 +146,13 @@ class TaskGenerator {
     thread_local std::string argument_bytes;
     argument_bytes.clear();
     detail::put_u64(argument_bytes, std::tuple_size_v<Stored>);
-    std::apply(
-        [&](const auto&... a) {
-          (detail::collect_dependencies(dependencies, a), ...);
-          (detail::hash_argument(argument_bytes, a), ...);
-        },
-        stored);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (detail::check_shape<std::remove_cvref_t<std::tuple_element_t<I, Params>>>(
+           std::get<I>(stored)),
+       ...);
+      (detail::collect_dependencies(dependencies, std::get<I>(stored)), ...);
+      (detail::hash_argument(argument_bytes, std::get<I>(stored)), ...);
+    }(std::make_index_sequence<std::tuple_size_v<Stored>>{});
     const TaskHash hash = detail::task_hash(state_->name, argument_bytes);
     auto body = std::make_shared<const detail::TypedTaskBody<State, R, Params, Stored>>(
         state_, std::move(stored));

@@ -43,6 +43,16 @@ T get_at(std::string_view buffer, std::size_t offset) {
   return v;
 }
 
+/// The checksum covers the payload and every other header field, so that a
+/// damaged length, flag or hash is caught like damaged payload.
+std::uint64_t checksum(std::string_view header, std::string_view stored_payload) {
+  char covered[kHeaderSize - 8];
+  std::memcpy(covered, header.data(), 24);
+  std::memcpy(covered + 24, header.data() + 32, TaskHash::kSize);
+  return XXH3_64bits_withSeed(stored_payload.data(), stored_payload.size(),
+                              XXH3_64bits(covered, sizeof covered));
+}
+
 void write_header(std::string& buffer, const Header& h) {
   std::memcpy(buffer.data(), kMagic, sizeof kMagic);
   put_at(buffer, 4, h.version);
@@ -85,8 +95,9 @@ void finish(std::string& buffer, const TaskHash& hash) {
     buffer.resize(kHeaderSize);
     buffer += *compressed;
   }
-  h.checksum = XXH3_64bits(buffer.data() + kHeaderSize, h.stored_length);
   write_header(buffer, h);
+  h.checksum = checksum(buffer, std::string_view(buffer).substr(kHeaderSize));
+  put_at(buffer, 24, h.checksum);
 }
 
 std::string_view open(std::string_view record, const TaskHash& expected, std::string& scratch) {
@@ -120,7 +131,7 @@ std::string_view open(std::string_view record, const TaskHash& expected, std::st
                                     h.stored_length, body));
   }
   const std::string_view stored = record.substr(kHeaderSize);
-  if (XXH3_64bits(stored.data(), stored.size()) != h.checksum) {
+  if (checksum(record, stored) != h.checksum) {
     throw CorruptRecord("record checksum mismatch: its bytes were changed or damaged");
   }
   if (h.hash != expected) {
@@ -132,6 +143,11 @@ std::string_view open(std::string_view record, const TaskHash& expected, std::st
       throw CorruptRecord("record lengths disagree for an uncompressed payload");
     }
     return stored;
+  }
+  // Checksummed, so trusted; the frame must agree all the same before we
+  // allocate what it says.
+  if (ZSTD_getFrameContentSize(stored.data(), stored.size()) != h.decoded_length) {
+    throw CorruptRecord("record's compressed payload disagrees with its decoded length");
   }
   scratch.resize(h.decoded_length);
   const std::size_t n =

@@ -8,7 +8,8 @@
 ///        6    2  flags: bit 0 = payload compressed with zstd
 ///        8    8  stored payload length
 ///       16    8  decoded payload length
-///       24    8  XXH3-64 of the stored payload
+///       24    8  XXH3-64 of the stored payload, seeded with the XXH3-64 of
+///                the other header bytes (0..23 and 32..63): covers it all
 ///       32   32  the task hash the record belongs to
 ///
 /// A record is checked whole before any of it is decoded: magic, version,

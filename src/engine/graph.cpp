@@ -1,6 +1,9 @@
 #include "engine/graph.hpp"
 
 #include <algorithm>
+#include <typeinfo>
+
+#include <fmt/format.h>
 
 #include "jug/errors.hpp"
 
@@ -9,7 +12,18 @@ namespace jug {
 NodeId Graph::add(std::string_view name, const TaskHash& hash, std::vector<NodeId> dependencies,
                   std::shared_ptr<const TaskBody> body) {
   const auto [it, inserted] = ids_by_hash_.try_emplace(hash, static_cast<NodeId>(nodes_.size()));
-  if (!inserted) return it->second;
+  if (!inserted) {
+    // Same name and arguments: the same task, unless two different
+    // generators share a name, which would mix up their results.
+    const TaskBody& existing = *nodes_[it->second].body;
+    if (body && typeid(existing) != typeid(*body)) {
+      throw Error(fmt::format(
+          "jug: two different task generators are both named '{}'; the name is a task's "
+          "identity, so give each generator its own name",
+          name));
+    }
+    return it->second;
+  }
   for (NodeId d : dependencies) {
     if (d >= nodes_.size()) throw Error("jug: a task depends on a task from another graph");
   }

@@ -10,8 +10,8 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
-#include <exception>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <random>
 #include <system_error>
@@ -50,13 +50,15 @@ struct IoError {
 enum class Access { read, write };
 
 std::string advice(int err, Access access, const std::string& root) {
+  const bool writing = access == Access::write;
   switch (err) {
     case ENOSPC:
-      return fmt::format("Free some space on the filesystem of {}, then run jug execute again.", root);
+      return fmt::format("Free some space on the filesystem of {}, then run jug execute again.",
+                         root);
     case EDQUOT:
       return fmt::format(
-          "Your disk quota on the filesystem of {} is used up: free some space (or ask for a larger "
-          "quota), then run jug execute again.",
+          "Your disk quota on the filesystem of {} is used up: free some space (or ask for a "
+          "larger quota), then run jug execute again.",
           root);
     case EFBIG:
       return "The file is larger than this process may write (see `ulimit -f`) or than the "
@@ -64,18 +66,17 @@ std::string advice(int err, Access access, const std::string& root) {
              "again.";
     case EACCES:
     case EPERM:
-      return access == Access::write
-                 ? fmt::format("Check that you may write to {} (its owner and permissions), or "
-                               "pass another --jugdir.",
-                               root)
-                 : fmt::format("Check that you may read {} (its owner and permissions).", root);
+      return writing ? fmt::format("Check that you may write to {} (its owner and permissions), "
+                                   "or pass another --jugdir.",
+                                   root)
+                     : fmt::format("Check that you may read {} (its owner and permissions).", root);
     case EROFS:
       return fmt::format("The filesystem of {} is read-only: pass a --jugdir on a writable one.",
                          root);
     case ENOTDIR:
     case EEXIST:
-      return fmt::format("Something in {} is a file where jug expects a directory: remove it, or "
-                         "pass another --jugdir.",
+      return fmt::format("Something in {} is a file where jug expects a directory: remove it, "
+                         "or pass another --jugdir.",
                          root);
     case ENAMETOOLONG:
       return "The path is too long for the filesystem: pass a shorter --jugdir.";
@@ -83,7 +84,7 @@ std::string advice(int err, Access access, const std::string& root) {
       return "The storage failed (I/O error): check the disk or the network filesystem, then run "
              "jug again.";
     default:
-      return access == Access::write
+      return writing
                  ? fmt::format("Check that {} is a directory you can write to, then run jug "
                                "execute again.",
                                root)
@@ -223,7 +224,7 @@ std::string read_all(int fd, const std::string& path) {
   return out;
 }
 
-/// The whole content of a small file, or nullopt when it does not exist.
+/// The whole content of a file, or nullopt when it does not exist.
 std::optional<std::string> read_file(const std::string& path) {
   FileDescriptor fd(open_file(path, O_RDONLY));
   if (!fd) {
@@ -294,8 +295,8 @@ std::optional<TaskHash> hash_of_name(std::string_view name, std::string_view suf
 }
 
 std::chrono::system_clock::time_point modification_time(const struct stat& st) {
-  const auto since_epoch = std::chrono::seconds(st.st_mtim.tv_sec) +
-                           std::chrono::nanoseconds(st.st_mtim.tv_nsec);
+  const auto since_epoch =
+      std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
   return std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(since_epoch));
 }
@@ -368,9 +369,10 @@ std::string absolute_path(const std::string& directory) {
   std::error_code ec;
   std::string path = std::filesystem::absolute(directory, ec).lexically_normal().string();
   if (ec) {
-    throw StoreError(fmt::format("cannot find the absolute path of the store directory {}: {}. "
-                                 "Pass an absolute --jugdir.",
-                                 directory, ec.message()));
+    throw StoreError(
+        fmt::format("cannot find the absolute path of the store directory {}: {}. "
+                    "Pass an absolute --jugdir.",
+                    directory, ec.message()));
   }
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   return path;
@@ -397,8 +399,8 @@ std::optional<FanOut> fan_out_of(const dirent& entry) {
 }
 
 /// Appends the hashes of the results in one fan-out directory to `out`.
-void list_fan_out(const Directory& results, const std::string& results_path,
-                  const FanOut& fan_out, std::vector<TaskHash>& out) {
+void list_fan_out(const Directory& results, const std::string& results_path, const FanOut& fan_out,
+                  std::vector<TaskHash>& out) {
   constexpr std::size_t kNameSize = 2 * TaskHash::kSize - 2;  // the digits after the fan-out
   const std::string path = results_path + "/" + fan_out.name;
   Directory dir = open_subdirectory(results, fan_out.name, path);
@@ -428,7 +430,9 @@ std::vector<TaskHash> list_fan_outs(const Directory& results, const std::string&
   // tells how many results to expect.
   const std::size_t expected = hashes.size() * fan_outs.size() * 9 / 8 + 16;
   const std::size_t workers =
-      expected < kParallelListThreshold ? 1 : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+      expected < kParallelListThreshold
+          ? 1
+          : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
   std::vector<std::vector<TaskHash>> parts(workers);
   std::vector<std::exception_ptr> errors(workers);
   std::atomic<std::size_t> next{1};
@@ -478,9 +482,10 @@ void FileStore::check_existing_directory() const {
       throw_io(root_);
     }
     if (!S_ISDIR(st.st_mode)) {
-      throw StoreError(fmt::format("The store directory {} is a file, not a directory: pass "
-                                   "another --jugdir (jug creates the directory when missing).",
-                                   root_));
+      throw StoreError(
+          fmt::format("The store directory {} is a file, not a directory: pass "
+                      "another --jugdir (jug creates the directory when missing).",
+                      root_));
     }
     if (auto format = read_file(root_ + "/jugdata-format")) {
       check_format(*format, root_);
@@ -596,8 +601,8 @@ std::optional<std::string> FileStore::get(const TaskHash& hash) {
   try {
     return read_file(result_path(hash));
   } catch (const IoError& e) {
-    throw store_error(fmt::format("cannot read the result of task {}", hash.hex()), e,
-                      Access::read, root_);
+    throw store_error(fmt::format("cannot read the result of task {}", hash.hex()), e, Access::read,
+                      root_);
   }
 }
 
@@ -606,8 +611,8 @@ bool FileStore::contains(const TaskHash& hash) {
   if (::access(path.c_str(), F_OK) == 0) return true;
   if (errno == ENOENT) return false;
   const IoError error{errno, path};
-  throw store_error(fmt::format("cannot look for the result of task {}", hash.hex()),
-                    error, Access::read, root_);
+  throw store_error(fmt::format("cannot look for the result of task {}", hash.hex()), error,
+                    Access::read, root_);
 }
 
 bool FileStore::remove(const TaskHash& hash) {
@@ -615,8 +620,8 @@ bool FileStore::remove(const TaskHash& hash) {
   if (::unlink(path.c_str()) == 0) return true;
   if (errno == ENOENT) return false;
   const IoError error{errno, path};
-  throw store_error(fmt::format("cannot remove the result of task {}", hash.hex()),
-                    error, Access::write, root_);
+  throw store_error(fmt::format("cannot remove the result of task {}", hash.hex()), error,
+                    Access::write, root_);
 }
 
 std::vector<TaskHash> FileStore::list() {
@@ -640,8 +645,8 @@ void FileStore::sync() {
   if (!fd) {
     if (errno == ENOENT) return;  // nothing written, nothing to make durable
     const IoError error{errno, root_};
-    throw store_error(fmt::format("cannot make the results in {} durable", root_),
-                      error, Access::read, root_);
+    throw store_error(fmt::format("cannot make the results in {} durable", root_), error,
+                      Access::read, root_);
   }
   if (::syncfs(fd.get()) == 0) return;
   if (errno == ENOSYS) {
@@ -650,8 +655,8 @@ void FileStore::sync() {
   }
   // Since Linux 5.8 syncfs reports write-back errors: some data may be lost.
   const IoError error{errno, root_};
-  throw store_error(fmt::format("cannot make the results in {} durable", root_),
-                    error, Access::write, root_);
+  throw store_error(fmt::format("cannot make the results in {} durable", root_), error,
+                    Access::write, root_);
 }
 
 // ---- leases ----------------------------------------------------------------
@@ -703,9 +708,9 @@ void FileStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
     // in between is not renewed on their behalf.
     const auto holder = parse_lease(read_all(fd.get(), path));
     if (!holder || *holder != owner) {
-      throw lost(holder ? fmt::format("now belongs to pid {} on {} ({})", holder->pid,
-                                      holder->host, path)
-                        : fmt::format("now belongs to someone else ({})", path));
+      throw lost(
+          holder ? fmt::format("now belongs to pid {} on {} ({})", holder->pid, holder->host, path)
+                 : fmt::format("now belongs to someone else ({})", path));
     }
     if (::futimens(fd.get(), nullptr) != 0) throw_io(path);
   } catch (const IoError& e) {
@@ -718,8 +723,8 @@ void FileStore::release(const TaskHash& hash) {
   const std::string path = lock_path(hash);
   if (::unlink(path.c_str()) == 0 || errno == ENOENT) return;
   const IoError error{errno, path};
-  throw store_error(fmt::format("cannot release the lock of task {}", hash.hex()),
-                    error, Access::write, root_);
+  throw store_error(fmt::format("cannot release the lock of task {}", hash.hex()), error,
+                    Access::write, root_);
 }
 
 std::vector<LeaseInfo> FileStore::list_leases() {
@@ -780,8 +785,7 @@ std::vector<FailureInfo> FileStore::list_failures() {
       failures.push_back(FailureInfo{*hash, read_all(fd.get(), path)});
     }
   } catch (const IoError& e) {
-    throw store_error(fmt::format("cannot list the failures in {}", root_), e, Access::read,
-                      root_);
+    throw store_error(fmt::format("cannot list the failures in {}", root_), e, Access::read, root_);
   }
   return failures;
 }
@@ -791,8 +795,8 @@ bool FileStore::clear_failure(const TaskHash& hash) {
   if (::unlink(path.c_str()) == 0) return true;
   if (errno == ENOENT) return false;
   const IoError error{errno, path};
-  throw store_error(fmt::format("cannot clear the failure of task {}", hash.hex()),
-                    error, Access::write, root_);
+  throw store_error(fmt::format("cannot clear the failure of task {}", hash.hex()), error,
+                    Access::write, root_);
 }
 
 }  // namespace jug

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "jug/codec.hpp"
+#include "jug/errors.hpp"
 #include "jug/task_handle.hpp"
 
 namespace jug::detail {
@@ -49,7 +50,10 @@ inline constexpr bool contains_task_v = ContainsTask<std::remove_cvref_t<T>>::va
 
 template <class T>
 struct ValueOf {
-  using type = T;
+  // A string literal given to a generic callable stands for a std::string
+  // (a pointer could be neither stored nor hashed by its content).
+  using type = std::conditional_t<std::is_same_v<T, const char*> || std::is_same_v<T, char*>,
+                                  std::string, T>;
 };
 template <class R>
 struct ValueOf<Task<R>> {
@@ -76,7 +80,7 @@ struct ValueOf<std::tuple<T...>> {
   using type = std::tuple<typename ValueOf<T>::type...>;
 };
 template <class T>
-using value_of_t = typename ValueOf<std::remove_cvref_t<T>>::type;
+using value_of_t = typename ValueOf<std::decay_t<T>>::type;
 
 // ---- collect_dependencies --------------------------------------------------
 
@@ -146,6 +150,33 @@ void hash_argument(std::string& out, const S& stored) {
   }
 }
 
+// ---- check_shape: a structure of tasks fits the parameter it is given to --
+
+/// Throws jug::Error when a sequence of tasks is given to a std::array
+/// parameter of another size (the only mismatch the types cannot catch).
+template <class P, class S>
+void check_shape(const S& stored) {
+  if constexpr (!contains_task_v<S> || is_task_v<S>) {
+    return;
+  } else if constexpr (requires { typename S::key_type; typename S::mapped_type; }) {
+    for (const auto& kv : stored) check_shape<typename P::mapped_type>(kv.second);
+  } else if constexpr (requires { std::tuple_size<S>::value; } &&
+                       !requires { stored.begin(); }) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (check_shape<std::tuple_element_t<I, P>>(std::get<I>(stored)), ...);
+    }(std::make_index_sequence<std::tuple_size_v<S>>{});
+  } else {
+    if constexpr (requires { std::tuple_size<P>::value; }) {
+      if (std::size(stored) != std::tuple_size_v<P>) {
+        throw Error("jug: an argument holds " + std::to_string(std::size(stored)) +
+                    " tasks but is given to a std::array parameter of " +
+                    std::to_string(std::tuple_size_v<P>) + " elements");
+      }
+    }
+    for (const auto& element : stored) check_shape<typename P::value_type>(element);
+  }
+}
+
 // ---- materialize: stored argument -> the value the callable takes ---------
 
 /// Hands out dependency results in the order collect_dependencies listed them.
@@ -185,6 +216,7 @@ P resolve(const S& stored, DependencyCursor& cursor) {
       return P{resolve<std::tuple_element_t<I, P>>(std::get<I>(stored), cursor)...};
     }(std::make_index_sequence<std::tuple_size_v<S>>{});
   } else if constexpr (requires { std::tuple_size<P>::value; }) {  // std::array
+    check_shape<P>(stored);
     P out{};
     std::size_t i = 0;
     for (const auto& element : stored) {

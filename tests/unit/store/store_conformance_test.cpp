@@ -127,7 +127,9 @@ TEST_P(StoreConformance, ContainsAllAnswersForManyHashes) {
 TEST_P(StoreConformance, ReadersSeeACompleteRecordOrNone) {
   // Each record is one letter repeated a length that letter determines, so
   // a torn or mixed record is recognisable.
-  const auto record_of = [](int k) { return std::string(1000 * (k + 1), static_cast<char>('a' + k)); };
+  const auto record_of = [](int k) {
+    return std::string(1000 * (k + 1), static_cast<char>('a' + k));
+  };
   const auto is_whole = [](const std::string& r) {
     const int k = r.empty() ? -1 : r[0] - 'a';
     return k >= 0 && k < 26 && r == std::string(1000 * (k + 1), r[0]);
@@ -297,12 +299,12 @@ TEST_P(StoreConformance, DescribesItselfAndWhereAResultLives) {
 
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreConformance,
-    ::testing::Values(
-        Backend{"MemoryStore", [](const std::string&) { return std::make_unique<MemoryStore>(); }},
-        Backend{"FileStore",
-                [](const std::string& scratch) {
-                  return std::make_unique<FileStore>(scratch + "/jugdir");
-                }}),
+    ::testing::Values(Backend{"MemoryStore",
+                              [](const std::string&) { return std::make_unique<MemoryStore>(); }},
+                      Backend{"FileStore",
+                              [](const std::string& scratch) {
+                                return std::make_unique<FileStore>(scratch + "/jugdir");
+                              }}),
     backend_name);
 
 }  // namespace

@@ -1,0 +1,301 @@
+/// Tests of result records (src/codec/record.hpp): the 64-byte header, zstd
+/// compression when it pays, and that every damage to a record (a changed
+/// byte, a truncation, the wrong task, another format version) is reported
+/// as jug::CorruptRecord rather than returned as a wrong value.
+
+#include "codec/record.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jug/codec.hpp"
+#include "jug/errors.hpp"
+#include "jug/task_hash.hpp"
+
+namespace {
+
+jug::TaskHash hash_of(std::string_view name) { return jug::TaskHash::of(name); }
+
+/// A finished record holding `payload`.
+std::string make_record(std::string_view payload, const jug::TaskHash& hash) {
+  std::string buffer = jug::record::begin();
+  buffer.append(payload);
+  jug::record::finish(buffer, hash);
+  return buffer;
+}
+
+std::string open_copy(std::string_view record, const jug::TaskHash& hash) {
+  std::string scratch;
+  return std::string(jug::record::open(record, hash, scratch));
+}
+
+std::string random_bytes(std::size_t n, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::string out(n, '\0');
+  for (char& c : out) c = static_cast<char>(rng());
+  return out;
+}
+
+std::string compressible_bytes(std::size_t n) {
+  std::string out;
+  out.reserve(n);
+  for (std::size_t i = 0; out.size() < n; ++i) out += "line " + std::to_string(i % 100) + " of a log\n";
+  out.resize(n);
+  return out;
+}
+
+std::uint16_t u16_at(std::string_view s, std::size_t offset) {
+  std::uint16_t v;
+  std::memcpy(&v, s.data() + offset, sizeof v);
+  return v;
+}
+std::uint64_t u64_at(std::string_view s, std::size_t offset) {
+  std::uint64_t v;
+  std::memcpy(&v, s.data() + offset, sizeof v);
+  return v;
+}
+
+/// The message of the CorruptRecord that opening `record` throws ("" and a
+/// test failure when it opens, or throws something else).
+std::string open_error(std::string_view record, const jug::TaskHash& hash) {
+  std::string scratch;
+  try {
+    (void)jug::record::open(record, hash, scratch);
+  } catch (const jug::CorruptRecord& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "threw something other than CorruptRecord: " << e.what();
+    return "";
+  }
+  ADD_FAILURE() << "a damaged record was accepted";
+  return "";
+}
+
+TEST(Record, BeginReservesTheHeader) {
+  EXPECT_EQ(jug::record::kHeaderSize, 64u);
+  EXPECT_EQ(jug::record::begin().size(), jug::record::kHeaderSize);
+}
+
+TEST(Record, HeaderLayoutOfASmallRecord) {
+  const jug::TaskHash h = hash_of("task");
+  const std::string record = make_record("payload", h);
+  ASSERT_EQ(record.size(), 64u + 7);
+  EXPECT_EQ(record.substr(0, 4), "JUGR");
+  EXPECT_EQ(u16_at(record, 4), jug::record::kFormatVersion);
+  EXPECT_EQ(u16_at(record, 4), 1);
+  EXPECT_EQ(u16_at(record, 6), 0) << "a 7-byte payload is not compressed";
+  EXPECT_EQ(u64_at(record, 8), 7u);
+  EXPECT_EQ(u64_at(record, 16), 7u);
+  EXPECT_EQ(std::memcmp(record.data() + 32, h.bytes.data(), 32), 0);
+  EXPECT_EQ(record.substr(64), "payload");
+}
+
+TEST(Record, EmptyPayloadRoundTrips) {
+  const jug::TaskHash h = hash_of("empty");
+  const std::string record = make_record("", h);
+  EXPECT_EQ(record.size(), 64u);
+  EXPECT_EQ(open_copy(record, h), "");
+}
+
+TEST(Record, SmallPayloadRoundTripsAsAViewIntoTheRecord) {
+  const jug::TaskHash h = hash_of("small");
+  const std::string payload = std::string("a\0b", 3) + "xyz";
+  const std::string record = make_record(payload, h);
+  std::string scratch;
+  const std::string_view opened = jug::record::open(record, h, scratch);
+  EXPECT_EQ(opened, payload);
+  EXPECT_EQ(opened.data(), record.data() + 64) << "an uncompressed payload is not copied";
+}
+
+TEST(Record, PayloadsOfManySizesRoundTrip) {
+  const jug::TaskHash h = hash_of("sizes");
+  for (std::size_t n : {1u, 63u, 64u, 65u, 511u, 512u, 513u, 4096u, 65535u, 65536u, 131073u,
+                        200000u}) {
+    const std::string random = random_bytes(n, static_cast<unsigned>(n));
+    EXPECT_EQ(open_copy(make_record(random, h), h), random) << n;
+    const std::string text = compressible_bytes(n);
+    EXPECT_EQ(open_copy(make_record(text, h), h), text) << n;
+  }
+}
+
+TEST(Record, CodecPayloadRoundTrips) {
+  const jug::TaskHash h = hash_of("codec");
+  const std::vector<std::string> value(1000, "repeated string value");
+  std::string buffer = jug::record::begin();
+  jug::encode_into(buffer, value);
+  jug::record::finish(buffer, h);
+  std::string scratch;
+  EXPECT_EQ(jug::decode<std::vector<std::string>>(jug::record::open(buffer, h, scratch)), value);
+}
+
+TEST(Record, LargeCompressiblePayloadIsStoredCompressed) {
+  const jug::TaskHash h = hash_of("large");
+  const std::string payload = compressible_bytes(4 << 20);
+  const std::string record = make_record(payload, h);
+  EXPECT_LT(record.size(), payload.size() / 4);
+  EXPECT_EQ(u16_at(record, 6) & 1, 1) << "compressed flag";
+  EXPECT_EQ(u64_at(record, 8), record.size() - 64);
+  EXPECT_EQ(u64_at(record, 16), payload.size());
+  std::string scratch;
+  const std::string_view opened = jug::record::open(record, h, scratch);
+  EXPECT_EQ(opened, payload);
+}
+
+TEST(Record, IncompressiblePayloadIsStoredAsIs) {
+  const jug::TaskHash h = hash_of("random");
+  const std::string payload = random_bytes(1 << 20, 99);
+  const std::string record = make_record(payload, h);
+  EXPECT_EQ(record.size(), 64 + payload.size());
+  EXPECT_EQ(u16_at(record, 6), 0) << "not compressed";
+  EXPECT_EQ(record.substr(64), payload);
+  EXPECT_EQ(open_copy(record, h), payload);
+}
+
+TEST(Record, SmallCompressiblePayloadIsNotWorthCompressing) {
+  const jug::TaskHash h = hash_of("tiny");
+  const std::string payload(100, 'a');
+  const std::string record = make_record(payload, h);
+  EXPECT_EQ(record.size(), 64 + payload.size());
+  EXPECT_EQ(open_copy(record, h), payload);
+}
+
+TEST(Record, FinishingTheSameContentTwiceGivesTheSameBytes) {
+  const jug::TaskHash h = hash_of("same");
+  const std::string payload = compressible_bytes(100000);
+  EXPECT_EQ(make_record(payload, h), make_record(payload, h));
+}
+
+TEST(Record, WrongExpectedHashIsRejected) {
+  const jug::TaskHash h = hash_of("right");
+  const jug::TaskHash other = hash_of("wrong");
+  for (const std::string& payload : {std::string("small"), compressible_bytes(100000)}) {
+    const std::string record = make_record(payload, h);
+    const std::string message = open_error(record, other);
+    EXPECT_NE(message.find(h.hex()), std::string::npos) << message;
+    EXPECT_NE(message.find(other.hex()), std::string::npos) << message;
+  }
+}
+
+TEST(Record, OtherFormatVersionIsRejectedNamingTheVersion) {
+  const jug::TaskHash h = hash_of("version");
+  for (std::uint16_t version : {0, 2, 7, 0xffff}) {
+    std::string record = make_record("payload", h);
+    std::memcpy(record.data() + 4, &version, sizeof version);
+    const std::string message = open_error(record, h);
+    EXPECT_NE(message.find("version"), std::string::npos) << message;
+    EXPECT_NE(message.find(std::to_string(version)), std::string::npos) << message;
+  }
+}
+
+TEST(Record, BadMagicIsRejected) {
+  const jug::TaskHash h = hash_of("magic");
+  std::string record = make_record("payload", h);
+  record[0] = 'X';
+  EXPECT_NE(open_error(record, h), "");
+  EXPECT_NE(open_error(std::string(100, '\0'), h), "");
+}
+
+TEST(Record, EverySingleByteChangeOfASmallRecordIsDetected) {
+  const jug::TaskHash h = hash_of("flip");
+  const std::string record = make_record("a small payload of a few bytes", h);
+  ASSERT_EQ(u16_at(record, 6), 0);
+  for (std::size_t i = 0; i < record.size(); ++i) {
+    for (unsigned char mask : {0xff, 0x01, 0x80}) {
+      std::string damaged = record;
+      damaged[i] = static_cast<char>(damaged[i] ^ mask);
+      SCOPED_TRACE("byte " + std::to_string(i) + " xor " + std::to_string(mask));
+      (void)open_error(damaged, h);
+    }
+  }
+}
+
+TEST(Record, EveryByteChangeOfACompressedRecordIsDetected) {
+  const jug::TaskHash h = hash_of("flip-compressed");
+  const std::string payload = compressible_bytes(20000);
+  const std::string record = make_record(payload, h);
+  ASSERT_EQ(u16_at(record, 6), 1);
+  ASSERT_LT(record.size(), 2000u);
+  for (std::size_t i = 0; i < record.size(); ++i) {
+    // Bytes 19..23 are the high bytes of the decoded length: see
+    // HugeDecodedLengthIsRejectedWithoutAllocating.
+    if (i >= 19 && i < 24) continue;
+    std::string damaged = record;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0xff);
+    SCOPED_TRACE("byte " + std::to_string(i));
+    (void)open_error(damaged, h);
+  }
+}
+
+TEST(Record, DecodedLengthOfACompressedRecordIsChecked) {
+  const jug::TaskHash h = hash_of("decoded-length");
+  const std::string payload = compressible_bytes(20000);
+  const std::string record = make_record(payload, h);
+  ASSERT_EQ(u16_at(record, 6), 1);
+  for (std::uint64_t length : {std::uint64_t{0}, std::uint64_t{19999}, std::uint64_t{20001},
+                               std::uint64_t{1} << 20}) {
+    std::string damaged = record;
+    std::memcpy(damaged.data() + 16, &length, sizeof length);
+    SCOPED_TRACE("decoded length " + std::to_string(length));
+    (void)open_error(damaged, h);
+  }
+}
+
+// BUG: src/codec/record.cpp, open(): the decoded length (header bytes 16..23)
+// is not covered by the checksum, and for a compressed record it is used
+// unchecked in `scratch.resize(h.decoded_length)` before decompressing. A
+// damaged length of 2^62 or more makes resize throw std::length_error (not
+// CorruptRecord); a length like 2^40 makes it try to allocate and zero-fill
+// a terabyte (bad_alloc, or the OOM killer). The length should be checked
+// against the zstd frame's content size (ZSTD_getFrameContentSize) or a
+// sane bound before allocating. Must fail until fixed.
+TEST(Record, HugeDecodedLengthIsRejectedWithoutAllocating) {
+  const jug::TaskHash h = hash_of("huge-length");
+  const std::string record = make_record(compressible_bytes(20000), h);
+  ASSERT_EQ(u16_at(record, 6), 1);
+  std::string damaged = record;
+  const std::uint64_t length = std::uint64_t{1} << 63;
+  std::memcpy(damaged.data() + 16, &length, sizeof length);
+  (void)open_error(damaged, h);
+}
+
+TEST(Record, EveryTruncationIsDetected) {
+  const jug::TaskHash h = hash_of("truncate");
+  for (const std::string& payload : {std::string("a small payload"), compressible_bytes(50000)}) {
+    const std::string record = make_record(payload, h);
+    for (std::size_t n = 0; n < record.size(); ++n) {
+      SCOPED_TRACE("truncated to " + std::to_string(n) + " of " + std::to_string(record.size()));
+      (void)open_error(std::string_view(record).substr(0, n), h);
+    }
+  }
+}
+
+TEST(Record, TruncationMessageSaysTruncated) {
+  const jug::TaskHash h = hash_of("truncate-message");
+  const std::string record = make_record("0123456789", h);
+  EXPECT_NE(open_error(std::string_view(record).substr(0, 10), h).find("truncated"),
+            std::string::npos);
+  EXPECT_NE(open_error(std::string_view(record).substr(0, record.size() - 1), h).find("truncated"),
+            std::string::npos);
+}
+
+TEST(Record, ExtraBytesAfterTheRecordAreDetected) {
+  const jug::TaskHash h = hash_of("extra");
+  EXPECT_NE(open_error(make_record("payload", h) + "x", h), "");
+  EXPECT_NE(open_error(make_record(compressible_bytes(50000), h) + '\0', h), "");
+}
+
+TEST(Record, PayloadSwappedBetweenRecordsIsDetected) {
+  // Two records of the same length: the header of one with the payload of the other.
+  const jug::TaskHash h = hash_of("swap");
+  const std::string a = make_record("AAAAAAAA", h);
+  const std::string b = make_record("BBBBBBBB", h);
+  EXPECT_NE(open_error(a.substr(0, 64) + b.substr(64), h), "");
+}
+
+}  // namespace
