@@ -3,7 +3,7 @@
 # Uses sudo when not run as root. Safe to run again: installs only what is missing.
 set -eu
 PACKAGES="build-essential g++ cmake pkg-config git python3 \
-  libcereal-dev libzstd-dev libxxhash-dev libssl-dev libfmt-dev libcli11-dev \
+  libcereal-dev libzstd-dev libxxhash-dev nettle-dev libfmt-dev libcli11-dev \
   nlohmann-json3-dev libgtest-dev libgmock-dev"
 missing=""
 for p in $PACKAGES; do

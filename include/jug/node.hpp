@@ -41,6 +41,26 @@ using NodeId = std::uint32_t;
 NodeId add_node(std::string_view name, const TaskHash& hash, std::vector<NodeId> dependencies,
                 std::shared_ptr<const TaskBody> body);
 
+/// Memory for a task body (and its shared_ptr control block) from the graph
+/// being built: freed all at once with the graph, packed for speed.
+/// Throws jug::Error when no graph is being built.
+void* allocate_task_memory(std::size_t bytes, std::size_t alignment);
+
+/// A std allocator over allocate_task_memory; deallocation is a no-op (the
+/// graph frees everything). Only for objects owned by graph nodes.
+template <class T>
+struct TaskMemoryAllocator {
+  using value_type = T;
+  TaskMemoryAllocator() = default;
+  template <class U>
+  TaskMemoryAllocator(const TaskMemoryAllocator<U>&) {}
+  T* allocate(std::size_t n) {
+    return static_cast<T*>(allocate_task_memory(n * sizeof(T), alignof(T)));
+  }
+  void deallocate(T*, std::size_t) {}
+  friend bool operator==(const TaskMemoryAllocator&, const TaskMemoryAllocator&) { return true; }
+};
+
 const TaskHash& node_hash(NodeId id);
 const std::string& node_name(NodeId id);
 

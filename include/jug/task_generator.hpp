@@ -154,8 +154,9 @@ class TaskGenerator {
       (detail::hash_argument(argument_bytes, std::get<I>(stored)), ...);
     }(std::make_index_sequence<std::tuple_size_v<Stored>>{});
     const TaskHash hash = detail::task_hash(state_->name, argument_bytes);
-    auto body = std::make_shared<const detail::TypedTaskBody<State, R, Params, Stored>>(
-        state_, std::move(stored));
+    using Body = detail::TypedTaskBody<State, R, Params, Stored>;
+    std::shared_ptr<const TaskBody> body = std::allocate_shared<Body>(
+        detail::TaskMemoryAllocator<Body>{}, state_, std::move(stored));
     return Task<R>(detail::add_node(state_->name, hash, std::move(dependencies), std::move(body)));
   }
 

@@ -66,7 +66,7 @@ void print_status_json(std::ostream& out, const Graph& graph, const StatusReport
   j["failed"] = nlohmann::ordered_json::array();
   for (const auto& [id, message] : report.failures) {
     j["failed"].push_back(
-        {{"name", graph.name(id)}, {"hash", graph.node(id).hash.hex()}, {"message", message}});
+        {{"name", graph.name(id)}, {"hash", graph.hash(id).hex()}, {"message", message}});
   }
   out << j.dump(2) << '\n';
 }

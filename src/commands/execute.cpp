@@ -12,6 +12,7 @@
 
 #include "commands/target_pattern.hpp"
 #include "engine/build_context.hpp"
+#include "engine/large_memory.hpp"
 #include "engine/results.hpp"
 #include "jug/errors.hpp"
 
@@ -55,8 +56,7 @@ class Scheduler {
         state_(graph.size(), State::kNotSelected),
         pending_(graph.size(), 0),
         unfinished_dependents_(graph.size(), 0),
-        values_(graph.size()),
-        dependents_(graph.dependents()) {
+        values_(graph.size()) {
     report_.executed_per_name.assign(graph.names().size(), 0);
   }
 
@@ -71,7 +71,9 @@ class Scheduler {
       for (auto& t : threads) t.join();
     }
     try {
-      store_.sync();
+      // Durable before we report it done. Nothing written, nothing to sync:
+      // syncfs would only wait for other programs' writes.
+      if (report_.executed > 0 || !report_.failures.empty()) store_.sync();
     } catch (const StoreError& e) {
       if (!report_.fatal_error) report_.fatal_error = e.what();
     }
@@ -98,7 +100,7 @@ class Scheduler {
         }
       }
     }
-    const std::vector<TaskHash> hashes = graph_.hashes();
+    const auto& hashes = graph_.hashes();
     const std::vector<bool> stored = store_.contains_all(hashes);
     for (const FailureInfo& f : store_.list_failures()) {
       if (auto id = graph_.find(f.hash)) previously_failed_.push_back(*id);
@@ -115,6 +117,8 @@ class Scheduler {
         state_[id] = State::kWaiting;
       }
     }
+    if (report_.already_done == report_.selected) return;  // nothing to do: a no-op execute
+    dependents_ = graph_.dependents();
     for (NodeId id = 0; id < graph_.size(); ++id) {
       if (state_[id] != State::kWaiting) continue;
       for (NodeId d : unique_dependencies(id)) {
@@ -195,7 +199,7 @@ class Scheduler {
     held.swap(held_elsewhere_);
     lock.unlock();
     std::vector<char> finished(held.size());
-    for (std::size_t i = 0; i < held.size(); ++i) finished[i] = store_.contains(graph_.node(held[i]).hash);
+    for (std::size_t i = 0; i < held.size(); ++i) finished[i] = store_.contains(graph_.hash(held[i]));
     lock.lock();
     for (std::size_t i = 0; i < held.size(); ++i) {
       if (finished[i]) {
@@ -208,7 +212,7 @@ class Scheduler {
   }
 
   void process(NodeId id) {
-    const TaskHash& hash = graph_.node(id).hash;
+    const TaskHash& hash = graph_.hash(id);
     try {
       if (!store_.acquire(hash, owner_)) {
         std::lock_guard lock(mutex_);
@@ -250,9 +254,9 @@ class Scheduler {
     try {
       save_result(store_, graph_, id, value);
       if (std::binary_search(previously_failed_.begin(), previously_failed_.end(), id)) {
-        store_.clear_failure(node.hash);
+        store_.clear_failure(graph_.hash(id));
       }
-      store_.release(node.hash);
+      store_.release(graph_.hash(id));
       maybe_sync();
     } catch (const std::exception& e) {
       fatal(id, fmt::format("could not store the result of task {}: {}", describe_task(graph_, id),
@@ -294,7 +298,7 @@ class Scheduler {
   }
 
   void fail(NodeId id, const std::string& message) {
-    const TaskHash& hash = graph_.node(id).hash;
+    const TaskHash& hash = graph_.hash(id);
     observer_.task_failed(graph_, id, message);
     try {
       store_.record_failure(hash, message);
@@ -313,7 +317,7 @@ class Scheduler {
   /// A store error: nothing more can be done safely in this process.
   void fatal(NodeId id, const std::string& message) {
     try {
-      store_.release(graph_.node(id).hash);
+      store_.release(graph_.hash(id));
     } catch (const StoreError&) {
       // the store is unusable; the lease will be taken over once it expires
     }
@@ -355,14 +359,15 @@ class Scheduler {
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::vector<State> state_;
+  LargeVector<State> state_;
   /// Distinct dependencies not yet done, per waiting node.
-  std::vector<std::uint32_t> pending_;
+  LargeVector<std::uint32_t> pending_;
   /// Selected dependents not yet done, per node: its value is kept in
   /// memory until this reaches zero.
-  std::vector<std::uint32_t> unfinished_dependents_;
-  std::vector<AnyValue> values_;
-  const std::vector<std::vector<NodeId>> dependents_;
+  LargeVector<std::uint32_t> unfinished_dependents_;
+  LargeVector<AnyValue> values_;
+  /// Built only when there is something to run.
+  std::vector<std::vector<NodeId>> dependents_;
   /// Lowest id first: tasks run in creation order, as in jug.
   std::priority_queue<NodeId, std::vector<NodeId>, std::greater<>> ready_;
   std::vector<NodeId> held_elsewhere_;

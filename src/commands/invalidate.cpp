@@ -32,7 +32,7 @@ InvalidateReport invalidate(const Graph& graph, Store& store, const std::string&
   for (NodeId id = 0; id < graph.size(); ++id) {
     if (!affected[id]) continue;
     ++report.affected;
-    const TaskHash& hash = graph.node(id).hash;
+    const TaskHash& hash = graph.hash(id);
     store.clear_failure(hash);
     if (store.remove(hash)) {
       ++report.removed;

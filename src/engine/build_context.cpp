@@ -59,7 +59,16 @@ NodeId add_node(std::string_view name, const TaskHash& hash, std::vector<NodeId>
   return building->add(name, hash, std::move(dependencies), std::move(body));
 }
 
-const TaskHash& node_hash(NodeId id) { return readable_graph().node(id).hash; }
+void* allocate_task_memory(std::size_t bytes, std::size_t alignment) {
+  if (!building) {
+    throw Error(
+        "jug: a task was created outside the build function given to jug::main; "
+        "call task generators only inside it");
+  }
+  return building->arena().allocate(bytes, alignment);
+}
+
+const TaskHash& node_hash(NodeId id) { return readable_graph().hash(id); }
 
 const std::string& node_name(NodeId id) { return readable_graph().name(id); }
 

@@ -11,21 +11,23 @@ namespace jug {
 
 NodeId Graph::add(std::string_view name, const TaskHash& hash, std::vector<NodeId> dependencies,
                   std::shared_ptr<const TaskBody> body) {
-  const auto [it, inserted] = ids_by_hash_.try_emplace(hash, static_cast<NodeId>(nodes_.size()));
-  if (!inserted) {
+  const auto id = static_cast<NodeId>(nodes_.size());
+  for (NodeId d : dependencies) {
+    if (d >= id) throw Error("jug: a task depends on a task from another graph");
+  }
+  hashes_.push_back(hash);
+  if (const std::optional<std::uint32_t> existing = index_.insert(id, hashes_)) {
+    hashes_.pop_back();
     // Same name and arguments: the same task, unless two different
     // generators share a name, which would mix up their results.
-    const TaskBody& existing = *nodes_[it->second].body;
-    if (body && typeid(existing) != typeid(*body)) {
+    const TaskBody& existing_body = *nodes_[*existing].body;
+    if (body && typeid(existing_body) != typeid(*body)) {
       throw Error(fmt::format(
           "jug: two different task generators are both named '{}'; the name is a task's "
           "identity, so give each generator its own name",
           name));
     }
-    return it->second;
-  }
-  for (NodeId d : dependencies) {
-    if (d >= nodes_.size()) throw Error("jug: a task depends on a task from another graph");
+    return *existing;
   }
   std::uint32_t name_id;
   if (!nodes_.empty() && names_[nodes_.back().name_id] == name) {
@@ -37,20 +39,8 @@ NodeId Graph::add(std::string_view name, const TaskHash& hash, std::vector<NodeI
     names_.emplace_back(name);
     name_ids_.emplace(std::string(name), name_id);
   }
-  nodes_.push_back(Node{hash, name_id, std::move(dependencies), std::move(body)});
-  return it->second;
-}
-
-std::optional<NodeId> Graph::find(const TaskHash& hash) const {
-  if (auto it = ids_by_hash_.find(hash); it != ids_by_hash_.end()) return it->second;
-  return std::nullopt;
-}
-
-std::vector<TaskHash> Graph::hashes() const {
-  std::vector<TaskHash> out;
-  out.reserve(nodes_.size());
-  for (const Node& n : nodes_) out.push_back(n.hash);
-  return out;
+  nodes_.push_back(Node{name_id, std::move(dependencies), std::move(body)});
+  return id;
 }
 
 std::vector<std::vector<NodeId>> Graph::dependents() const {

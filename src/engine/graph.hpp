@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/hash_index.hpp"
+#include "engine/large_memory.hpp"
 #include "jug/node.hpp"
 
 namespace jug {
@@ -18,7 +20,6 @@ using NodeId = detail::NodeId;
 class Graph {
  public:
   struct Node {
-    TaskHash hash;
     std::uint32_t name_id;
     /// In the order the body expects their values; may repeat a node.
     std::vector<NodeId> dependencies;
@@ -31,20 +32,28 @@ class Graph {
 
   std::size_t size() const { return nodes_.size(); }
   const Node& node(NodeId id) const { return nodes_[id]; }
+  const TaskHash& hash(NodeId id) const { return hashes_[id]; }
   const std::string& name(NodeId id) const { return names_[nodes_[id].name_id]; }
   /// Distinct task names, in order of first appearance; Node::name_id indexes it.
   const std::vector<std::string>& names() const { return names_; }
-  std::optional<NodeId> find(const TaskHash& hash) const;
-  std::vector<TaskHash> hashes() const;
+  std::optional<NodeId> find(const TaskHash& hash) const { return index_.find(hash, hashes_); }
+  /// Every node's hash, indexed by NodeId.
+  const LargeVector<TaskHash>& hashes() const { return hashes_; }
+
+  /// Memory for task bodies: they live as long as the graph.
+  Arena& arena() { return *arena_; }
 
   /// For each node, the nodes that depend on it (each once).
   std::vector<std::vector<NodeId>> dependents() const;
 
  private:
-  std::vector<Node> nodes_;
+  // Declared first, destroyed last: the bodies of nodes_ live in it.
+  std::unique_ptr<Arena> arena_ = std::make_unique<Arena>();
+  LargeVector<Node> nodes_;
   std::vector<std::string> names_;
   std::unordered_map<std::string, std::uint32_t> name_ids_;
-  std::unordered_map<TaskHash, NodeId> ids_by_hash_;
+  LargeVector<TaskHash> hashes_;
+  HashIndex index_;
 };
 
 }  // namespace jug

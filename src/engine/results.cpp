@@ -8,11 +8,11 @@
 namespace jug {
 
 std::string describe_task(const Graph& graph, NodeId id) {
-  return fmt::format("{} ({})", graph.name(id), graph.node(id).hash.hex().substr(0, 12));
+  return fmt::format("{} ({})", graph.name(id), graph.hash(id).hex().substr(0, 12));
 }
 
 AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
-  const TaskHash& hash = graph.node(id).hash;
+  const TaskHash& hash = graph.hash(id);
   std::optional<std::string> stored = store.get(hash);
   if (!stored) {
     throw ValueNotAvailable(fmt::format(
@@ -35,8 +35,8 @@ AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
 void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value) {
   std::string buffer = record::begin();
   graph.node(id).body->encode(value, buffer);
-  record::finish(buffer, graph.node(id).hash);
-  store.put(graph.node(id).hash, buffer);
+  record::finish(buffer, graph.hash(id));
+  store.put(graph.hash(id), buffer);
 }
 
 }  // namespace jug

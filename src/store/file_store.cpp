@@ -1,11 +1,14 @@
 #include "store/file_store.hpp"
 
+#include "engine/hash_index.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -398,49 +401,66 @@ std::optional<FanOut> fan_out_of(const dirent& entry) {
   return fan_out;
 }
 
-/// Appends the hashes of the results in one fan-out directory to `out`.
-void list_fan_out(const Directory& results, const std::string& results_path, const FanOut& fan_out,
-                  std::vector<TaskHash>& out) {
+/// Called with each stored hash, and the number of the thread that found it.
+using ResultSink = std::function<void(std::size_t worker, const TaskHash&)>;
+
+/// Passes the hashes of the results in one fan-out directory to `sink`;
+/// returns how many there were.
+std::size_t scan_fan_out(const Directory& results, const std::string& results_path,
+                         const FanOut& fan_out, std::size_t worker, const ResultSink& sink) {
   constexpr std::size_t kNameSize = 2 * TaskHash::kSize - 2;  // the digits after the fan-out
   const std::string path = results_path + "/" + fan_out.name;
   Directory dir = open_subdirectory(results, fan_out.name, path);
-  if (!dir) return;
+  if (!dir) return 0;
+  std::size_t found = 0;
   while (const dirent* entry = dir.next(path)) {
     if (entry->d_type == DT_DIR) continue;
     const char* name = entry->d_name;
     if (std::strlen(name) != kNameSize) continue;
-    TaskHash& hash = out.emplace_back();
+    TaskHash hash;
     hash.bytes[0] = fan_out.first_byte;
-    if (!decode_hex(name, hash.bytes.data() + 1, TaskHash::kSize - 1)) out.pop_back();
+    if (!decode_hex(name, hash.bytes.data() + 1, TaskHash::kSize - 1)) continue;
+    sink(worker, hash);
+    ++found;
   }
+  return found;
 }
 
-/// From this many results on, list() reads fan-out directories in parallel.
+/// From this many results on, fan-out directories are read in parallel.
 constexpr std::size_t kParallelListThreshold = 10'000;
 
-/// Lists every fan-out directory. Nearly all the time goes to the kernel
+/// How many threads scan_fan_outs uses for `expected` results.
+std::size_t scan_workers(std::size_t expected) {
+  return expected < kParallelListThreshold
+             ? 1
+             : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+}
+
+/// Reads every fan-out directory. Nearly all the time goes to the kernel
 /// reading directories (ext4 hashes every name), so a large store is read
-/// by several threads, each taking the next unread directory.
-std::vector<TaskHash> list_fan_outs(const Directory& results, const std::string& results_path,
-                                    const std::vector<FanOut>& fan_outs) {
-  std::vector<TaskHash> hashes;
-  if (fan_outs.empty()) return hashes;
-  list_fan_out(results, results_path, fan_outs[0], hashes);
-  // Hashes spread evenly over the fan-out directories: the first one read
-  // tells how many results to expect.
-  const std::size_t expected = hashes.size() * fan_outs.size() * 9 / 8 + 16;
-  const std::size_t workers =
-      expected < kParallelListThreshold
-          ? 1
-          : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
-  std::vector<std::vector<TaskHash>> parts(workers);
+/// by several threads, each taking the next unread directory. `prepare` is
+/// told the number of threads and the results expected before they start.
+void scan_fan_outs(const Directory& results, const std::string& results_path,
+                   const std::vector<FanOut>& fan_outs,
+                   const std::function<void(std::size_t workers, std::size_t expected)>& prepare,
+                   const ResultSink& sink) {
+  if (fan_outs.empty()) return;
+  // The first directory is read before the threads start, by worker 0.
+  // Hashes spread evenly over the fan-out directories: it tells how many
+  // results to expect.
+  std::vector<TaskHash> first;
+  scan_fan_out(results, results_path, fan_outs[0], 0,
+               [&first](std::size_t, const TaskHash& h) { first.push_back(h); });
+  const std::size_t expected = first.size() * fan_outs.size() * 9 / 8 + 16;
+  const std::size_t workers = scan_workers(expected);
+  prepare(workers, expected);
+  for (const TaskHash& h : first) sink(0, h);
   std::vector<std::exception_ptr> errors(workers);
   std::atomic<std::size_t> next{1};
   const auto work = [&](std::size_t worker) {
     try {
-      parts[worker].reserve(expected / workers);
       for (std::size_t i; (i = next++) < fan_outs.size();) {
-        list_fan_out(results, results_path, fan_outs[i], parts[worker]);
+        scan_fan_out(results, results_path, fan_outs[i], worker, sink);
       }
     } catch (...) {
       errors[worker] = std::current_exception();
@@ -459,11 +479,6 @@ std::vector<TaskHash> list_fan_outs(const Directory& results, const std::string&
   for (const auto& error : errors) {
     if (error) std::rethrow_exception(error);
   }
-  std::size_t total = hashes.size();
-  for (const auto& part : parts) total += part.size();
-  hashes.reserve(total);
-  for (const auto& part : parts) hashes.insert(hashes.end(), part.begin(), part.end());
-  return hashes;
 }
 
 }  // namespace
@@ -624,20 +639,55 @@ bool FileStore::remove(const TaskHash& hash) {
                     Access::write, root_);
 }
 
-std::vector<TaskHash> FileStore::list() {
+void FileStore::scan_results(
+    const std::function<void(std::size_t workers, std::size_t expected)>& prepare,
+    const std::function<void(std::size_t worker, const TaskHash&)>& sink) {
   const std::string results = root_ + "/results";
   try {
     Directory top = open_directory(results);
-    if (!top) return {};
+    if (!top) return;
     std::vector<FanOut> fan_outs;
     fan_outs.reserve(256);
     while (const dirent* entry = top.next(results)) {
       if (auto fan_out = fan_out_of(*entry)) fan_outs.push_back(*fan_out);
     }
-    return list_fan_outs(top, results, fan_outs);
+    scan_fan_outs(top, results, fan_outs, prepare, sink);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot list the results in {}", root_), e, Access::read, root_);
   }
+}
+
+std::vector<TaskHash> FileStore::list() {
+  std::vector<std::vector<TaskHash>> parts;
+  scan_results(
+      [&parts](std::size_t workers, std::size_t expected) {
+        parts.resize(workers);
+        for (auto& part : parts) part.reserve(expected / workers);
+      },
+      [&parts](std::size_t worker, const TaskHash& h) { parts[worker].push_back(h); });
+  if (parts.size() == 1) return std::move(parts[0]);
+  std::vector<TaskHash> hashes;
+  std::size_t total = 0;
+  for (const auto& part : parts) total += part.size();
+  hashes.reserve(total);
+  for (const auto& part : parts) hashes.insert(hashes.end(), part.begin(), part.end());
+  return hashes;
+}
+
+std::vector<bool> FileStore::contains_all(std::span<const TaskHash> hashes) {
+  // Few hashes: look each up. Many: one pass over the directories, matching
+  // names against an index of the hashes asked about; no list is built.
+  constexpr std::size_t kScanThreshold = 2048;
+  if (hashes.size() < kScanThreshold) return Store::contains_all(hashes);
+  const HashIndex index = HashIndex::of(hashes);
+  // One byte per hash, written by whichever thread finds it: a hash lives in
+  // one fan-out directory, read by one thread, so no byte is shared.
+  std::vector<std::uint8_t> found(hashes.size(), 0);
+  scan_results([](std::size_t, std::size_t) {},
+               [&](std::size_t, const TaskHash& h) {
+                 if (auto i = index.find(h, hashes)) found[*i] = 1;
+               });
+  return std::vector<bool>(found.begin(), found.end());
 }
 
 void FileStore::sync() {

@@ -7,6 +7,7 @@
 /// Reading never creates anything: `jug status` on a fresh project leaves no
 /// trace. Directories appear on the first write.
 
+#include <functional>
 #include <string>
 
 #include "store/store.hpp"
@@ -31,6 +32,7 @@ class FileStore final : public Store {
   bool contains(const TaskHash& hash) override;
   bool remove(const TaskHash& hash) override;
   std::vector<TaskHash> list() override;
+  std::vector<bool> contains_all(std::span<const TaskHash> hashes) override;
   void sync() override;
 
   bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
@@ -46,6 +48,10 @@ class FileStore final : public Store {
   const std::string& root() const { return root_; }
 
  private:
+  /// Every stored result's hash to `sink`, read by `workers` threads (told to
+  /// `prepare` first, with the number of results expected).
+  void scan_results(const std::function<void(std::size_t workers, std::size_t expected)>& prepare,
+                    const std::function<void(std::size_t worker, const TaskHash&)>& sink);
   std::string result_path(const TaskHash& hash) const;
   std::string lock_path(const TaskHash& hash) const;
   std::string failure_path(const TaskHash& hash) const;

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <unordered_set>
 
+#include "engine/hash_index.hpp"
 #include "store/file_store.hpp"
 #include "store/memory_store.hpp"
 
@@ -88,8 +88,10 @@ std::vector<bool> Store::contains_all(std::span<const TaskHash> hashes) {
   std::vector<bool> found(hashes.size());
   if (hashes.size() >= kListThreshold) {
     const std::vector<TaskHash> stored = list();
-    const std::unordered_set<TaskHash> stored_set(stored.begin(), stored.end());
-    for (std::size_t i = 0; i < hashes.size(); ++i) found[i] = stored_set.contains(hashes[i]);
+    const HashIndex index = HashIndex::of(stored);
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      found[i] = index.find(hashes[i], stored).has_value();
+    }
   } else {
     for (std::size_t i = 0; i < hashes.size(); ++i) found[i] = contains(hashes[i]);
   }

@@ -1,7 +1,7 @@
 #include "build_key.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,16 +29,11 @@ namespace {
 /// under the old rules are not mistaken for current ones.
 constexpr std::string_view kBuildKeyVersion = "jug-build-key-1";
 
-/// SHA-256 through OpenSSL's EVP interface. Every field is written with a
-/// tag and its length, so that no two different input lists hash the same
-/// bytes ("ab"+"c" vs "a"+"bc").
+/// SHA-256 (nettle). Every field is written with a tag and its length, so
+/// that no two different input lists hash the same bytes ("ab"+"c" vs "a"+"bc").
 class KeyHasher {
  public:
-  KeyHasher() : context_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
-    if (!context_ || EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr) != 1) {
-      throw ToolError("cannot initialise SHA-256 (OpenSSL)", kExitFailure);
-    }
-  }
+  KeyHasher() { sha256_init(&context_); }
 
   void field(std::string_view tag, std::string_view bytes) {
     raw(tag);
@@ -50,26 +45,21 @@ class KeyHasher {
   }
 
   std::string hex_digest() {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    if (EVP_DigestFinal_ex(context_.get(), digest.data(), &length) != 1) {
-      throw ToolError("cannot compute SHA-256 (OpenSSL)", kExitFailure);
-    }
+    std::array<std::uint8_t, SHA256_DIGEST_SIZE> digest{};
+    sha256_digest(&context_, digest.size(), digest.data());
     std::string hex;
-    hex.reserve(2 * length);
-    for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+    hex.reserve(2 * digest.size());
+    for (std::uint8_t byte : digest) hex += fmt::format("{:02x}", byte);
     return hex;
   }
 
  private:
   void raw(std::string_view bytes) { update(bytes.data(), bytes.size()); }
   void update(const void* data, std::size_t size) {
-    if (EVP_DigestUpdate(context_.get(), data, size) != 1) {
-      throw ToolError("cannot compute SHA-256 (OpenSSL)", kExitFailure);
-    }
+    sha256_update(&context_, size, static_cast<const std::uint8_t*>(data));
   }
 
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context_;
+  sha256_ctx context_;
 };
 
 /// Size and modification time (to the nanosecond) of `path`, or "missing".

@@ -146,6 +146,9 @@ void hash_argument(std::string& out, const S& stored) {
   } else {
     put_tag(out, ArgumentTag::kSequence);
     put_u64(out, std::size(stored));
+    if constexpr (requires { typename S::value_type; } && is_task_v<typename S::value_type>) {
+      out.reserve(out.size() + std::size(stored) * (1 + sizeof(TaskHash::bytes)));
+    }
     for (const auto& element : stored) hash_argument(out, element);
   }
 }

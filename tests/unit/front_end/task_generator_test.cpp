@@ -285,7 +285,7 @@ TEST_F(TaskGeneratorTest, BookExampleGraph) {
             (std::vector<jug::NodeId>{z->node_id(), z2->node_id()}));
   EXPECT_TRUE(graph.node(y->node_id()).dependencies.empty());
   EXPECT_EQ(graph.names(), (std::vector<std::string>{"twice", "add", "print_final_result"}));
-  EXPECT_EQ(graph.find(graph.node(z->node_id()).hash), z->node_id());
+  EXPECT_EQ(graph.find(graph.hash(z->node_id())), z->node_id());
 }
 
 TEST_F(TaskGeneratorTest, TaskHandleKnowsItsNameAndHashWhileBuilding) {
