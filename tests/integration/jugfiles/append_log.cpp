@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -54,6 +55,10 @@ int main(int argc, char** argv) {
     const int n = jug::arguments().empty() ? 200 : std::stoi(jug::arguments()[0]);
     std::vector<jug::Task<int>> tasks;
     for (int i = 0; i < n; ++i) tasks.push_back(work(i));
-    sum(tasks);
+    auto total = sum(tasks);
+    // `-- N value` prints the reducer's result, read with jug::value.
+    if (jug::arguments().size() > 1 && jug::arguments()[1] == "value") {
+      std::printf("sum = %ld\n", jug::value(total));
+    }
   });
 }
