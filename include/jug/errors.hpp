@@ -18,6 +18,13 @@ class CorruptRecord : public Error {
   using Error::Error;
 };
 
+/// A stored result holds another type than its task now returns (the
+/// task's code changed and its results were not invalidated).
+class ResultTypeMismatch : public CorruptRecord {
+ public:
+  using CorruptRecord::CorruptRecord;
+};
+
 /// The store could not be read or written (permissions, full disk, server).
 class StoreError : public Error {
  public:

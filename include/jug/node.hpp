@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <vector>
 
 #include "jug/task_hash.hpp"
@@ -27,6 +28,12 @@ class TaskBody {
   /// Appends the payload bytes of a result (see codec.hpp) to `out`; the
   /// caller may have put a record header in front.
   virtual void encode(const AnyValue& value, std::string& out) const = 0;
+  /// The name of the result's C++ type (as typeid gives it): stored with
+  /// each result, so that one is never decoded as another type.
+  virtual std::string_view result_type() const = 0;
+  /// True when `other` runs the same function (two generators under one
+  /// name must not be mixed up).
+  virtual bool same_function(const TaskBody& other) const = 0;
   /// The inverse of encode; throws CorruptRecord on bad bytes.
   virtual AnyValue decode(std::string_view payload) const = 0;
 };

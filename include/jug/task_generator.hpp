@@ -42,6 +42,25 @@ class TypedTaskBody final : public TaskBody {
     if constexpr (!std::is_void_v<R>) jug::encode_into(out, *static_cast<const R*>(value.get()));
   }
 
+  std::string_view result_type() const override {
+    if constexpr (std::is_void_v<R>) {
+      return "void";
+    } else {
+      return typeid(R).name();
+    }
+  }
+
+  bool same_function(const TaskBody& other) const override {
+    const auto* typed = dynamic_cast<const TypedTaskBody*>(&other);
+    if (typed == nullptr) return false;
+    if constexpr (std::is_pointer_v<decltype(generator_->function)>) {
+      // Function pointers share one type: compare which function.
+      return typed->generator_->function == generator_->function;
+    } else {
+      return true;  // a lambda or function object type is one function
+    }
+  }
+
   AnyValue decode(std::string_view payload) const override {
     if constexpr (std::is_void_v<R>) {
       if (!payload.empty()) throw CorruptRecord("result of a void task is not empty");

@@ -15,8 +15,9 @@ class Task {
 
   explicit Task(detail::NodeId id) : id_(id) {}
 
-  const TaskHash& hash() const { return detail::node_hash(id_); }
-  const std::string& name() const { return detail::node_name(id_); }
+  /// Copies: the graph's storage moves as tasks are added.
+  TaskHash hash() const { return detail::node_hash(id_); }
+  std::string name() const { return detail::node_name(id_); }
   detail::NodeId node_id() const { return id_; }
 
  private:

@@ -52,6 +52,13 @@ void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteR
       fmt::print(out, "  {}: {}\n", describe_task(graph, f.id), f.message);
     }
   }
+  if (!report.failed_elsewhere.empty()) {
+    fmt::print(out, "{} task{} failed in another worker (not retried in this run):\n",
+               report.failed_elsewhere.size(), report.failed_elsewhere.size() == 1 ? "" : "s");
+    for (const TaskFailure& f : report.failed_elsewhere) {
+      fmt::print(out, "  {}: {}\n", describe_task(graph, f.id), f.message);
+    }
+  }
   if (report.blocked > 0) {
     fmt::print(out, "{} task{} not run because something they need failed.\n", report.blocked,
                report.blocked == 1 ? " was" : "s were");

@@ -39,7 +39,8 @@ int run_execute(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   cli::print_execute_summary(std::cout, graph, report, seconds);
-  const bool ok = report.complete() && report.failures.empty() && !report.fatal_error;
+  const bool ok = report.complete() && report.failures.empty() &&
+                  report.failed_elsewhere.empty() && !report.fatal_error;
   return ok ? kOk : kFailed;
 }
 
@@ -136,20 +137,28 @@ int main(int argc, char** argv, const std::function<void()>& build) {
   jugfile_arguments() = cl.jugfile_arguments;
   try {
     std::unique_ptr<Store> store = open_store(cli::expand_jugdir(cl.jugdir, cl.jugfile));
-    Graph graph;
-    try {
-      graph = build_graph(build, *store);
-    } catch (const Error&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw Error(fmt::format("jug: the jugfile failed while building its tasks: {}: {}",
-                              type_name(e), e.what()));
-    }
+    Graph graph = [&] {
+      try {
+        return build_graph(build, *store);
+      } catch (const Error&) {
+        throw;
+      } catch (const std::exception& e) {
+        throw Error(fmt::format("jug: the jugfile failed while building its tasks: {}: {}",
+                                type_name(e), e.what()));
+      } catch (...) {
+        throw Error(
+            "jug: the jugfile failed while building its tasks: it threw something that is "
+            "not a std::exception");
+      }
+    }();
     const int exit_code = dispatch(cl, graph, *store);
+#ifndef __SANITIZE_ADDRESS__
     // The process ends now: freeing a large graph node by node would cost
-    // more than many commands do. Kept reachable, so leak checkers agree.
+    // more than many commands do. (Leak checkers cannot see into the graph's
+    // arena, so sanitizer builds free it as usual.)
     static Graph* const kept = new Graph(std::move(graph));
     (void)kept;
+#endif
     return exit_code;
   } catch (const std::exception& e) {
     std::string message = e.what();

@@ -30,7 +30,12 @@ struct Header {
   std::uint64_t decoded_length;
   std::uint64_t checksum;
   TaskHash hash;
+  std::uint64_t result_type;
 };
+
+std::uint64_t type_fingerprint(std::string_view type_name) {
+  return XXH3_64bits(type_name.data(), type_name.size());
+}
 
 template <class T>
 void put_at(std::string& buffer, std::size_t offset, T v) {
@@ -48,7 +53,7 @@ T get_at(std::string_view buffer, std::size_t offset) {
 std::uint64_t checksum(std::string_view header, std::string_view stored_payload) {
   char covered[kHeaderSize - 8];
   std::memcpy(covered, header.data(), 24);
-  std::memcpy(covered + 24, header.data() + 32, TaskHash::kSize);
+  std::memcpy(covered + 24, header.data() + 32, kHeaderSize - 32);
   return XXH3_64bits_withSeed(stored_payload.data(), stored_payload.size(),
                               XXH3_64bits(covered, sizeof covered));
 }
@@ -61,6 +66,8 @@ void write_header(std::string& buffer, const Header& h) {
   put_at(buffer, 16, h.decoded_length);
   put_at(buffer, 24, h.checksum);
   std::memcpy(buffer.data() + 32, h.hash.bytes.data(), TaskHash::kSize);
+  put_at(buffer, 64, h.result_type);
+  put_at(buffer, 72, std::uint64_t{0});
 }
 
 /// Returns the compressed form of `payload`, or nothing when compression
@@ -86,9 +93,10 @@ std::optional<std::string> compress(std::string_view payload) {
 
 std::string begin() { return std::string(kHeaderSize, '\0'); }
 
-void finish(std::string& buffer, const TaskHash& hash) {
+void finish(std::string& buffer, const TaskHash& hash, std::string_view result_type) {
   const std::string_view payload = std::string_view(buffer).substr(kHeaderSize);
-  Header h{kFormatVersion, 0, payload.size(), payload.size(), 0, hash};
+  Header h{kFormatVersion, 0, payload.size(), payload.size(), 0, hash,
+           type_fingerprint(result_type)};
   if (auto compressed = compress(payload)) {
     h.flags = kFlagZstd;
     h.stored_length = compressed->size();
@@ -100,7 +108,8 @@ void finish(std::string& buffer, const TaskHash& hash) {
   put_at(buffer, 24, h.checksum);
 }
 
-std::string_view open(std::string_view record, const TaskHash& expected, std::string& scratch) {
+std::string_view open(std::string_view record, const TaskHash& expected,
+                      std::string_view result_type, std::string& scratch) {
   if (record.size() < kHeaderSize) {
     throw CorruptRecord(fmt::format("record is truncated: {} bytes, shorter than its header",
                                     record.size()));
@@ -115,6 +124,7 @@ std::string_view open(std::string_view record, const TaskHash& expected, std::st
   h.decoded_length = get_at<std::uint64_t>(record, 16);
   h.checksum = get_at<std::uint64_t>(record, 24);
   std::memcpy(h.hash.bytes.data(), record.data() + 32, TaskHash::kSize);
+  h.result_type = get_at<std::uint64_t>(record, 64);
   if (h.version != kFormatVersion) {
     throw CorruptRecord(fmt::format(
         "record format version {} is not supported (this jug reads version {}); "
@@ -137,6 +147,10 @@ std::string_view open(std::string_view record, const TaskHash& expected, std::st
   if (h.hash != expected) {
     throw CorruptRecord(fmt::format("record belongs to task {}, not {}", h.hash.hex(),
                                     expected.hex()));
+  }
+  if (h.result_type != type_fingerprint(result_type)) {
+    throw ResultTypeMismatch(fmt::format(
+        "it holds a value of another type than the task now returns ({})", result_type));
   }
   if ((h.flags & kFlagZstd) == 0) {
     if (h.decoded_length != h.stored_length) {

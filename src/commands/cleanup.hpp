@@ -12,7 +12,8 @@ struct CleanupOptions {
   /// Only leases: every lease is removed (jug's way to clear the locks left
   /// by killed workers; do not use it while workers run).
   bool locks_only = false;
-  /// Only failure records: every one is removed, so failed tasks run again.
+  /// Only failure records: every one is removed (status stops showing the
+  /// tasks as Failed; execute retries failed tasks in any case).
   bool failed_only = false;
   /// Leave leases alone.
   bool keep_locks = false;

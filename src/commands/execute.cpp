@@ -56,7 +56,8 @@ class Scheduler {
         state_(graph.size(), State::kNotSelected),
         pending_(graph.size(), 0),
         unfinished_dependents_(graph.size(), 0),
-        values_(graph.size()) {
+        values_(graph.size()),
+        was_held_elsewhere_(graph.size(), 0) {
     report_.executed_per_name.assign(graph.names().size(), 0);
   }
 
@@ -142,43 +143,39 @@ class Scheduler {
     ready_.push(id);
   }
 
-  bool should_stop() const { return stop_; }
-
   void work() {
     std::unique_lock lock(mutex_);
-    Clock::time_point last_progress = Clock::now();
-    std::size_t last_done = report_.done();
-    while (true) {
-      if (report_.done() != last_done) {
-        last_done = report_.done();
-        last_progress = Clock::now();
-      }
-      if (should_stop()) break;
+    while (!stop_) {
       if (!ready_.empty()) {
         const NodeId id = ready_.top();
         ready_.pop();
         state_[id] = State::kRunning;
-        ++running_;
+        ++busy_;
         lock.unlock();
         process(id);
         lock.lock();
-        --running_;
+        --busy_;
         changed_.notify_all();
         continue;
       }
       if (held_elsewhere_.empty()) {
-        if (running_ == 0) break;  // nothing left that we could ever run
+        // Nothing left that we could ever run, unless a thread of ours is
+        // busy (its task may free others) or polling (it will hand back
+        // what other workers hold).
+        if (busy_ == 0 && !polling_) break;
         changed_.wait(lock);
         continue;
       }
-      // Everything runnable is held by other workers: wait for them.
+      // Everything runnable is held by other workers: one thread waits for
+      // them while the rest sleep.
       if (polling_) {
         changed_.wait(lock);
         continue;
       }
       const auto patience = options_.wait_cycle_time * options_.nr_wait_cycles;
-      if (running_ == 0 && Clock::now() - last_progress > patience) {
+      if (executing_ == 0 && Clock::now() - last_progress_ > patience) {
         report_.gave_up_waiting = true;
+        stop_ = true;
         break;
       }
       polling_ = true;
@@ -199,8 +196,18 @@ class Scheduler {
     held.swap(held_elsewhere_);
     lock.unlock();
     std::vector<char> finished(held.size());
-    for (std::size_t i = 0; i < held.size(); ++i) finished[i] = store_.contains(graph_.hash(held[i]));
+    std::optional<std::string> error;
+    try {
+      for (std::size_t i = 0; i < held.size(); ++i) finished[i] = store_.contains(graph_.hash(held[i]));
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
     lock.lock();
+    if (error) {
+      held_elsewhere_ = std::move(held);
+      record_fatal(*error);
+      return;
+    }
     for (std::size_t i = 0; i < held.size(); ++i) {
       if (finished[i]) {
         ++report_.done_elsewhere;
@@ -218,8 +225,14 @@ class Scheduler {
         std::lock_guard lock(mutex_);
         state_[id] = State::kHeldElsewhere;
         held_elsewhere_.push_back(id);
+        was_held_elsewhere_[id] = 1;
         return;
       }
+    } catch (const std::exception& e) {
+      fatal(id, e.what(), /*holds_lease=*/false);
+      return;
+    }
+    try {
       if (store_.contains(hash)) {  // finished between our listing and our lease
         store_.release(hash);
         std::lock_guard lock(mutex_);
@@ -227,49 +240,107 @@ class Scheduler {
         mark_done(id);
         return;
       }
-    } catch (const StoreError& e) {
-      fatal(id, e.what());
+      if (std::optional<std::string> message = failed_elsewhere(id)) {
+        store_.release(hash);
+        std::lock_guard lock(mutex_);
+        report_.failed_elsewhere.push_back({id, std::move(*message)});
+        mark_failed(id);
+        return;
+      }
+    } catch (const std::exception& e) {
+      fatal(id, e.what(), /*holds_lease=*/true);
       return;
     }
     run_leased(id);
   }
 
+  /// The failure another worker recorded for `id` during this run, if any:
+  /// such a task is not retried in this run (it would most likely fail
+  /// again); a later execute retries it.
+  std::optional<std::string> failed_elsewhere(NodeId id) {
+    {
+      std::lock_guard lock(mutex_);
+      // Only a task we saw held by another worker can have been failed by
+      // one; a failure recorded before this run is retried as usual.
+      if (!was_held_elsewhere_[id] ||
+          std::binary_search(previously_failed_.begin(), previously_failed_.end(), id)) {
+        return std::nullopt;
+      }
+    }
+    for (FailureInfo& f : store_.list_failures()) {
+      if (f.hash == graph_.hash(id)) return std::move(f.message);
+    }
+    return std::nullopt;
+  }
+
   void run_leased(NodeId id) {
     const Graph::Node& node = graph_.node(id);
-    AnyValue value;
-    const auto start = Clock::now();
+    std::vector<AnyValue> inputs;
     try {
-      std::vector<AnyValue> inputs;
       inputs.reserve(node.dependencies.size());
       for (NodeId d : node.dependencies) inputs.push_back(value_of(d));
-      observer_.task_started(graph_, id);
-      value = node.body->run(inputs);
     } catch (const std::exception& e) {
-      fail(id, fmt::format("{}: {}", exception_type_name(e), e.what()));
+      // A dependency's result cannot be read: that is not this task's fault,
+      // and nothing that reads it can run.
+      fatal(id, e.what(), /*holds_lease=*/true);
       return;
+    }
+    observer_.task_started(graph_, id);
+    const auto start = Clock::now();
+    std::string record;
+    AnyValue value;
+    {
+      std::lock_guard lock(mutex_);
+      ++executing_;
+    }
+    std::optional<std::string> failure;
+    try {
+      value = node.body->run(inputs);
+      inputs.clear();
+      record = encode_result(graph_, id, value);
+    } catch (const std::exception& e) {
+      failure = fmt::format("{}: {}", exception_type_name(e), e.what());
     } catch (...) {
-      fail(id, "an exception of unknown type (not derived from std::exception)");
+      failure = "an exception of unknown type (not derived from std::exception)";
+    }
+    {
+      std::lock_guard lock(mutex_);
+      --executing_;
+    }
+    if (failure) {
+      fail(id, *failure);
       return;
     }
     try {
-      save_result(store_, graph_, id, value);
+      store_.put(graph_.hash(id), record);
+    } catch (const std::exception& e) {
+      fatal(id,
+            fmt::format("could not store the result of task {}: {}", describe_task(graph_, id),
+                        e.what()),
+            /*holds_lease=*/true);
+      return;
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    observer_.task_finished(graph_, id, seconds);
+    {
+      std::lock_guard lock(mutex_);
+      ++report_.executed;
+      ++report_.executed_per_name[node.name_id];
+      if (unfinished_dependents_[id] > 0) values_[id] = std::move(value);
+      mark_done(id);
+    }
+    // The result is published: errors from here on do not undo it.
+    try {
       if (std::binary_search(previously_failed_.begin(), previously_failed_.end(), id)) {
         store_.clear_failure(graph_.hash(id));
       }
       store_.release(graph_.hash(id));
       maybe_sync();
     } catch (const std::exception& e) {
-      fatal(id, fmt::format("could not store the result of task {}: {}", describe_task(graph_, id),
-                            e.what()));
-      return;
+      std::lock_guard lock(mutex_);
+      record_fatal(fmt::format("task {} is stored, but then: {}", describe_task(graph_, id),
+                               e.what()));
     }
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    observer_.task_finished(graph_, id, seconds);
-    std::lock_guard lock(mutex_);
-    ++report_.executed;
-    ++report_.executed_per_name[node.name_id];
-    if (unfinished_dependents_[id] > 0) values_[id] = std::move(value);
-    mark_done(id);
   }
 
   /// The value of a finished dependency: from memory when we computed or
@@ -288,13 +359,27 @@ class Scheduler {
   /// Called with mutex_ held.
   void mark_done(NodeId id) {
     state_[id] = State::kDone;
+    last_progress_ = Clock::now();
+    release_inputs(id);
+    for (NodeId n : dependents_[id]) {
+      if (state_[n] == State::kWaiting && --pending_[n] == 0) make_ready(n);
+    }
+  }
+
+  /// Called with mutex_ held: `id` needs its dependencies' values no more.
+  void release_inputs(NodeId id) {
     for (NodeId d : unique_dependencies(id)) {
       if (state_[d] == State::kNotSelected) continue;
       if (--unfinished_dependents_[d] == 0) values_[d].reset();  // nobody needs it now
     }
-    for (NodeId n : dependents_[id]) {
-      if (state_[n] == State::kWaiting && --pending_[n] == 0) make_ready(n);
-    }
+  }
+
+  /// Called with mutex_ held.
+  void mark_failed(NodeId id) {
+    state_[id] = State::kFailed;
+    release_inputs(id);
+    block_dependents(id);
+    if (!options_.keep_going) stop_ = true;
   }
 
   void fail(NodeId id, const std::string& message) {
@@ -303,28 +388,35 @@ class Scheduler {
     try {
       store_.record_failure(hash, message);
       store_.release(hash);
-    } catch (const StoreError& e) {
-      fatal(id, e.what());
+    } catch (const std::exception& e) {
+      fatal(id, e.what(), /*holds_lease=*/true);
       return;
     }
     std::lock_guard lock(mutex_);
     report_.failures.push_back({id, message});
-    state_[id] = State::kFailed;
-    block_dependents(id);
-    if (!options_.keep_going) stop_ = true;
+    mark_failed(id);
   }
 
-  /// A store error: nothing more can be done safely in this process.
-  void fatal(NodeId id, const std::string& message) {
-    try {
-      store_.release(graph_.hash(id));
-    } catch (const StoreError&) {
-      // the store is unusable; the lease will be taken over once it expires
+  /// A store error (or a result that cannot be read): nothing more can be
+  /// done safely in this process. Gives back the lease of `id` if we hold it.
+  void fatal(NodeId id, const std::string& message, bool holds_lease) {
+    if (holds_lease) {
+      try {
+        store_.release(graph_.hash(id));
+      } catch (const std::exception&) {
+        // the store is unusable; the lease will be taken over once it expires
+      }
     }
     std::lock_guard lock(mutex_);
     state_[id] = State::kFailed;
+    record_fatal(message);
+  }
+
+  /// Called with mutex_ held.
+  void record_fatal(const std::string& message) {
     if (!report_.fatal_error) report_.fatal_error = message;
     stop_ = true;
+    changed_.notify_all();
   }
 
   /// Called with mutex_ held.
@@ -336,6 +428,7 @@ class Scheduler {
       for (NodeId d : dependents_[n]) {
         if (state_[d] == State::kWaiting) {
           state_[d] = State::kBlocked;
+          release_inputs(d);
           stack.push_back(d);
         }
       }
@@ -372,9 +465,15 @@ class Scheduler {
   std::priority_queue<NodeId, std::vector<NodeId>, std::greater<>> ready_;
   std::vector<NodeId> held_elsewhere_;
   std::vector<NodeId> previously_failed_;
-  unsigned running_ = 0;
+  /// Threads between taking a task from the queue and finishing with it.
+  unsigned busy_ = 0;
+  /// Threads inside a task's function: only they make waiting worthwhile.
+  unsigned executing_ = 0;
   bool polling_ = false;
   bool stop_ = false;
+  Clock::time_point last_progress_ = Clock::now();
+  /// Tasks we found held by another worker at some point in this run.
+  LargeVector<std::uint8_t> was_held_elsewhere_;
   std::atomic<Clock::time_point> last_sync_{Clock::now()};
   std::atomic<bool> syncing_{false};
   ExecuteReport report_;

@@ -53,6 +53,8 @@ struct ExecuteReport {
   std::size_t done_elsewhere = 0;
   std::size_t selected = 0;
   std::vector<TaskFailure> failures;
+  /// Tasks another worker failed during this run (not retried here).
+  std::vector<TaskFailure> failed_elsewhere;
   /// Tasks not run because something they need failed.
   std::size_t blocked = 0;
   /// Stopped waiting for other workers (wait cycles exhausted).

@@ -29,7 +29,9 @@ InvalidateReport invalidate(const Graph& graph, Store& store, const std::string&
       }
     }
   }
-  for (NodeId id = 0; id < graph.size(); ++id) {
+  // Downstream first: if this is interrupted, no result survives whose
+  // input was removed (it would be silently reused).
+  for (NodeId id = static_cast<NodeId>(graph.size()); id-- > 0;) {
     if (!affected[id]) continue;
     ++report.affected;
     const TaskHash& hash = graph.hash(id);

@@ -21,7 +21,7 @@ NodeId Graph::add(std::string_view name, const TaskHash& hash, std::vector<NodeI
     // Same name and arguments: the same task, unless two different
     // generators share a name, which would mix up their results.
     const TaskBody& existing_body = *nodes_[*existing].body;
-    if (body && typeid(existing_body) != typeid(*body)) {
+    if (body && !existing_body.same_function(*body)) {
       throw Error(fmt::format(
           "jug: two different task generators are both named '{}'; the name is a task's "
           "identity, so give each generator its own name",

@@ -19,6 +19,11 @@ using NodeId = detail::NodeId;
 
 class Graph {
  public:
+  Graph() = default;
+  Graph(Graph&&) = default;
+  /// Deleted: assigning member by member would free the arena before the
+  /// nodes whose bodies live in it. Build a new Graph instead.
+  Graph& operator=(Graph&&) = delete;
   struct Node {
     std::uint32_t name_id;
     /// In the order the body expects their values; may repeat a node.

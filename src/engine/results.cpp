@@ -22,8 +22,14 @@ AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
   }
   try {
     std::string scratch;
-    const std::string_view payload = record::open(*stored, hash, scratch);
-    return graph.node(id).body->decode(payload);
+    const TaskBody& body = *graph.node(id).body;
+    const std::string_view payload = record::open(*stored, hash, body.result_type(), scratch);
+    return body.decode(payload);
+  } catch (const ResultTypeMismatch& e) {
+    throw ResultTypeMismatch(fmt::format(
+        "the stored result of task {} in {} cannot be used: {}. Its code changed since it ran: "
+        "run `jug invalidate --target {}` to recompute it and what depends on it",
+        describe_task(graph, id), store.location(hash), e.what(), graph.name(id)));
   } catch (const CorruptRecord& e) {
     throw CorruptRecord(fmt::format(
         "the stored result of task {} in {} is corrupt: {}. "
@@ -32,11 +38,16 @@ AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
   }
 }
 
-void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value) {
+std::string encode_result(const Graph& graph, NodeId id, const AnyValue& value) {
+  const TaskBody& body = *graph.node(id).body;
   std::string buffer = record::begin();
-  graph.node(id).body->encode(value, buffer);
-  record::finish(buffer, graph.hash(id));
-  store.put(graph.hash(id), buffer);
+  body.encode(value, buffer);
+  record::finish(buffer, graph.hash(id), body.result_type());
+  return buffer;
+}
+
+void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value) {
+  store.put(graph.hash(id), encode_result(graph, id, value));
 }
 
 }  // namespace jug
