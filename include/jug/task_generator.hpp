@@ -129,10 +129,10 @@ class TaskGenerator {
       static_assert(std::tuple_size_v<Params> == sizeof...(Args),
                     "jug: a TaskGenerator was called with a different number of arguments "
                     "than its function takes");
-      return make_task<Params>(std::forward<Args>(args)...);
+      return make_task<Params, false>(std::forward<Args>(args)...);
     } else {
       // A generic callable: it takes what the arguments stand for.
-      return make_task<std::tuple<const detail::value_of_t<Args>&...>>(
+      return make_task<std::tuple<const detail::value_of_t<Args>&...>, true>(
           std::forward<Args>(args)...);
     }
   }
@@ -150,7 +150,10 @@ class TaskGenerator {
         std::forward<Args>(args))...};
   }
 
-  template <class Params, class... Args>
+  /// `generic`: the callable's parameter types are not fixed, so the
+  /// arguments' types go into the hash too (`g(1)` and `g(1.0f)` run
+  /// different code, though 1 and 1.0f may have equally many bytes).
+  template <class Params, bool generic, class... Args>
   auto make_task(Args&&... args) const {
     auto stored =
         stored_tuple<Params>(std::index_sequence_for<Args...>{}, std::forward<Args>(args)...);
@@ -171,6 +174,11 @@ class TaskGenerator {
        ...);
       (detail::collect_dependencies(dependencies, std::get<I>(stored)), ...);
       (detail::hash_argument(argument_bytes, std::get<I>(stored)), ...);
+      if constexpr (generic) {
+        (detail::hash_type_name<std::remove_cvref_t<std::tuple_element_t<I, Params>>>(
+             argument_bytes),
+         ...);
+      }
     }(std::make_index_sequence<std::tuple_size_v<Stored>>{});
     const TaskHash hash = detail::task_hash(state_->name, argument_bytes);
     using Body = detail::TypedTaskBody<State, R, Params, Stored>;

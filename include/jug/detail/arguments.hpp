@@ -13,6 +13,7 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -178,6 +179,16 @@ void check_shape(const S& stored) {
     }
     for (const auto& element : stored) check_shape<typename P::value_type>(element);
   }
+}
+
+/// Appends `G`, then the u64 length and bytes of T's type name (typeid: the
+/// Itanium ABI's mangled name, the same with GCC and Clang on Linux).
+template <class T>
+void hash_type_name(std::string& out) {
+  const std::string_view name = typeid(T).name();
+  out.push_back('G');
+  put_u64(out, name.size());
+  out.append(name);
 }
 
 // ---- materialize: stored argument -> the value the callable takes ---------

@@ -446,6 +446,35 @@ TEST_F(TaskGeneratorTest, GenericLambdaGivenAStringLiteralTakesAString) {
   EXPECT_EQ(hash_of([&] { return length("xy"); }), hash_of([&] { return length(std::string("xy")); }));
 }
 
+TEST_F(TaskGeneratorTest, GenericLambdaArgumentTypesAreHashed) {
+  // 1 and 1.0f have four bytes each; the code run for them differs.
+  const jug::TaskGenerator next("next", [](auto x) { return x + 1; });
+  std::optional<jug::Task<int>> i;
+  std::optional<jug::Task<float>> f;
+  const jug::Graph graph = build([&] {
+    i = next(1);
+    f = next(1.0f);
+  });
+  EXPECT_EQ(graph.size(), 2u);
+  EXPECT_NE(graph.hash(i->node_id()), graph.hash(f->node_id()));
+  const auto values = run_all(graph);
+  EXPECT_EQ(result_of(values, *i), 2);
+  EXPECT_FLOAT_EQ(result_of(values, *f), 2.0f);
+}
+
+TEST_F(TaskGeneratorTest, TwoFunctionPointersUnderOneNameAreAnError) {
+  int (*const a)(int) = [](int x) { return x + 1; };
+  int (*const b)(int) = [](int x) { return x + 2; };
+  const jug::TaskGenerator first("same", a);
+  const jug::TaskGenerator second("same", b);
+  const jug::TaskGenerator first_again("same", a);
+  build([&] {
+    (void)first(1);
+    (void)first_again(1);  // the same function: the same task
+    EXPECT_THROW((void)second(1), jug::Error);
+  });
+}
+
 TEST_F(TaskGeneratorTest, TaskResultIsConvertedToTheParameterType) {
   std::optional<jug::Task<double>> h;
   std::optional<jug::Task<int>> total;
