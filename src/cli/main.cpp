@@ -3,10 +3,8 @@
 #include "jug/main.hpp"
 
 #include <chrono>
-#include <cxxabi.h>
 #include <iostream>
 #include <thread>
-#include <typeinfo>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -19,6 +17,7 @@
 #include "commands/invalidate.hpp"
 #include "commands/status.hpp"
 #include "engine/build_context.hpp"
+#include "engine/exception_name.hpp"
 #include "jug/errors.hpp"
 
 namespace jug {
@@ -118,13 +117,6 @@ int dispatch(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   throw Error("jug: subcommand " + s + " is not implemented");
 }
 
-std::string type_name(const std::exception& e) {
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
-  std::string out = status == 0 && demangled ? demangled : typeid(e).name();
-  std::free(demangled);
-  return out;
-}
 
 }  // namespace
 
@@ -144,7 +136,7 @@ int main(int argc, char** argv, const std::function<void()>& build) {
         throw;
       } catch (const std::exception& e) {
         throw Error(fmt::format("jug: the jugfile failed while building its tasks: {}: {}",
-                                type_name(e), e.what()));
+                                exception_type_name(e), e.what()));
       } catch (...) {
         throw Error(
             "jug: the jugfile failed while building its tasks: it threw something that is "

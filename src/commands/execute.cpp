@@ -2,16 +2,15 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <cxxabi.h>
 #include <mutex>
 #include <queue>
 #include <thread>
-#include <typeinfo>
 
 #include <fmt/format.h>
 
 #include "commands/target_pattern.hpp"
 #include "engine/build_context.hpp"
+#include "engine/exception_name.hpp"
 #include "engine/large_memory.hpp"
 #include "engine/results.hpp"
 #include "jug/errors.hpp"
@@ -25,13 +24,6 @@ using Clock = std::chrono::steady_clock;
 /// a sync, so everything is durable when execute reports it done.
 constexpr std::chrono::seconds kSyncInterval{1};
 
-std::string exception_type_name(const std::exception& e) {
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
-  std::string out = status == 0 && demangled ? demangled : typeid(e).name();
-  std::free(demangled);
-  return out;
-}
 
 enum class State : std::uint8_t {
   kNotSelected,

@@ -1,0 +1,209 @@
+#pragma once
+/// FaultStore: a jug::Store over a MemoryStore for testing commands against
+/// the failures a real store (and other workers) can cause:
+/// - a method throws StoreError on its n-th call (optionally counting only
+///   calls about one task), as a full disk or a lost server would;
+/// - another worker holds a task's lease, finishes the task, or fails it;
+/// - something happens "just before" a given call (a deterministic race).
+///
+/// Every method is thread-safe, as the Store interface requires.
+
+#include <array>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "jug/errors.hpp"
+#include "store/memory_store.hpp"
+
+namespace jug_test {
+
+enum class StoreMethod {
+  kGet,
+  kPut,
+  kContains,
+  kContainsAll,
+  kRemove,
+  kList,
+  kSync,
+  kAcquire,
+  kRenew,
+  kRelease,
+  kListLeases,
+  kRecordFailure,
+  kListFailures,
+  kClearFailure,
+  kCount,
+};
+
+inline const char* method_name(StoreMethod m) {
+  static constexpr std::array<const char*, static_cast<std::size_t>(StoreMethod::kCount)> names{
+      "get",     "put",   "contains", "contains_all",   "remove",        "list",
+      "sync",    "acquire", "renew",  "release",        "list_leases",   "record_failure",
+      "list_failures", "clear_failure"};
+  return names[static_cast<std::size_t>(m)];
+}
+
+class FaultStore final : public jug::Store {
+ public:
+  /// The worker that is not us: another host, so never taken for dead.
+  static jug::LeaseOwner foreign_owner() { return jug::LeaseOwner{"otherhost", 12345, 1}; }
+
+  /// Makes calls to `method` throw StoreError: the `nth` one (1-based) and
+  /// the `times - 1` after it (`times` 0: every one from the nth on). With
+  /// `hash`, only calls about that task count.
+  void fail_on(StoreMethod method, unsigned nth = 1, std::optional<jug::TaskHash> hash = {},
+               unsigned times = 1) {
+    std::lock_guard lock(mutex_);
+    faults_.push_back(Fault{method, std::move(hash), nth, times, 0});
+  }
+
+  /// Runs `action` (with the inner store) once, just before the first call
+  /// to `method` about `hash` is forwarded.
+  void before_call(StoreMethod method, const jug::TaskHash& hash,
+                   std::function<void(jug::MemoryStore&)> action) {
+    std::lock_guard lock(mutex_);
+    hooks_.push_back(Hook{method, hash, std::move(action), false});
+  }
+
+  /// Another worker takes the lease of `hash`.
+  void hold_elsewhere(const jug::TaskHash& hash) {
+    if (!inner_.acquire(hash, foreign_owner())) throw jug::Error("lease already held");
+  }
+  /// The other worker publishes the result and gives the lease back.
+  void finish_elsewhere(const jug::TaskHash& hash, std::string_view record) {
+    inner_.put(hash, record);
+    inner_.release(hash);
+  }
+  /// The other worker records a failure and gives the lease back (in that
+  /// order, as jug::execute does).
+  void fail_elsewhere(const jug::TaskHash& hash, std::string_view message) {
+    inner_.record_failure(hash, message);
+    inner_.release(hash);
+  }
+
+  /// How many times `method` was called through this store.
+  unsigned calls(StoreMethod method) const {
+    std::lock_guard lock(mutex_);
+    return calls_[static_cast<std::size_t>(method)];
+  }
+
+  jug::MemoryStore& inner() { return inner_; }
+
+  // ---- jug::Store ----------------------------------------------------------
+  std::string describe() const override { return "fault store over " + inner_.describe(); }
+  std::string location(const jug::TaskHash& hash) const override {
+    return inner_.location(hash);
+  }
+  std::optional<std::string> get(const jug::TaskHash& hash) override {
+    enter(StoreMethod::kGet, &hash);
+    return inner_.get(hash);
+  }
+  void put(const jug::TaskHash& hash, std::string_view record) override {
+    enter(StoreMethod::kPut, &hash);
+    inner_.put(hash, record);
+  }
+  bool contains(const jug::TaskHash& hash) override {
+    enter(StoreMethod::kContains, &hash);
+    return inner_.contains(hash);
+  }
+  std::vector<bool> contains_all(std::span<const jug::TaskHash> hashes) override {
+    enter(StoreMethod::kContainsAll, nullptr);
+    return inner_.contains_all(hashes);
+  }
+  bool remove(const jug::TaskHash& hash) override {
+    enter(StoreMethod::kRemove, &hash);
+    return inner_.remove(hash);
+  }
+  std::vector<jug::TaskHash> list() override {
+    enter(StoreMethod::kList, nullptr);
+    return inner_.list();
+  }
+  void sync() override {
+    enter(StoreMethod::kSync, nullptr);
+    inner_.sync();
+  }
+  bool acquire(const jug::TaskHash& hash, const jug::LeaseOwner& owner) override {
+    enter(StoreMethod::kAcquire, &hash);
+    return inner_.acquire(hash, owner);
+  }
+  void renew(const jug::TaskHash& hash, const jug::LeaseOwner& owner) override {
+    enter(StoreMethod::kRenew, &hash);
+    inner_.renew(hash, owner);
+  }
+  void release(const jug::TaskHash& hash) override {
+    enter(StoreMethod::kRelease, &hash);
+    inner_.release(hash);
+  }
+  std::vector<jug::LeaseInfo> list_leases() override {
+    enter(StoreMethod::kListLeases, nullptr);
+    return inner_.list_leases();
+  }
+  void record_failure(const jug::TaskHash& hash, std::string_view message) override {
+    enter(StoreMethod::kRecordFailure, &hash);
+    inner_.record_failure(hash, message);
+  }
+  std::vector<jug::FailureInfo> list_failures() override {
+    enter(StoreMethod::kListFailures, nullptr);
+    return inner_.list_failures();
+  }
+  bool clear_failure(const jug::TaskHash& hash) override {
+    enter(StoreMethod::kClearFailure, &hash);
+    return inner_.clear_failure(hash);
+  }
+
+ private:
+  struct Fault {
+    StoreMethod method;
+    std::optional<jug::TaskHash> hash;
+    unsigned nth;
+    unsigned times;
+    unsigned seen;
+  };
+  struct Hook {
+    StoreMethod method;
+    jug::TaskHash hash;
+    std::function<void(jug::MemoryStore&)> action;
+    bool done;
+  };
+
+  /// Counts the call, runs due hooks, and throws when a fault is due.
+  void enter(StoreMethod method, const jug::TaskHash* hash) {
+    std::vector<std::function<void(jug::MemoryStore&)>> actions;
+    bool fail = false;
+    {
+      std::lock_guard lock(mutex_);
+      ++calls_[static_cast<std::size_t>(method)];
+      for (Hook& h : hooks_) {
+        if (!h.done && h.method == method && hash != nullptr && h.hash == *hash) {
+          h.done = true;
+          actions.push_back(h.action);
+        }
+      }
+      for (Fault& f : faults_) {
+        if (f.method != method) continue;
+        if (f.hash && (hash == nullptr || *f.hash != *hash)) continue;
+        ++f.seen;
+        if (f.seen >= f.nth && (f.times == 0 || f.seen < f.nth + f.times)) fail = true;
+      }
+    }
+    for (auto& action : actions) action(inner_);
+    if (fail) {
+      throw jug::StoreError(std::string("injected fault: ") + method_name(method) +
+                            " failed (disk on fire)");
+    }
+  }
+
+  jug::MemoryStore inner_;
+  mutable std::mutex mutex_;
+  std::array<unsigned, static_cast<std::size_t>(StoreMethod::kCount)> calls_{};
+  std::vector<Fault> faults_;
+  std::vector<Hook> hooks_;
+};
+
+}  // namespace jug_test
