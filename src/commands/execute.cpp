@@ -48,8 +48,7 @@ class Scheduler {
         state_(graph.size(), State::kNotSelected),
         pending_(graph.size(), 0),
         unfinished_dependents_(graph.size(), 0),
-        values_(graph.size()),
-        was_held_elsewhere_(graph.size(), 0) {
+        values_(graph.size()) {
     report_.executed_per_name.assign(graph.names().size(), 0);
   }
 
@@ -217,13 +216,13 @@ class Scheduler {
         std::lock_guard lock(mutex_);
         state_[id] = State::kHeldElsewhere;
         held_elsewhere_.push_back(id);
-        was_held_elsewhere_[id] = 1;
         return;
       }
     } catch (const std::exception& e) {
       fatal(id, e.what(), /*holds_lease=*/false);
       return;
     }
+    bool had_failure = false;
     try {
       if (store_.contains(hash)) {  // finished between our listing and our lease
         store_.release(hash);
@@ -232,40 +231,53 @@ class Scheduler {
         mark_done(id);
         return;
       }
-      if (std::optional<std::string> message = failed_elsewhere(id)) {
+      // A failure recorded since this run started means another worker ran
+      // and failed it meanwhile: not retried in this run (it would most
+      // likely fail again); a later execute retries it.
+      std::optional<std::string> recorded = store_.failure(hash);
+      if (recorded && !previously_failed(id)) {
         store_.release(hash);
         std::lock_guard lock(mutex_);
-        report_.failed_elsewhere.push_back({id, std::move(*message)});
+        report_.failed_elsewhere.push_back({id, std::move(*recorded)});
         mark_failed(id);
         return;
       }
+      had_failure = recorded.has_value();
     } catch (const std::exception& e) {
       fatal(id, e.what(), /*holds_lease=*/true);
       return;
     }
-    run_leased(id);
+    run_leased(id, had_failure);
   }
 
-  /// The failure another worker recorded for `id` during this run, if any:
-  /// such a task is not retried in this run (it would most likely fail
-  /// again); a later execute retries it.
-  std::optional<std::string> failed_elsewhere(NodeId id) {
-    {
-      std::lock_guard lock(mutex_);
-      // Only a task we saw held by another worker can have been failed by
-      // one; a failure recorded before this run is retried as usual.
-      if (!was_held_elsewhere_[id] ||
-          std::binary_search(previously_failed_.begin(), previously_failed_.end(), id)) {
-        return std::nullopt;
-      }
-    }
-    for (FailureInfo& f : store_.list_failures()) {
-      if (f.hash == graph_.hash(id)) return std::move(f.message);
-    }
-    return std::nullopt;
+  bool previously_failed(NodeId id) const {
+    return std::binary_search(previously_failed_.begin(), previously_failed_.end(), id);
   }
 
-  void run_leased(NodeId id) {
+  /// Counts a task of ours as running from its lease to its result: while
+  /// one runs, waiting for other workers' tasks is worth it.
+  class Executing {
+   public:
+    explicit Executing(Scheduler& s) : s_(s) {
+      std::lock_guard lock(s_.mutex_);
+      ++s_.executing_;
+    }
+    ~Executing() {
+      std::lock_guard lock(s_.mutex_);
+      --s_.executing_;
+      s_.last_progress_ = Clock::now();
+    }
+    Executing(const Executing&) = delete;
+    Executing& operator=(const Executing&) = delete;
+
+   private:
+    Scheduler& s_;
+  };
+
+  /// Runs a task whose lease we hold; `had_failure`: a failure record of an
+  /// earlier attempt exists, to be cleared once this one succeeds.
+  void run_leased(NodeId id, bool had_failure) {
+    const Executing executing(*this);
     const Graph::Node& node = graph_.node(id);
     std::vector<AnyValue> inputs;
     try {
@@ -281,10 +293,6 @@ class Scheduler {
     const auto start = Clock::now();
     std::string record;
     AnyValue value;
-    {
-      std::lock_guard lock(mutex_);
-      ++executing_;
-    }
     std::optional<std::string> failure;
     try {
       value = node.body->run(inputs);
@@ -294,10 +302,6 @@ class Scheduler {
       failure = fmt::format("{}: {}", exception_type_name(e), e.what());
     } catch (...) {
       failure = "an exception of unknown type (not derived from std::exception)";
-    }
-    {
-      std::lock_guard lock(mutex_);
-      --executing_;
     }
     if (failure) {
       fail(id, *failure);
@@ -323,9 +327,7 @@ class Scheduler {
     }
     // The result is published: errors from here on do not undo it.
     try {
-      if (std::binary_search(previously_failed_.begin(), previously_failed_.end(), id)) {
-        store_.clear_failure(graph_.hash(id));
-      }
+      if (had_failure) store_.clear_failure(graph_.hash(id));
       store_.release(graph_.hash(id));
       maybe_sync();
     } catch (const std::exception& e) {
@@ -459,13 +461,12 @@ class Scheduler {
   std::vector<NodeId> previously_failed_;
   /// Threads between taking a task from the queue and finishing with it.
   unsigned busy_ = 0;
-  /// Threads inside a task's function: only they make waiting worthwhile.
+  /// Tasks of ours between lease and result: while one runs, waiting for
+  /// other workers is worthwhile (see Executing).
   unsigned executing_ = 0;
   bool polling_ = false;
   bool stop_ = false;
   Clock::time_point last_progress_ = Clock::now();
-  /// Tasks we found held by another worker at some point in this run.
-  LargeVector<std::uint8_t> was_held_elsewhere_;
   std::atomic<Clock::time_point> last_sync_{Clock::now()};
   std::atomic<bool> syncing_{false};
   ExecuteReport report_;

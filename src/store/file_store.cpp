@@ -840,6 +840,16 @@ std::vector<FailureInfo> FileStore::list_failures() {
   return failures;
 }
 
+std::optional<std::string> FileStore::failure(const TaskHash& hash) {
+  const std::string path = failure_path(hash);
+  try {
+    return read_file(path);
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot read the failure of task {}", hash.hex()), e,
+                      Access::read, root_);
+  }
+}
+
 bool FileStore::clear_failure(const TaskHash& hash) {
   const std::string path = failure_path(hash);
   if (::unlink(path.c_str()) == 0) return true;

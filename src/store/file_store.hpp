@@ -42,6 +42,7 @@ class FileStore final : public Store {
 
   void record_failure(const TaskHash& hash, std::string_view message) override;
   std::vector<FailureInfo> list_failures() override;
+  std::optional<std::string> failure(const TaskHash& hash) override;
   bool clear_failure(const TaskHash& hash) override;
 
   /// The absolute path of the store directory.

@@ -91,6 +91,12 @@ std::vector<FailureInfo> MemoryStore::list_failures() {
   return failures;
 }
 
+std::optional<std::string> MemoryStore::failure(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  if (auto it = failures_.find(hash); it != failures_.end()) return it->second;
+  return std::nullopt;
+}
+
 bool MemoryStore::clear_failure(const TaskHash& hash) {
   std::lock_guard lock(mutex_);
   return failures_.erase(hash) > 0;

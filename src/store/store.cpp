@@ -98,6 +98,13 @@ std::vector<bool> Store::contains_all(std::span<const TaskHash> hashes) {
   return found;
 }
 
+std::optional<std::string> Store::failure(const TaskHash& hash) {
+  for (FailureInfo& f : list_failures()) {
+    if (f.hash == hash) return std::move(f.message);
+  }
+  return std::nullopt;
+}
+
 LeaseOwner LeaseOwner::self() {
   // Cached per thread rather than behind a lock, and checked against the
   // pid: a forked child is another owner, and a lock held by some thread at

@@ -83,6 +83,9 @@ class Store {
   // ---- failures ------------------------------------------------------------
   virtual void record_failure(const TaskHash& hash, std::string_view message) = 0;
   virtual std::vector<FailureInfo> list_failures() = 0;
+  /// The failure recorded for one task, if any (backends answer without
+  /// listing them all).
+  virtual std::optional<std::string> failure(const TaskHash& hash);
   /// Returns false when there was no failure recorded.
   virtual bool clear_failure(const TaskHash& hash) = 0;
 };

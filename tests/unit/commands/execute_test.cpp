@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include "commands/fault_store.hpp"
+#include "unit/commands/fault_store.hpp"
 #include "engine/build_context.hpp"
 #include "engine/graph.hpp"
 #include "engine/results.hpp"
@@ -68,6 +67,11 @@ const jug::TaskGenerator throw_int("exec_throw_int", [](int x) -> int { throw x;
 const jug::TaskGenerator held("exec_held", [](int x) {
   ++held_calls;
   return 10 * x;
+});
+
+const jug::TaskGenerator slow("exec_slow", [](int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return ms;
 });
 
 constexpr int kManyTasks = 200;
@@ -120,6 +124,8 @@ const jug::TaskGenerator use_both("exec_use_both",
 /// How many Tracked values exist while this task runs (its argument only
 /// orders it after another task).
 const jug::TaskGenerator live_now("exec_live_now", [](int) { return Tracked::live.load(); });
+const jug::TaskGenerator live_after_all("exec_live_after_all",
+                                        [](const std::vector<int>&) { return Tracked::live.load(); });
 
 /// Records what the scheduler tells its observer, from any thread.
 class RecordingObserver final : public jug::ExecuteObserver {
@@ -685,6 +691,55 @@ TEST_F(ExecuteTest, TaskFinishedElsewhereBetweenListingAndLeaseIsNotRun) {
   EXPECT_TRUE(store.inner().list_leases().empty());
 }
 
+TEST_F(ExecuteTest, DoesNotGiveUpWhileOneOfOurTasksRuns) {
+  FaultStore store;
+  WithHeld t;
+  std::optional<jug::Task<int>> long_task;
+  const jug::Graph graph = jug::build_graph(
+      [&] {
+        t.build();
+        long_task = slow(300);
+      },
+      store);
+  store.hold_elsewhere(graph.hash(t.h->node_id()));
+  const auto start = Clock::now();
+  const jug::ExecuteReport report =
+      jug::execute(graph, store, waiting_options(4, 100ms), observer_);
+  const double took = seconds_since(start);
+  EXPECT_TRUE(report.gave_up_waiting);
+  EXPECT_EQ(report.executed, 4u);  // x, i1, i2 and the long task
+  EXPECT_EQ(result_of(store, graph, *long_task), 300);
+  EXPECT_GE(took, 0.29);  // not before the long task is over
+  EXPECT_LT(took, 3.0);
+}
+
+// Regression: a task of ours counts as running from its lease until its
+// result is stored, so that a thread waiting for another worker's task does
+// not give up while our task is still publishing (a slow put makes the old
+// window, between the function's end and the put, deterministic).
+TEST_F(ExecuteTest, DoesNotGiveUpWhileOneOfOurTasksIsBeingStored) {
+  FaultStore store;
+  WithHeld t;
+  std::optional<jug::Task<int>> long_task, after_long;
+  const jug::Graph graph = jug::build_graph(
+      [&] {
+        t.build();
+        long_task = slow(150);  // longer than the patience
+        after_long = negate(*long_task);
+      },
+      store);
+  store.hold_elsewhere(graph.hash(t.h->node_id()));
+  store.before_call(StoreMethod::kPut, graph.hash(long_task->node_id()),
+                    [](jug::MemoryStore&) { std::this_thread::sleep_for(100ms); });
+  const jug::ExecuteReport report =
+      jug::execute(graph, store, waiting_options(4, 100ms), observer_);
+  EXPECT_TRUE(report.gave_up_waiting);  // in the end, for held
+  EXPECT_EQ(result_of(store, graph, *long_task), 150);
+  EXPECT_TRUE(stored(store, graph, after_long->node_id()))
+      << "gave up while our own task was storing its result: its dependent never ran";
+  EXPECT_EQ(report.executed, 5u);  // x, i1, i2, the long task and its dependent
+}
+
 // ---- 6. a task failed by another worker ---------------------------------------------------------
 
 TEST_F(ExecuteTest, TaskFailedElsewhereIsReportedNotRetriedAndBlocksDependents) {
@@ -730,6 +785,32 @@ TEST_F(ExecuteTest, TaskFailedElsewhereIsReportedNotRetriedAndBlocksDependents) 
     EXPECT_TRUE(store.inner().list_failures().empty());
     held_calls = 0;
   }
+}
+
+// Regression: another worker can take the lease, fail the task, record the
+// failure and release the lease between our start-of-run listing and our
+// acquire. The failure recorded since our start must stop us retrying it in
+// this run (failed_elsewhere), whether or not we ever saw the lease held.
+TEST_F(ExecuteTest, TaskFailedElsewhereBeforeWeSawItHeldIsNotRetried) {
+  FaultStore store;
+  WithHeld t;
+  const jug::Graph graph = jug::build_graph([&] { t.build(); }, store);
+  const jug::TaskHash h = graph.hash(t.h->node_id());
+  // Another worker ran and failed the task after our run started, and let
+  // go of its lease before we got to the task.
+  store.before_call(StoreMethod::kAcquire, h, [&](jug::MemoryStore& inner) {
+    inner.record_failure(h, "std::runtime_error: failed over there");
+  });
+  jug::ExecuteOptions options;
+  options.keep_going = true;
+  const jug::ExecuteReport report = jug::execute(graph, store, options, observer_);
+  EXPECT_EQ(held_calls, 0) << "retried a task another worker failed during this run";
+  // The store must not say both "done" and "failed" for one task.
+  EXPECT_FALSE(stored(store, graph, t.h->node_id()) && !store.inner().list_failures().empty())
+      << "a result and a failure record for the same task";
+  EXPECT_EQ(report.blocked, 2u);
+  ASSERT_EQ(report.failed_elsewhere.size(), 1u);
+  EXPECT_EQ(report.failed_elsewhere[0].id, t.h->node_id());
 }
 
 // ---- 7. store faults ----------------------------------------------------------------------------
@@ -873,6 +954,21 @@ TEST_F(ExecuteTest, RecordFailureFailingIsFatalAndReleasesTheLease) {
   EXPECT_TRUE(store_.inner().list_leases().empty());
 }
 
+TEST_F(ExecuteTest, ReleaseFailingAfterPublishingIsFatalButTheResultStays) {
+  Diamond t;
+  const jug::Graph graph = build([&] { t.build(); });
+  store_.fail_on(StoreMethod::kRelease, 1, graph.hash(t.b->node_id()));
+  const jug::ExecuteReport report = run(graph);
+  ASSERT_TRUE(report.fatal_error);
+  EXPECT_NE(report.fatal_error->find("is stored, but then"), std::string::npos)
+      << *report.fatal_error;
+  EXPECT_EQ(report.executed, 2u);  // a, b: b counts, its result is published
+  EXPECT_EQ(result_of(store_, graph, *t.b), 12);
+  EXPECT_FALSE(stored(store_, graph, t.d->node_id()));
+  EXPECT_TRUE(report.failures.empty());
+  EXPECT_TRUE(store_.inner().list_failures().empty());
+}
+
 TEST_F(ExecuteTest, SyncFailingAtTheEndIsFatalButResultsStayStored) {
   Diamond t;
   const jug::Graph graph = build([&] { t.build(); });
@@ -909,16 +1005,17 @@ TEST_F(ExecuteTest, DependencyValueIsKeptWhileNeededAndFreedAfterItsLastDependen
   std::optional<jug::Task<int>> a, mid, b, end;
   const jug::Graph graph = build([&] {
     big = make_tracked(7);
-    a = use_tracked(*big);
+    a = use_both(*big, 1);
     mid = live_now(*a);  // big is still needed by b
-    b = use_tracked(*big);
+    b = use_both(*big, 2);
     end = live_now(*b);  // nobody needs big any more
   });
   const jug::ExecuteReport report = run(graph);
   EXPECT_EQ(report.executed, 5u);
   EXPECT_EQ(result_of(store_, graph, *mid), 1);
   EXPECT_EQ(result_of(store_, graph, *end), 0);
-  EXPECT_EQ(result_of(store_, graph, *b), 8);
+  EXPECT_EQ(result_of(store_, graph, *b), 9);
+  ASSERT_EQ(graph.size(), 5u);
   EXPECT_EQ(Tracked::live, 0);
 }
 
@@ -927,9 +1024,9 @@ TEST_F(ExecuteTest, DependencyValueLoadedFromTheStoreIsFreedAfterItsLastDependen
   std::optional<jug::Task<int>> a, mid, b, end;
   const auto build_all = [&] {
     big = make_tracked(7);
-    a = use_tracked(*big);
+    a = use_both(*big, 1);
     mid = live_now(*a);
-    b = use_tracked(*big);
+    b = use_both(*big, 2);
     end = live_now(*b);
   };
   const jug::Graph graph = build(build_all);
@@ -981,6 +1078,24 @@ TEST_F(ExecuteTest, NoValueOutlivesARunWithFourJobs) {
   const jug::ExecuteReport report = run(graph, options);
   EXPECT_EQ(report.executed, 60u);
   EXPECT_EQ(result_of(store_, graph, uses[13]), 2 + 3);
+  EXPECT_EQ(Tracked::live, 0);
+}
+
+TEST_F(ExecuteTest, DependencyValuesAreFreedAfterTheirLastDependentWithFourJobs) {
+  std::vector<jug::Task<int>> uses;
+  std::optional<jug::Task<int>> probe;
+  const jug::Graph graph = build([&] {
+    for (int i = 0; i < 3; ++i) {
+      const auto big = make_tracked(i);
+      for (int j = 0; j < 5; ++j) uses.push_back(use_both(big, j));
+    }
+    probe = live_after_all(uses);  // runs once every use of every big is done
+  });
+  jug::ExecuteOptions options;
+  options.jobs = 4;
+  const jug::ExecuteReport report = run(graph, options);
+  EXPECT_EQ(report.executed, 19u);
+  EXPECT_EQ(result_of(store_, graph, *probe), 0);
   EXPECT_EQ(Tracked::live, 0);
 }
 

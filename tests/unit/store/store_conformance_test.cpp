@@ -27,6 +27,9 @@ struct Backend {
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) { return info.param.name; }
 
+/// Names the backend in test output (instead of a dump of its bytes).
+void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }
+
 class StoreConformance : public ::testing::TestWithParam<Backend> {
  protected:
   TempDirectory scratch_;
