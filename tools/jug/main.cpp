@@ -86,7 +86,10 @@ int run(const std::vector<std::string>& args) {
         kExitUsage);
   }
   const std::string program = jugfile_program(file, environment);
-  replace_process(program, program_arguments(program, subcommand->name, file, scanned.others));
+  // The program is told it is "jug", so that its help and messages read as
+  // the command the user typed, not as a path in the build cache. It needs
+  // its own path for nothing: FILE names its store.
+  replace_process(program, program_arguments("jug", subcommand->name, file, scanned.others));
 }
 
 }  // namespace
