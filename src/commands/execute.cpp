@@ -24,7 +24,6 @@ using Clock = std::chrono::steady_clock;
 /// a sync, so everything is durable when execute reports it done.
 constexpr std::chrono::seconds kSyncInterval{1};
 
-
 enum class State : std::uint8_t {
   kNotSelected,
   kWaiting,        // some dependency not done
