@@ -80,6 +80,9 @@ ParseResult parse_command_line(int argc, char** argv) {
                       "Seconds per wait cycle while other workers hold needed tasks")
       ->check(CLI::PositiveNumber);
   execute->add_option("--nr-wait-cycles", ex.nr_wait_cycles, "Wait cycles before giving up");
+  bool no_check_environment = false;
+  execute->add_flag("--no-check-environment", no_check_environment,
+                    "Ignore JUG_MAX_TASKS, JUG_MAX_HOURS/MINUTES/SECONDS, JUG_EXIT_IF_FILE_EXISTS");
 
   auto* status = app.add_subcommand("status", "Show how many tasks are in each state");
   add_common(*status, cl);
@@ -135,6 +138,7 @@ ParseResult parse_command_line(int argc, char** argv) {
   }
   cl.subcommand = app.get_subcommands().front()->get_name();
   cl.execute.wait_cycle_time = std::chrono::duration<double>(wait_cycle_time);
+  cl.check_environment = !no_check_environment;
   if (cl.jugfile.empty()) cl.jugfile = program;
   return cl;
 }

@@ -25,6 +25,8 @@ struct CommandLine {
   /// --jugdir before expansion of %(jugfile)s and %(date)s.
   std::string jugdir = "%(jugfile)s.jugdata";
   bool verbose = false;
+  /// execute: honour JUG_MAX_* and JUG_EXIT_IF_FILE_EXISTS.
+  bool check_environment = true;
   ExecuteOptions execute;
   StatusFlags status;
   std::string target;  // invalidate

@@ -68,6 +68,10 @@ void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteR
                "Stopped waiting: other workers held the remaining tasks for longer than "
                "--wait-cycle-time × --nr-wait-cycles.\n");
   }
+  if (report.stopped) {
+    fmt::print(out, "Stopped before the end: {}. Running tasks were finished and stored.\n",
+               *report.stopped);
+  }
   if (report.fatal_error) fmt::print(out, "jug: {}\n", *report.fatal_error);
 }
 

@@ -12,6 +12,7 @@
 #include "cli/command_line.hpp"
 #include "cli/execute_output.hpp"
 #include "cli/status_output.hpp"
+#include "cli/stop_conditions.hpp"
 #include "commands/cleanup.hpp"
 #include "commands/execute.hpp"
 #include "commands/invalidate.hpp"
@@ -33,14 +34,21 @@ std::vector<std::string>& jugfile_arguments() {
 
 int run_execute(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   cli::ConsoleObserver observer(std::cout, cl.verbose);
+  ExecuteOptions options = cl.execute;
+  cli::apply_stop_conditions(options, cl.check_environment);
+  const cli::StopSignals signals;
   const auto start = std::chrono::steady_clock::now();
-  const ExecuteReport report = execute(graph, store, cl.execute, observer);
+  const ExecuteReport report = execute(graph, store, options, observer);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   cli::print_execute_summary(std::cout, graph, report, seconds);
-  const bool ok = report.complete() && report.failures.empty() &&
-                  report.failed_elsewhere.empty() && !report.fatal_error;
-  return ok ? kOk : kFailed;
+  const bool failed =
+      !report.failures.empty() || !report.failed_elsewhere.empty() || report.fatal_error;
+  if (failed) return kFailed;
+  // Stopped on request: by a signal, 128 + its number (the shell's way);
+  // by the stop file or a JUG_MAX_* limit, success, as in jug.
+  if (report.stopped) return cli::StopSignals::received() ? 128 + cli::StopSignals::received() : kOk;
+  return report.complete() ? kOk : kFailed;
 }
 
 int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {

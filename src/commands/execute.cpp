@@ -133,9 +133,28 @@ class Scheduler {
     ready_.push(id);
   }
 
+  /// Called with mutex_ held: a reason to start no more tasks, if any.
+  std::optional<std::string> stop_reason() const {
+    if (options_.max_tasks && report_.executed + busy_ >= *options_.max_tasks) {
+      return fmt::format("ran the {} tasks allowed (JUG_MAX_TASKS)", *options_.max_tasks);
+    }
+    if (options_.deadline && Clock::now() >= *options_.deadline) {
+      return std::string("the time allowed is up (JUG_MAX_HOURS/MINUTES/SECONDS)");
+    }
+    if (options_.stop_requested) return options_.stop_requested();
+    return std::nullopt;
+  }
+
   void work() {
     std::unique_lock lock(mutex_);
     while (!stop_) {
+      if (!ready_.empty() || !held_elsewhere_.empty()) {
+        if (std::optional<std::string> reason = stop_reason()) {
+          if (!report_.stopped) report_.stopped = std::move(reason);
+          stop_ = true;
+          break;
+        }
+      }
       if (!ready_.empty()) {
         const NodeId id = ready_.top();
         ready_.pop();

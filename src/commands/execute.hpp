@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,14 @@ struct ExecuteOptions {
   std::chrono::duration<double> wait_cycle_time{12.0};
   unsigned nr_wait_cycles = 150;
   std::chrono::duration<double> poll_interval{0.05};
+
+  /// Stop starting tasks after this many (jug's JUG_MAX_TASKS).
+  std::optional<std::size_t> max_tasks;
+  /// Stop starting tasks after this moment (JUG_MAX_HOURS and the like).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// Asked before each task starts: a reason to stop (a stop file, a
+  /// signal), or nothing. Tasks already running finish and are stored.
+  std::function<std::optional<std::string>()> stop_requested;
 };
 
 /// Told what happens, as it happens; the CLI prints it. Called from worker
@@ -59,6 +68,8 @@ struct ExecuteReport {
   std::size_t blocked = 0;
   /// Stopped waiting for other workers (wait cycles exhausted).
   bool gave_up_waiting = false;
+  /// Why the run stopped early on request (limit, stop file, signal).
+  std::optional<std::string> stopped;
   /// A store error stopped the run (message in failures, or here).
   std::optional<std::string> fatal_error;
   bool complete() const { return done() == selected; }

@@ -1,0 +1,113 @@
+"""Stopping a worker cleanly: the stop file, JUG_MAX_TASKS, JUG_MAX_SECONDS,
+JUG_EXIT_IF_FILE_EXISTS, --no-check-environment, SIGTERM and SIGINT. A
+stopped worker finishes and stores the tasks it is running, releases its
+leases, and a later execute does the rest, each task once in all."""
+
+import glob
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+import jugtest
+
+
+class Stopping(jugtest.ScratchTest):
+    def execute(self, *args, env=None, check=None):
+        e = {"JUG_TEST_LOG": self.log}
+        e.update(env or {})
+        return jugtest.run([self.program("sleepy"), "execute", *args], self.dir, env=e,
+                           check=check)
+
+    def finished(self, *args):
+        return jugtest.status_json(self.program("sleepy"), self.dir, args)["totals"]["finished"]
+
+    def assert_each_task_ran_once_in_all(self, n):
+        ends = [l.split()[1] for l in self.read_log() if l.startswith("end ")]
+        self.assertEqual(sorted(ends, key=int), [str(i) for i in range(n)])
+
+    def test_stop_file_stops_before_any_task(self):
+        open(os.path.join(self.dir, "__jug_please_stop_running.txt"), "w").close()
+        p = self.execute("--", "5", "1", check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 0)
+        self.assertIn("found __jug_please_stop_running.txt", p.stdout)
+
+    def test_max_tasks(self):
+        p = self.execute("--", "10", "1", env={"JUG_MAX_TASKS": "4"}, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 4)
+        self.assertIn("JUG_MAX_TASKS", p.stdout)
+        p = self.execute("--no-check-environment", "--", "10", "1", env={"JUG_MAX_TASKS": "4"},
+                         check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 6)
+        self.assert_each_task_ran_once_in_all(10)
+
+    def test_max_seconds_add_up(self):
+        # 0.2 s in all: 50 tasks of 20 ms cannot all run.
+        p = self.execute("--", "50", "20",
+                         env={"JUG_MAX_SECONDS": "0.1", "JUG_MAX_MINUTES": "0.001666"}, check=0)
+        ran = jugtest.executed_count(p.stdout)
+        self.assertGreater(ran, 0)
+        self.assertLess(ran, 50)
+        self.assertEqual(self.finished("--", "50", "20"), ran)
+
+    def test_exit_if_file_exists(self):
+        marker = os.path.join(self.dir, "enough")
+        open(marker, "w").close()
+        p = self.execute("--", "5", "1", env={"JUG_EXIT_IF_FILE_EXISTS": marker}, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 0)
+        self.assertIn("JUG_EXIT_IF_FILE_EXISTS", p.stdout)
+
+    def test_malformed_limit_is_an_error(self):
+        p = self.execute("--", "5", "1", env={"JUG_MAX_TASKS": "many"})
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("JUG_MAX_TASKS=many", p.stderr)
+
+    def interrupt(self, sig, jobs="1"):
+        env = dict(os.environ, JUG_TEST_LOG=self.log)
+        worker = subprocess.Popen([self.program("sleepy"), "execute", "-j", jobs, "--", "20",
+                                   "200"], cwd=self.dir, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        worker.send_signal(sig)
+        out, err = worker.communicate(timeout=30)
+        return worker.returncode, out, err
+
+    def test_sigterm_finishes_the_running_task_and_releases_leases(self):
+        code, out, err = self.interrupt(signal.SIGTERM, jobs="2")
+        self.assertEqual(code, 128 + signal.SIGTERM, out + err)
+        self.assertIn("received SIGTERM", out)
+        ran = jugtest.executed_count(out)
+        self.assertGreater(ran, 0)
+        self.assertLess(ran, 20)
+        starts = [l for l in self.read_log() if l.startswith("start ")]
+        ends = [l for l in self.read_log() if l.startswith("end ")]
+        self.assertEqual(len(starts), len(ends), "a started task was abandoned")
+        self.assertEqual(self.finished("--", "20", "200"), ran)
+        self.assertEqual(glob.glob(os.path.join(self.dir, "*.jugdata", "locks", "*")), [])
+        self.execute("--", "20", "200", check=0)
+        self.assert_each_task_ran_once_in_all(20)
+
+    def test_sigint_stops_cleanly(self):
+        code, out, err = self.interrupt(signal.SIGINT)
+        self.assertEqual(code, 128 + signal.SIGINT, out + err)
+        self.assertIn("received SIGINT", out)
+        self.assertEqual(glob.glob(os.path.join(self.dir, "*.jugdata", "locks", "*")), [])
+
+    def test_second_sigint_exits_at_once(self):
+        env = dict(os.environ, JUG_TEST_LOG=self.log)
+        worker = subprocess.Popen([self.program("sleepy"), "execute", "--", "3", "5000"],
+                                  cwd=self.dir, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        start = time.monotonic()
+        worker.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+        worker.send_signal(signal.SIGINT)
+        worker.communicate(timeout=30)
+        self.assertEqual(worker.returncode, 128 + signal.SIGINT)
+        self.assertLess(time.monotonic() - start, 3, "the second SIGINT did not end it at once")
+
+
+if __name__ == "__main__":
+    unittest.main()
