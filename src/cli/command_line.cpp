@@ -74,6 +74,9 @@ ParseResult parse_command_line(int argc, char** argv) {
   add_common(*execute, cl);
   execute->add_option("--target", ex.target, "Only tasks matching this pattern, and what they need");
   execute->add_flag("--keep-going", ex.keep_going, "Carry on after a task fails");
+  execute->add_flag("--keep-failed", ex.keep_failed,
+                    "Do not retry tasks that failed in an earlier run");
+  execute->add_option("--retries", ex.retries, "Run a task that throws up to N more times");
   execute->add_option("-j,--jobs", ex.jobs, "Tasks to run at once in this process")
       ->check(CLI::Range(1u, 4096u));
   execute->add_option("--wait-cycle-time", wait_cycle_time,

@@ -27,6 +27,14 @@ void ConsoleObserver::task_failed(const Graph& graph, NodeId id, const std::stri
   out_.flush();
 }
 
+void ConsoleObserver::task_retrying(const Graph& graph, NodeId id, const std::string& message,
+                                    unsigned attempt) {
+  std::lock_guard lock(mutex_);
+  fmt::print(out_, "Task {} failed ({}); retry {}...\n", describe_task(graph, id), message,
+             attempt);
+  out_.flush();
+}
+
 void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteReport& report,
                            double seconds) {
   if (report.executed > 0) {
@@ -58,6 +66,11 @@ void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteR
     for (const TaskFailure& f : report.failed_elsewhere) {
       fmt::print(out, "  {}: {}\n", describe_task(graph, f.id), f.message);
     }
+  }
+  if (report.kept_failed > 0) {
+    fmt::print(out, "{} task{} kept failed from an earlier run (--keep-failed); "
+               "`jug cleanup --failed-only` clears them.\n",
+               report.kept_failed, report.kept_failed == 1 ? " was" : "s were");
   }
   if (report.blocked > 0) {
     fmt::print(out, "{} task{} not run because something they need failed.\n", report.blocked,

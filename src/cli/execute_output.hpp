@@ -15,6 +15,8 @@ class ConsoleObserver final : public ExecuteObserver {
   void task_started(const Graph& graph, NodeId id) override;
   void task_finished(const Graph& graph, NodeId id, double seconds) override;
   void task_failed(const Graph& graph, NodeId id, const std::string& message) override;
+  void task_retrying(const Graph& graph, NodeId id, const std::string& message,
+                     unsigned attempt) override;
 
  private:
   std::mutex mutex_;

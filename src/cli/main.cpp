@@ -42,8 +42,8 @@ int run_execute(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   cli::print_execute_summary(std::cout, graph, report, seconds);
-  const bool failed =
-      !report.failures.empty() || !report.failed_elsewhere.empty() || report.fatal_error;
+  const bool failed = !report.failures.empty() || !report.failed_elsewhere.empty() ||
+                      report.kept_failed > 0 || report.fatal_error;
   if (failed) return kFailed;
   // Stopped on request: by a signal, 128 + its number (the shell's way);
   // by the stop file or a JUG_MAX_* limit, success, as in jug.

@@ -118,6 +118,28 @@ class Scheduler {
       }
       if (pending_[id] == 0) make_ready(id);
     }
+    if (options_.keep_failed) {
+      // Failed before and to stay so: not run, and nothing that needs them.
+      for (NodeId id : previously_failed_) {
+        if (state_[id] != State::kReady && state_[id] != State::kWaiting) continue;
+        if (state_[id] == State::kReady) remove_from_ready(id);
+        ++report_.kept_failed;
+        state_[id] = State::kFailed;
+        release_inputs(id);
+        block_dependents(id);
+      }
+    }
+  }
+
+  /// Takes `id` out of the ready queue (only at the start, so rebuilding
+  /// the queue costs nothing that matters).
+  void remove_from_ready(NodeId id) {
+    std::vector<NodeId> rest;
+    while (!ready_.empty()) {
+      if (ready_.top() != id) rest.push_back(ready_.top());
+      ready_.pop();
+    }
+    for (NodeId n : rest) ready_.push(n);
   }
 
   /// The distinct dependencies of a node.
@@ -312,15 +334,20 @@ class Scheduler {
     std::string record;
     AnyValue value;
     std::optional<std::string> failure;
-    try {
-      value = node.body->run(inputs);
-      inputs.clear();
-      record = encode_result(graph_, id, value);
-    } catch (const std::exception& e) {
-      failure = fmt::format("{}: {}", exception_type_name(e), e.what());
-    } catch (...) {
-      failure = "an exception of unknown type (not derived from std::exception)";
+    for (unsigned attempt = 0;; ++attempt) {
+      try {
+        value = node.body->run(inputs);
+        record = encode_result(graph_, id, value);
+        failure.reset();
+      } catch (const std::exception& e) {
+        failure = fmt::format("{}: {}", exception_type_name(e), e.what());
+      } catch (...) {
+        failure = "an exception of unknown type (not derived from std::exception)";
+      }
+      if (!failure || attempt >= options_.retries) break;
+      observer_.task_retrying(graph_, id, *failure, attempt + 1);
     }
+    inputs.clear();
     if (failure) {
       fail(id, *failure);
       return;

@@ -19,6 +19,12 @@ struct ExecuteOptions {
   std::optional<std::string> target;
   /// Carry on with the tasks that do not depend on a failed one.
   bool keep_going = false;
+  /// Tasks that failed in an earlier run stay failed: not run (jug's
+  /// --keep-failed). Without it they are retried, as in jug.
+  bool keep_failed = false;
+  /// A task that throws is run again up to this many times in this run
+  /// before it is recorded as failed.
+  unsigned retries = 0;
   /// Tasks run at once in this process.
   unsigned jobs = 1;
   /// jug's waiting: while other workers hold what we need, check every
@@ -45,6 +51,9 @@ class ExecuteObserver {
   virtual void task_started(const Graph&, NodeId) {}
   virtual void task_finished(const Graph&, NodeId, double /*seconds*/) {}
   virtual void task_failed(const Graph&, NodeId, const std::string& /*message*/) {}
+  /// A task threw and is run again (attempt counts from 1).
+  virtual void task_retrying(const Graph&, NodeId, const std::string& /*message*/,
+                             unsigned /*attempt*/) {}
 };
 
 struct TaskFailure {
@@ -64,6 +73,8 @@ struct ExecuteReport {
   std::vector<TaskFailure> failures;
   /// Tasks another worker failed during this run (not retried here).
   std::vector<TaskFailure> failed_elsewhere;
+  /// Tasks not run because they failed before (keep_failed).
+  std::size_t kept_failed = 0;
   /// Tasks not run because something they need failed.
   std::size_t blocked = 0;
   /// Stopped waiting for other workers (wait cycles exhausted).

@@ -448,6 +448,56 @@ TEST_F(ExecuteTest, FailureStopsTheRunAndIsRecorded) {
   EXPECT_EQ(told[0].message, "std::runtime_error: boom 7");
 }
 
+TEST_F(ExecuteTest, KeepFailedLeavesEarlierFailuresAloneAndRunsTheRest) {
+  WithFailure t;
+  const jug::Graph graph = build([&] { t.build(); });
+  jug::ExecuteOptions keep_going;
+  keep_going.keep_going = true;
+  (void)run(graph, keep_going);  // boom fails and is recorded
+  boom_fails = false;            // it would succeed now, but the user says keep it failed
+
+  jug::ExecuteOptions options;
+  options.keep_going = true;
+  options.keep_failed = true;
+  const jug::ExecuteReport report = run(graph, options);
+  EXPECT_EQ(report.kept_failed, 1u);
+  EXPECT_EQ(report.executed, 0u);
+  EXPECT_EQ(report.blocked, 2u);
+  EXPECT_FALSE(stored(store_, graph, t.bad->node_id()));
+  EXPECT_EQ(store_.inner().list_failures().size(), 1u);
+
+  // Without --keep-failed it is retried, and its failure record cleared.
+  const jug::ExecuteReport retried = run(graph);
+  EXPECT_EQ(retried.executed, 3u);
+  EXPECT_TRUE(retried.complete());
+  EXPECT_TRUE(store_.inner().list_failures().empty());
+}
+
+TEST_F(ExecuteTest, RetriesRunAThrowingTaskAgainBeforeRecordingAFailure) {
+  static std::atomic<int> attempts{0};
+  attempts = 0;
+  const jug::TaskGenerator flaky("exec_flaky", [](int x) {
+    if (++attempts < 3) throw std::runtime_error("flaky");
+    return x;
+  });
+  std::optional<jug::Task<int>> t;
+  const jug::Graph graph = build([&] { t = flaky(5); });
+  jug::ExecuteOptions options;
+  options.retries = 1;  // two attempts: not enough
+  jug::ExecuteReport report = run(graph, options);
+  EXPECT_EQ(attempts, 2);
+  ASSERT_EQ(report.failures.size(), 1u);
+  EXPECT_EQ(store_.inner().list_failures().size(), 1u);
+
+  attempts = 0;
+  options.retries = 5;  // third attempt succeeds
+  report = run(graph, options);
+  EXPECT_EQ(attempts, 3);
+  EXPECT_TRUE(report.failures.empty());
+  EXPECT_TRUE(report.complete());
+  EXPECT_TRUE(store_.inner().list_failures().empty());
+}
+
 TEST_F(ExecuteTest, KeepGoingRunsIndependentTasksAndBlocksDependents) {
   WithFailure t;
   const jug::Graph graph = build([&] { t.build(); });
