@@ -63,12 +63,20 @@ class Stopping(jugtest.ScratchTest):
         self.assertEqual(p.returncode, 1)
         self.assertIn("JUG_MAX_TASKS=many", p.stderr)
 
+    def wait_for_log(self, prefix, timeout=60):
+        """Waits until the workers have logged a line starting with `prefix`,
+        so that a signal arrives mid-run however slow the machine is."""
+        deadline = time.monotonic() + timeout
+        while not any(l.startswith(prefix) for l in self.read_log()):
+            self.assertLess(time.monotonic(), deadline, f"no '{prefix}' line in the log")
+            time.sleep(0.02)
+
     def interrupt(self, sig, jobs="1"):
         env = dict(os.environ, JUG_TEST_LOG=self.log)
         worker = subprocess.Popen([self.program("sleepy"), "execute", "-j", jobs, "--", "20",
                                    "200"], cwd=self.dir, env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
-        time.sleep(0.5)
+        self.wait_for_log("end ")
         worker.send_signal(sig)
         out, err = worker.communicate(timeout=30)
         return worker.returncode, out, err
@@ -99,7 +107,7 @@ class Stopping(jugtest.ScratchTest):
         worker = subprocess.Popen([self.program("sleepy"), "execute", "--", "3", "5000"],
                                   cwd=self.dir, env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
-        time.sleep(0.5)
+        self.wait_for_log("start ")
         start = time.monotonic()
         worker.send_signal(signal.SIGINT)
         time.sleep(0.2)
