@@ -5,7 +5,6 @@ that runs nothing. Also: the compile cache, and mistakes on the command line."""
 import os
 import shutil
 import subprocess
-import time
 import unittest
 
 import jugtest
@@ -34,17 +33,16 @@ class JugCommand(jugtest.ScratchTest):
         self.assertEqual(rows["Total"], ["4", "2", "0", "0", "0"])
 
         env = dict(os.environ, **self.env)
-        start = time.monotonic()
         workers = [subprocess.Popen([jugtest.JUG, "execute"], cwd=self.dir, env=env,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                    for _ in range(2)]
         outputs = [w.communicate(timeout=120) for w in workers]
-        elapsed = time.monotonic() - start
         for w, (out, err) in zip(workers, outputs):
             self.assertEqual(w.returncode, 0, out + err)
-        self.assertEqual(sum(jugtest.executed_count(out) for out, _ in outputs), 6)
-        # Two workers share the four 4-second tasks: about 8 s, not 16.
-        self.assertLess(elapsed, 14, "the two workers did not share the work")
+        counts = [jugtest.executed_count(out) for out, _ in outputs]
+        self.assertEqual(sum(counts), 6)
+        # Two workers share the four 4-second tasks (about 8 s instead of 16).
+        self.assertTrue(all(c > 0 for c in counts), f"one worker did everything: {counts}")
         with open(os.path.join(self.dir, "output.txt")) as f:
             self.assertEqual(f.read(), "Final result: 36\n")
         self.assertTrue(os.path.isdir(os.path.join(self.dir, "jugfile.jugdata")))
