@@ -114,8 +114,10 @@ class Scheduler {
       if (state_[id] != State::kWaiting) continue;
       for (NodeId d : unique_dependencies(id)) {
         if (state_[d] != State::kDone) ++pending_[id];
-        ++unfinished_dependents_[d];
       }
+      // Counted per occurrence, as release_inputs gives them back: no
+      // sorting on the path of every finished task.
+      for (NodeId d : graph_.node(id).dependencies) ++unfinished_dependents_[d];
       if (pending_[id] == 0) make_ready(id);
     }
     if (options_.keep_failed) {
@@ -407,8 +409,7 @@ class Scheduler {
 
   /// Called with mutex_ held: `id` needs its dependencies' values no more.
   void release_inputs(NodeId id) {
-    for (NodeId d : unique_dependencies(id)) {
-      if (state_[d] == State::kNotSelected) continue;
+    for (NodeId d : graph_.node(id).dependencies) {
       if (--unfinished_dependents_[d] == 0) values_[d].reset();  // nobody needs it now
     }
   }
@@ -494,8 +495,9 @@ class Scheduler {
   LargeVector<State> state_;
   /// Distinct dependencies not yet done, per waiting node.
   LargeVector<std::uint32_t> pending_;
-  /// Selected dependents not yet done, per node: its value is kept in
-  /// memory until this reaches zero.
+  /// Uses by selected dependents not yet done, per node (a dependent that
+  /// takes it twice counts twice): its value is kept in memory until this
+  /// reaches zero.
   LargeVector<std::uint32_t> unfinished_dependents_;
   LargeVector<AnyValue> values_;
   /// Built only when there is something to run.

@@ -2,19 +2,13 @@
 
 #include <nettle/sha2.h>
 
-
+#include "engine/hex.hpp"
 #include "jug/task_generator.hpp"
 
 namespace jug {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 /// The prefix of every task's hashed bytes; a deliberate change of the hash
 /// format changes it, so old and new hashes can never collide.
@@ -32,13 +26,9 @@ std::string TaskHash::hex() const {
 }
 
 std::optional<TaskHash> TaskHash::from_hex(std::string_view hex) {
-  if (hex.size() != kSize * 2) return std::nullopt;
   TaskHash h;
-  for (std::size_t i = 0; i < kSize; ++i) {
-    const int hi = hex_value(hex[2 * i]);
-    const int lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    h.bytes[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  if (hex.size() != kSize * 2 || !decode_hex(hex.data(), h.bytes.data(), kSize)) {
+    return std::nullopt;
   }
   return h;
 }

@@ -1,6 +1,7 @@
 #include "store/file_store.hpp"
 
 #include "engine/hash_index.hpp"
+#include "engine/hex.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -261,32 +262,6 @@ std::uint64_t random_number() {
     return std::mt19937_64(seed);
   }();
   return engine();
-}
-
-bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
-
-/// The value of each lower-case hex digit; 0xff for any other byte. list()
-/// decodes 6.4 million digits per 100,000 results: a table lookup per digit
-/// instead of branches makes it several times faster.
-constexpr std::array<std::uint8_t, 256> kHexValue = [] {
-  std::array<std::uint8_t, 256> table{};
-  table.fill(0xff);
-  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<std::uint8_t>(c - '0');
-  for (int c = 'a'; c <= 'f'; ++c) table[c] = static_cast<std::uint8_t>(c - 'a' + 10);
-  return table;
-}();
-
-/// Decodes `2 * size` lower-case hex digits into `size` bytes; false when
-/// any of them is something else.
-bool decode_hex(const char* digits, std::uint8_t* out, std::size_t size) {
-  std::uint8_t invalid = 0;
-  for (std::size_t i = 0; i < size; ++i) {
-    const std::uint8_t high = kHexValue[static_cast<unsigned char>(digits[2 * i])];
-    const std::uint8_t low = kHexValue[static_cast<unsigned char>(digits[2 * i + 1])];
-    invalid |= high | low;
-    out[i] = static_cast<std::uint8_t>(high << 4 | low);
-  }
-  return (invalid & 0xf0) == 0;
 }
 
 /// The hash a `<64 hex><suffix>` file name stands for, or nullopt.
