@@ -83,6 +83,17 @@ ParseResult parse_command_line(int argc, char** argv) {
                       "Seconds per wait cycle while other workers hold needed tasks")
       ->check(CLI::PositiveNumber);
   execute->add_option("--nr-wait-cycles", ex.nr_wait_cycles, "Wait cycles before giving up");
+  double lease_time = ex.lease_time.count();
+  const auto add_lease_time = [&lease_time](CLI::App& sub) {
+    sub.add_option("--lease-time", lease_time,
+                   "Seconds after which the lease of a silent worker on another machine is "
+                   "taken over (default 300; the same for every worker of a store)")
+        ->check(CLI::PositiveNumber);
+  };
+  add_lease_time(*execute);
+  execute->add_option("--max-crashes", ex.max_crashes,
+                      "Mark a task failed once its worker has died this many times running it")
+      ->check(CLI::Range(1u, 1000000u));
   bool no_check_environment = false;
   execute->add_flag("--no-check-environment", no_check_environment,
                     "Ignore JUG_MAX_TASKS, JUG_MAX_HOURS/MINUTES/SECONDS, JUG_EXIT_IF_FILE_EXISTS");
@@ -91,6 +102,9 @@ ParseResult parse_command_line(int argc, char** argv) {
   add_common(*status, cl);
   status->add_flag("--short", cl.status.short_form, "One line");
   status->add_flag("--json", cl.status.json, "Machine-readable output");
+  add_lease_time(*status);
+  status->add_flag("--verify", cl.status.verify,
+                   "Read every stored result and report those that are corrupt (slower)");
 
   auto* check = app.add_subcommand("check", "Exit 0 when every task is finished, 1 otherwise");
   add_common(*check, cl);
@@ -141,6 +155,7 @@ ParseResult parse_command_line(int argc, char** argv) {
   }
   cl.subcommand = app.get_subcommands().front()->get_name();
   cl.execute.wait_cycle_time = std::chrono::duration<double>(wait_cycle_time);
+  cl.execute.lease_time = std::chrono::duration<double>(lease_time);
   cl.check_environment = !no_check_environment;
   if (cl.jugfile.empty()) cl.jugfile = program;
   return cl;

@@ -15,6 +15,8 @@ namespace jug::cli {
 struct StatusFlags {
   bool short_form = false;
   bool json = false;
+  /// Read and check every stored result.
+  bool verify = false;
 };
 
 struct CommandLine {

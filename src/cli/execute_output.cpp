@@ -35,6 +35,25 @@ void ConsoleObserver::task_retrying(const Graph& graph, NodeId id, const std::st
   out_.flush();
 }
 
+void ConsoleObserver::lease_taken_over(const Graph& graph, NodeId id, const std::string& why) {
+  std::lock_guard lock(mutex_);
+  fmt::print(out_, "Taking over task {}: {}.\n", describe_task(graph, id), why);
+  out_.flush();
+}
+
+void ConsoleObserver::lease_lost(const Graph& graph, NodeId id, const std::string& message) {
+  std::lock_guard lock(mutex_);
+  fmt::print(out_, "Warning: task {}: {}\n", describe_task(graph, id), message);
+  out_.flush();
+}
+
+void ConsoleObserver::result_recomputed(const Graph& graph, NodeId id, const std::string& message) {
+  std::lock_guard lock(mutex_);
+  fmt::print(out_, "{}\nThe result was removed; task {} runs again.\n", message,
+             describe_task(graph, id));
+  out_.flush();
+}
+
 void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteReport& report,
                            double seconds) {
   if (report.executed > 0) {

@@ -17,6 +17,9 @@ class ConsoleObserver final : public ExecuteObserver {
   void task_failed(const Graph& graph, NodeId id, const std::string& message) override;
   void task_retrying(const Graph& graph, NodeId id, const std::string& message,
                      unsigned attempt) override;
+  void lease_taken_over(const Graph& graph, NodeId id, const std::string& why) override;
+  void lease_lost(const Graph& graph, NodeId id, const std::string& message) override;
+  void result_recomputed(const Graph& graph, NodeId id, const std::string& message) override;
 
  private:
   std::mutex mutex_;

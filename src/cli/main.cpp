@@ -52,7 +52,8 @@ int run_execute(const cli::CommandLine& cl, const Graph& graph, Store& store) {
 }
 
 int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
-  const StatusReport report = compute_status(graph, store);
+  const StatusReport report =
+      compute_status(graph, store, StatusOptions{cl.execute.lease_time, cl.status.verify});
   if (cl.status.json) {
     cli::print_status_json(std::cout, graph, report);
   } else if (cl.status.short_form) {
@@ -60,6 +61,8 @@ int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   } else {
     cli::print_status_table(std::cout, graph, report);
     cli::print_failures(std::cout, graph, report);
+    cli::print_abandoned(std::cout, graph, report);
+    cli::print_corrupt(std::cout, graph, report);
   }
   return kOk;
 }

@@ -63,12 +63,34 @@ void print_status_json(std::ostream& out, const Graph& graph, const StatusReport
     row.update(counts_json(report.per_name[i]));
     j["by_name"].push_back(std::move(row));
   }
+  j["abandoned"] = nlohmann::ordered_json::array();
+  for (const auto& [id, why] : report.abandoned) {
+    j["abandoned"].push_back({{"name", graph.name(id)}, {"hash", graph.hash(id).hex()}, {"why", why}});
+  }
+  j["corrupt"] = nlohmann::ordered_json::array();
+  for (const auto& [id, why] : report.corrupt) {
+    j["corrupt"].push_back({{"name", graph.name(id)}, {"hash", graph.hash(id).hex()}, {"why", why}});
+  }
   j["failed"] = nlohmann::ordered_json::array();
   for (const auto& [id, message] : report.failures) {
     j["failed"].push_back(
         {{"name", graph.name(id)}, {"hash", graph.hash(id).hex()}, {"message", message}});
   }
   out << j.dump(2) << '\n';
+}
+
+void print_abandoned(std::ostream& out, const Graph& graph, const StatusReport& report) {
+  if (report.abandoned.empty()) return;
+  fmt::print(out, "\nTasks left by workers that are gone (the next jug execute takes them over):\n");
+  for (const auto& [id, why] : report.abandoned) {
+    fmt::print(out, "  {}: {}\n", describe_task(graph, id), why);
+  }
+}
+
+void print_corrupt(std::ostream& out, const Graph& graph, const StatusReport& report) {
+  if (report.corrupt.empty()) return;
+  fmt::print(out, "\nCorrupt results (counted as not finished):\n");
+  for (const auto& [id, why] : report.corrupt) fmt::print(out, "  {}: {}\n", graph.name(id), why);
 }
 
 void print_failures(std::ostream& out, const Graph& graph, const StatusReport& report) {

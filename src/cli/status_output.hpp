@@ -12,5 +12,9 @@ void print_status_short(std::ostream& out, const StatusReport& report);
 void print_status_json(std::ostream& out, const Graph& graph, const StatusReport& report);
 /// "Failed tasks:" with each message; nothing when none failed.
 void print_failures(std::ostream& out, const Graph& graph, const StatusReport& report);
+/// The results `status --verify` found corrupt; nothing when there are none.
+void print_corrupt(std::ostream& out, const Graph& graph, const StatusReport& report);
+/// The tasks whose workers are gone, and why; nothing when there are none.
+void print_abandoned(std::ostream& out, const Graph& graph, const StatusReport& report);
 
 }  // namespace jug::cli

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "commands/lease_keeper.hpp"
 #include "commands/target_pattern.hpp"
 #include "engine/build_context.hpp"
 #include "engine/exception_name.hpp"
@@ -23,6 +24,10 @@ using Clock = std::chrono::steady_clock;
 /// How often results are made durable while running; the run also ends with
 /// a sync, so everything is durable when execute reports it done.
 constexpr std::chrono::seconds kSyncInterval{1};
+
+/// While waiting for other workers with a watch on their leases: how often
+/// their leases are judged anyway, since a worker that dies touches no file.
+constexpr std::chrono::seconds kLivenessInterval{1};
 
 enum class State : std::uint8_t {
   kNotSelected,
@@ -53,6 +58,12 @@ class Scheduler {
 
   ExecuteReport run() {
     select();
+    if (report_.already_done < report_.selected) {
+      keeper_.emplace(store_, owner_, lease_renewal_interval(options_.lease_time),
+                      [this](const TaskHash& hash, const std::string& message) {
+                        if (auto id = graph_.find(hash)) observer_.lease_lost(graph_, *id, message);
+                      });
+    }
     const unsigned jobs = std::max(1u, options_.jobs);
     if (jobs == 1) {
       work();
@@ -61,6 +72,7 @@ class Scheduler {
       for (unsigned i = 0; i < jobs; ++i) threads.emplace_back([this] { work(); });
       for (auto& t : threads) t.join();
     }
+    keeper_.reset();
     try {
       // Durable before we report it done. Nothing written, nothing to sync:
       // syncfs would only wait for other programs' writes.
@@ -213,13 +225,38 @@ class Scheduler {
       }
       polling_ = true;
       lock.unlock();
-      std::this_thread::sleep_for(std::min(options_.poll_interval, options_.wait_cycle_time));
+      wait_for_other_workers();
       lock.lock();
       poll_held_elsewhere(lock);
       polling_ = false;
       changed_.notify_all();
     }
     changed_.notify_all();
+  }
+
+  /// Called by the one polling thread, without mutex_: returns when other
+  /// workers may have finished or given up something we wait for.
+  void wait_for_other_workers() {
+    if (!watch_tried_) {
+      watch_tried_ = true;
+      try {
+        watch_ = store_.watch_leases();
+      } catch (const std::exception&) {
+        // no watch: poll
+      }
+    }
+    const auto poll = std::min(options_.poll_interval, options_.wait_cycle_time);
+    if (!watch_) {
+      std::this_thread::sleep_for(poll);
+      return;
+    }
+    // Woken the moment a lease is given back or broken. A worker that dies
+    // changes no file, though: its leases are looked at again every
+    // kLivenessInterval anyway.
+    const auto timeout = std::max(std::chrono::duration<double>(poll),
+                                  std::min<std::chrono::duration<double>>(
+                                      kLivenessInterval, options_.wait_cycle_time));
+    watch_->wait(std::chrono::ceil<std::chrono::milliseconds>(timeout));
   }
 
   /// Re-checks the tasks other workers hold: finished ones are done; the
@@ -254,7 +291,7 @@ class Scheduler {
   void process(NodeId id) {
     const TaskHash& hash = graph_.hash(id);
     try {
-      if (!store_.acquire(hash, owner_)) {
+      if (!obtain_lease(id)) {
         std::lock_guard lock(mutex_);
         state_[id] = State::kHeldElsewhere;
         held_elsewhere_.push_back(id);
@@ -264,10 +301,11 @@ class Scheduler {
       fatal(id, e.what(), /*holds_lease=*/false);
       return;
     }
-    bool had_failure = false;
+    keeper_->keep(hash);
+    Troubles troubles;
     try {
       if (store_.contains(hash)) {  // finished between our listing and our lease
-        store_.release(hash);
+        release_lease(hash);
         std::lock_guard lock(mutex_);
         ++report_.done_elsewhere;
         mark_done(id);
@@ -278,18 +316,58 @@ class Scheduler {
       // likely fail again); a later execute retries it.
       std::optional<std::string> recorded = store_.failure(hash);
       if (recorded && !previously_failed(id)) {
-        store_.release(hash);
+        release_lease(hash);
         std::lock_guard lock(mutex_);
         report_.failed_elsewhere.push_back({id, std::move(*recorded)});
         mark_failed(id);
         return;
       }
-      had_failure = recorded.has_value();
+      troubles.failure = recorded.has_value();
+      const std::vector<std::string> crashes = store_.crashes(hash);
+      troubles.crashes = !crashes.empty();
+      if (crashes.size() >= std::max(1u, options_.max_crashes)) {
+        fail(id, fmt::format("its worker died {} times while running it, so it is not run again "
+                             "(--max-crashes {}); `jug cleanup --failed-only` lets it run once "
+                             "more. Last: {}",
+                             crashes.size(), options_.max_crashes, crashes.back()));
+        return;
+      }
     } catch (const std::exception& e) {
       fatal(id, e.what(), /*holds_lease=*/true);
       return;
     }
-    run_leased(id, had_failure);
+    run_leased(id, troubles);
+  }
+
+  /// Takes the lease of `id`, taking over the lease of a worker that is gone
+  /// (and recording its crash); false while a live worker holds it.
+  bool obtain_lease(NodeId id) {
+    const TaskHash& hash = graph_.hash(id);
+    // Twice at most: a lease released or broken between our tries is
+    // retried once; after that the task counts as held, and is looked at
+    // again with the others held elsewhere.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (store_.acquire(hash, owner_)) return true;
+      const std::optional<LeaseInfo> lease = store_.lease(hash);
+      if (!lease) continue;
+      const std::optional<std::string> why = abandoned_lease(
+          *lease, owner_, options_.lease_time, [this] { return store_.now(); });
+      if (!why || !store_.break_lease(*lease)) return false;
+      // We alone broke it: its worker died running the task (unless it died
+      // just after storing the result).
+      {
+        std::lock_guard lock(mutex_);
+        ++report_.taken_over;
+      }
+      observer_.lease_taken_over(graph_, id, *why);
+      if (!store_.contains(hash)) store_.record_crash(hash, *why);
+    }
+    return false;
+  }
+
+  void release_lease(const TaskHash& hash) {
+    keeper_->drop(hash);
+    store_.release(hash, owner_);
   }
 
   bool previously_failed(NodeId id) const {
@@ -316,18 +394,34 @@ class Scheduler {
     Scheduler& s_;
   };
 
-  /// Runs a task whose lease we hold; `had_failure`: a failure record of an
-  /// earlier attempt exists, to be cleared once this one succeeds.
-  void run_leased(NodeId id, bool had_failure) {
+  /// What earlier attempts at a task left in the store, to be cleared once
+  /// an attempt succeeds.
+  struct Troubles {
+    bool failure = false;
+    bool crashes = false;
+  };
+
+  /// Runs a task whose lease we hold.
+  void run_leased(NodeId id, Troubles troubles) {
     const Executing executing(*this);
     const Graph::Node& node = graph_.node(id);
     std::vector<AnyValue> inputs;
+    NodeId loading = 0;
     try {
       inputs.reserve(node.dependencies.size());
-      for (NodeId d : node.dependencies) inputs.push_back(value_of(d));
+      for (NodeId d : node.dependencies) {
+        loading = d;
+        inputs.push_back(value_of(d));
+      }
+    } catch (const CorruptRecord& e) {
+      recompute_dependency(id, loading, e.what());
+      return;
+    } catch (const ValueNotAvailable& e) {
+      recompute_dependency(id, loading, e.what());
+      return;
     } catch (const std::exception& e) {
-      // A dependency's result cannot be read: that is not this task's fault,
-      // and nothing that reads it can run.
+      // The store failed: that is not this task's fault, and nothing that
+      // reads it can run.
       fatal(id, e.what(), /*holds_lease=*/true);
       return;
     }
@@ -374,14 +468,84 @@ class Scheduler {
     }
     // The result is published: errors from here on do not undo it.
     try {
-      if (had_failure) store_.clear_failure(graph_.hash(id));
-      store_.release(graph_.hash(id));
+      if (troubles.failure) store_.clear_failure(graph_.hash(id));
+      if (troubles.crashes) store_.clear_crashes(graph_.hash(id));
+      release_lease(graph_.hash(id));
       maybe_sync();
     } catch (const std::exception& e) {
       std::lock_guard lock(mutex_);
       record_fatal(fmt::format("task {} is stored, but then: {}", describe_task(graph_, id),
                                e.what()));
     }
+  }
+
+  /// A result `dependency` of task `id` could not be read: it is removed
+  /// and run again, and `id` (whose lease we hold) waits for it again.
+  /// Other tasks reading it meet the same and come here too.
+  void recompute_dependency(NodeId id, NodeId dependency, const std::string& message) {
+    try {
+      release_lease(graph_.hash(id));
+      // One recovery at a time: a thread that read the same bad record
+      // must not remove the good one computed since.
+      std::lock_guard recovering(recovery_mutex_);
+      bool done;
+      {
+        std::lock_guard lock(mutex_);
+        done = state_[dependency] == State::kDone;
+      }
+      if (done && !readable(dependency)) {
+        store_.remove(graph_.hash(dependency));
+        std::lock_guard lock(mutex_);
+        observer_.result_recomputed(graph_, dependency, message);
+        ++report_.recomputed;
+        revive(dependency);
+      }
+    } catch (const std::exception& e) {
+      fatal(id, e.what(), /*holds_lease=*/false);
+      return;
+    }
+    std::lock_guard lock(mutex_);
+    state_[id] = State::kWaiting;
+    pending_[id] = 0;
+    for (NodeId d : unique_dependencies(id)) {
+      if (state_[d] != State::kDone) ++pending_[id];
+    }
+    if (pending_[id] == 0) make_ready(id);  // revived and redone meanwhile
+    changed_.notify_all();
+  }
+
+  /// Whether the stored result of `id` can be read now.
+  bool readable(NodeId id) {
+    try {
+      load_result(store_, graph_, id);
+      return true;
+    } catch (const CorruptRecord&) {
+      return false;
+    } catch (const ValueNotAvailable&) {
+      return false;
+    }
+  }
+
+  /// Called with mutex_ held: a done task whose result is gone becomes to
+  /// do again, and what needs it waits for it again.
+  void revive(NodeId id) {
+    values_[id].reset();
+    state_[id] = State::kWaiting;
+    for (NodeId d : unique_dependencies(id)) {
+      if (state_[d] != State::kDone) ++pending_[id];
+    }
+    // It will read its dependencies again (release_inputs gives them back).
+    for (NodeId d : graph_.node(id).dependencies) ++unfinished_dependents_[d];
+    for (NodeId n : dependents_[id]) {
+      if (state_[n] == State::kWaiting) {
+        ++pending_[n];
+      } else if (state_[n] == State::kReady) {
+        remove_from_ready(n);
+        state_[n] = State::kWaiting;
+        pending_[n] = 1;
+      }
+    }
+    if (pending_[id] == 0) make_ready(id);
   }
 
   /// The value of a finished dependency: from memory when we computed or
@@ -427,7 +591,7 @@ class Scheduler {
     observer_.task_failed(graph_, id, message);
     try {
       store_.record_failure(hash, message);
-      store_.release(hash);
+      release_lease(hash);
     } catch (const std::exception& e) {
       fatal(id, e.what(), /*holds_lease=*/true);
       return;
@@ -442,7 +606,7 @@ class Scheduler {
   void fatal(NodeId id, const std::string& message, bool holds_lease) {
     if (holds_lease) {
       try {
-        store_.release(graph_.hash(id));
+        release_lease(graph_.hash(id));
       } catch (const std::exception&) {
         // the store is unusable; the lease will be taken over once it expires
       }
@@ -492,6 +656,8 @@ class Scheduler {
 
   std::mutex mutex_;
   std::condition_variable changed_;
+  /// Held while a result that could not be read is checked and removed.
+  std::mutex recovery_mutex_;
   LargeVector<State> state_;
   /// Distinct dependencies not yet done, per waiting node.
   LargeVector<std::uint32_t> pending_;
@@ -517,6 +683,11 @@ class Scheduler {
   std::atomic<Clock::time_point> last_sync_{Clock::now()};
   std::atomic<bool> syncing_{false};
   ExecuteReport report_;
+  /// Renews our leases while tasks run; only made when there is work.
+  std::optional<LeaseKeeper> keeper_;
+  /// Only the polling thread (polling_) touches these.
+  bool watch_tried_ = false;
+  std::unique_ptr<LeaseWatch> watch_;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/graph.hpp"
+#include "store/lease_judge.hpp"
 #include "store/store.hpp"
 
 namespace jug {
@@ -34,6 +35,16 @@ struct ExecuteOptions {
   unsigned nr_wait_cycles = 150;
   std::chrono::duration<double> poll_interval{0.05};
 
+  /// A lease of a worker on another machine not renewed for this long is
+  /// taken over (on this machine, a lease is taken over as soon as its
+  /// worker's process is gone). Ours are renewed every fifth of it.
+  std::chrono::duration<double> lease_time{kDefaultLeaseTime};
+  /// A task whose worker died while running it (segfault, out-of-memory
+  /// kill, time limit) is run again by another worker; after this many such
+  /// crashes it is marked failed instead, so that one poisoned task cannot
+  /// take down every worker in turn.
+  unsigned max_crashes = 3;
+
   /// Stop starting tasks after this many (jug's JUG_MAX_TASKS).
   std::optional<std::size_t> max_tasks;
   /// Stop starting tasks after this moment (JUG_MAX_HOURS and the like).
@@ -54,6 +65,15 @@ class ExecuteObserver {
   /// A task threw and is run again (attempt counts from 1).
   virtual void task_retrying(const Graph&, NodeId, const std::string& /*message*/,
                              unsigned /*attempt*/) {}
+  /// The lease of a worker that is gone was broken: the task will run again
+  /// (`why` says what became of the worker).
+  virtual void lease_taken_over(const Graph&, NodeId, const std::string& /*why*/) {}
+  /// One of our leases could not be renewed: another worker may run the task
+  /// too.
+  virtual void lease_lost(const Graph&, NodeId, const std::string& /*message*/) {}
+  /// A stored result could not be read (corrupt, or removed meanwhile): it
+  /// is removed and its task run again.
+  virtual void result_recomputed(const Graph&, NodeId, const std::string& /*message*/) {}
 };
 
 struct TaskFailure {
@@ -69,6 +89,11 @@ struct ExecuteReport {
   std::size_t already_done = 0;
   /// Tasks another worker finished while we ran.
   std::size_t done_elsewhere = 0;
+  /// Tasks counted done above whose result then proved unreadable, and
+  /// which were therefore run again (and are counted again if so).
+  std::size_t recomputed = 0;
+  /// Leases of workers that were gone, broken by this worker.
+  std::size_t taken_over = 0;
   std::size_t selected = 0;
   std::vector<TaskFailure> failures;
   /// Tasks another worker failed during this run (not retried here).
@@ -84,7 +109,7 @@ struct ExecuteReport {
   /// A store error stopped the run (message in failures, or here).
   std::optional<std::string> fatal_error;
   bool complete() const { return done() == selected; }
-  std::size_t done() const { return executed + already_done + done_elsewhere; }
+  std::size_t done() const { return executed + already_done + done_elsewhere - recomputed; }
 };
 
 /// Throws jug::Error for a --target that matches no task.

@@ -2,6 +2,9 @@
 
 #include <unordered_map>
 
+#include "engine/results.hpp"
+#include "jug/errors.hpp"
+
 namespace jug {
 
 const char* to_string(TaskState state) {
@@ -15,15 +18,37 @@ const char* to_string(TaskState state) {
   return "?";
 }
 
-StatusReport compute_status(const Graph& graph, Store& store) {
+StatusReport compute_status(const Graph& graph, Store& store, const StatusOptions& options) {
   StatusReport report;
   const std::size_t n = graph.size();
-  const std::vector<bool> finished = store.contains_all(graph.hashes());
+  std::vector<bool> finished = store.contains_all(graph.hashes());
+  if (options.verify) {
+    for (NodeId id = 0; id < n; ++id) {
+      if (!finished[id]) continue;
+      try {
+        check_result(store, graph, id);
+      } catch (const CorruptRecord& e) {
+        report.corrupt.emplace_back(id, e.what());
+        finished[id] = false;
+      } catch (const ValueNotAvailable&) {
+        finished[id] = false;  // removed since the listing
+      }
+    }
+  }
 
   std::vector<char> running(n, 0);
+  const LeaseOwner self = LeaseOwner::self();
+  const auto local_clock = [] { return std::chrono::system_clock::now(); };
   for (const LeaseInfo& lease : store.list_leases()) {
-    if (auto id = graph.find(lease.hash)) running[*id] = 1;
+    const std::optional<NodeId> id = graph.find(lease.hash);
+    if (!id || finished[*id]) continue;
+    if (auto why = abandoned_lease(lease, self, options.lease_time, local_clock)) {
+      report.abandoned.emplace_back(*id, std::move(*why));
+    } else {
+      running[*id] = 1;
+    }
   }
+  std::sort(report.abandoned.begin(), report.abandoned.end());
   std::vector<char> failed(n, 0);
   for (FailureInfo& failure : store.list_failures()) {
     if (auto id = graph.find(failure.hash); id && !finished[*id]) {

@@ -2,11 +2,13 @@
 /// `jug status`: the state of every task, from one bulk look at the store.
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
 
 #include "engine/graph.hpp"
+#include "store/lease_judge.hpp"
 #include "store/store.hpp"
 
 namespace jug {
@@ -23,13 +25,26 @@ struct StatusReport {
   std::array<std::size_t, kTaskStateCount> totals{};
   /// Failure messages of the failed tasks, by NodeId.
   std::vector<std::pair<NodeId, std::string>> failures;
+  /// Tasks whose lease belongs to a worker that is gone, with what became
+  /// of it: not Running; the next execute takes them over.
+  std::vector<std::pair<NodeId, std::string>> abandoned;
+  /// With StatusOptions::verify: results that cannot be read, and why.
+  std::vector<std::pair<NodeId, std::string>> corrupt;
 
   bool all_finished() const { return totals[static_cast<int>(TaskState::kFinished)] == states.size(); }
 };
 
-/// Finished: a result is stored. Running: not finished, a lease is held.
-/// Failed: not finished nor running, a failure is recorded. Ready: every
-/// dependency finished. Waiting: the rest.
-StatusReport compute_status(const Graph& graph, Store& store);
+/// Finished: a result is stored. Running: not finished, a lease is held by
+/// a worker that may be alive (lease_judge.hpp, with `lease_time`; by this
+/// host's clock, so that status writes nothing). Failed: not finished nor
+/// running, a failure is recorded. Ready: every dependency finished.
+/// Waiting: the rest.
+/// With `verify`, every stored result is read and checked (checksum, type):
+/// one that fails is listed in `corrupt` and counted as not finished.
+struct StatusOptions {
+  std::chrono::duration<double> lease_time{kDefaultLeaseTime};
+  bool verify = false;
+};
+StatusReport compute_status(const Graph& graph, Store& store, const StatusOptions& options = {});
 
 }  // namespace jug

@@ -11,6 +11,10 @@ namespace jug {
 /// not stored, CorruptRecord (naming task and location) when it is damaged.
 AnyValue load_result(Store& store, const Graph& graph, NodeId id);
 
+/// Checks the stored result of `id` (checksum, type) without decoding it;
+/// throws as load_result does.
+void check_result(Store& store, const Graph& graph, NodeId id);
+
 /// The record of `value` as the result of `id`: ready for Store::put.
 std::string encode_result(const Graph& graph, NodeId id, const AnyValue& value);
 

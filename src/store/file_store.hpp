@@ -37,13 +37,25 @@ class FileStore final : public Store {
 
   bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
   void renew(const TaskHash& hash, const LeaseOwner& owner) override;
-  void release(const TaskHash& hash) override;
+  void release(const TaskHash& hash, const LeaseOwner& owner) override;
+  std::optional<LeaseInfo> lease(const TaskHash& hash) override;
   std::vector<LeaseInfo> list_leases() override;
+  bool break_lease(const LeaseInfo& seen) override;
+  /// The modification time of a file created now: the clock lock files'
+  /// times come from (on NFS, the server's).
+  std::chrono::system_clock::time_point now() override;
+  /// inotify on locks/, on a local filesystem (directory_watch.hpp).
+  std::unique_ptr<LeaseWatch> watch_leases() override;
 
   void record_failure(const TaskHash& hash, std::string_view message) override;
   std::vector<FailureInfo> list_failures() override;
   std::optional<std::string> failure(const TaskHash& hash) override;
   bool clear_failure(const TaskHash& hash) override;
+
+  std::vector<std::string> record_crash(const TaskHash& hash, std::string_view what) override;
+  std::vector<std::string> crashes(const TaskHash& hash) override;
+  std::vector<TaskHash> list_crashed() override;
+  bool clear_crashes(const TaskHash& hash) override;
 
   /// The absolute path of the store directory.
   const std::string& root() const { return root_; }
@@ -56,6 +68,9 @@ class FileStore final : public Store {
   std::string result_path(const TaskHash& hash) const;
   std::string lock_path(const TaskHash& hash) const;
   std::string failure_path(const TaskHash& hash) const;
+  std::string crash_path(const TaskHash& hash) const;
+  /// Removes the `.break` file of a breaker that died holding it.
+  void remove_abandoned_breaker(const std::string& breaker);
   /// A fresh name under tmp/ for a file about to be published as `hash`.
   std::string temp_path(const TaskHash& hash) const;
 

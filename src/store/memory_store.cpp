@@ -64,9 +64,28 @@ void MemoryStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
   it->second.renewed = std::chrono::system_clock::now();
 }
 
-void MemoryStore::release(const TaskHash& hash) {
+void MemoryStore::release(const TaskHash& hash, const LeaseOwner& owner) {
   std::lock_guard lock(mutex_);
-  leases_.erase(hash);
+  if (auto it = leases_.find(hash); it != leases_.end() && it->second.owner == owner) {
+    leases_.erase(it);
+  }
+}
+
+std::optional<LeaseInfo> MemoryStore::lease(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  if (auto it = leases_.find(hash); it != leases_.end()) return it->second;
+  return std::nullopt;
+}
+
+bool MemoryStore::break_lease(const LeaseInfo& seen) {
+  std::lock_guard lock(mutex_);
+  const auto it = leases_.find(seen.hash);
+  if (it == leases_.end() || it->second.owner != seen.owner ||
+      it->second.renewed != seen.renewed) {
+    return false;
+  }
+  leases_.erase(it);
+  return true;
 }
 
 std::vector<LeaseInfo> MemoryStore::list_leases() {
@@ -100,6 +119,32 @@ std::optional<std::string> MemoryStore::failure(const TaskHash& hash) {
 bool MemoryStore::clear_failure(const TaskHash& hash) {
   std::lock_guard lock(mutex_);
   return failures_.erase(hash) > 0;
+}
+
+std::vector<std::string> MemoryStore::record_crash(const TaskHash& hash, std::string_view what) {
+  std::string line = crash_line(what);
+  std::lock_guard lock(mutex_);
+  std::vector<std::string>& crashes = crashes_[hash];
+  crashes.push_back(std::move(line));
+  return crashes;
+}
+
+std::vector<std::string> MemoryStore::crashes(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  if (auto it = crashes_.find(hash); it != crashes_.end()) return it->second;
+  return {};
+}
+
+std::vector<TaskHash> MemoryStore::list_crashed() {
+  std::lock_guard lock(mutex_);
+  std::vector<TaskHash> hashes;
+  for (const auto& [hash, crashes] : crashes_) hashes.push_back(hash);
+  return hashes;
+}
+
+bool MemoryStore::clear_crashes(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  return crashes_.erase(hash) > 0;
 }
 
 }  // namespace jug

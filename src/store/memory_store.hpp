@@ -26,19 +26,27 @@ class MemoryStore final : public Store {
 
   bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
   void renew(const TaskHash& hash, const LeaseOwner& owner) override;
-  void release(const TaskHash& hash) override;
+  void release(const TaskHash& hash, const LeaseOwner& owner) override;
+  std::optional<LeaseInfo> lease(const TaskHash& hash) override;
   std::vector<LeaseInfo> list_leases() override;
+  bool break_lease(const LeaseInfo& seen) override;
 
   void record_failure(const TaskHash& hash, std::string_view message) override;
   std::vector<FailureInfo> list_failures() override;
   std::optional<std::string> failure(const TaskHash& hash) override;
   bool clear_failure(const TaskHash& hash) override;
 
+  std::vector<std::string> record_crash(const TaskHash& hash, std::string_view what) override;
+  std::vector<std::string> crashes(const TaskHash& hash) override;
+  std::vector<TaskHash> list_crashed() override;
+  bool clear_crashes(const TaskHash& hash) override;
+
  private:
   std::mutex mutex_;
   std::unordered_map<TaskHash, std::string> results_;
   std::unordered_map<TaskHash, LeaseInfo> leases_;
   std::unordered_map<TaskHash, std::string> failures_;
+  std::unordered_map<TaskHash, std::vector<std::string>> crashes_;
 };
 
 }  // namespace jug

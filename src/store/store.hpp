@@ -27,6 +27,11 @@ struct LeaseOwner {
   /// When the owning process started (ns since the epoch), so that a reused
   /// pid is not mistaken for the owner.
   std::int64_t process_start_ns = 0;
+  /// Which kernel and pid namespace `pid` belongs to (boot id and namespace
+  /// inode). Host names say too little: containers on different machines
+  /// often share one, and so do pids in different namespaces. Only an owner
+  /// on the same machine can be checked for being alive; others expire.
+  std::string machine;
 
   friend bool operator==(const LeaseOwner&, const LeaseOwner&) = default;
   /// The owner of this process.
@@ -36,14 +41,25 @@ struct LeaseOwner {
 /// A lease as found in the store.
 struct LeaseInfo {
   TaskHash hash;
+  /// Empty (no host, pid 0) while the holder is still writing it.
   LeaseOwner owner;
-  /// When the lease was taken or last renewed.
+  /// When the lease was taken or last renewed, by the store's clock.
   std::chrono::system_clock::time_point renewed;
 };
 
 struct FailureInfo {
   TaskHash hash;
   std::string message;
+};
+
+/// Wakes a worker waiting for other workers when a lease is given back or
+/// broken (a task finished, failed, or its worker was found gone).
+class LeaseWatch {
+ public:
+  virtual ~LeaseWatch() = default;
+  /// Waits until a lease may have changed, or `timeout` passes; true when
+  /// something changed. Called by one thread at a time.
+  virtual bool wait(std::chrono::milliseconds timeout) = 0;
 };
 
 class Store {
@@ -72,13 +88,32 @@ class Store {
   virtual void sync() = 0;
 
   // ---- leases --------------------------------------------------------------
+  // A lease says a worker is running a task. Its holder renews it; a lease
+  // whose holder is gone is broken by whoever finds it so (see
+  // commands/lease_keeper.hpp and store/lease_judge.hpp).
+
   /// Takes the lease of `hash` for `owner`; false when someone holds it.
   virtual bool acquire(const TaskHash& hash, const LeaseOwner& owner) = 0;
-  /// Extends a lease we hold.
+  /// Extends a lease `owner` holds. Throws StoreError ("lease lost") when the
+  /// lease is gone or held by someone else.
   virtual void renew(const TaskHash& hash, const LeaseOwner& owner) = 0;
-  /// Gives a lease back; a no-op when it is not held.
-  virtual void release(const TaskHash& hash) = 0;
+  /// Gives back a lease `owner` holds; does nothing when the lease is gone or
+  /// someone else holds it (it was broken and taken over meanwhile).
+  virtual void release(const TaskHash& hash, const LeaseOwner& owner) = 0;
+  /// The lease of one task, if one is held.
+  virtual std::optional<LeaseInfo> lease(const TaskHash& hash) = 0;
   virtual std::vector<LeaseInfo> list_leases() = 0;
+  /// Removes the lease described by `seen` (as lease() or list_leases()
+  /// returned it) if it is still that lease: same owner, not renewed since.
+  /// Of several workers breaking one lease at once, exactly one gets true;
+  /// a lease taken or renewed since `seen` is left alone (false).
+  virtual bool break_lease(const LeaseInfo& seen) = 0;
+  /// A watch on every lease of the store, or nullptr when this backend (or
+  /// the filesystem under it) cannot tell: the caller then polls.
+  virtual std::unique_ptr<LeaseWatch> watch_leases() { return nullptr; }
+  /// The store's clock, which lease renewal times are measured by (on a
+  /// shared filesystem, the server's: hosts' clocks may disagree).
+  virtual std::chrono::system_clock::time_point now();
 
   // ---- failures ------------------------------------------------------------
   virtual void record_failure(const TaskHash& hash, std::string_view message) = 0;
@@ -88,7 +123,25 @@ class Store {
   virtual std::optional<std::string> failure(const TaskHash& hash);
   /// Returns false when there was no failure recorded.
   virtual bool clear_failure(const TaskHash& hash) = 0;
+
+  // ---- crashes ---------------------------------------------------------------
+  // A worker that died holding a task's lease (segfault, out-of-memory kill,
+  // time limit) leaves no failure behind; whoever breaks its lease records a
+  // crash, so that a task that kills every worker running it is given up.
+
+  /// Adds one crash of `hash`, described by `what` (kept on one line, see
+  /// crash_line); returns every crash now recorded for it, oldest first.
+  virtual std::vector<std::string> record_crash(const TaskHash& hash, std::string_view what) = 0;
+  /// The crashes recorded for one task, oldest first.
+  virtual std::vector<std::string> crashes(const TaskHash& hash) = 0;
+  /// Tasks with crashes recorded.
+  virtual std::vector<TaskHash> list_crashed() = 0;
+  /// Returns false when there was no crash recorded.
+  virtual bool clear_crashes(const TaskHash& hash) = 0;
 };
+
+/// `what` with line breaks made spaces: each crash is one line.
+std::string crash_line(std::string_view what);
 
 /// Opens the store a --jugdir names: a directory path (the file store) or
 /// `memory:` (a store living only in this process, for tests).

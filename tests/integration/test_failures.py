@@ -1,5 +1,6 @@
 """A task that throws: recorded with its message, exit 1, --keep-going runs
-the rest; a corrupt result is reported with the task's name and file."""
+the rest; a corrupt result is reported with the task's name and file, and
+recomputed."""
 
 import glob
 import os
@@ -35,8 +36,11 @@ class Failures(jugtest.ScratchTest):
         self.assertEqual(status["totals"]["failed"], 0)
         self.assertEqual(status["failed"], [])
 
-    def test_corrupt_result_is_reported_by_name_and_file(self):
+    def test_corrupt_result_is_reported_by_name_and_file_and_recomputed(self):
         jugtest.run([self.program("pipeline"), "execute"], self.dir, check=0)
+        report_txt = os.path.join(self.dir, "report.txt")
+        with open(report_txt) as f:
+            first_report = f.read()
         # Damage the result of `summarize`: invalidate report, so that
         # re-running it has to read summarize's result.
         jugtest.run([self.program("pipeline"), "invalidate", "--target", "report"], self.dir, check=0)
@@ -53,16 +57,36 @@ class Failures(jugtest.ScratchTest):
                 target = path
                 break
         self.assertIsNotNone(target)
-        data = bytearray(open(target, "rb").read())
+        with open(target, "rb") as f:
+            data = bytearray(f.read())
         data[-1] ^= 0xFF
-        open(target, "wb").write(bytes(data))
-        p = jugtest.run([self.program("pipeline"), "execute"], self.dir)
-        self.assertEqual(p.returncode, 1)
+        with open(target, "wb") as f:
+            f.write(bytes(data))
+
+        # status --verify names it; plain status (which reads no result) cannot.
+        p = jugtest.run([self.program("pipeline"), "status", "--verify"], self.dir, check=0)
+        self.assertIn("Corrupt results", p.stdout)
+        self.assertIn("summarize", p.stdout.split("Corrupt results")[1])
+        self.assertIn(target, p.stdout)
+        st = jugtest.status_json(self.program("pipeline"), self.dir, extra=["--verify"])
+        self.assertEqual([c["name"] for c in st["corrupt"]], ["summarize"])
+        row = [r for r in st["by_name"] if r["name"] == "summarize"][0]
+        self.assertEqual(row["finished"], 0)
+
+        # execute names it, removes it, recomputes it and what needs it.
+        open(self.log, "w").close()
+        p = jugtest.run([self.program("pipeline"), "execute"], self.dir,
+                        env={"JUG_TEST_LOG": self.log}, check=0)
         out = p.stdout + p.stderr
         self.assertIn("summarize", out)
         self.assertIn(target, out)
         self.assertIn("corrupt", out)
-        self.assertFalse(os.path.exists(os.path.join(self.dir, "report.txt.tmp")))
+        self.assertEqual(sorted(self.read_log()), ["report", "summarize"])
+        with open(report_txt) as f:
+            self.assertEqual(f.read(), first_report)
+        st = jugtest.status_json(self.program("pipeline"), self.dir, extra=["--verify"])
+        self.assertEqual(st["corrupt"], [])
+        self.assertEqual(st["totals"]["finished"], 12)
 
 
 if __name__ == "__main__":

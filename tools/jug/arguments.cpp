@@ -7,9 +7,10 @@ namespace jug::tool {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kOptionsWithValue{
-    "--jugdir",          "--target",         "-j",        "--jobs",
-    "--wait-cycle-time", "--nr-wait-cycles", "--retries", "--lease-time",
+constexpr std::array<std::string_view, 9> kOptionsWithValue{
+    "--jugdir",          "--target",         "-j",           "--jobs",
+    "--wait-cycle-time", "--nr-wait-cycles", "--retries",    "--lease-time",
+    "--max-crashes",
 };
 
 bool is_option(std::string_view argument) {

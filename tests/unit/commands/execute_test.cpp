@@ -145,6 +145,25 @@ class RecordingObserver final : public jug::ExecuteObserver {
     failed_.push_back({id, message});
     events_.emplace_back('x', id);
   }
+  void result_recomputed(const jug::Graph&, jug::NodeId id, const std::string& message) override {
+    std::lock_guard lock(mutex_);
+    recomputed_.push_back({id, message});
+  }
+  void lease_taken_over(const jug::Graph&, jug::NodeId id, const std::string& why) override {
+    std::lock_guard lock(mutex_);
+    taken_over_.push_back({id, why});
+  }
+
+  /// Results found unreadable and run again, with the reason.
+  std::vector<jug::TaskFailure> recomputed() const {
+    std::lock_guard lock(mutex_);
+    return recomputed_;
+  }
+  /// Leases of gone workers this worker broke, with the reason.
+  std::vector<jug::TaskFailure> taken_over() const {
+    std::lock_guard lock(mutex_);
+    return taken_over_;
+  }
 
   std::vector<jug::NodeId> started() const {
     std::lock_guard lock(mutex_);
@@ -173,6 +192,8 @@ class RecordingObserver final : public jug::ExecuteObserver {
   mutable std::mutex mutex_;
   std::vector<jug::NodeId> started_;
   std::vector<jug::TaskFailure> failed_;
+  std::vector<jug::TaskFailure> recomputed_;
+  std::vector<jug::TaskFailure> taken_over_;
   std::vector<std::pair<char, jug::NodeId>> events_;
 };
 
@@ -709,7 +730,7 @@ TEST_F(ExecuteTest, RunsATaskWhoseForeignLeaseIsGivenBackWithoutAResult) {
     store.hold_elsewhere(h);
     std::thread other_worker([&] {
       std::this_thread::sleep_for(100ms);
-      store.inner().release(h);  // e.g. the other worker was interrupted
+      store.inner().release(h, FaultStore::foreign_owner());  // e.g. the other worker was interrupted
     });
     const jug::ExecuteReport report =
         jug::execute(graph, store, waiting_options(jobs, 5s), observer_);
@@ -1151,7 +1172,7 @@ TEST_F(ExecuteTest, DependencyValuesAreFreedAfterTheirLastDependentWithFourJobs)
 
 // ---- 9. a corrupt dependency ---------------------------------------------------------------------
 
-TEST_F(ExecuteTest, CorruptDependencyIsFatalNamingItAndFailsNoTask) {
+TEST_F(ExecuteTest, CorruptDependencyIsRecomputedNamingIt) {
   const std::vector<std::pair<std::string, std::function<std::string(std::string)>>> damages{
       {"garbage", [](std::string) { return std::string("garbage"); }},
       {"flipped byte",
@@ -1161,35 +1182,44 @@ TEST_F(ExecuteTest, CorruptDependencyIsFatalNamingItAndFailsNoTask) {
        }},
       {"truncated", [](std::string record) { return record.substr(0, record.size() - 1); }},
   };
-  for (const auto& [what, damage] : damages) {
-    SCOPED_TRACE(what);
-    FaultStore store;
-    std::optional<jug::Task<int>> dep, user, independent;
-    const jug::Graph graph = jug::build_graph(
-        [&] {
-          dep = negate(5);
-          user = twice(*dep);
-          independent = add(1, 2);
-        },
-        store);
-    jug::ExecuteOptions options;
-    options.target = "exec_negate";
-    ASSERT_EQ(jug::execute(graph, store, options, observer_).executed, 1u);
-    const jug::TaskHash dep_hash = graph.hash(dep->node_id());
-    store.inner().put(dep_hash, damage(*store.inner().get(dep_hash)));
+  for (const unsigned jobs : {1u, 4u}) {
+    for (const auto& [what, damage] : damages) {
+      SCOPED_TRACE(::testing::Message() << what << ", jobs=" << jobs);
+      FaultStore store;
+      std::optional<jug::Task<int>> dep, independent;
+      std::vector<jug::Task<int>> users;
+      const jug::Graph graph = jug::build_graph(
+          [&] {
+            dep = negate(5);
+            for (int i = 0; i < 3; ++i) users.push_back(add(*dep, i));
+            independent = add(1, 2);
+          },
+          store);
+      jug::ExecuteOptions options;
+      options.target = "exec_negate";
+      ASSERT_EQ(jug::execute(graph, store, options, observer_).executed, 1u);
+      const jug::TaskHash dep_hash = graph.hash(dep->node_id());
+      store.inner().put(dep_hash, damage(*store.inner().get(dep_hash)));
 
-    twice_calls = 0;
-    const jug::ExecuteReport report = jug::execute(graph, store, {}, observer_);
-    ASSERT_TRUE(report.fatal_error);
-    EXPECT_NE(report.fatal_error->find("exec_negate"), std::string::npos) << *report.fatal_error;
-    EXPECT_NE(report.fatal_error->find("corrupt"), std::string::npos) << *report.fatal_error;
-    EXPECT_EQ(twice_calls, 0);  // user never ran
-    EXPECT_TRUE(report.failures.empty());
-    EXPECT_EQ(report.executed, 0u);
-    EXPECT_EQ(report.already_done, 1u);
-    EXPECT_FALSE(stored(store, graph, user->node_id()));
-    EXPECT_TRUE(store.inner().list_failures().empty());
-    EXPECT_TRUE(store.inner().list_leases().empty());
+      RecordingObserver observer;
+      options = {};
+      options.jobs = jobs;
+      const jug::ExecuteReport report = jug::execute(graph, store, options, observer);
+      EXPECT_FALSE(report.fatal_error) << *report.fatal_error;
+      EXPECT_TRUE(report.failures.empty());
+      // The damaged result is named, then computed again, once.
+      ASSERT_EQ(observer.recomputed().size(), 1u);
+      EXPECT_EQ(observer.recomputed()[0].id, dep->node_id());
+      EXPECT_NE(observer.recomputed()[0].message.find("exec_negate"), std::string::npos)
+          << observer.recomputed()[0].message;
+      EXPECT_EQ(report.recomputed, 1u);
+      EXPECT_EQ(report.executed, 5u);  // negate again, 3 users, independent
+      EXPECT_TRUE(report.complete()) << report.done() << " of " << report.selected;
+      EXPECT_EQ(result_of(store, graph, *dep), -5);
+      for (int i = 0; i < 3; ++i) EXPECT_EQ(result_of(store, graph, users[i]), -5 + i);
+      EXPECT_TRUE(store.inner().list_failures().empty());
+      EXPECT_TRUE(store.inner().list_leases().empty());
+    }
   }
 }
 

@@ -38,6 +38,12 @@ enum class StoreMethod {
   kRecordFailure,
   kListFailures,
   kClearFailure,
+  kLease,
+  kBreakLease,
+  kRecordCrash,
+  kCrashes,
+  kListCrashed,
+  kClearCrashes,
   kCount,
 };
 
@@ -45,14 +51,15 @@ inline const char* method_name(StoreMethod m) {
   static constexpr std::array<const char*, static_cast<std::size_t>(StoreMethod::kCount)> names{
       "get",     "put",   "contains", "contains_all",   "remove",        "list",
       "sync",    "acquire", "renew",  "release",        "list_leases",   "record_failure",
-      "list_failures", "clear_failure"};
+      "list_failures", "clear_failure", "lease", "break_lease", "record_crash", "crashes",
+      "list_crashed", "clear_crashes"};
   return names[static_cast<std::size_t>(m)];
 }
 
 class FaultStore final : public jug::Store {
  public:
   /// The worker that is not us: another host, so never taken for dead.
-  static jug::LeaseOwner foreign_owner() { return jug::LeaseOwner{"otherhost", 12345, 1}; }
+  static jug::LeaseOwner foreign_owner() { return jug::LeaseOwner{"otherhost", 12345, 1, "another machine"}; }
 
   /// Makes calls to `method` throw StoreError: the `nth` one (1-based) and
   /// the `times - 1` after it (`times` 0: every one from the nth on). With
@@ -78,13 +85,13 @@ class FaultStore final : public jug::Store {
   /// The other worker publishes the result and gives the lease back.
   void finish_elsewhere(const jug::TaskHash& hash, std::string_view record) {
     inner_.put(hash, record);
-    inner_.release(hash);
+    inner_.release(hash, foreign_owner());
   }
   /// The other worker records a failure and gives the lease back (in that
   /// order, as jug::execute does).
   void fail_elsewhere(const jug::TaskHash& hash, std::string_view message) {
     inner_.record_failure(hash, message);
-    inner_.release(hash);
+    inner_.release(hash, foreign_owner());
   }
 
   /// How many times `method` was called through this store.
@@ -136,9 +143,17 @@ class FaultStore final : public jug::Store {
     enter(StoreMethod::kRenew, &hash);
     inner_.renew(hash, owner);
   }
-  void release(const jug::TaskHash& hash) override {
+  void release(const jug::TaskHash& hash, const jug::LeaseOwner& owner) override {
     enter(StoreMethod::kRelease, &hash);
-    inner_.release(hash);
+    inner_.release(hash, owner);
+  }
+  std::optional<jug::LeaseInfo> lease(const jug::TaskHash& hash) override {
+    enter(StoreMethod::kLease, &hash);
+    return inner_.lease(hash);
+  }
+  bool break_lease(const jug::LeaseInfo& seen) override {
+    enter(StoreMethod::kBreakLease, &seen.hash);
+    return inner_.break_lease(seen);
   }
   std::vector<jug::LeaseInfo> list_leases() override {
     enter(StoreMethod::kListLeases, nullptr);
@@ -155,6 +170,23 @@ class FaultStore final : public jug::Store {
   bool clear_failure(const jug::TaskHash& hash) override {
     enter(StoreMethod::kClearFailure, &hash);
     return inner_.clear_failure(hash);
+  }
+  std::vector<std::string> record_crash(const jug::TaskHash& hash,
+                                        std::string_view what) override {
+    enter(StoreMethod::kRecordCrash, &hash);
+    return inner_.record_crash(hash, what);
+  }
+  std::vector<std::string> crashes(const jug::TaskHash& hash) override {
+    enter(StoreMethod::kCrashes, &hash);
+    return inner_.crashes(hash);
+  }
+  std::vector<jug::TaskHash> list_crashed() override {
+    enter(StoreMethod::kListCrashed, nullptr);
+    return inner_.list_crashed();
+  }
+  bool clear_crashes(const jug::TaskHash& hash) override {
+    enter(StoreMethod::kClearCrashes, &hash);
+    return inner_.clear_crashes(hash);
   }
 
  private:

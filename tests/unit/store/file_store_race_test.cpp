@@ -76,7 +76,7 @@ TEST(FileStoreRace, ThreadsAndProcessesWinEachLockExactlyOnce) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      const LeaseOwner owner{"thread", t, 0};
+      const LeaseOwner owner{"thread", t, 0, "m"};
       while (!go) std::this_thread::yield();
       for (int i = 0; i < kLocks; ++i) {
         if (store.acquire(hashes[i], owner)) thread_won[t][i] = '1';

@@ -47,7 +47,7 @@ TEST_F(FileStoreTest, WritesTheDocumentedLayout) {
   const TaskHash hash = task(1);
   const std::string hex = hash.hex();
   store.put(hash, "the record");
-  ASSERT_TRUE(store.acquire(hash, LeaseOwner{"node7", 4242, 1234567890123}));
+  ASSERT_TRUE(store.acquire(hash, LeaseOwner{"node7", 4242, 1234567890123, "m7"}));
   store.record_failure(hash, "boom");
 
   EXPECT_EQ(entries_of(root_),
@@ -56,7 +56,7 @@ TEST_F(FileStoreTest, WritesTheDocumentedLayout) {
   const std::string result = root_ + "/results/" + hex.substr(0, 2) + "/" + hex.substr(2);
   EXPECT_EQ(read_whole_file(result), "the record");
   EXPECT_EQ(read_whole_file(root_ + "/locks/" + hex + ".lock"),
-            "jug-lease 1\nhost=node7\npid=4242\nstart=1234567890123\n");
+            "jug-lease 1\nhost=node7\npid=4242\nstart=1234567890123\nmachine=m7\n");
   EXPECT_EQ(read_whole_file(root_ + "/failed/" + hex), "boom");
   EXPECT_TRUE(entries_of(root_ + "/tmp").empty());
 
@@ -82,7 +82,7 @@ TEST_F(FileStoreTest, ReadingAMissingStoreCreatesNothing) {
   EXPECT_TRUE(store.list_failures().empty());
   EXPECT_FALSE(store.remove(task(1)));
   EXPECT_FALSE(store.clear_failure(task(1)));
-  store.release(task(1));
+  store.release(task(1), LeaseOwner::self());
   store.sync();
   EXPECT_THROW(store.renew(task(1), LeaseOwner::self()), StoreError);
   EXPECT_FALSE(fs::exists(root_));
@@ -109,8 +109,8 @@ TEST_F(FileStoreTest, TwoStoresOnOneDirectorySeeEachOther) {
   FileStore first(root_), second(root_);
   first.put(task(1), "r");
   EXPECT_EQ(second.get(task(1)), "r");
-  ASSERT_TRUE(first.acquire(task(2), LeaseOwner{"a", 1, 1}));
-  EXPECT_FALSE(second.acquire(task(2), LeaseOwner{"b", 2, 2}));
+  ASSERT_TRUE(first.acquire(task(2), LeaseOwner{"a", 1, 1, "ma"}));
+  EXPECT_FALSE(second.acquire(task(2), LeaseOwner{"b", 2, 2, "mb"}));
   first.record_failure(task(3), "f");
   EXPECT_TRUE(second.clear_failure(task(3)));
 }
@@ -134,7 +134,7 @@ TEST_F(FileStoreTest, ListSkipsFilesThatAreNotResults) {
 
 TEST_F(FileStoreTest, ALockBeingWrittenIsListedWithAnEmptyOwner) {
   FileStore store(root_);
-  const LeaseOwner owner{"h", 1, 2};
+  const LeaseOwner owner{"h", 1, 2, "m"};
   ASSERT_TRUE(store.acquire(task(1), owner));
   // What another process's lock looks like between its create and its write.
   write_whole_file(root_ + "/locks/" + task(2).hex() + ".lock", "");
@@ -276,10 +276,10 @@ TEST_F(FileStoreTest, RefusesAFileAsItsDirectory) {
 TEST_F(FileStoreTest, RecreatesDirectoriesRemovedUnderIt) {
   FileStore store(root_);
   store.put(task(1), "r");
-  ASSERT_TRUE(store.acquire(task(1), LeaseOwner{"h", 1, 1}));
+  ASSERT_TRUE(store.acquire(task(1), LeaseOwner{"h", 1, 1, "mh"}));
   fs::remove_all(root_);
   store.put(task(2), "r");
-  EXPECT_TRUE(store.acquire(task(1), LeaseOwner{"h", 1, 1}));
+  EXPECT_TRUE(store.acquire(task(1), LeaseOwner{"h", 1, 1, "mh"}));
   EXPECT_EQ(store.list(), std::vector<TaskHash>{task(2)});
   EXPECT_EQ(read_whole_file(root_ + "/jugdata-format"), "jug-cpp file store 1\n");
 }

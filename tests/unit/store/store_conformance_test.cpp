@@ -36,8 +36,8 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<Store> store_ = GetParam().open(scratch_.path());
 };
 
-const LeaseOwner kAlice{"host-a", 101, 1'700'000'000'000'000'000};
-const LeaseOwner kBob{"host-b", 202, 1'700'000'000'000'000'001};
+const LeaseOwner kAlice{"host-a", 101, 1'700'000'000'000'000'000, "machine-a"};
+const LeaseOwner kBob{"host-b", 202, 1'700'000'000'000'000'001, "machine-b"};
 
 std::vector<TaskHash> sorted(std::vector<TaskHash> hashes) {
   std::sort(hashes.begin(), hashes.end());
@@ -168,17 +168,101 @@ TEST_P(StoreConformance, OnlyTheFirstAcquireWins) {
 
 TEST_P(StoreConformance, AReleasedLeaseCanBeTakenAgain) {
   ASSERT_TRUE(store_->acquire(task(1), kAlice));
-  store_->release(task(1));
+  store_->release(task(1), kAlice);
   EXPECT_TRUE(store_->acquire(task(1), kBob));
   ASSERT_EQ(store_->list_leases().size(), 1u);
   EXPECT_EQ(store_->list_leases()[0].owner, kBob);
 }
 
 TEST_P(StoreConformance, ReleasingAnUnheldLeaseDoesNothing) {
-  store_->release(task(1));
+  store_->release(task(1), kAlice);
   ASSERT_TRUE(store_->acquire(task(2), kAlice));
-  store_->release(task(1));
+  store_->release(task(1), kAlice);
   EXPECT_EQ(store_->list_leases().size(), 1u);
+}
+
+TEST_P(StoreConformance, ReleasingSomeoneElsesLeaseLeavesIt) {
+  // Alice's lease was broken while she was frozen, and Bob took the task:
+  // Alice giving "her" lease back must not free Bob's.
+  ASSERT_TRUE(store_->acquire(task(1), kBob));
+  store_->release(task(1), kAlice);
+  ASSERT_EQ(store_->list_leases().size(), 1u);
+  EXPECT_EQ(store_->list_leases()[0].owner, kBob);
+}
+
+TEST_P(StoreConformance, LeaseOfOneTask) {
+  EXPECT_EQ(store_->lease(task(1)), std::nullopt);
+  ASSERT_TRUE(store_->acquire(task(1), kAlice));
+  const std::optional<LeaseInfo> lease = store_->lease(task(1));
+  ASSERT_TRUE(lease.has_value());
+  EXPECT_EQ(lease->hash, task(1));
+  EXPECT_EQ(lease->owner, kAlice);
+  EXPECT_EQ(lease->renewed, store_->list_leases().at(0).renewed);
+}
+
+TEST_P(StoreConformance, BreakingALeaseAsSeenRemovesIt) {
+  ASSERT_TRUE(store_->acquire(task(1), kAlice));
+  const LeaseInfo seen = store_->lease(task(1)).value();
+  EXPECT_TRUE(store_->break_lease(seen));
+  EXPECT_EQ(store_->lease(task(1)), std::nullopt);
+  EXPECT_FALSE(store_->break_lease(seen)) << "broken twice";
+  EXPECT_TRUE(store_->acquire(task(1), kBob));
+}
+
+TEST_P(StoreConformance, BreakingLeavesALeaseTakenSince) {
+  // Seen abandoned, but meanwhile broken by another worker and taken anew:
+  // the new holder's lease stays.
+  ASSERT_TRUE(store_->acquire(task(1), kAlice));
+  const LeaseInfo seen = store_->lease(task(1)).value();
+  ASSERT_TRUE(store_->break_lease(seen));
+  ASSERT_TRUE(store_->acquire(task(1), kBob));
+  EXPECT_FALSE(store_->break_lease(seen));
+  ASSERT_TRUE(store_->lease(task(1)).has_value());
+  EXPECT_EQ(store_->lease(task(1))->owner, kBob);
+}
+
+TEST_P(StoreConformance, BreakingLeavesALeaseRenewedSince) {
+  ASSERT_TRUE(store_->acquire(task(1), kAlice));
+  const LeaseInfo seen = store_->lease(task(1)).value();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  store_->renew(task(1), kAlice);
+  EXPECT_FALSE(store_->break_lease(seen));
+  EXPECT_EQ(store_->lease(task(1)).value().owner, kAlice);
+}
+
+TEST_P(StoreConformance, OfManyBreakingOneLeaseAtOnceExactlyOneSucceeds) {
+  for (int round = 0; round < 20; ++round) {
+    const TaskHash hash = task(100 + round);
+    ASSERT_TRUE(store_->acquire(hash, kAlice));
+    const LeaseInfo seen = store_->lease(hash).value();
+    std::atomic<int> broke{0}, took{0};
+    std::vector<std::thread> breakers;
+    for (int t = 0; t < 6; ++t) {
+      breakers.emplace_back([&, t] {
+        const LeaseOwner me{"breaker", 1000 + t, 1, "m"};
+        // Break, then take: what a worker finding a dead lease does.
+        if (store_->break_lease(seen)) ++broke;
+        if (store_->acquire(hash, me)) ++took;
+      });
+    }
+    for (auto& b : breakers) b.join();
+    EXPECT_EQ(broke.load(), 1) << "round " << round;
+    EXPECT_EQ(took.load(), 1) << "round " << round;
+  }
+}
+
+TEST_P(StoreConformance, CrashesAddUpUntilCleared) {
+  EXPECT_TRUE(store_->crashes(task(1)).empty());
+  EXPECT_TRUE(store_->list_crashed().empty());
+  EXPECT_EQ(store_->record_crash(task(1), "pid 1 died"), std::vector<std::string>{"pid 1 died"});
+  EXPECT_EQ(store_->record_crash(task(1), "pid 2\ndied"),
+            (std::vector<std::string>{"pid 1 died", "pid 2 died"}));
+  EXPECT_EQ(store_->crashes(task(1)), (std::vector<std::string>{"pid 1 died", "pid 2 died"}));
+  EXPECT_EQ(store_->list_crashed(), std::vector<TaskHash>{task(1)});
+  EXPECT_TRUE(store_->crashes(task(2)).empty());
+  EXPECT_TRUE(store_->clear_crashes(task(1)));
+  EXPECT_FALSE(store_->clear_crashes(task(1)));
+  EXPECT_TRUE(store_->crashes(task(1)).empty());
 }
 
 TEST_P(StoreConformance, ListLeasesShowsOwnerAndTime) {
@@ -216,7 +300,7 @@ TEST_P(StoreConformance, RenewMovesTheLeaseTimeForward) {
 TEST_P(StoreConformance, RenewingALeaseNoLongerHeldIsAnError) {
   EXPECT_THROW(store_->renew(task(1), kAlice), StoreError);
   ASSERT_TRUE(store_->acquire(task(1), kAlice));
-  store_->release(task(1));
+  store_->release(task(1), kAlice);
   ASSERT_TRUE(store_->acquire(task(1), kBob));
   try {
     store_->renew(task(1), kAlice);
@@ -236,7 +320,7 @@ TEST_P(StoreConformance, ThreadsRacingForLeasesWinEachOnce) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      const LeaseOwner owner{"racer", t, 0};
+      const LeaseOwner owner{"racer", t, 0, "m"};
       while (!go) std::this_thread::yield();
       for (int i = 0; i < kLeases; ++i) {
         if (store_->acquire(hashes[i], owner)) won[t].push_back(i);
@@ -280,7 +364,7 @@ TEST_P(StoreConformance, ResultsLeasesAndFailuresAreIndependent) {
   store_->put(task(1), "r");
   ASSERT_TRUE(store_->acquire(task(1), kAlice));
   store_->record_failure(task(1), "f");
-  store_->release(task(1));
+  store_->release(task(1), kAlice);
   EXPECT_TRUE(store_->contains(task(1)));
   EXPECT_EQ(store_->list_failures().size(), 1u);
   EXPECT_TRUE(store_->remove(task(1)));

@@ -1,0 +1,62 @@
+#include "commands/lease_keeper.hpp"
+
+#include <algorithm>
+
+namespace jug {
+
+LeaseKeeper::LeaseKeeper(Store& store, LeaseOwner owner, std::chrono::duration<double> interval,
+                         LostHandler on_lost)
+    : store_(store),
+      owner_(std::move(owner)),
+      interval_(interval),
+      on_lost_(std::move(on_lost)),
+      thread_([this] { renew_loop(); }) {}
+
+LeaseKeeper::~LeaseKeeper() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void LeaseKeeper::keep(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  held_.push_back(hash);
+}
+
+void LeaseKeeper::drop(const TaskHash& hash) {
+  std::lock_guard lock(mutex_);
+  if (auto it = std::find(held_.begin(), held_.end(), hash); it != held_.end()) {
+    *it = held_.back();
+    held_.pop_back();
+  }
+}
+
+void LeaseKeeper::renew_loop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    if (stopping_) return;
+    // Renewed outside the lock: a slow store must not hold up the workers
+    // taking and giving back leases. A lease dropped meanwhile may still be
+    // renewed once; renew then finds it released and says so, ignored below.
+    const std::vector<TaskHash> held = held_;
+    lock.unlock();
+    for (const TaskHash& hash : held) {
+      try {
+        store_.renew(hash, owner_);
+      } catch (const std::exception& e) {
+        lock.lock();
+        const bool still_held = std::find(held_.begin(), held_.end(), hash) != held_.end();
+        if (still_held) std::erase(held_, hash);  // one message per lost lease
+        lock.unlock();
+        if (still_held) on_lost_(hash, e.what());
+      }
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace jug

@@ -1,0 +1,148 @@
+// The file store's failures and crashes: `failed/<hash>` holds the message of
+// a task that failed, `crashes/<hash>` one line per worker that died running
+// it. Both are published whole (written aside, then renamed).
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "store/file_names.hpp"
+#include "store/file_store.hpp"
+#include "store/file_store_errors.hpp"
+#include "store/posix_files.hpp"
+
+namespace jug {
+
+using namespace posix;
+
+namespace {
+
+/// The hashes named by the files of `directory` (none when it is missing).
+std::vector<TaskHash> hashes_in(const std::string& directory) {
+  std::vector<TaskHash> hashes;
+  Directory dir = open_directory(directory);
+  if (!dir) return hashes;
+  while (const dirent* entry = dir.next(directory)) {
+    if (const auto hash = hash_of_name(entry->d_name)) hashes.push_back(*hash);
+  }
+  return hashes;
+}
+
+/// The lines of a crash file.
+std::vector<std::string> lines_of(std::string_view content) {
+  std::vector<std::string> lines;
+  while (!content.empty()) {
+    const auto newline = content.find('\n');
+    lines.emplace_back(content.substr(0, newline));
+    if (newline == std::string_view::npos) break;
+    content.remove_prefix(newline + 1);
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::string FileStore::failure_path(const TaskHash& hash) const {
+  return fmt::format("{}/failed/{}", root_, hash.hex());
+}
+
+std::string FileStore::crash_path(const TaskHash& hash) const {
+  return fmt::format("{}/crashes/{}", root_, hash.hex());
+}
+
+void FileStore::record_failure(const TaskHash& hash, std::string_view message) {
+  try {
+    publish(hash, message, failure_path(hash));
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot record the failure of task {}", hash.hex()), e,
+                      Access::write, root_);
+  }
+}
+
+std::vector<FailureInfo> FileStore::list_failures() {
+  std::vector<FailureInfo> failures;
+  const std::string failed = root_ + "/failed";
+  try {
+    Directory dir = open_directory(failed);
+    if (!dir) return failures;
+    while (const dirent* entry = dir.next(failed)) {
+      const auto hash = hash_of_name(entry->d_name);
+      if (!hash) continue;
+      const std::string path = failed + "/" + entry->d_name;
+      FileDescriptor fd(open_in(dir.fd(), entry->d_name, O_RDONLY));
+      if (!fd) {
+        if (errno == ENOENT) continue;  // cleared since the directory was read
+        throw_io(path);
+      }
+      failures.push_back(FailureInfo{*hash, read_all(fd.get(), path)});
+    }
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot list the failures in {}", root_), e, Access::read, root_);
+  }
+  return failures;
+}
+
+std::optional<std::string> FileStore::failure(const TaskHash& hash) {
+  const std::string path = failure_path(hash);
+  try {
+    return read_file(path);
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot read the failure of task {}", hash.hex()), e,
+                      Access::read, root_);
+  }
+}
+
+bool FileStore::clear_failure(const TaskHash& hash) {
+  const std::string path = failure_path(hash);
+  if (::unlink(path.c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  const IoError error{errno, path};
+  throw store_error(fmt::format("cannot clear the failure of task {}", hash.hex()), error,
+                    Access::write, root_);
+}
+
+std::vector<std::string> FileStore::record_crash(const TaskHash& hash, std::string_view what) {
+  const std::string path = crash_path(hash);
+  try {
+    // Read, add a line, publish: only the worker that broke the dead
+    // worker's lease records its crash, so two never add at once.
+    std::string content = read_file(path).value_or("");
+    content += crash_line(what);
+    content += '\n';
+    publish(hash, content, path);
+    return lines_of(content);
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot record the crash of a worker running task {}", hash.hex()),
+                      e, Access::write, root_);
+  }
+}
+
+std::vector<std::string> FileStore::crashes(const TaskHash& hash) {
+  const std::string path = crash_path(hash);
+  try {
+    return lines_of(read_file(path).value_or(""));
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot read the crashes of task {}", hash.hex()), e,
+                      Access::read, root_);
+  }
+}
+
+std::vector<TaskHash> FileStore::list_crashed() {
+  try {
+    return hashes_in(root_ + "/crashes");
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot list the crashes in {}", root_), e, Access::read, root_);
+  }
+}
+
+bool FileStore::clear_crashes(const TaskHash& hash) {
+  const std::string path = crash_path(hash);
+  if (::unlink(path.c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  const IoError error{errno, path};
+  throw store_error(fmt::format("cannot clear the crashes of task {}", hash.hex()), error,
+                    Access::write, root_);
+}
+
+}  // namespace jug

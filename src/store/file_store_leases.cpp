@@ -1,0 +1,262 @@
+// The file store's leases: one lock file per running task, `locks/<hash>.lock`,
+// created exclusively (the lock), holding its owner (lease_file.hpp), its
+// modification time the last renewal.
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "store/directory_watch.hpp"
+#include "store/file_names.hpp"
+#include "store/file_store.hpp"
+#include "store/file_store_errors.hpp"
+#include "store/lease_file.hpp"
+#include "store/posix_files.hpp"
+
+namespace jug {
+
+using namespace posix;
+
+namespace {
+
+/// A breaker file is held for the instant of a check and an unlink: one
+/// older than this belongs to a worker that died in that instant.
+constexpr std::chrono::seconds kAbandonedBreakerAge{60};
+
+/// A lease read from an open lock file.
+LeaseInfo read_lease(int fd, const TaskHash& hash, const std::string& path) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) throw_io(path);
+  // A lock being written may be empty for an instant: it is still held, so
+  // it is returned, with an owner nobody can match.
+  return LeaseInfo{hash, parse_lease(read_all(fd, path)).value_or(LeaseOwner{}),
+                   modification_time(st)};
+}
+
+/// The lease in the lock file at `path`, or nullopt when there is none.
+std::optional<LeaseInfo> read_lease_file(const std::string& path, const TaskHash& hash) {
+  FileDescriptor fd(open_file(path, O_RDONLY));
+  if (!fd) {
+    if (errno == ENOENT) return std::nullopt;
+    throw_io(path);
+  }
+  return read_lease(fd.get(), hash, path);
+}
+
+/// Creates `path` exclusively holding `content`; false when it exists.
+/// `on_missing_directory` makes the directory when it does not exist yet.
+bool create_exclusive(const std::string& path, std::string_view content,
+                      const std::function<void()>& on_missing_directory) {
+  int raw_fd = open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  if (raw_fd < 0 && errno == ENOENT) {
+    on_missing_directory();
+    raw_fd = open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  }
+  if (raw_fd < 0) {
+    if (errno == EEXIST) return false;
+    throw_io(path);
+  }
+  FileDescriptor fd(raw_fd);
+  try {
+    write_all(fd.get(), content, path);
+    if (const int err = fd.close()) throw IoError{err, path};
+  } catch (const IoError&) {
+    ::unlink(path.c_str());  // a lease without an owner would block the task
+    throw;
+  }
+  return true;
+}
+
+bool same_lease(const std::optional<LeaseInfo>& found, const LeaseInfo& seen) {
+  return found && found->owner == seen.owner && found->renewed == seen.renewed;
+}
+
+}  // namespace
+
+std::string FileStore::lock_path(const TaskHash& hash) const {
+  return fmt::format("{}/locks/{}{}", root_, hash.hex(), kLockSuffix);
+}
+
+bool FileStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
+  const std::string path = lock_path(hash);
+  try {
+    // The exclusive create is the lock: exactly one creator succeeds, on NFS
+    // (v3 and later) too.
+    return create_exclusive(path, lease_content(owner),
+                            [this] { create_directory(root_ + "/locks"); });
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot take the lock of task {}", hash.hex()), e, Access::write,
+                      root_);
+  }
+}
+
+void FileStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
+  const std::string path = lock_path(hash);
+  const auto lost = [&](const std::string& why) {
+    return StoreError(fmt::format(
+        "lease lost: the lease of task {} {}; another worker may be running the task too. Was "
+        "this worker paused, or too slow to renew its lease?",
+        hash.hex(), why));
+  };
+  try {
+    FileDescriptor fd(open_file(path, O_RDONLY));
+    if (!fd) {
+      if (errno == ENOENT) throw lost(fmt::format("is gone (its lock file {} was removed)", path));
+      throw_io(path);
+    }
+    // Touch the file just read, so that a lock re-created by someone else
+    // in between is not renewed on their behalf.
+    const auto holder = parse_lease(read_all(fd.get(), path));
+    if (!holder || *holder != owner) {
+      throw lost(
+          holder ? fmt::format("now belongs to pid {} on {} ({})", holder->pid, holder->host, path)
+                 : fmt::format("now belongs to someone else ({})", path));
+    }
+    if (::futimens(fd.get(), nullptr) != 0) throw_io(path);
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot renew the lease of task {}", hash.hex()), e,
+                      Access::write, root_);
+  }
+}
+
+void FileStore::release(const TaskHash& hash, const LeaseOwner& owner) {
+  const std::string path = lock_path(hash);
+  try {
+    // Only our own lease: ours may have been broken while this worker was
+    // frozen, and the lock now be another worker's. (A lease is broken only
+    // when its holder looks gone, so between this read and the unlink no
+    // live, renewing holder loses it.)
+    const std::optional<LeaseInfo> lease = read_lease_file(path, hash);
+    if (!lease || lease->owner != owner) return;
+    if (::unlink(path.c_str()) == 0 || errno == ENOENT) return;
+    throw_io(path);
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot release the lock of task {}", hash.hex()), e,
+                      Access::write, root_);
+  }
+}
+
+std::optional<LeaseInfo> FileStore::lease(const TaskHash& hash) {
+  const std::string path = lock_path(hash);
+  try {
+    return read_lease_file(path, hash);
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot read the lock of task {}", hash.hex()), e, Access::read,
+                      root_);
+  }
+}
+
+std::vector<LeaseInfo> FileStore::list_leases() {
+  std::vector<LeaseInfo> leases;
+  const std::string locks = root_ + "/locks";
+  try {
+    Directory dir = open_directory(locks);
+    if (!dir) return leases;
+    while (const dirent* entry = dir.next(locks)) {
+      const auto hash = hash_of_name(entry->d_name, kLockSuffix);
+      if (!hash) continue;
+      const std::string path = locks + "/" + entry->d_name;
+      FileDescriptor fd(open_in(dir.fd(), entry->d_name, O_RDONLY));
+      if (!fd) {
+        if (errno == ENOENT) continue;  // released since the directory was read
+        throw_io(path);
+      }
+      leases.push_back(read_lease(fd.get(), *hash, path));
+    }
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot list the locks in {}", root_), e, Access::read, root_);
+  }
+  return leases;
+}
+
+bool FileStore::break_lease(const LeaseInfo& seen) {
+  // Unlinking the lock after reading it would race: between the read and
+  // the unlink another breaker may have removed it and a worker taken a new
+  // one, which we would then remove. So breakers first take `<lock>.break`
+  // exclusively; a lock is only ever removed by its live owner (release) or
+  // by the breaker holding that file, which re-reads the lock before the
+  // unlink. Its owner is gone, so nothing else can replace it meanwhile.
+  const std::string path = lock_path(seen.hash);
+  const std::string breaker = path + ".break";
+  try {
+    if (!create_exclusive(breaker, lease_content(LeaseOwner::self()),
+                          [this] { create_directory(root_ + "/locks"); })) {
+      remove_abandoned_breaker(breaker);
+      return false;  // another worker is breaking it: the next look will tell
+    }
+    bool broken = false;
+    try {
+      if (same_lease(read_lease_file(path, seen.hash), seen)) {
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_io(path);
+        broken = true;
+      }
+    } catch (const IoError&) {
+      ::unlink(breaker.c_str());
+      throw;
+    }
+    if (::unlink(breaker.c_str()) != 0 && errno != ENOENT) throw_io(breaker);
+    return broken;
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot break the abandoned lock of task {}", seen.hash.hex()), e,
+                      Access::write, root_);
+  }
+}
+
+void FileStore::remove_abandoned_breaker(const std::string& breaker) {
+  struct stat st;
+  if (::stat(breaker.c_str(), &st) != 0) return;
+  if (now() - modification_time(st) < kAbandonedBreakerAge) return;
+  // Its worker died between two system calls. Moved aside first, so that a
+  // breaker made since our stat is not removed: that one is put back.
+  const std::string aside =
+      fmt::format("{}/tmp/broken-breaker.{}.{:016x}", root_, ::getpid(), random_number());
+  create_directory(root_ + "/tmp");
+  if (::rename(breaker.c_str(), aside.c_str()) != 0) return;  // someone else did
+  struct stat moved;
+  if (::stat(aside.c_str(), &moved) == 0 && modification_time(moved) != modification_time(st)) {
+    (void)::link(aside.c_str(), breaker.c_str());  // a fresh one: put back (if nobody made another)
+  }
+  ::unlink(aside.c_str());
+}
+
+std::unique_ptr<LeaseWatch> FileStore::watch_leases() {
+  class LocksWatch final : public LeaseWatch {
+   public:
+    explicit LocksWatch(std::unique_ptr<DirectoryWatch> watch) : watch_(std::move(watch)) {}
+    bool wait(std::chrono::milliseconds timeout) override { return watch_->wait(timeout); }
+
+   private:
+    std::unique_ptr<DirectoryWatch> watch_;
+  };
+  // Every lease given back or broken unlinks a file in locks/.
+  std::unique_ptr<DirectoryWatch> watch = DirectoryWatch::open(root_ + "/locks");
+  if (!watch) return nullptr;
+  return std::make_unique<LocksWatch>(std::move(watch));
+}
+
+std::chrono::system_clock::time_point FileStore::now() {
+  // The time the filesystem stamps on a new file: what lease renewals are
+  // stamped with, whatever this host's clock says (NFS uses the server's).
+  const std::string probe =
+      fmt::format("{}/tmp/clock.{}.{:016x}", root_, ::getpid(), random_number());
+  try {
+    int raw_fd = open_file(probe, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if (raw_fd < 0 && errno == ENOENT) {
+      create_directory(root_ + "/tmp");
+      raw_fd = open_file(probe, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    }
+    if (raw_fd < 0) throw_io(probe);
+    FileDescriptor fd(raw_fd);
+    struct stat st;
+    const int stat_result = ::fstat(fd.get(), &st);
+    ::unlink(probe.c_str());
+    if (stat_result != 0) throw_io(probe);
+    return modification_time(st);
+  } catch (const IoError& e) {
+    throw store_error("cannot read the time of the store's filesystem", e, Access::write, root_);
+  }
+}
+
+}  // namespace jug

@@ -1,0 +1,52 @@
+#include "store/lease_file.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace jug {
+namespace {
+
+constexpr std::string_view kLeaseHeader = "jug-lease 1\n";
+
+bool parse_int(std::string_view text, std::int64_t& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+std::string lease_content(const LeaseOwner& owner) {
+  return fmt::format("{}host={}\npid={}\nstart={}\nmachine={}\n", kLeaseHeader, owner.host,
+                     owner.pid, owner.process_start_ns, owner.machine);
+}
+
+std::optional<LeaseOwner> parse_lease(std::string_view content) {
+  if (!content.starts_with(kLeaseHeader)) return std::nullopt;
+  content.remove_prefix(kLeaseHeader.size());
+  LeaseOwner owner;
+  bool has_host = false, has_pid = false, has_start = false;
+  while (!content.empty()) {
+    const auto newline = content.find('\n');
+    if (newline == std::string_view::npos) return std::nullopt;  // a line cut short
+    const std::string_view line = content.substr(0, newline);
+    content.remove_prefix(newline + 1);
+    const auto equals = line.find('=');
+    if (equals == std::string_view::npos) return std::nullopt;
+    const std::string_view key = line.substr(0, equals), value = line.substr(equals + 1);
+    if (key == "host") {
+      owner.host = std::string(value);
+      has_host = true;
+    } else if (key == "pid") {
+      has_pid = parse_int(value, owner.pid);
+    } else if (key == "start") {
+      has_start = parse_int(value, owner.process_start_ns);
+    } else if (key == "machine") {
+      owner.machine = std::string(value);  // optional: without it, the lease can only expire
+    }
+  }
+  if (!has_host || !has_pid || !has_start) return std::nullopt;
+  return owner;
+}
+
+}  // namespace jug
