@@ -92,8 +92,19 @@ void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteR
                report.kept_failed, report.kept_failed == 1 ? " was" : "s were");
   }
   if (report.blocked > 0) {
-    fmt::print(out, "{} task{} not run because something they need failed.\n", report.blocked,
+    // Which ones, and why: they can never run until what failed is fixed.
+    constexpr std::size_t kShown = 10;
+    fmt::print(out, "{} task{} not run because something they need failed:\n", report.blocked,
                report.blocked == 1 ? " was" : "s were");
+    for (std::size_t i = 0; i < std::min(kShown, report.blocked_by.size()); ++i) {
+      const auto [task, failed] = report.blocked_by[i];
+      fmt::print(out, "  {} needs {}, which failed\n", describe_task(graph, task),
+                 describe_task(graph, failed));
+    }
+    if (report.blocked_by.size() > kShown) {
+      fmt::print(out, "  ... and {} more (jug status lists the failures)\n",
+                 report.blocked_by.size() - kShown);
+    }
   }
   if (report.gave_up_waiting) {
     fmt::print(out,

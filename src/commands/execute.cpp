@@ -80,9 +80,8 @@ class Scheduler {
     } catch (const StoreError& e) {
       if (!report_.fatal_error) report_.fatal_error = e.what();
     }
-    for (NodeId id = 0; id < graph_.size(); ++id) {
-      if (state_[id] == State::kBlocked) ++report_.blocked;
-    }
+    std::sort(report_.blocked_by.begin(), report_.blocked_by.end());
+    report_.blocked = report_.blocked_by.size();
     return std::move(report_);
   }
 
@@ -623,15 +622,17 @@ class Scheduler {
     changed_.notify_all();
   }
 
-  /// Called with mutex_ held.
-  void block_dependents(NodeId id) {
-    std::vector<NodeId> stack{id};
+  /// Called with mutex_ held: what needs the failed task `failed` can
+  /// never run in this run.
+  void block_dependents(NodeId failed) {
+    std::vector<NodeId> stack{failed};
     while (!stack.empty()) {
       const NodeId n = stack.back();
       stack.pop_back();
       for (NodeId d : dependents_[n]) {
         if (state_[d] == State::kWaiting) {
           state_[d] = State::kBlocked;
+          report_.blocked_by.emplace_back(d, failed);
           release_inputs(d);
           stack.push_back(d);
         }

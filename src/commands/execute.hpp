@@ -102,6 +102,8 @@ struct ExecuteReport {
   std::size_t kept_failed = 0;
   /// Tasks not run because something they need failed.
   std::size_t blocked = 0;
+  /// Each of them, with the failed task it needs (directly or not).
+  std::vector<std::pair<NodeId, NodeId>> blocked_by;
   /// Stopped waiting for other workers (wait cycles exhausted).
   bool gave_up_waiting = false;
   /// Why the run stopped early on request (limit, stop file, signal).

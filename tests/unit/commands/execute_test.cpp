@@ -530,6 +530,10 @@ TEST_F(ExecuteTest, KeepGoingRunsIndependentTasksAndBlocksDependents) {
   EXPECT_EQ(report.failures[0].message, "std::runtime_error: boom 7");
   EXPECT_EQ(report.executed, 2u);  // ok and independent
   EXPECT_EQ(report.blocked, 2u);   // needs_bad and what needs it
+  // Each named with the failure that blocks it.
+  const std::vector<std::pair<jug::NodeId, jug::NodeId>> blocked_by{
+      {t.needs_bad->node_id(), t.bad->node_id()}, {t.needs_needs_bad->node_id(), t.bad->node_id()}};
+  EXPECT_EQ(report.blocked_by, blocked_by);
   EXPECT_FALSE(report.complete());
   EXPECT_FALSE(report.fatal_error);
   EXPECT_EQ(result_of(store_, graph, *t.independent), 100);

@@ -1,0 +1,60 @@
+// A task that kills its worker: `poison(0)` segfaults (unless
+// $JUG_TEST_CURE is set), among 20 ordinary tasks `plain(i)`; `after_poison`
+// needs poison's result. Every task appends `start NAME PID` and
+// `end NAME PID` lines to $JUG_TEST_LOG (poison only gets to `start`).
+#include <jug/jug.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+void log_event(const std::string& what) {
+  const char* path = std::getenv("JUG_TEST_LOG");
+  if (path == nullptr) throw std::runtime_error("JUG_TEST_LOG is not set");
+  const std::string line = what + " " + std::to_string(::getpid()) + "\n";
+  const int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot open the log");
+  const ssize_t n = ::write(fd, line.data(), line.size());
+  ::close(fd);
+  if (n != static_cast<ssize_t>(line.size())) throw std::runtime_error("short log write");
+}
+
+}  // namespace
+
+const jug::TaskGenerator plain("plain", [](int i) {
+  log_event("start plain" + std::to_string(i));
+  log_event("end plain" + std::to_string(i));
+  return i * 10;
+});
+
+const jug::TaskGenerator poison("poison", [](int x) {
+  log_event("start poison");
+  if (std::getenv("JUG_TEST_CURE") == nullptr) {
+    volatile int* nowhere = nullptr;
+    *nowhere = x;  // SIGSEGV
+    std::raise(SIGSEGV);  // should the write above not fault
+  }
+  log_event("end poison");
+  return x + 1;
+});
+
+const jug::TaskGenerator after_poison("after_poison", [](int x) {
+  log_event("start after_poison");
+  log_event("end after_poison");
+  return x * 2;
+});
+
+int main(int argc, char** argv) {
+  return jug::main(argc, argv, [] {
+    // Poison in the middle: the first worker runs some tasks before it dies.
+    for (int i = 0; i < 10; ++i) plain(i);
+    after_poison(poison(7));
+    for (int i = 10; i < 20; ++i) plain(i);
+  });
+}

@@ -1,0 +1,256 @@
+/// Tests of how `jug execute` deals with leases (src/commands/execute.cpp,
+/// lease_keeper.hpp, store/lease_judge.hpp): a lease left by a worker that
+/// died is taken over and its crash recorded; a task whose workers keep
+/// dying is given up; a live worker's lease is renewed while its task runs
+/// and is never taken over.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "commands/execute.hpp"
+#include "commands/lease_keeper.hpp"
+#include "engine/build_context.hpp"
+#include "jug/task_generator.hpp"
+#include "store/lease_judge.hpp"
+#include "store/memory_store.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+std::atomic<int> victim_runs{0};
+const jug::TaskGenerator victim("lease_victim", [](int x) {
+  ++victim_runs;
+  return x + 1;
+});
+const jug::TaskGenerator after_victim("lease_after_victim", [](int x) { return 2 * x; });
+
+/// The pid of a process of ours that has exited (and been reaped): a worker
+/// on this machine that is gone.
+pid_t dead_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+/// A worker on this machine that died holding a lease.
+jug::LeaseOwner dead_worker_here() {
+  jug::LeaseOwner owner = jug::LeaseOwner::self();
+  owner.pid = dead_pid();
+  owner.host = "this-host";
+  return owner;
+}
+
+class Observer final : public jug::ExecuteObserver {
+ public:
+  void lease_taken_over(const jug::Graph&, jug::NodeId, const std::string& why) override {
+    std::lock_guard lock(mutex_);
+    taken_over.push_back(why);
+  }
+  void lease_lost(const jug::Graph&, jug::NodeId, const std::string& message) override {
+    std::lock_guard lock(mutex_);
+    lost.push_back(message);
+  }
+  std::mutex mutex_;
+  std::vector<std::string> taken_over, lost;
+};
+
+struct VictimGraph {
+  std::optional<jug::Task<int>> v, after;
+  void build() {
+    v = victim(1);
+    after = after_victim(*v);
+  }
+};
+
+jug::ExecuteOptions quick_waiting() {
+  jug::ExecuteOptions o;
+  o.poll_interval = 2ms;
+  o.wait_cycle_time = 10ms;
+  o.nr_wait_cycles = 100;  // gives up after 1 s without progress
+  return o;
+}
+
+TEST(LeaseRecovery, TakesOverTheLeaseOfAWorkerThatIsGoneAndRecordsTheCrash) {
+  for (const unsigned jobs : {1u, 3u}) {
+    SCOPED_TRACE(::testing::Message() << "jobs=" << jobs);
+    victim_runs = 0;
+    jug::MemoryStore store;
+    VictimGraph g;
+    const jug::Graph graph = jug::build_graph([&] { g.build(); }, store);
+    const jug::TaskHash& hash = graph.hash(g.v->node_id());
+    ASSERT_TRUE(store.acquire(hash, dead_worker_here()));
+
+    Observer observer;
+    jug::ExecuteOptions options = quick_waiting();
+    options.jobs = jobs;
+    const jug::ExecuteReport report = jug::execute(graph, store, options, observer);
+    EXPECT_TRUE(report.complete());
+    EXPECT_EQ(report.executed, 2u);
+    EXPECT_EQ(report.taken_over, 1u);
+    EXPECT_EQ(victim_runs, 1);
+    ASSERT_EQ(observer.taken_over.size(), 1u);
+    EXPECT_NE(observer.taken_over[0].find("no longer exists"), std::string::npos)
+        << observer.taken_over[0];
+    // The task then succeeded: its crash record is cleared with it.
+    EXPECT_TRUE(store.crashes(hash).empty());
+    EXPECT_TRUE(store.list_leases().empty());
+    EXPECT_FALSE(report.gave_up_waiting);
+  }
+}
+
+TEST(LeaseRecovery, LeavesTheLeaseOfALiveWorkerOnThisMachine) {
+  jug::MemoryStore store;
+  VictimGraph g;
+  const jug::Graph graph = jug::build_graph([&] { g.build(); }, store);
+  const jug::TaskHash& hash = graph.hash(g.v->node_id());
+  jug::LeaseOwner alive = jug::LeaseOwner::self();  // this very process: alive
+  alive.host = "live-worker";
+  ASSERT_TRUE(store.acquire(hash, alive));
+  victim_runs = 0;
+  Observer observer;
+  jug::ExecuteOptions options = quick_waiting();
+  options.nr_wait_cycles = 10;  // 100 ms
+  const jug::ExecuteReport report = jug::execute(graph, store, options, observer);
+  EXPECT_TRUE(report.gave_up_waiting);
+  EXPECT_EQ(victim_runs, 0);
+  EXPECT_TRUE(observer.taken_over.empty());
+  EXPECT_EQ(store.lease(hash).value().owner, alive);
+}
+
+TEST(LeaseRecovery, AnotherMachinesLeaseIsTakenOverOnlyOnceExpired) {
+  jug::MemoryStore store;
+  VictimGraph g;
+  const jug::Graph graph = jug::build_graph([&] { g.build(); }, store);
+  const jug::TaskHash& hash = graph.hash(g.v->node_id());
+  const jug::LeaseOwner elsewhere{"node9", dead_pid(), 1, "another-boot/1"};
+  ASSERT_TRUE(store.acquire(hash, elsewhere));
+  victim_runs = 0;
+  Observer observer;
+  jug::ExecuteOptions options = quick_waiting();
+  options.lease_time = 300ms;  // the pid means nothing here: only time tells
+  const auto start = std::chrono::steady_clock::now();
+  const jug::ExecuteReport report = jug::execute(graph, store, options, observer);
+  EXPECT_TRUE(report.complete());
+  EXPECT_EQ(victim_runs, 1);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms) << "taken over before expiry";
+  ASSERT_EQ(observer.taken_over.size(), 1u);
+  EXPECT_NE(observer.taken_over[0].find("has not renewed"), std::string::npos)
+      << observer.taken_over[0];
+}
+
+TEST(LeaseRecovery, ATaskWhoseWorkersKeepDyingIsGivenUp) {
+  jug::MemoryStore store;
+  VictimGraph g;
+  const jug::Graph graph = jug::build_graph([&] { g.build(); }, store);
+  const jug::TaskHash& hash = graph.hash(g.v->node_id());
+  store.record_crash(hash, "its worker (pid 1 on a) no longer exists");
+  store.record_crash(hash, "its worker (pid 2 on a) no longer exists");
+  ASSERT_TRUE(store.acquire(hash, dead_worker_here()));  // the third death
+  victim_runs = 0;
+  Observer observer;
+  jug::ExecuteOptions options = quick_waiting();
+  options.max_crashes = 3;
+  options.keep_going = true;
+  const jug::ExecuteReport report = jug::execute(graph, store, options, observer);
+  EXPECT_EQ(victim_runs, 0);
+  ASSERT_EQ(report.failures.size(), 1u);
+  EXPECT_EQ(report.failures[0].id, g.v->node_id());
+  EXPECT_NE(report.failures[0].message.find("died 3 times"), std::string::npos)
+      << report.failures[0].message;
+  EXPECT_EQ(report.blocked, 1u);
+  EXPECT_TRUE(store.failure(hash).has_value());
+  EXPECT_EQ(store.crashes(hash).size(), 3u);
+  EXPECT_TRUE(store.list_leases().empty());
+}
+
+TEST(LeaseRecovery, ACrashBelowTheLimitIsRunAgain) {
+  jug::MemoryStore store;
+  VictimGraph g;
+  const jug::Graph graph = jug::build_graph([&] { g.build(); }, store);
+  const jug::TaskHash& hash = graph.hash(g.v->node_id());
+  store.record_crash(hash, "its worker (pid 1 on a) no longer exists");
+  victim_runs = 0;
+  Observer observer;
+  const jug::ExecuteReport report = jug::execute(graph, store, quick_waiting(), observer);
+  EXPECT_TRUE(report.complete());
+  EXPECT_EQ(victim_runs, 1);
+  EXPECT_TRUE(store.crashes(hash).empty());
+}
+
+// ---- renewal ----------------------------------------------------------------------
+
+const jug::TaskGenerator slow_task("lease_slow", [](int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  return ms;
+});
+
+TEST(LeaseRecovery, ALongTaskKeepsItsLeaseRenewedAndIsNeverTakenOver) {
+  // Lease time 200 ms, renewed every 40 ms; the task runs 600 ms. Another
+  // worker of another machine watches the lease the whole time: it must
+  // never see it expired.
+  jug::MemoryStore store;
+  std::optional<jug::Task<int>> t;
+  const jug::Graph graph = jug::build_graph([&] { t = slow_task(600); }, store);
+  const jug::TaskHash& hash = graph.hash(t->node_id());
+  std::atomic<bool> done{false};
+  std::atomic<int> seen_expired{0}, seen_held{0};
+  const jug::LeaseOwner watcher{"other", 1, 1, "other-machine/1"};
+  std::thread other_worker([&] {
+    while (!done) {
+      if (auto lease = store.lease(hash)) {
+        ++seen_held;
+        if (jug::abandoned_lease(*lease, watcher, 200ms, [] { return std::chrono::system_clock::now(); })) {
+          ++seen_expired;
+        }
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  Observer observer;
+  jug::ExecuteOptions options;
+  options.lease_time = 200ms;
+  const jug::ExecuteReport report = jug::execute(graph, store, options, observer);
+  done = true;
+  other_worker.join();
+  EXPECT_TRUE(report.complete());
+  EXPECT_GT(seen_held.load(), 10);
+  EXPECT_EQ(seen_expired.load(), 0);
+  EXPECT_TRUE(observer.lost.empty());
+}
+
+TEST(LeaseKeeper, ReportsALeaseLostToAnotherWorkerOnce) {
+  jug::MemoryStore store;
+  const jug::TaskHash hash = jug::TaskHash::from_hex(std::string(64, 'a')).value();
+  const jug::LeaseOwner me = jug::LeaseOwner::self();
+  ASSERT_TRUE(store.acquire(hash, me));
+  std::mutex mutex;
+  std::vector<std::string> lost;
+  {
+    jug::LeaseKeeper keeper(store, me, 10ms, [&](const jug::TaskHash& h, const std::string& m) {
+      EXPECT_EQ(h, hash);
+      std::lock_guard lock(mutex);
+      lost.push_back(m);
+    });
+    keeper.keep(hash);
+    std::this_thread::sleep_for(50ms);
+    // Broken while we were "frozen", and taken by another worker.
+    ASSERT_TRUE(store.break_lease(store.lease(hash).value()));
+    ASSERT_TRUE(store.acquire(hash, jug::LeaseOwner{"b", 2, 2, "m"}));
+    std::this_thread::sleep_for(100ms);
+  }
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_NE(lost[0].find("lease lost"), std::string::npos) << lost[0];
+}
+
+}  // namespace
