@@ -115,7 +115,6 @@ void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteR
     fmt::print(out, "Stopped before the end: {}. Running tasks were finished and stored.\n",
                *report.stopped);
   }
-  if (report.fatal_error) fmt::print(out, "jug: {}\n", *report.fatal_error);
 }
 
 }  // namespace jug::cli

@@ -27,6 +27,7 @@ class ConsoleObserver final : public ExecuteObserver {
   bool verbose_;
 };
 
+/// Everything but a fatal error, which goes to stderr.
 void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteReport& report,
                            double seconds);
 

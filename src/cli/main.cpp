@@ -3,6 +3,7 @@
 #include "jug/main.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <thread>
 
@@ -42,6 +43,11 @@ int run_execute(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   cli::print_execute_summary(std::cout, graph, report, seconds);
+  if (report.fatal_error) {
+    std::cout.flush();
+    std::cerr << (report.fatal_error->starts_with("jug: ") ? "" : "jug: ") << *report.fatal_error
+              << '\n';
+  }
   const bool failed = !report.failures.empty() || !report.failed_elsewhere.empty() ||
                       report.kept_failed > 0 || report.fatal_error;
   if (failed) return kFailed;
@@ -134,6 +140,10 @@ int dispatch(const cli::CommandLine& cl, const Graph& graph, Store& store) {
 const std::vector<std::string>& arguments() { return jugfile_arguments(); }
 
 int main(int argc, char** argv, const std::function<void()>& build) {
+  // A write beyond the file size limit (`ulimit -f`) must fail with EFBIG,
+  // which the store reports and cleans up after, not kill the worker with
+  // its lease and a temporary file left behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   cli::ParseResult parsed = cli::parse_command_line(argc, argv);
   if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
   const cli::CommandLine& cl = std::get<cli::CommandLine>(parsed);

@@ -413,12 +413,8 @@ class FileSizeLimit(jugtest.ScratchTest):
             resource.setrlimit(resource.RLIMIT_FSIZE, (self.LIMIT, self.LIMIT))
         self.check_reported_then_finished(self.execute(limit))
 
-    # Known bug: the jugfile programs keep SIGXFSZ's default action, so a
-    # write beyond RLIMIT_FSIZE kills them (exit 153 in a shell) instead of
-    # failing with EFBIG, which the file store would report; the temporary
-    # file and the lease stay behind. Remove the decorator once jug::main
-    # ignores SIGXFSZ.
-    @unittest.expectedFailure
+    # jug::main ignores SIGXFSZ, so that a write beyond RLIMIT_FSIZE fails
+    # with EFBIG (reported, cleaned up) instead of killing the worker.
     def test_limit_with_default_sigxfsz(self):
         def limit():
             signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
