@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "commands/background_sync.hpp"
 #include "commands/lease_keeper.hpp"
 #include "commands/target_pattern.hpp"
 #include "engine/build_context.hpp"
@@ -21,8 +22,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// How often results are made durable while running; the run also ends with
-/// a sync, so everything is durable when execute reports it done.
+/// How often results are made durable while running (background_sync.hpp);
+/// the run also ends with a sync, so everything is durable when execute
+/// reports it done.
 constexpr std::chrono::seconds kSyncInterval{1};
 
 /// While waiting for other workers with a watch on their leases: how often
@@ -63,6 +65,10 @@ class Scheduler {
                       [this](const TaskHash& hash, const std::string& message) {
                         if (auto id = graph_.find(hash)) observer_.lease_lost(graph_, *id, message);
                       });
+      syncer_.emplace(store_, kSyncInterval, [this](const std::string& message) {
+        std::lock_guard lock(mutex_);
+        record_fatal(message);
+      });
     }
     const unsigned jobs = std::max(1u, options_.jobs);
     if (jobs == 1) {
@@ -73,6 +79,7 @@ class Scheduler {
       for (auto& t : threads) t.join();
     }
     keeper_.reset();
+    syncer_.reset();
     try {
       // Durable before we report it done. Nothing written, nothing to sync:
       // syncfs would only wait for other programs' writes.
@@ -243,6 +250,9 @@ class Scheduler {
       } catch (const std::exception&) {
         // no watch: poll
       }
+      // A lease given back between our last look and the watch's start
+      // would never wake us: look again at once, with the watch running.
+      if (watch_) return;
     }
     const auto poll = std::min(options_.poll_interval, options_.wait_cycle_time);
     if (!watch_) {
@@ -325,10 +335,11 @@ class Scheduler {
       const std::vector<std::string> crashes = store_.crashes(hash);
       troubles.crashes = !crashes.empty();
       if (crashes.size() >= std::max(1u, options_.max_crashes)) {
-        fail(id, fmt::format("its worker died {} times while running it, so it is not run again "
-                             "(--max-crashes {}); `jug cleanup --failed-only` lets it run once "
-                             "more. Last: {}",
-                             crashes.size(), options_.max_crashes, crashes.back()));
+        fail(id, fmt::format("its worker died {} time{} while running it, so it is not run "
+                             "again (--max-crashes {}); `jug cleanup --failed-only` lets it run "
+                             "once more. Last: {}",
+                             crashes.size(), crashes.size() == 1 ? "" : "s", options_.max_crashes,
+                             crashes.back()));
         return;
       }
     } catch (const std::exception& e) {
@@ -351,15 +362,19 @@ class Scheduler {
       if (!lease) continue;
       const std::optional<std::string> why = abandoned_lease(
           *lease, owner_, options_.lease_time, [this] { return store_.now(); });
-      if (!why || !store_.break_lease(*lease)) return false;
-      // We alone broke it: its worker died running the task (unless it died
-      // just after storing the result).
+      if (!why) return false;
+      // Its worker died running the task (unless it died just after
+      // storing the result): recorded before the lease goes, so that
+      // whoever takes the task next counts this crash.
+      const bool broken = store_.break_lease(*lease, [&] {
+        if (!store_.contains(hash)) store_.record_crash(hash, *why);
+      });
+      if (!broken) return false;
       {
         std::lock_guard lock(mutex_);
         ++report_.taken_over;
       }
       observer_.lease_taken_over(graph_, id, *why);
-      if (!store_.contains(hash)) store_.record_crash(hash, *why);
     }
     return false;
   }
@@ -470,7 +485,7 @@ class Scheduler {
       if (troubles.failure) store_.clear_failure(graph_.hash(id));
       if (troubles.crashes) store_.clear_crashes(graph_.hash(id));
       release_lease(graph_.hash(id));
-      maybe_sync();
+      syncer_->wrote();
     } catch (const std::exception& e) {
       std::lock_guard lock(mutex_);
       record_fatal(fmt::format("task {} is stored, but then: {}", describe_task(graph_, id),
@@ -640,15 +655,6 @@ class Scheduler {
     }
   }
 
-  void maybe_sync() {
-    const auto now = Clock::now();
-    if (now - last_sync_.load() < kSyncInterval) return;
-    if (syncing_.exchange(true)) return;
-    store_.sync();
-    last_sync_ = Clock::now();
-    syncing_ = false;
-  }
-
   const Graph& graph_;
   Store& store_;
   const ExecuteOptions& options_;
@@ -681,11 +687,10 @@ class Scheduler {
   bool polling_ = false;
   bool stop_ = false;
   Clock::time_point last_progress_ = Clock::now();
-  std::atomic<Clock::time_point> last_sync_{Clock::now()};
-  std::atomic<bool> syncing_{false};
   ExecuteReport report_;
   /// Renews our leases while tasks run; only made when there is work.
   std::optional<LeaseKeeper> keeper_;
+  std::optional<BackgroundSync> syncer_;
   /// Only the polling thread (polling_) touches these.
   bool watch_tried_ = false;
   std::unique_ptr<LeaseWatch> watch_;

@@ -40,7 +40,8 @@ class FileStore final : public Store {
   void release(const TaskHash& hash, const LeaseOwner& owner) override;
   std::optional<LeaseInfo> lease(const TaskHash& hash) override;
   std::vector<LeaseInfo> list_leases() override;
-  bool break_lease(const LeaseInfo& seen) override;
+  bool break_lease(const LeaseInfo& seen,
+                   const std::function<void()>& before_removal = {}) override;
   /// The modification time of a file created now: the clock lock files'
   /// times come from (on NFS, the server's).
   std::chrono::system_clock::time_point now() override;

@@ -171,7 +171,7 @@ std::vector<LeaseInfo> FileStore::list_leases() {
   return leases;
 }
 
-bool FileStore::break_lease(const LeaseInfo& seen) {
+bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& before_removal) {
   // Unlinking the lock after reading it would race: between the read and
   // the unlink another breaker may have removed it and a worker taken a new
   // one, which we would then remove. So breakers first take `<lock>.break`
@@ -189,10 +189,11 @@ bool FileStore::break_lease(const LeaseInfo& seen) {
     bool broken = false;
     try {
       if (same_lease(read_lease_file(path, seen.hash), seen)) {
+        if (before_removal) before_removal();
         if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_io(path);
         broken = true;
       }
-    } catch (const IoError&) {
+    } catch (...) {
       ::unlink(breaker.c_str());
       throw;
     }

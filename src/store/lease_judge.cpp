@@ -14,6 +14,10 @@ namespace {
 /// is the same process.
 constexpr std::int64_t kStartTimeSlackNs = 5'000'000'000;
 
+/// A lock file left empty this long has lost its writer: writing the few
+/// bytes of a lease takes microseconds.
+constexpr std::chrono::seconds kUnwrittenLeaseGrace{10};
+
 }  // namespace
 
 std::chrono::duration<double> lease_renewal_interval(std::chrono::duration<double> lease_time) {
@@ -34,17 +38,30 @@ std::optional<std::string> abandoned_lease(
     if (!process_exists(pid)) {
       return fmt::format("its worker ({}) no longer exists", describe_holder(holder));
     }
-    const std::int64_t started = process_start_ns(pid);
-    if (started != 0 && holder.process_start_ns != 0 &&
-        std::llabs(started - holder.process_start_ns) > kStartTimeSlackNs) {
+    const std::optional<ProcessStatus> status = process_status(pid);
+    if (status && status->state == 'Z') {
+      // Dead, only not yet reaped by its parent.
+      return fmt::format("its worker ({}) has exited", describe_holder(holder));
+    }
+    if (status && status->start_ns != 0 && holder.process_start_ns != 0 &&
+        std::llabs(status->start_ns - holder.process_start_ns) > kStartTimeSlackNs) {
       return fmt::format("its worker ({}) no longer exists (the pid now belongs to another process)",
                          describe_holder(holder));
     }
     return std::nullopt;
   }
   const std::chrono::duration<double> silent = store_now() - lease.renewed;
+  if (holder.pid == 0) {
+    // No owner written: its worker died between creating the lock and
+    // writing it, an instant no live worker stays in for long.
+    if (silent <= std::min(lease_time, std::chrono::duration<double>(kUnwrittenLeaseGrace))) {
+      return std::nullopt;
+    }
+    return fmt::format("its worker died before writing its name in the lease ({:.0f} s ago)",
+                       silent.count());
+  }
   if (silent <= lease_time) return std::nullopt;
-  return fmt::format("its worker ({}) has not renewed the lease for {:.0f} s (the lease time is {:.0f} s)",
+  return fmt::format("its worker ({}) has not renewed the lease for {:.1f} s (the lease time is {:.1f} s)",
                      describe_holder(holder), silent.count(), lease_time.count());
 }
 

@@ -27,9 +27,10 @@ std::chrono::duration<double> lease_renewal_interval(std::chrono::duration<doubl
 /// - the holder runs on this machine (same boot and pid namespace): it is
 ///   gone as soon as its process no longer exists, or its pid now belongs to
 ///   a process started at another time;
-/// - elsewhere (or unknown, e.g. a lease file left empty): the lease is
-///   abandoned once not renewed for `lease_time`, by the store's clock
-///   (`store_now`, only asked in that case).
+/// - elsewhere: the lease is abandoned once not renewed for `lease_time`,
+///   by the store's clock (`store_now`, only asked when needed);
+/// - no owner written (its worker died between creating the lock file and
+///   writing it): abandoned after 10 s (or `lease_time` if shorter).
 std::optional<std::string> abandoned_lease(
     const LeaseInfo& lease, const LeaseOwner& self, std::chrono::duration<double> lease_time,
     const std::function<std::chrono::system_clock::time_point()>& store_now);

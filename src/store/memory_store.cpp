@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "jug/errors.hpp"
 
 namespace jug {
@@ -77,14 +79,22 @@ std::optional<LeaseInfo> MemoryStore::lease(const TaskHash& hash) {
   return std::nullopt;
 }
 
-bool MemoryStore::break_lease(const LeaseInfo& seen) {
-  std::lock_guard lock(mutex_);
-  const auto it = leases_.find(seen.hash);
-  if (it == leases_.end() || it->second.owner != seen.owner ||
-      it->second.renewed != seen.renewed) {
-    return false;
+bool MemoryStore::break_lease(const LeaseInfo& seen, const std::function<void()>& before_removal) {
+  std::lock_guard breaking(break_mutex_);
+  const auto still_seen = [&] {
+    const auto it = leases_.find(seen.hash);
+    return it != leases_.end() && it->second.owner == seen.owner &&
+           it->second.renewed == seen.renewed;
+  };
+  {
+    std::lock_guard lock(mutex_);
+    if (!still_seen()) return false;
   }
-  leases_.erase(it);
+  // The lease stays in place meanwhile: nobody else can take the task. Only
+  // its owner could release it, and its owner is gone.
+  if (before_removal) before_removal();
+  std::lock_guard lock(mutex_);
+  leases_.erase(seen.hash);
   return true;
 }
 

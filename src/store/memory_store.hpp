@@ -29,7 +29,8 @@ class MemoryStore final : public Store {
   void release(const TaskHash& hash, const LeaseOwner& owner) override;
   std::optional<LeaseInfo> lease(const TaskHash& hash) override;
   std::vector<LeaseInfo> list_leases() override;
-  bool break_lease(const LeaseInfo& seen) override;
+  bool break_lease(const LeaseInfo& seen,
+                   const std::function<void()>& before_removal = {}) override;
 
   void record_failure(const TaskHash& hash, std::string_view message) override;
   std::vector<FailureInfo> list_failures() override;
@@ -43,6 +44,9 @@ class MemoryStore final : public Store {
 
  private:
   std::mutex mutex_;
+  /// Held for a whole break_lease, so that its callback runs for one
+  /// breaker only (and may use the store: mutex_ is not held then).
+  std::mutex break_mutex_;
   std::unordered_map<TaskHash, std::string> results_;
   std::unordered_map<TaskHash, LeaseInfo> leases_;
   std::unordered_map<TaskHash, std::string> failures_;

@@ -36,24 +36,27 @@ std::int64_t parse_number(std::string_view text) {
 
 }  // namespace
 
-std::int64_t process_start_ns(pid_t pid) {
+std::optional<ProcessStatus> process_status(pid_t pid) {
   // Our own entry through /proc/self: right even when /proc belongs to
   // another pid namespace than ours (a container without its own /proc).
-  const std::string path = pid == ::getpid() ? "/proc/self/stat" : "/proc/" + std::to_string(pid) + "/stat";
+  const std::string path =
+      pid == ::getpid() ? "/proc/self/stat" : "/proc/" + std::to_string(pid) + "/stat";
   const std::string stat = read_proc_file(path.c_str());
   // Field 2, the command name, is in parentheses and may hold spaces and
-  // parentheses itself: count fields from the last ')'. Field 22 is the
-  // start in clock ticks after boot.
+  // parentheses itself: count fields from the last ')'. Field 3 is the
+  // state, field 22 the start in clock ticks after boot.
   const auto name_end = stat.rfind(')');
-  if (name_end == std::string::npos) return 0;
+  if (name_end == std::string::npos) return std::nullopt;
   std::string_view fields = std::string_view(stat).substr(name_end + 1);
-  constexpr int kStartTimeField = 22, kFirstFieldAfterName = 3;
+  constexpr int kStateField = 3, kStartTimeField = 22;
+  ProcessStatus status;
   std::string_view start_ticks;
-  for (int field = kFirstFieldAfterName; field <= kStartTimeField; ++field) {
+  for (int field = kStateField; field <= kStartTimeField; ++field) {
     const auto begin = fields.find_first_not_of(' ');
-    if (begin == std::string_view::npos) return 0;
+    if (begin == std::string_view::npos) return std::nullopt;
     fields.remove_prefix(begin);
     const auto end = std::min(fields.find(' '), fields.size());
+    if (field == kStateField) status.state = fields[0];
     start_ticks = fields.substr(0, end);
     fields.remove_prefix(end);
   }
@@ -62,14 +65,21 @@ std::int64_t process_start_ns(pid_t pid) {
   constexpr std::string_view kBootTime = "\nbtime ";
   const auto boot = proc_stat.find(kBootTime);
   const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
-  if (boot == std::string::npos || ticks_per_second <= 0) return 0;
+  if (boot == std::string::npos || ticks_per_second <= 0) return status;
   std::string_view boot_seconds = std::string_view(proc_stat).substr(boot + kBootTime.size());
   boot_seconds = boot_seconds.substr(0, boot_seconds.find('\n'));
 
   constexpr std::int64_t kNsPerSecond = 1'000'000'000;
   const std::int64_t ticks = parse_number(start_ticks);
-  return parse_number(boot_seconds) * kNsPerSecond + ticks / ticks_per_second * kNsPerSecond +
-         ticks % ticks_per_second * kNsPerSecond / ticks_per_second;
+  status.start_ns = parse_number(boot_seconds) * kNsPerSecond +
+                    ticks / ticks_per_second * kNsPerSecond +
+                    ticks % ticks_per_second * kNsPerSecond / ticks_per_second;
+  return status;
+}
+
+std::int64_t process_start_ns(pid_t pid) {
+  const std::optional<ProcessStatus> status = process_status(pid);
+  return status ? status->start_ns : 0;
 }
 
 std::string machine_identity() {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace jug {
@@ -13,6 +14,14 @@ namespace jug {
 /// When process `pid` (of this pid namespace) started, in ns since the
 /// epoch; 0 when /proc cannot tell (the process is gone, or /proc hidden).
 std::int64_t process_start_ns(pid_t pid);
+
+/// What /proc says of a process: its state letter ('R', 'S', 'Z' for a
+/// zombie...) and start time; nullopt when it cannot tell.
+struct ProcessStatus {
+  char state = '?';
+  std::int64_t start_ns = 0;
+};
+std::optional<ProcessStatus> process_status(pid_t pid);
 
 /// This machine and pid namespace: the kernel's boot id and the inode of
 /// our pid namespace, e.g. "6c1f...-4a2e/4026531836". Two processes with the

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -107,7 +108,11 @@ class Store {
   /// returned it) if it is still that lease: same owner, not renewed since.
   /// Of several workers breaking one lease at once, exactly one gets true;
   /// a lease taken or renewed since `seen` is left alone (false).
-  virtual bool break_lease(const LeaseInfo& seen) = 0;
+  /// `before_removal` runs in the one that succeeds, once the lease is known
+  /// to be the one seen and while it still keeps everyone else out: what it
+  /// records (a crash) is there before any worker can take the task.
+  virtual bool break_lease(const LeaseInfo& seen,
+                           const std::function<void()>& before_removal = {}) = 0;
   /// A watch on every lease of the store, or nullptr when this backend (or
   /// the filesystem under it) cannot tell: the caller then polls.
   virtual std::unique_ptr<LeaseWatch> watch_leases() { return nullptr; }

@@ -18,7 +18,8 @@ import unittest
 
 import jugtest
 
-TAKING_OVER = re.compile(r"Taking over task (\S+) \(\w+\): its worker \(pid (\d+) on ")
+# name, the hash's first hex digits, the dead worker's pid
+TAKING_OVER = re.compile(r"Taking over task (\S+) \((\w+)\): its worker \(pid (\d+) on ")
 
 
 def wait_for(predicate, what, timeout=60):
@@ -29,6 +30,22 @@ def wait_for(predicate, what, timeout=60):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
+
+
+def watches_with_inotify(pid):
+    """Whether process `pid` has an inotify descriptor open."""
+    fd_dir = f"/proc/{pid}/fd"
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:
+        return False  # gone
+    for fd in fds:
+        try:
+            if os.readlink(os.path.join(fd_dir, fd)) == "anon_inode:inotify":
+                return True
+        except OSError:
+            pass  # closed meanwhile
+    return False
 
 
 class Worker:
@@ -196,28 +213,40 @@ class Torture(jugtest.ScratchTest):
         self.assertEqual(st["totals"]["running"], 0)
         self.assertEqual(st["failed"], [])
         self.assertEqual(st["abandoned"], [])
-        # Each crash was cleared by the run of the task that succeeded.
-        self.assertEqual(glob.glob(os.path.join(self.dir, "torture.jugdata", "crashes", "*")), [])
         self.assertEqual(glob.glob(os.path.join(self.dir, "torture.jugdata", "failed", "*")), [])
 
         # Every result right.
         p = jugtest.run([self.prog, "status", "--short", "--", str(self.N), "check"], self.dir,
                         check=0)
-        values = {}
+        values, keys_of_hash = {}, {}
         for line in p.stdout.splitlines():
             fields = line.split()
             if fields and fields[0] in ("w", "b", "total"):
-                values[tuple(fields[:-1])] = int(fields[-1])
-        expected = {("w", str(i)): i * i + 1 for i in range(self.N)}
+                key = "".join(fields[:-2])  # w17, b3, total: as in the log
+                values[key] = int(fields[-2])
+                keys_of_hash[fields[-1]] = key
+        expected = {f"w{i}": i * i + 1 for i in range(self.N)}
         for b in range(self.blocks):
-            expected[("b", str(b))] = sum(
+            expected[f"b{b}"] = sum(
                 i * i + 1 for i in range(b * self.BLOCK, min(self.N, (b + 1) * self.BLOCK)))
-        expected[("total",)] = sum(i * i + 1 for i in range(self.N))
+        expected["total"] = sum(i * i + 1 for i in range(self.N))
         self.assertEqual(values, expected)
 
-        self.check_runs(killed, ctx)
+        hash_of_key = {key: h for h, key in keys_of_hash.items()}
+        last_runs = self.check_runs(killed, hash_of_key, ctx)
 
-    def check_runs(self, killed, ctx):
+        # The crashes of a task are cleared by the run that stores its
+        # result: crash records are left only where that run's worker was
+        # killed after storing the result and before clearing them.
+        for path in glob.glob(os.path.join(self.dir, "torture.jugdata", "crashes", "*")):
+            key = keys_of_hash.get(os.path.basename(path))
+            with open(path) as f:
+                lines = f.read().splitlines()
+            self.assertTrue(last_runs.get(key) in killed,
+                            f"crash records of {key}, finished by worker {last_runs.get(key)} "
+                            f"(not killed), were not cleared: {lines}{ctx}")
+
+    def check_runs(self, killed, hash_of_key, ctx):
         """From the log: no two runs of a task overlapped in time, and a task
         ran more than once only because the workers of all its earlier runs
         were killed."""
@@ -237,7 +266,8 @@ class Torture(jugtest.ScratchTest):
                 self.assertIsNone(run[1], f"{key} ended twice in worker {worker}")
                 run[1] = ns
 
-        keys = {f"w{i}" for i in range(self.N)} | {f"b{b}" for b in range(self.blocks)} | {"total"}
+        keys = {f"w{i}" for i in range(self.N)} | {f"b{b}" for b in range(self.blocks)}
+        keys.add("total")
         self.assertEqual({key for key, _ in runs}, keys, "every task ran")
 
         # A killed worker died after the kill was sent and after the last
@@ -257,6 +287,7 @@ class Torture(jugtest.ScratchTest):
             per_key[key].append((start, end, worker))
 
         reruns = 0
+        last_runs = {}  # key -> the worker whose run stored the result
         for key, key_runs in per_key.items():
             key_runs.sort()
             for (s1, e1, w1), (s2, e2, w2) in zip(key_runs, key_runs[1:]):
@@ -268,21 +299,38 @@ class Torture(jugtest.ScratchTest):
                               f"{key} ran again after worker {worker}, which was not killed, "
                               f"had run it{ctx}")
             self.assertIsNotNone(runs[(key, key_runs[-1][2])][1], f"{key} never ended")
+            last_runs[key] = key_runs[-1][2]
 
         # Leases taken over were all those of killed workers, and every task
         # a killed worker left unfinished was taken over.
         killed_pids = {w.proc.pid: w.number for w in killed.values()}
-        taken = collections.Counter()
+        taken = set()  # (hash prefix, killed worker)
+        unwritten = 0
         for w in self.workers.values():
-            for name, pid in TAKING_OVER.findall(w.output()):
-                self.assertIn(int(pid), killed_pids, f"worker {w.number} took over a live lease")
-                taken[killed_pids[int(pid)]] += 1
+            for line in w.output().splitlines():
+                if not line.startswith("Taking over task "):
+                    continue
+                m = TAKING_OVER.match(line)
+                if m is None:
+                    # A worker killed between creating its lock file and
+                    # writing itself into it: such a lease expires after 10 s.
+                    self.assertIn("died before writing its name in the lease", line)
+                    unwritten += 1
+                    continue
+                name, short_hash, pid = m.groups()
+                self.assertIn(int(pid), killed_pids,
+                              f"worker {w.number} took over {name} {short_hash} from pid {pid}, "
+                              f"which was not killed{ctx}")
+                taken.add((short_hash, killed_pids[int(pid)]))
         for key, worker in interrupted:
-            self.assertGreaterEqual(taken[worker], 1, f"nobody took over {key} from {worker}")
+            self.assertTrue(any(hash_of_key[key].startswith(h) and w == worker for h, w in taken),
+                            f"nobody took {key} over from worker {worker}{ctx}")
         self.assertGreater(len(interrupted), 0, "no kill interrupted a task" + ctx)
         print(f"\ntorture: {len(killed)} kills, {len(interrupted)} runs interrupted, "
-              f"{reruns} tasks run more than once, {sum(taken.values())} leases taken over, "
-              f"{len(self.workers)} workers in all (seed {self.seed})")
+              f"{reruns} tasks run more than once, {len(taken)} leases taken over "
+              f"(and {unwritten} unwritten ones), {len(self.workers)} workers in all "
+              f"(seed {self.seed})")
+        return last_runs
 
 
 class PoisonedTask(jugtest.ScratchTest):
@@ -318,15 +366,14 @@ class PoisonedTask(jugtest.ScratchTest):
         return glob.glob(os.path.join(self.dir, "crashy.jugdata", "crashes", "*"))
 
     def assert_others_done(self):
+        """Every plain task ran once; after_poison never did."""
         lines = self.read_log()
         for i in range(20):
-            self.assertEqual(lines.count(f"start plain{i} {self.pid_of(f'plain{i}')}"), 1)
-            self.assertEqual(len([l for l in lines if l.startswith(f"end plain{i} ")]), 1)
-        self.assertFalse([l for l in lines if "after_poison" in l], "after_poison ran")
-        self.assertFalse([l for l in lines if l.startswith("end poison")])
-
-    def pid_of(self, name):
-        return [l.split()[2] for l in self.read_log() if l.startswith(f"start {name} ")][0]
+            for what in ("start", "end"):
+                self.assertEqual(len([l for l in lines if l.startswith(f"{what} plain{i} ")]), 1,
+                                 f"{what} plain{i}")
+        self.assertEqual([l for l in lines if "after_poison" in l], [], "after_poison ran")
+        self.assertEqual([l for l in lines if l.startswith("end poison")], [])
 
     def test_poison_is_given_up_after_three_crashes(self):
         runs = self.workers_until_done()
@@ -392,36 +439,40 @@ class PoisonedTask(jugtest.ScratchTest):
         runs = self.workers_until_done("--max-crashes", "1")
         self.assertEqual([code for _, code, _ in runs], [-signal.SIGSEGV, 1])
         self.assertEqual(len(self.poison_starts()), 1)
-        self.assertIn("its worker died 1 times", runs[-1][2])
+        self.assertRegex(runs[-1][2], r"its worker died 1 times? ")
         self.assert_others_done()
 
     def test_concurrent_workers_count_each_crash_once(self):
         """Three workers at a time, each replaced when it dies: poison still
         runs exactly three times, its crashes recorded once each."""
+        def start():
+            procs.append(subprocess.Popen(
+                [self.prog, "execute", "--keep-going"], cwd=self.dir, env=self.env,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+
         procs = []
-        started = 0
+        for _ in range(3):
+            start()
+        replaced = set()
         deadline = time.monotonic() + 120
         while True:
             self.assertLess(time.monotonic(), deadline, "the workers did not finish")
-            live = [p for p in procs if p.poll() is None]
-            dead_in_poison = [p for p in procs if p.returncode == -signal.SIGSEGV]
-            if (not live and started > 0
-                    and [p for p in procs if p.returncode != -signal.SIGSEGV]
-                    and jugtest.status_json(self.prog, self.dir)["totals"]["ready"] == 0):
+            # Replaced before asking whether any is alive: all three may die
+            # before the first look.
+            for p in list(procs):
+                if p.poll() == -signal.SIGSEGV and p.pid not in replaced:
+                    replaced.add(p.pid)
+                    self.assertLess(len(procs), 15, "too many workers died")
+                    start()
+            if all(p.poll() is not None for p in procs):
                 break
-            # Replace the dead: three at a time while workers die.
-            while len(live) < 3 and started < 3 + len(dead_in_poison):
-                self.assertLess(started, 15, "too many workers")
-                procs.append(subprocess.Popen(
-                    [self.prog, "execute", "--keep-going"], cwd=self.dir, env=self.env,
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-                started += 1
-                live = [p for p in procs if p.poll() is None]
             time.sleep(0.05)
         outputs = [p.communicate()[0] for p in procs]
         codes = [p.returncode for p in procs]
-        self.assertEqual(codes.count(-signal.SIGSEGV), 3, f"{codes}\n" + "\n".join(outputs))
-        self.assertEqual(len(self.poison_starts()), 3)
+        report = f"exit codes {codes}\n" + "\n".join(outputs)
+        self.assertEqual(len(self.poison_starts()), 3, "poison ran once per crash allowed; "
+                         + report)
+        self.assertEqual(codes.count(-signal.SIGSEGV), 3, report)
         self.assert_others_done()
         st = jugtest.status_json(self.prog, self.dir)
         self.assertEqual([f["name"] for f in st["failed"]], ["poison"])
@@ -522,11 +573,14 @@ class SameHostTakeover(jugtest.ScratchTest):
         first = self.start_worker()
         wait_for(lambda: self.started_by(first), "the first worker to start linger")
         second = self.start_worker()
-        # Give the second worker the time to find linger held and wait
-        # (were it slower, it would find the lease abandoned at once: the
-        # same outcome).
-        time.sleep(0.5)
-        self.assertIsNone(second.poll())
+        # Waiting: it watches locks/ (inotify) only when it has nothing to
+        # do but wait for other workers' leases.
+        def waiting():
+            if second.poll() is not None:
+                self.fail("the second worker did not wait:\n" + second.communicate()[0])
+            return watches_with_inotify(second.pid)
+
+        wait_for(waiting, "the second worker to wait")
         first.kill()
         first.communicate(timeout=30)
         self.finish_takeover(second, first.pid)

@@ -166,7 +166,7 @@ class FakedOtherHost(LeaseTest):
         out = self.output("worker")
         self.assertEqual(worker.returncode, 0, out)
         self.assertRegex(out, r"Taking over task held\b.*: its worker \(pid 4242 on elsewhere\) "
-                              r"has not renewed the lease for \d+ s \(the lease time is 3 s\)")
+                              r"has not renewed the lease for \d+(\.\d)? s \(the lease time is 3(\.0)? s\)")
         starts = self.held_starts()
         self.assertEqual(len(starts), 1, self.read_log())
         # Not before the lease expired: the store's clock (file times) had
@@ -189,8 +189,8 @@ class FakedOtherHost(LeaseTest):
         self.assertIn("has not renewed", s["abandoned"][0]["why"])
 
         p = self.run_prog("execute", check=0)
-        m = re.search(r"Taking over task held\b.*has not renewed the lease for (\d+) s "
-                      r"\(the lease time is 300 s\)", p.stdout)
+        m = re.search(r"Taking over task held\b.*has not renewed the lease for (\d+)(?:\.\d)? s "
+                      r"\(the lease time is 300(?:\.0)? s\)", p.stdout)
         self.assertIsNotNone(m, p.stdout + p.stderr)
         self.assertGreaterEqual(int(m.group(1)), 3600)
         self.assertEqual(len(self.held_starts()), 1)
@@ -307,7 +307,7 @@ class OtherPidNamespace(LeaseTest):
         out = self.output("waiter")
         self.assertEqual(waiter.returncode, 0, out)
         self.assertRegex(out, r"Taking over task held\b.*: its worker \(pid 1 on .*\) has not "
-                              rf"renewed the lease for \d+ s \(the lease time is {lease} s\)")
+                              rf"renewed the lease for \d+(\.\d)? s \(the lease time is {lease}(\.0)? s\)")
         starts = self.held_starts()
         self.assertEqual(len(starts), 2, self.read_log())
         self.assertGreater(starts[1], last_renewal + self.LEASE_TIME * 10**9,

@@ -6,8 +6,8 @@
 // process, unlike pids never reused) and NS is CLOCK_MONOTONIC in ns (the
 // clock of Python's time.monotonic_ns, comparable across processes).
 // `-- N` sets the number of work tasks (default 2000); `-- N check` prints
-// every result (`w i value`, `b b value`, `total value`) for the test to
-// compare with what it computes itself.
+// every result with the task's hash (`w i VALUE HASH`, `b b VALUE HASH`,
+// `total VALUE HASH`) for the test to compare with what it computes itself.
 #include <jug/jug.hpp>
 
 #include <fcntl.h>
@@ -101,11 +101,13 @@ int main(int argc, char** argv) {
     }
     auto sum = total(blocks);
     if (check) {
-      for (int i = 0; i < n; ++i) std::printf("w %d %ld\n", i, jug::value(works[i]));
-      for (std::size_t b = 0; b < blocks.size(); ++b) {
-        std::printf("b %zu %ld\n", b, jug::value(blocks[b]));
+      for (int i = 0; i < n; ++i) {
+        std::printf("w %d %ld %s\n", i, jug::value(works[i]), works[i].hash().hex().c_str());
       }
-      std::printf("total %ld\n", jug::value(sum));
+      for (std::size_t b = 0; b < blocks.size(); ++b) {
+        std::printf("b %zu %ld %s\n", b, jug::value(blocks[b]), blocks[b].hash().hex().c_str());
+      }
+      std::printf("total %ld %s\n", jug::value(sum), sum.hash().hex().c_str());
     }
   });
 }

@@ -151,9 +151,10 @@ class FaultStore final : public jug::Store {
     enter(StoreMethod::kLease, &hash);
     return inner_.lease(hash);
   }
-  bool break_lease(const jug::LeaseInfo& seen) override {
+  bool break_lease(const jug::LeaseInfo& seen,
+                   const std::function<void()>& before_removal = {}) override {
     enter(StoreMethod::kBreakLease, &seen.hash);
-    return inner_.break_lease(seen);
+    return inner_.break_lease(seen, before_removal);
   }
   std::vector<jug::LeaseInfo> list_leases() override {
     enter(StoreMethod::kListLeases, nullptr);
