@@ -10,6 +10,7 @@
 
 #include "commands/background_sync.hpp"
 #include "commands/lease_keeper.hpp"
+#include "commands/store_clock.hpp"
 #include "commands/target_pattern.hpp"
 #include "engine/build_context.hpp"
 #include "engine/exception_name.hpp"
@@ -231,9 +232,9 @@ class Scheduler {
       }
       polling_ = true;
       lock.unlock();
-      wait_for_other_workers();
+      const bool look_at_leases = wait_for_other_workers();
       lock.lock();
-      poll_held_elsewhere(lock);
+      poll_held_elsewhere(lock, look_at_leases);
       polling_ = false;
       changed_.notify_all();
     }
@@ -241,8 +242,12 @@ class Scheduler {
   }
 
   /// Called by the one polling thread, without mutex_: returns when other
-  /// workers may have finished or given up something we wait for.
-  void wait_for_other_workers() {
+  /// workers may have finished or given up something we wait for; true when
+  /// their leases are worth another look (given back, or the holders may
+  /// have died since the last look), not just their results.
+  bool wait_for_other_workers() {
+    const auto liveness = std::min<std::chrono::duration<double>>(kLivenessInterval,
+                                                                  options_.wait_cycle_time);
     if (!watch_tried_) {
       watch_tried_ = true;
       try {
@@ -252,25 +257,29 @@ class Scheduler {
       }
       // A lease given back between our last look and the watch's start
       // would never wake us: look again at once, with the watch running.
-      if (watch_) return;
+      if (watch_) return true;
     }
     const auto poll = std::min(options_.poll_interval, options_.wait_cycle_time);
     if (!watch_) {
+      // A shared filesystem: results are looked for every poll, but leases
+      // (several requests each to the server) only every `liveness`.
       std::this_thread::sleep_for(poll);
-      return;
+      if (Clock::now() - last_lease_look_ < liveness) return false;
+      last_lease_look_ = Clock::now();
+      return true;
     }
     // Woken the moment a lease is given back or broken. A worker that dies
     // changes no file, though: its leases are looked at again every
-    // kLivenessInterval anyway.
-    const auto timeout = std::max(std::chrono::duration<double>(poll),
-                                  std::min<std::chrono::duration<double>>(
-                                      kLivenessInterval, options_.wait_cycle_time));
+    // `liveness` anyway.
+    const auto timeout = std::max(std::chrono::duration<double>(poll), liveness);
     watch_->wait(std::chrono::ceil<std::chrono::milliseconds>(timeout));
+    return true;
   }
 
-  /// Re-checks the tasks other workers hold: finished ones are done; the
-  /// rest go back to the ready queue, to be tried again.
-  void poll_held_elsewhere(std::unique_lock<std::mutex>& lock) {
+  /// Re-checks the tasks other workers hold: finished ones are done; with
+  /// `look_at_leases`, the rest go back to the ready queue, to be tried
+  /// again (taken over if their holders are gone).
+  void poll_held_elsewhere(std::unique_lock<std::mutex>& lock, bool look_at_leases) {
     std::vector<NodeId> held;
     held.swap(held_elsewhere_);
     lock.unlock();
@@ -291,8 +300,10 @@ class Scheduler {
       if (finished[i]) {
         ++report_.done_elsewhere;
         mark_done(held[i]);
-      } else {
+      } else if (look_at_leases) {
         make_ready(held[i]);
+      } else {
+        held_elsewhere_.push_back(held[i]);
       }
     }
   }
@@ -361,7 +372,7 @@ class Scheduler {
       const std::optional<LeaseInfo> lease = store_.lease(hash);
       if (!lease) continue;
       const std::optional<std::string> why = abandoned_lease(
-          *lease, owner_, options_.lease_time, [this] { return store_.now(); });
+          *lease, owner_, options_.lease_time, [this] { return store_clock_.now(); });
       if (!why) return false;
       // Its worker died running the task (unless it died just after
       // storing the result): recorded before the lease goes, so that
@@ -691,9 +702,11 @@ class Scheduler {
   /// Renews our leases while tasks run; only made when there is work.
   std::optional<LeaseKeeper> keeper_;
   std::optional<BackgroundSync> syncer_;
+  StoreClock store_clock_{store_};
   /// Only the polling thread (polling_) touches these.
   bool watch_tried_ = false;
   std::unique_ptr<LeaseWatch> watch_;
+  Clock::time_point last_lease_look_ = Clock::now();
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 /// Every method is thread-safe, as the Store interface requires.
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <mutex>
@@ -44,6 +45,7 @@ enum class StoreMethod {
   kCrashes,
   kListCrashed,
   kClearCrashes,
+  kNow,
   kCount,
 };
 
@@ -52,7 +54,7 @@ inline const char* method_name(StoreMethod m) {
       "get",     "put",   "contains", "contains_all",   "remove",        "list",
       "sync",    "acquire", "renew",  "release",        "list_leases",   "record_failure",
       "list_failures", "clear_failure", "lease", "break_lease", "record_crash", "crashes",
-      "list_crashed", "clear_crashes"};
+      "list_crashed", "clear_crashes", "now"};
   return names[static_cast<std::size_t>(m)];
 }
 
@@ -101,6 +103,12 @@ class FaultStore final : public jug::Store {
   }
 
   jug::MemoryStore& inner() { return inner_; }
+
+  /// The store's clock runs this far ahead of this host's.
+  void set_clock_offset(std::chrono::system_clock::duration offset) {
+    std::lock_guard lock(mutex_);
+    clock_offset_ = offset;
+  }
 
   // ---- jug::Store ----------------------------------------------------------
   std::string describe() const override { return "fault store over " + inner_.describe(); }
@@ -189,8 +197,14 @@ class FaultStore final : public jug::Store {
     enter(StoreMethod::kClearCrashes, &hash);
     return inner_.clear_crashes(hash);
   }
+  std::chrono::system_clock::time_point now() override {
+    enter(StoreMethod::kNow, nullptr);
+    std::lock_guard lock(mutex_);
+    return std::chrono::system_clock::now() + clock_offset_;
+  }
 
  private:
+  std::chrono::system_clock::duration clock_offset_{};
   struct Fault {
     StoreMethod method;
     std::optional<jug::TaskHash> hash;
