@@ -1,0 +1,206 @@
+#pragma once
+/// The engine of `jug execute`: one Scheduler per run selects the tasks, runs
+/// them on its threads (sharing the work with other workers through leases),
+/// and keeps the state of every task. Its threads share it under `mutex_`.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "commands/background_sync.hpp"
+#include "commands/execute.hpp"
+#include "commands/lease_keeper.hpp"
+#include "commands/store_clock.hpp"
+#include "engine/graph.hpp"
+#include "engine/large_memory.hpp"
+#include "store/store.hpp"
+
+namespace jug {
+
+class Scheduler {
+ public:
+  Scheduler(const Graph& graph, Store& store, const ExecuteOptions& options,
+            ExecuteObserver& observer);
+
+  ExecuteReport run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  /// How often results are made durable while running (background_sync.hpp);
+  /// the run also ends with a sync, so everything is durable when execute
+  /// reports it done.
+  static constexpr std::chrono::seconds kSyncInterval{1};
+
+  /// While waiting for other workers with a watch on their leases: how often
+  /// their leases are judged anyway, since a worker that dies touches no file.
+  static constexpr std::chrono::seconds kLivenessInterval{1};
+
+  /// Where each task is in this run.
+  enum class State : std::uint8_t {
+    kNotSelected,
+    kWaiting,        // some dependency not done
+    kReady,          // in the ready queue
+    kRunning,        // a thread of ours has it
+    kHeldElsewhere,  // another worker holds its lease
+    kDone,
+    kFailed,
+    kBlocked,  // a dependency failed
+  };
+
+  void select();
+
+  /// Takes `id` out of the ready queue (only at the start, so rebuilding
+  /// the queue costs nothing that matters).
+  void remove_from_ready(NodeId id);
+
+  /// The distinct dependencies of a node.
+  std::vector<NodeId> unique_dependencies(NodeId id) const;
+
+  void make_ready(NodeId id);
+
+  /// Called with mutex_ held: a reason to start no more tasks, if any.
+  std::optional<std::string> stop_reason() const;
+
+  void work();
+
+  /// Called by the one polling thread, without mutex_: returns when other
+  /// workers may have finished or given up something we wait for; true when
+  /// their leases are worth another look (given back, or the holders may
+  /// have died since the last look), not just their results.
+  bool wait_for_other_workers();
+
+  /// Re-checks the tasks other workers hold: finished ones are done; with
+  /// `look_at_leases`, the rest go back to the ready queue, to be tried
+  /// again (taken over if their holders are gone).
+  void poll_held_elsewhere(std::unique_lock<std::mutex>& lock, bool look_at_leases);
+
+  void process(NodeId id);
+
+  /// Takes the lease of `id`, taking over the lease of a worker that is gone
+  /// (and recording its crash); false while a live worker holds it.
+  bool obtain_lease(NodeId id);
+
+  void release_lease(const TaskHash& hash);
+
+  bool previously_failed(NodeId id) const;
+
+  /// Counts a task of ours as running from its lease to its result: while
+  /// one runs, waiting for other workers' tasks is worth it.
+  class Executing {
+   public:
+    explicit Executing(Scheduler& s) : s_(s) {
+      std::lock_guard lock(s_.mutex_);
+      ++s_.executing_;
+    }
+    ~Executing() {
+      std::lock_guard lock(s_.mutex_);
+      --s_.executing_;
+      s_.last_progress_ = Clock::now();
+    }
+    Executing(const Executing&) = delete;
+    Executing& operator=(const Executing&) = delete;
+
+   private:
+    Scheduler& s_;
+  };
+
+  /// What earlier attempts at a task left in the store, to be cleared once
+  /// an attempt succeeds.
+  struct Troubles {
+    bool failure = false;
+    bool crashes = false;
+  };
+
+  /// Runs a task whose lease we hold.
+  void run_leased(NodeId id, Troubles troubles);
+
+  /// A result `dependency` of task `id` could not be read: it is removed
+  /// and run again, and `id` (whose lease we hold) waits for it again.
+  /// Other tasks reading it meet the same and come here too.
+  void recompute_dependency(NodeId id, NodeId dependency, const std::string& message);
+
+  /// Whether the stored result of `id` can be read now.
+  bool readable(NodeId id);
+
+  /// Called with mutex_ held: a done task whose result is gone becomes to
+  /// do again, and what needs it waits for it again.
+  void revive(NodeId id);
+
+  /// The value of a finished dependency: from memory when we computed or
+  /// loaded it, else from the store.
+  AnyValue value_of(NodeId id);
+
+  /// Called with mutex_ held.
+  void mark_done(NodeId id);
+
+  /// Called with mutex_ held: `id` needs its dependencies' values no more.
+  void release_inputs(NodeId id);
+
+  /// Called with mutex_ held.
+  void mark_failed(NodeId id);
+
+  void fail(NodeId id, const std::string& message);
+
+  /// A store error (or a result that cannot be read): nothing more can be
+  /// done safely in this process. Gives back the lease of `id` if we hold it.
+  void fatal(NodeId id, const std::string& message, bool holds_lease);
+
+  /// Called with mutex_ held.
+  void record_fatal(const std::string& message);
+
+  /// Called with mutex_ held: what needs the failed task `failed` can
+  /// never run in this run.
+  void block_dependents(NodeId failed);
+
+  const Graph& graph_;
+  Store& store_;
+  const ExecuteOptions& options_;
+  ExecuteObserver& observer_;
+  const LeaseOwner owner_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  /// Held while a result that could not be read is checked and removed.
+  std::mutex recovery_mutex_;
+  LargeVector<State> state_;
+  /// Distinct dependencies not yet done, per waiting node.
+  LargeVector<std::uint32_t> pending_;
+  /// Uses by selected dependents not yet done, per node (a dependent that
+  /// takes it twice counts twice): its value is kept in memory until this
+  /// reaches zero.
+  LargeVector<std::uint32_t> unfinished_dependents_;
+  LargeVector<AnyValue> values_;
+  /// Built only when there is something to run.
+  std::vector<std::vector<NodeId>> dependents_;
+  /// Lowest id first: tasks run in creation order, as in jug.
+  std::priority_queue<NodeId, std::vector<NodeId>, std::greater<>> ready_;
+  std::vector<NodeId> held_elsewhere_;
+  std::vector<NodeId> previously_failed_;
+  /// Threads between taking a task from the queue and finishing with it.
+  unsigned busy_ = 0;
+  /// Tasks of ours between lease and result: while one runs, waiting for
+  /// other workers is worthwhile (see Executing).
+  unsigned executing_ = 0;
+  bool polling_ = false;
+  bool stop_ = false;
+  Clock::time_point last_progress_ = Clock::now();
+  ExecuteReport report_;
+  /// Renews our leases while tasks run; only made when there is work.
+  std::optional<LeaseKeeper> keeper_;
+  std::optional<BackgroundSync> syncer_;
+  StoreClock store_clock_{store_};
+  /// Only the polling thread (polling_) touches these.
+  bool watch_tried_ = false;
+  std::unique_ptr<LeaseWatch> watch_;
+  Clock::time_point last_lease_look_ = Clock::now();
+};
+
+}  // namespace jug

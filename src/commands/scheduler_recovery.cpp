@@ -1,0 +1,74 @@
+// The Scheduler's recovery: a stored result that cannot be read is removed
+// and its task run again.
+
+#include "commands/scheduler.hpp"
+
+#include "engine/results.hpp"
+#include "jug/errors.hpp"
+
+namespace jug {
+
+void Scheduler::recompute_dependency(NodeId id, NodeId dependency, const std::string& message) {
+  try {
+    release_lease(graph_.hash(id));
+    // One recovery at a time: a thread that read the same bad record
+    // must not remove the good one computed since.
+    std::lock_guard recovering(recovery_mutex_);
+    bool done;
+    {
+      std::lock_guard lock(mutex_);
+      done = state_[dependency] == State::kDone;
+    }
+    if (done && !readable(dependency)) {
+      store_.remove(graph_.hash(dependency));
+      std::lock_guard lock(mutex_);
+      observer_.result_recomputed(graph_, dependency, message);
+      ++report_.recomputed;
+      revive(dependency);
+    }
+  } catch (const std::exception& e) {
+    fatal(id, e.what(), /*holds_lease=*/false);
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  state_[id] = State::kWaiting;
+  pending_[id] = 0;
+  for (NodeId d : unique_dependencies(id)) {
+    if (state_[d] != State::kDone) ++pending_[id];
+  }
+  if (pending_[id] == 0) make_ready(id);  // revived and redone meanwhile
+  changed_.notify_all();
+}
+
+bool Scheduler::readable(NodeId id) {
+  try {
+    load_result(store_, graph_, id);
+    return true;
+  } catch (const CorruptRecord&) {
+    return false;
+  } catch (const ValueNotAvailable&) {
+    return false;
+  }
+}
+
+void Scheduler::revive(NodeId id) {
+  values_[id].reset();
+  state_[id] = State::kWaiting;
+  for (NodeId d : unique_dependencies(id)) {
+    if (state_[d] != State::kDone) ++pending_[id];
+  }
+  // It will read its dependencies again (release_inputs gives them back).
+  for (NodeId d : graph_.node(id).dependencies) ++unfinished_dependents_[d];
+  for (NodeId n : dependents_[id]) {
+    if (state_[n] == State::kWaiting) {
+      ++pending_[n];
+    } else if (state_[n] == State::kReady) {
+      remove_from_ready(n);
+      state_[n] = State::kWaiting;
+      pending_[n] = 1;
+    }
+  }
+  if (pending_[id] == 0) make_ready(id);
+}
+
+}  // namespace jug

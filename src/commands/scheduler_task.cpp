@@ -1,0 +1,222 @@
+// The Scheduler running one task: its lease, its inputs, its run, and what
+// becomes of its result or its failure.
+
+#include "commands/scheduler.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/exception_name.hpp"
+#include "engine/results.hpp"
+#include "jug/errors.hpp"
+#include "store/lease_judge.hpp"
+
+namespace jug {
+
+void Scheduler::process(NodeId id) {
+  const TaskHash& hash = graph_.hash(id);
+  try {
+    if (!obtain_lease(id)) {
+      std::lock_guard lock(mutex_);
+      state_[id] = State::kHeldElsewhere;
+      held_elsewhere_.push_back(id);
+      return;
+    }
+  } catch (const std::exception& e) {
+    fatal(id, e.what(), /*holds_lease=*/false);
+    return;
+  }
+  keeper_->keep(hash);
+  Troubles troubles;
+  try {
+    if (store_.contains(hash)) {  // finished between our listing and our lease
+      release_lease(hash);
+      std::lock_guard lock(mutex_);
+      ++report_.done_elsewhere;
+      mark_done(id);
+      return;
+    }
+    // A failure recorded since this run started means another worker ran
+    // and failed it meanwhile: not retried in this run (it would most
+    // likely fail again); a later execute retries it.
+    std::optional<std::string> recorded = store_.failure(hash);
+    if (recorded && !previously_failed(id)) {
+      release_lease(hash);
+      std::lock_guard lock(mutex_);
+      report_.failed_elsewhere.push_back({id, std::move(*recorded)});
+      mark_failed(id);
+      return;
+    }
+    troubles.failure = recorded.has_value();
+    const std::vector<std::string> crashes = store_.crashes(hash);
+    troubles.crashes = !crashes.empty();
+    if (crashes.size() >= std::max(1u, options_.max_crashes)) {
+      fail(id, fmt::format("its worker died {} time{} while running it, so it is not run "
+                           "again (--max-crashes {}); `jug cleanup --failed-only` lets it run "
+                           "once more. Last: {}",
+                           crashes.size(), crashes.size() == 1 ? "" : "s", options_.max_crashes,
+                           crashes.back()));
+      return;
+    }
+  } catch (const std::exception& e) {
+    fatal(id, e.what(), /*holds_lease=*/true);
+    return;
+  }
+  run_leased(id, troubles);
+}
+
+bool Scheduler::obtain_lease(NodeId id) {
+  const TaskHash& hash = graph_.hash(id);
+  // Twice at most: a lease released or broken between our tries is
+  // retried once; after that the task counts as held, and is looked at
+  // again with the others held elsewhere.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (store_.acquire(hash, owner_)) return true;
+    const std::optional<LeaseInfo> lease = store_.lease(hash);
+    if (!lease) continue;
+    const std::optional<std::string> why = abandoned_lease(
+        *lease, owner_, options_.lease_time, [this] { return store_clock_.now(); });
+    if (!why) return false;
+    // Its worker died running the task (unless it died just after
+    // storing the result): recorded before the lease goes, so that
+    // whoever takes the task next counts this crash.
+    const bool broken = store_.break_lease(*lease, [&] {
+      if (!store_.contains(hash)) store_.record_crash(hash, *why);
+    });
+    if (!broken) return false;
+    {
+      std::lock_guard lock(mutex_);
+      ++report_.taken_over;
+    }
+    observer_.lease_taken_over(graph_, id, *why);
+  }
+  return false;
+}
+
+void Scheduler::release_lease(const TaskHash& hash) {
+  keeper_->drop(hash);
+  store_.release(hash, owner_);
+}
+
+bool Scheduler::previously_failed(NodeId id) const {
+  return std::binary_search(previously_failed_.begin(), previously_failed_.end(), id);
+}
+
+void Scheduler::run_leased(NodeId id, Troubles troubles) {
+  const Executing executing(*this);
+  const Graph::Node& node = graph_.node(id);
+  std::vector<AnyValue> inputs;
+  NodeId loading = 0;
+  try {
+    inputs.reserve(node.dependencies.size());
+    for (NodeId d : node.dependencies) {
+      loading = d;
+      inputs.push_back(value_of(d));
+    }
+  } catch (const CorruptRecord& e) {
+    recompute_dependency(id, loading, e.what());
+    return;
+  } catch (const ValueNotAvailable& e) {
+    recompute_dependency(id, loading, e.what());
+    return;
+  } catch (const std::exception& e) {
+    // The store failed: that is not this task's fault, and nothing that
+    // reads it can run.
+    fatal(id, e.what(), /*holds_lease=*/true);
+    return;
+  }
+  observer_.task_started(graph_, id);
+  const auto start = Clock::now();
+  std::string record;
+  AnyValue value;
+  std::optional<std::string> failure;
+  for (unsigned attempt = 0;; ++attempt) {
+    try {
+      value = node.body->run(inputs);
+      record = encode_result(graph_, id, value);
+      failure.reset();
+    } catch (const std::exception& e) {
+      failure = fmt::format("{}: {}", exception_type_name(e), e.what());
+    } catch (...) {
+      failure = "an exception of unknown type (not derived from std::exception)";
+    }
+    if (!failure || attempt >= options_.retries) break;
+    observer_.task_retrying(graph_, id, *failure, attempt + 1);
+  }
+  inputs.clear();
+  if (failure) {
+    fail(id, *failure);
+    return;
+  }
+  try {
+    store_.put(graph_.hash(id), record);
+  } catch (const std::exception& e) {
+    fatal(id,
+          fmt::format("could not store the result of task {}: {}", describe_task(graph_, id),
+                      e.what()),
+          /*holds_lease=*/true);
+    return;
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  observer_.task_finished(graph_, id, seconds);
+  {
+    std::lock_guard lock(mutex_);
+    ++report_.executed;
+    ++report_.executed_per_name[node.name_id];
+    if (unfinished_dependents_[id] > 0) values_[id] = std::move(value);
+    mark_done(id);
+  }
+  // The result is published: errors from here on do not undo it.
+  try {
+    if (troubles.failure) store_.clear_failure(graph_.hash(id));
+    if (troubles.crashes) store_.clear_crashes(graph_.hash(id));
+    release_lease(graph_.hash(id));
+    syncer_->wrote();
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mutex_);
+    record_fatal(fmt::format("task {} is stored, but then: {}", describe_task(graph_, id),
+                             e.what()));
+  }
+}
+
+AnyValue Scheduler::value_of(NodeId id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (values_[id]) return values_[id];
+  }
+  AnyValue v = load_result(store_, graph_, id);
+  std::lock_guard lock(mutex_);
+  if (unfinished_dependents_[id] > 0) values_[id] = v;
+  return v;
+}
+
+void Scheduler::fail(NodeId id, const std::string& message) {
+  const TaskHash& hash = graph_.hash(id);
+  observer_.task_failed(graph_, id, message);
+  try {
+    store_.record_failure(hash, message);
+    release_lease(hash);
+  } catch (const std::exception& e) {
+    fatal(id, e.what(), /*holds_lease=*/true);
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  report_.failures.push_back({id, message});
+  mark_failed(id);
+}
+
+void Scheduler::fatal(NodeId id, const std::string& message, bool holds_lease) {
+  if (holds_lease) {
+    try {
+      release_lease(graph_.hash(id));
+    } catch (const std::exception&) {
+      // the store is unusable; the lease will be taken over once it expires
+    }
+  }
+  std::lock_guard lock(mutex_);
+  state_[id] = State::kFailed;
+  record_fatal(message);
+}
+
+}  // namespace jug
