@@ -93,23 +93,36 @@ class Scheduler {
   bool previously_failed(NodeId id) const;
 
   /// Counts a task of ours as running from its lease to its result: while
-  /// one runs, waiting for other workers' tasks is worth it.
+  /// one runs, waiting for other workers' tasks is worth it. A task to run
+  /// `alone` first waits for this worker's other tasks to finish, and none
+  /// start until it is done.
   class Executing {
    public:
-    explicit Executing(Scheduler& s) : s_(s) {
-      std::lock_guard lock(s_.mutex_);
+    Executing(Scheduler& s, bool alone) : s_(s), alone_(alone) {
+      std::unique_lock lock(s_.mutex_);
+      if (alone_) {
+        ++s_.waiting_alone_;
+        s_.changed_.wait(lock, [this] { return s_.executing_ == 0 && !s_.running_alone_; });
+        --s_.waiting_alone_;
+        s_.running_alone_ = true;
+      } else {
+        s_.changed_.wait(lock, [this] { return !s_.running_alone_ && s_.waiting_alone_ == 0; });
+      }
       ++s_.executing_;
     }
     ~Executing() {
       std::lock_guard lock(s_.mutex_);
       --s_.executing_;
+      if (alone_) s_.running_alone_ = false;
       s_.last_progress_ = Clock::now();
+      s_.changed_.notify_all();
     }
     Executing(const Executing&) = delete;
     Executing& operator=(const Executing&) = delete;
 
    private:
     Scheduler& s_;
+    const bool alone_;
   };
 
   /// What earlier attempts at a task left in the store, to be cleared once
@@ -117,6 +130,10 @@ class Scheduler {
   struct Troubles {
     bool failure = false;
     bool crashes = false;
+    /// Its next crash would be its last (--max-crashes): it runs alone in
+    /// this worker, so that the crash, if it comes, is its own and not
+    /// counted against tasks that happened to run beside it.
+    bool alone = false;
   };
 
   /// Runs a task whose lease we hold.
@@ -189,6 +206,9 @@ class Scheduler {
   /// Tasks of ours between lease and result: while one runs, waiting for
   /// other workers is worthwhile (see Executing).
   unsigned executing_ = 0;
+  /// A task running alone, and tasks waiting to (see Executing).
+  bool running_alone_ = false;
+  unsigned waiting_alone_ = 0;
   bool polling_ = false;
   bool stop_ = false;
   Clock::time_point last_progress_ = Clock::now();

@@ -51,6 +51,8 @@ void Scheduler::process(NodeId id) {
     troubles.failure = recorded.has_value();
     const std::vector<std::string> crashes = store_.crashes(hash);
     troubles.crashes = !crashes.empty();
+    troubles.alone =
+        options_.jobs > 1 && !crashes.empty() && crashes.size() + 1 >= options_.max_crashes;
     if (crashes.size() >= std::max(1u, options_.max_crashes)) {
       fail(id, fmt::format("its worker died {} time{} while running it, so it is not run "
                            "again (--max-crashes {}); `jug cleanup --failed-only` lets it run "
@@ -104,7 +106,7 @@ bool Scheduler::previously_failed(NodeId id) const {
 }
 
 void Scheduler::run_leased(NodeId id, Troubles troubles) {
-  const Executing executing(*this);
+  const Executing executing(*this, troubles.alone);
   const Graph::Node& node = graph_.node(id);
   std::vector<AnyValue> inputs;
   NodeId loading = 0;

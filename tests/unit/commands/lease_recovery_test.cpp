@@ -254,3 +254,58 @@ TEST(LeaseKeeper, ReportsALeaseLostToAnotherWorkerOnce) {
 }
 
 }  // namespace
+
+// ---- a task whose next crash would be its last runs alone ------------------------
+
+std::atomic<int> running_now{0};
+std::atomic<int> beside_the_suspect{0};
+const jug::TaskGenerator ordinary("lease_ordinary", [](int ms) {
+  ++running_now;
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  --running_now;
+  return ms;
+});
+const jug::TaskGenerator suspect("lease_suspect", [](int ms) {
+  // Sees the others of its worker, if any run beside it.
+  for (int i = 0; i < ms; ++i) {
+    if (running_now > 0) ++beside_the_suspect;
+    std::this_thread::sleep_for(1ms);
+  }
+  return ms;
+});
+
+TEST(LeaseRecovery, ATaskOneCrashFromTheLimitRunsAloneInItsWorker) {
+  // Its crashes so far may have been another task's fault (a worker running
+  // several tasks dies with all of them): its last chance is its own.
+  for (const unsigned crashes_so_far : {1u, 2u}) {
+    SCOPED_TRACE(::testing::Message() << "crashes so far: " << crashes_so_far);
+    jug::MemoryStore store;
+    std::optional<jug::Task<int>> s;
+    std::vector<jug::Task<int>> others;
+    const jug::Graph graph = jug::build_graph(
+        [&] {
+          for (int i = 0; i < 3; ++i) others.push_back(ordinary(40 + i));
+          s = suspect(60);
+          for (int i = 0; i < 6; ++i) others.push_back(ordinary(50 + i));
+        },
+        store);
+    for (unsigned i = 0; i < crashes_so_far; ++i) {
+      store.record_crash(graph.hash(s->node_id()), "its worker died");
+    }
+    beside_the_suspect = 0;
+    Observer observer;
+    jug::ExecuteOptions options;
+    options.jobs = 4;
+    options.max_crashes = 3;
+    const jug::ExecuteReport report = jug::execute(graph, store, options, observer);
+    EXPECT_TRUE(report.complete());
+    EXPECT_EQ(report.executed, 10u);
+    if (crashes_so_far == 2) {
+      EXPECT_EQ(beside_the_suspect.load(), 0) << "ran beside other tasks of its worker";
+    } else {
+      // One crash of three: it runs with the others as usual.
+      EXPECT_GT(beside_the_suspect.load(), 0);
+    }
+    EXPECT_TRUE(store.crashes(graph.hash(s->node_id())).empty());
+  }
+}
