@@ -43,6 +43,15 @@ class Scheduler {
   /// their leases are judged anyway, since a worker that dies touches no file.
   static constexpr std::chrono::seconds kLivenessInterval{1};
 
+  /// What earlier attempts at a task left in the store, to be cleared once
+  /// an attempt succeeds.
+  struct Troubles {
+    bool failure = false;
+    bool crashes = false;
+    /// Its next crash would be its last (see RunGate).
+    bool run_alone = false;
+  };
+
   /// Where each task is in this run.
   enum class State : std::uint8_t {
     kNotSelected,
@@ -87,53 +96,67 @@ class Scheduler {
   /// Takes the lease of `id`, taking over the lease of a worker that is gone
   /// (and recording its crash); false while a live worker holds it.
   bool obtain_lease(NodeId id);
+  /// Takes the lease of `id` and looks at what earlier attempts left: the
+  /// troubles to clear once it succeeds, or nothing when the task is not to
+  /// run now (held elsewhere, done, failed; all handled here). `alone`: this
+  /// thread already runs alone (see RunGate); if it must and does not, the
+  /// lease is given back (run_alone says so).
+  std::optional<Troubles> lease_and_check(NodeId id, bool alone);
 
   void release_lease(const TaskHash& hash);
 
   bool previously_failed(NodeId id) const;
 
   /// Counts a task of ours as running from its lease to its result: while
-  /// one runs, waiting for other workers' tasks is worth it. A task to run
-  /// `alone` first waits for this worker's other tasks to finish, and none
-  /// start until it is done.
+  /// one runs, waiting for other workers' tasks is worth it.
   class Executing {
    public:
-    Executing(Scheduler& s, bool alone) : s_(s), alone_(alone) {
-      std::unique_lock lock(s_.mutex_);
-      if (alone_) {
-        ++s_.waiting_alone_;
-        s_.changed_.wait(lock, [this] { return s_.executing_ == 0 && !s_.running_alone_; });
-        --s_.waiting_alone_;
-        s_.running_alone_ = true;
-      } else {
-        s_.changed_.wait(lock, [this] { return !s_.running_alone_ && s_.waiting_alone_ == 0; });
-      }
+    explicit Executing(Scheduler& s) : s_(s) {
+      std::lock_guard lock(s_.mutex_);
       ++s_.executing_;
     }
     ~Executing() {
       std::lock_guard lock(s_.mutex_);
       --s_.executing_;
-      if (alone_) s_.running_alone_ = false;
       s_.last_progress_ = Clock::now();
-      s_.changed_.notify_all();
     }
     Executing(const Executing&) = delete;
     Executing& operator=(const Executing&) = delete;
 
    private:
     Scheduler& s_;
-    const bool alone_;
   };
 
-  /// What earlier attempts at a task left in the store, to be cleared once
-  /// an attempt succeeds.
-  struct Troubles {
-    bool failure = false;
-    bool crashes = false;
-    /// Its next crash would be its last (--max-crashes): it runs alone in
-    /// this worker, so that the crash, if it comes, is its own and not
-    /// counted against tasks that happened to run beside it.
-    bool alone = false;
+  /// Lets a thread of ours go on with a task, from before its lease to its
+  /// end. A task to run `alone` first waits for this worker's other tasks
+  /// to end, and none take a lease until it is done: should the worker die
+  /// meanwhile, the crash is counted against that task only.
+  class RunGate {
+   public:
+    RunGate(Scheduler& s, bool alone) : s_(s), alone_(alone) {
+      std::unique_lock lock(s_.mutex_);
+      if (alone_) {
+        ++s_.waiting_alone_;
+        s_.changed_.wait(lock, [this] { return s_.gated_ == 0 && !s_.running_alone_; });
+        --s_.waiting_alone_;
+        s_.running_alone_ = true;
+      } else {
+        s_.changed_.wait(lock, [this] { return !s_.running_alone_ && s_.waiting_alone_ == 0; });
+      }
+      ++s_.gated_;
+    }
+    ~RunGate() {
+      std::lock_guard lock(s_.mutex_);
+      --s_.gated_;
+      if (alone_) s_.running_alone_ = false;
+      s_.changed_.notify_all();
+    }
+    RunGate(const RunGate&) = delete;
+    RunGate& operator=(const RunGate&) = delete;
+
+   private:
+    Scheduler& s_;
+    const bool alone_;
   };
 
   /// Runs a task whose lease we hold.
@@ -206,7 +229,9 @@ class Scheduler {
   /// Tasks of ours between lease and result: while one runs, waiting for
   /// other workers is worthwhile (see Executing).
   unsigned executing_ = 0;
-  /// A task running alone, and tasks waiting to (see Executing).
+  /// Tasks of ours past the gate; a task running alone, and tasks waiting
+  /// to (see RunGate).
+  unsigned gated_ = 0;
   bool running_alone_ = false;
   unsigned waiting_alone_ = 0;
   bool polling_ = false;

@@ -15,17 +15,33 @@
 namespace jug {
 
 void Scheduler::process(NodeId id) {
+  // Once more, alone, when its crashes so far say so (see RunGate).
+  for (bool alone = false;;) {
+    std::optional<RunGate> gate;
+    if (options_.jobs > 1) gate.emplace(*this, alone);
+    const std::optional<Troubles> troubles = lease_and_check(id, alone);
+    if (!troubles) return;  // held elsewhere, done, failed, or an error
+    if (troubles->run_alone && !alone) {
+      alone = true;
+      continue;
+    }
+    run_leased(id, *troubles);
+    return;
+  }
+}
+
+std::optional<Scheduler::Troubles> Scheduler::lease_and_check(NodeId id, bool alone) {
   const TaskHash& hash = graph_.hash(id);
   try {
     if (!obtain_lease(id)) {
       std::lock_guard lock(mutex_);
       state_[id] = State::kHeldElsewhere;
       held_elsewhere_.push_back(id);
-      return;
+      return std::nullopt;
     }
   } catch (const std::exception& e) {
     fatal(id, e.what(), /*holds_lease=*/false);
-    return;
+    return std::nullopt;
   }
   keeper_->keep(hash);
   Troubles troubles;
@@ -35,7 +51,7 @@ void Scheduler::process(NodeId id) {
       std::lock_guard lock(mutex_);
       ++report_.done_elsewhere;
       mark_done(id);
-      return;
+      return std::nullopt;
     }
     // A failure recorded since this run started means another worker ran
     // and failed it meanwhile: not retried in this run (it would most
@@ -46,26 +62,31 @@ void Scheduler::process(NodeId id) {
       std::lock_guard lock(mutex_);
       report_.failed_elsewhere.push_back({id, std::move(*recorded)});
       mark_failed(id);
-      return;
+      return std::nullopt;
     }
     troubles.failure = recorded.has_value();
     const std::vector<std::string> crashes = store_.crashes(hash);
     troubles.crashes = !crashes.empty();
-    troubles.alone =
-        options_.jobs > 1 && !crashes.empty() && crashes.size() + 1 >= options_.max_crashes;
     if (crashes.size() >= std::max(1u, options_.max_crashes)) {
       fail(id, fmt::format("its worker died {} time{} while running it, so it is not run "
                            "again (--max-crashes {}); `jug cleanup --failed-only` lets it run "
                            "once more. Last: {}",
                            crashes.size(), crashes.size() == 1 ? "" : "s", options_.max_crashes,
                            crashes.back()));
-      return;
+      return std::nullopt;
     }
+    // Its next crash would be its last: it runs alone, so that this crash
+    // is its own, not also counted against tasks that happened to run
+    // beside it (a worker dies with all its tasks). The lease goes back
+    // while this thread waits for the others to end.
+    troubles.run_alone =
+        options_.jobs > 1 && !crashes.empty() && crashes.size() + 1 >= options_.max_crashes;
+    if (troubles.run_alone && !alone) release_lease(hash);
   } catch (const std::exception& e) {
     fatal(id, e.what(), /*holds_lease=*/true);
-    return;
+    return std::nullopt;
   }
-  run_leased(id, troubles);
+  return troubles;
 }
 
 bool Scheduler::obtain_lease(NodeId id) {
@@ -106,7 +127,7 @@ bool Scheduler::previously_failed(NodeId id) const {
 }
 
 void Scheduler::run_leased(NodeId id, Troubles troubles) {
-  const Executing executing(*this, troubles.alone);
+  const Executing executing(*this);
   const Graph::Node& node = graph_.node(id);
   std::vector<AnyValue> inputs;
   NodeId loading = 0;

@@ -13,6 +13,7 @@
 #include "store/file_store.hpp"
 #include "store/file_store_errors.hpp"
 #include "store/lease_file.hpp"
+#include "store/lease_judge.hpp"
 #include "store/posix_files.hpp"
 
 namespace jug {
@@ -22,7 +23,8 @@ using namespace posix;
 namespace {
 
 /// A breaker file is held for the instant of a check and an unlink: one
-/// older than this belongs to a worker that died in that instant.
+/// older than this belongs to a worker that died in that instant (one of a
+/// worker on this machine is judged by its process at once).
 constexpr std::chrono::seconds kAbandonedBreakerAge{60};
 
 /// A lease read from an open lock file.
@@ -208,9 +210,17 @@ bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& 
 void FileStore::remove_abandoned_breaker(const std::string& breaker) {
   struct stat st;
   if (::stat(breaker.c_str(), &st) != 0) return;
-  if (now() - modification_time(st) < kAbandonedBreakerAge) return;
-  // Its worker died between two system calls. Moved aside first, so that a
-  // breaker made since our stat is not removed: that one is put back.
+  // A breaker is judged as a lease held for kAbandonedBreakerAge: gone at
+  // once when its worker (on this machine) is, else after that age. A worker
+  // running several tasks may die of one of them while another thread of
+  // it holds a breaker.
+  const std::optional<LeaseInfo> held = read_lease_file(breaker, TaskHash{});
+  if (!held || !abandoned_lease(*held, LeaseOwner::self(), kAbandonedBreakerAge,
+                                [this] { return now(); })) {
+    return;
+  }
+  // Moved aside first, so that a breaker made since our stat is not
+  // removed: that one is put back.
   const std::string aside =
       fmt::format("{}/tmp/broken-breaker.{}.{:016x}", root_, ::getpid(), random_number());
   create_directory(root_ + "/tmp");

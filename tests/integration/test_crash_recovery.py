@@ -442,6 +442,23 @@ class PoisonedTask(jugtest.ScratchTest):
         self.assertRegex(runs[-1][2], r"its worker died 1 times? ")
         self.assert_others_done()
 
+    def test_tasks_beside_the_poison_are_not_given_up_with_it(self):
+        """A worker running -j 3 dies with all three tasks: each gets a
+        crash. Once a task's next crash would be its last, it runs alone, so
+        the two companions that only ran beside poison finish, and poison
+        alone is given up."""
+        self.env["JUG_TEST_COMPANIONS"] = "1"
+        runs = self.workers_until_done("-j", "3")
+        report = "\n".join(o for _, _, o in runs)
+        self.assertEqual(runs[-1][1], 1, report)
+        self.assertEqual(len(self.poison_starts()), 3, report)
+        st = jugtest.status_json(self.prog, self.dir, env=self.env)
+        self.assertEqual([f["name"] for f in st["failed"]], ["poison"], report)
+        companions = [r for r in st["by_name"] if r["name"] == "companion"][0]
+        self.assertEqual(companions["finished"], 2, report)
+        ends = [l for l in self.read_log() if l.startswith("end companion")]
+        self.assertEqual(len(ends), 2, report)
+
     def test_concurrent_workers_count_each_crash_once(self):
         """Three workers at a time, each replaced when it dies: poison still
         runs exactly three times, its crashes recorded once each."""
