@@ -2,6 +2,7 @@
 /// jug::TaskGenerator: wraps a callable so that calling it builds a task
 /// instead of running it. jug::value reads a task's result.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -111,15 +112,27 @@ Stored store_argument(Arg&& arg) {
 
 }  // namespace detail
 
+/// What identifies a generator's tasks besides its name and their arguments.
+struct TaskOptions {
+  /// The version of the function's code. The code itself is not hashed, so
+  /// after a change to what the function computes (a bug fixed), bump this:
+  /// the generator's tasks, and everything downstream of them, get new
+  /// hashes and are computed again; nothing else is. 0, the default, adds
+  /// nothing to the hash (docs/hashing.md).
+  std::uint64_t version = 0;
+};
+
 /// Wraps `function` so that calling the generator makes a jug::Task.
 /// `name` is the task's identity in the store: keep it stable.
 template <class F>
 class TaskGenerator {
  public:
-  TaskGenerator(std::string name, F function)
-      : state_(std::make_shared<const State>(State{std::move(name), std::move(function)})) {}
+  TaskGenerator(std::string name, F function, TaskOptions options = {})
+      : state_(std::make_shared<const State>(
+            State{std::move(name), std::move(function), options.version})) {}
 
   const std::string& name() const { return state_->name; }
+  std::uint64_t version() const { return state_->version; }
 
   template <class... Args>
   auto operator()(Args&&... args) const {
@@ -141,6 +154,7 @@ class TaskGenerator {
   struct State {
     std::string name;
     F function;
+    std::uint64_t version;
   };
 
   template <class Params, class... Args, std::size_t... I>
@@ -180,6 +194,10 @@ class TaskGenerator {
          ...);
       }
     }(std::make_index_sequence<std::tuple_size_v<Stored>>{});
+    if (state_->version != 0) {
+      argument_bytes.push_back('C');
+      detail::put_u64(argument_bytes, state_->version);
+    }
     const TaskHash hash = detail::task_hash(state_->name, argument_bytes);
     using Body = detail::TypedTaskBody<State, R, Params, Stored>;
     std::shared_ptr<const TaskBody> body = std::allocate_shared<Body>(
@@ -194,6 +212,10 @@ template <class F>
 TaskGenerator(const char*, F) -> TaskGenerator<F>;
 template <class F>
 TaskGenerator(std::string, F) -> TaskGenerator<F>;
+template <class F>
+TaskGenerator(const char*, F, TaskOptions) -> TaskGenerator<F>;
+template <class F>
+TaskGenerator(std::string, F, TaskOptions) -> TaskGenerator<F>;
 
 /// The result of `task`, from the store. Throws ValueNotAvailable when it has
 /// not been computed yet.

@@ -1227,4 +1227,34 @@ TEST_F(ExecuteTest, CorruptDependencyIsRecomputedNamingIt) {
   }
 }
 
+// ---- 10. code versions --------------------------------------------------------------
+
+TEST_F(ExecuteTest, BumpingACodeVersionRecomputesExactlyItsTasksAndWhatNeedsThem) {
+  // A bug fixed in `scale` (it multiplied by 10, it should by 100): version 2.
+  const jug::TaskGenerator scale_v1("exec_scale", [](int x) { return 10 * x; }, {.version = 1});
+  const jug::TaskGenerator scale_v2("exec_scale", [](int x) { return 100 * x; }, {.version = 2});
+  std::optional<jug::Task<int>> a, b, after_a, other, after_other;
+  const auto build_with = [&](const auto& scale) {
+    return build([&] {
+      a = scale(1);
+      b = scale(2);
+      after_a = add(*a, 5);
+      other = twice(3);
+      after_other = negate(*other);
+    });
+  };
+  const jug::Graph first = build_with(scale_v1);
+  EXPECT_EQ(run(first, {}).executed, 5u);
+  EXPECT_EQ(result_of(store_, first, *after_a), 15);
+
+  const jug::Graph fixed = build_with(scale_v2);
+  const jug::ExecuteReport report = run(fixed, {});
+  EXPECT_EQ(report.executed, 3u);  // both scale tasks and after_a; not other, after_other
+  EXPECT_EQ(executed_named(report, fixed, "exec_scale"), 2u);
+  EXPECT_EQ(executed_named(report, fixed, "exec_add"), 1u);
+  EXPECT_EQ(report.already_done, 2u);
+  EXPECT_EQ(result_of(store_, fixed, *b), 200);
+  EXPECT_EQ(result_of(store_, fixed, *after_a), 105);
+}
+
 }  // namespace

@@ -158,6 +158,26 @@ TEST_F(TaskGeneratorTest, FunctionCodeIsNotHashed) {
   EXPECT_EQ(hash_of([] { return twice(5); }), hash_of([&] { return changed(5); }));
 }
 
+TEST_F(TaskGeneratorTest, CodeVersionEntersTheHashAndFlowsDownstream) {
+  const jug::TaskGenerator twice_v0("twice", [](int x) { return 2 * x; }, {.version = 0});
+  const jug::TaskGenerator twice_v1("twice", [](int x) { return 2 * x; }, {.version = 1});
+  const jug::TaskGenerator twice_v2("twice", [](int x) { return 2 * x; }, {.version = 2});
+  EXPECT_EQ(twice_v2.version(), 2u);
+  EXPECT_EQ(twice.version(), 0u);
+  // No version and version 0: the hashes every store already holds.
+  const jug::TaskHash unversioned = hash_of([] { return twice(5); });
+  EXPECT_EQ(unversioned, hash_of([&] { return twice_v0(5); }));
+  EXPECT_NE(unversioned, hash_of([&] { return twice_v1(5); }));
+  EXPECT_NE(hash_of([&] { return twice_v1(5); }), hash_of([&] { return twice_v2(5); }));
+  // Exactly the bytes of docs/hashing.md: `C` and the version, last.
+  EXPECT_EQ(hash_of([&] { return twice_v2(5); }),
+            jug::TaskHash::of("jug-task-1" + u64_bytes(5) + "twice" + u64_bytes(1) +
+                              value_argument(5) + "C" + u64_bytes(2)));
+  // Downstream tasks change with it.
+  EXPECT_NE(hash_of([] { return add(twice(5), 1); }),
+            hash_of([&] { return add(twice_v1(5), 1); }));
+}
+
 TEST_F(TaskGeneratorTest, DifferentNamesGiveDifferentHashes) {
   const jug::TaskGenerator thrice("thrice", [](int x) { return 2 * x; });
   const jug::TaskGenerator twice_upper("Twice", [](int x) { return 2 * x; });
