@@ -1,6 +1,7 @@
 #pragma once
 /// The whole public API of jug: include this in a jugfile.
 
+#include "jug/argument_hashing.hpp"
 #include "jug/codec.hpp"
 #include "jug/errors.hpp"
 #include "jug/main.hpp"

@@ -95,12 +95,35 @@ class TypedTaskBody final : public TaskBody {
 /// are; plain values converted to the parameter's type, so that `f(2)` and
 /// `f(2.0)` for a `double` parameter are the same task.
 template <class Param, class Arg>
-using stored_argument_t =
-    std::conditional_t<contains_task_v<Arg>, std::remove_cvref_t<Arg>, std::remove_cvref_t<Param>>;
+struct StoredArgument {
+  using type = std::conditional_t<contains_task_v<Arg>, std::remove_cvref_t<Arg>,
+                                  std::remove_cvref_t<Param>>;
+};
+/// jug::unhashed and jug::hashed_as keep their wrapper, around the
+/// parameter's type.
+template <class Param, class Arg>
+  requires is_hash_wrapper_v<Arg>
+struct StoredArgument<Param, Arg> {
+  using type = typename Rewrap<std::remove_cvref_t<Arg>, std::remove_cvref_t<Param>>::type;
+};
+template <class Param, class Arg>
+using stored_argument_t = typename StoredArgument<Param, Arg>::type;
 
 template <class Stored, class Arg>
 Stored store_argument(Arg&& arg) {
-  if constexpr (contains_task_v<Arg>) {
+  if constexpr (is_hash_wrapper_v<Arg>) {
+    using P = decltype(std::declval<Stored&>().value);
+    static_assert(!contains_task_v<decltype(arg.value)>,
+                  "jug: jug::unhashed and jug::hashed_as take plain values, not tasks");
+    static_assert(std::is_constructible_v<P, decltype(std::forward<Arg>(arg).value)>,
+                  "jug: an argument does not convert to the type of the parameter it is "
+                  "passed to");
+    if constexpr (requires { arg.key; }) {
+      return Stored{P(std::forward<Arg>(arg).value), std::forward<Arg>(arg).key};
+    } else {
+      return Stored{P(std::forward<Arg>(arg).value)};
+    }
+  } else if constexpr (contains_task_v<Arg>) {
     return std::forward<Arg>(arg);
   } else {
     static_assert(std::is_constructible_v<Stored, Arg&&>,

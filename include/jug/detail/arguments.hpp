@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "jug/argument_hashing.hpp"
 #include "jug/codec.hpp"
 #include "jug/errors.hpp"
 #include "jug/task_handle.hpp"
@@ -81,6 +82,14 @@ struct ValueOf<std::tuple<T...>> {
   using type = std::tuple<typename ValueOf<T>::type...>;
 };
 template <class T>
+struct ValueOf<Unhashed<T>> {
+  using type = typename ValueOf<T>::type;
+};
+template <class T>
+struct ValueOf<HashedAs<T>> {
+  using type = typename ValueOf<T>::type;
+};
+template <class T>
 using value_of_t = typename ValueOf<std::decay_t<T>>::type;
 
 // ---- collect_dependencies --------------------------------------------------
@@ -110,6 +119,8 @@ enum class ArgumentTag : std::uint8_t {
   kSequence = 'S',  // u64 count, then each element (vector, array)
   kMap = 'M',       // u64 count, then per entry: key as kValue, value
   kTuple = 'U',     // u64 count, then each element (pair, tuple)
+  kUnhashed = 'N',  // nothing: jug::unhashed
+  kKey = 'K',       // u64 length, then the key's bytes: jug::hashed_as
 };
 
 inline void put_tag(std::string& out, ArgumentTag tag) {
@@ -121,7 +132,15 @@ inline void put_u64(std::string& out, std::uint64_t v) {
 
 template <class S>
 void hash_argument(std::string& out, const S& stored) {
-  if constexpr (!contains_task_v<S>) {
+  if constexpr (is_hash_wrapper_v<S>) {
+    if constexpr (requires { stored.key; }) {
+      put_tag(out, ArgumentTag::kKey);
+      put_u64(out, stored.key.size());
+      out.append(stored.key);
+    } else {
+      put_tag(out, ArgumentTag::kUnhashed);
+    }
+  } else if constexpr (!contains_task_v<S>) {
     put_tag(out, ArgumentTag::kValue);
     const std::size_t length_at = out.size();
     put_u64(out, 0);
@@ -271,7 +290,13 @@ struct ArgumentHolder {
       : held(make(stored, cursor)) {}
 
   static Held make(const S& stored, DependencyCursor& cursor) {
-    if constexpr (by_reference && is_task_v<S>) {
+    if constexpr (is_hash_wrapper_v<S>) {
+      if constexpr (by_reference) {
+        return &stored.value;
+      } else {
+        return stored.value;
+      }
+    } else if constexpr (by_reference && is_task_v<S>) {
       return &cursor.template next<P>();
     } else if constexpr (by_reference) {
       return &stored;

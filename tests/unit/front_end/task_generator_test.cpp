@@ -512,6 +512,65 @@ TEST_F(TaskGeneratorTest, TaskResultIsConvertedToTheParameterType) {
   EXPECT_EQ(result_of(values, *total), 15);
 }
 
+// ---- jug::unhashed and jug::hashed_as ---------------------------------------------
+
+const jug::TaskGenerator scale_with_threads("scale_with_threads",
+                                            [](double x, int threads) { return x * threads; });
+
+TEST_F(TaskGeneratorTest, AnUnhashedArgumentReachesTheFunctionButNotTheHash) {
+  std::optional<jug::Task<double>> t4, t8;
+  const jug::Graph graph = build([&] {
+    t4 = scale_with_threads(twice(1), jug::unhashed(4));
+  });
+  EXPECT_EQ(result_of(run_all(graph), *t4), 8.0);  // 2 × 4: the value arrives
+  // Another thread count: the same task.
+  EXPECT_EQ(hash_of([] { return scale_with_threads(1.5, jug::unhashed(4)); }),
+            hash_of([] { return scale_with_threads(1.5, jug::unhashed(8)); }));
+  // Not the same as passing the value plainly, nor as another hashed value.
+  EXPECT_NE(hash_of([] { return scale_with_threads(1.5, jug::unhashed(4)); }),
+            hash_of([] { return scale_with_threads(1.5, 4); }));
+  EXPECT_NE(hash_of([] { return scale_with_threads(1.5, jug::unhashed(4)); }),
+            hash_of([] { return scale_with_threads(2.5, jug::unhashed(4)); }));
+  // The bytes of docs/hashing.md: tag N, nothing else. (1.5f converts to the
+  // double parameter before hashing, as any argument.)
+  EXPECT_EQ(hash_of([] { return scale_with_threads(1.5f, jug::unhashed(4)); }),
+            spec_hash("scale_with_threads", {value_argument(1.5), "N"}));
+}
+
+TEST_F(TaskGeneratorTest, AHashedAsArgumentIsHashedByItsKey) {
+  std::optional<jug::Task<double>> t;
+  const jug::Graph graph = build([&] {
+    t = scale_with_threads(jug::hashed_as(2, "two"), 3);  // 2 converted to double
+  });
+  EXPECT_EQ(result_of(run_all(graph), *t), 6.0);
+  EXPECT_EQ(hash_of([] { return scale_with_threads(jug::hashed_as(2.0, "v1"), 3); }),
+            hash_of([] { return scale_with_threads(jug::hashed_as(9.0, "v1"), 3); }));
+  EXPECT_NE(hash_of([] { return scale_with_threads(jug::hashed_as(2.0, "v1"), 3); }),
+            hash_of([] { return scale_with_threads(jug::hashed_as(2.0, "v2"), 3); }));
+  EXPECT_EQ(hash_of([] { return scale_with_threads(jug::hashed_as(2.0, "v1"), 3); }),
+            spec_hash("scale_with_threads",
+                      {"K" + u64_bytes(2) + "v1", value_argument(3)}));
+}
+
+TEST_F(TaskGeneratorTest, HashWrappersWorkWithGenericCallablesAndReferences) {
+  const jug::TaskGenerator describe("describe", [](const auto& name, const auto& size) {
+    return name + ":" + std::to_string(size);
+  });
+  const jug::TaskGenerator append_to("append_to", [](std::vector<int>& v, int x) {
+    v.push_back(x);  // a mutable reference gets a copy of its own
+    return v;
+  });
+  std::optional<jug::Task<std::string>> d;
+  std::optional<jug::Task<std::vector<int>>> a;
+  const jug::Graph graph = build([&] {
+    d = describe(jug::hashed_as(std::string("big"), "k"), jug::unhashed(3));
+    a = append_to(jug::unhashed(std::vector<int>{1, 2}), 3);
+  });
+  const auto values = run_all(graph);
+  EXPECT_EQ(result_of(values, *d), "big:3");
+  EXPECT_EQ(result_of(values, *a), (std::vector<int>{1, 2, 3}));
+}
+
 TEST_F(TaskGeneratorTest, FreeFunctionAndFunctionObject) {
   std::optional<jug::Task<int>> a, s;
   const jug::Graph graph = build([&] {
