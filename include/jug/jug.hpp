@@ -4,6 +4,7 @@
 #include "jug/argument_hashing.hpp"
 #include "jug/codec.hpp"
 #include "jug/errors.hpp"
+#include "jug/input_file.hpp"
 #include "jug/main.hpp"
 #include "jug/task_generator.hpp"
 #include "jug/task_handle.hpp"
