@@ -9,49 +9,33 @@ namespace jug::cli {
 
 void ConsoleObserver::task_started(const Graph& graph, NodeId id) {
   if (!verbose_) return;
-  std::lock_guard lock(mutex_);
-  fmt::print(out_, "Executing {}...\n", describe_task(graph, id));
-  out_.flush();
+  say("Executing {}...\n", describe_task(graph, id));
 }
 
 void ConsoleObserver::task_finished(const Graph& graph, NodeId id, double seconds) {
   if (!verbose_) return;
-  std::lock_guard lock(mutex_);
-  fmt::print(out_, "Finished {} in {:.3f} s\n", describe_task(graph, id), seconds);
-  out_.flush();
+  say("Finished {} in {:.3f} s\n", describe_task(graph, id), seconds);
 }
 
 void ConsoleObserver::task_failed(const Graph& graph, NodeId id, const std::string& message) {
-  std::lock_guard lock(mutex_);
-  fmt::print(out_, "Task {} failed: {}\n", describe_task(graph, id), message);
-  out_.flush();
+  say("Task {} failed: {}\n", describe_task(graph, id), message);
 }
 
 void ConsoleObserver::task_retrying(const Graph& graph, NodeId id, const std::string& message,
                                     unsigned attempt) {
-  std::lock_guard lock(mutex_);
-  fmt::print(out_, "Task {} failed ({}); retry {}...\n", describe_task(graph, id), message,
-             attempt);
-  out_.flush();
+  say("Task {} failed ({}); retry {}...\n", describe_task(graph, id), message, attempt);
 }
 
 void ConsoleObserver::lease_taken_over(const Graph& graph, NodeId id, const std::string& why) {
-  std::lock_guard lock(mutex_);
-  fmt::print(out_, "Taking over task {}: {}.\n", describe_task(graph, id), why);
-  out_.flush();
+  say("Taking over task {}: {}.\n", describe_task(graph, id), why);
 }
 
 void ConsoleObserver::lease_lost(const Graph& graph, NodeId id, const std::string& message) {
-  std::lock_guard lock(mutex_);
-  fmt::print(out_, "Warning: task {}: {}\n", describe_task(graph, id), message);
-  out_.flush();
+  say("Warning: task {}: {}\n", describe_task(graph, id), message);
 }
 
 void ConsoleObserver::result_recomputed(const Graph& graph, NodeId id, const std::string& message) {
-  std::lock_guard lock(mutex_);
-  fmt::print(out_, "{}\nThe result was removed; task {} runs again.\n", message,
-             describe_task(graph, id));
-  out_.flush();
+  say("{}\nThe result was removed; task {} runs again.\n", message, describe_task(graph, id));
 }
 
 void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteReport& report,

@@ -4,6 +4,9 @@
 
 #include <mutex>
 #include <ostream>
+#include <utility>
+
+#include <fmt/ostream.h>
 
 #include "commands/execute.hpp"
 
@@ -22,6 +25,15 @@ class ConsoleObserver final : public ExecuteObserver {
   void result_recomputed(const Graph& graph, NodeId id, const std::string& message) override;
 
  private:
+  /// One whole line (or lines) at a time, flushed: workers' threads print
+  /// at once, and a log tailed by the user shows progress as it happens.
+  template <class... Args>
+  void say(fmt::format_string<Args...> format, Args&&... args) {
+    std::lock_guard lock(mutex_);
+    fmt::print(out_, format, std::forward<Args>(args)...);
+    out_.flush();
+  }
+
   std::mutex mutex_;
   std::ostream& out_;
   bool verbose_;

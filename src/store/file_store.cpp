@@ -257,14 +257,17 @@ void FileStore::create_directory(const std::string& dir) const {
 
 // ---- results -----------------------------------------------------------------
 
+int FileStore::create_new_file(const std::string& path, const std::string& directory) const {
+  const int fd = open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  if (fd >= 0 || errno != ENOENT) return fd;
+  create_directory(directory);
+  return open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+}
+
 void FileStore::publish(const TaskHash& hash, std::string_view data,
                         const std::string& destination) {
   const std::string temp = temp_path(hash);
-  int raw_fd = open_file(temp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-  if (raw_fd < 0 && errno == ENOENT) {
-    create_directory(root_ + "/tmp");
-    raw_fd = open_file(temp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-  }
+  const int raw_fd = create_new_file(temp, root_ + "/tmp");
   if (raw_fd < 0) throw_io(temp);
   FileDescriptor fd(raw_fd);
   try {

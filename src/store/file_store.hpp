@@ -81,6 +81,10 @@ class FileStore final : public Store {
   /// Makes the store directory and its `jugdata-format` file, then `dir`
   /// (mkdir -p); run when a write meets ENOENT, so it costs nothing later.
   void create_directory(const std::string& dir) const;
+  /// Creates `path` (O_EXCL) in `directory`, making the directory (and the
+  /// store) on ENOENT, so that this costs nothing once they exist. Returns
+  /// the fd, or -1 with errno set (EEXIST: it exists).
+  int create_new_file(const std::string& path, const std::string& directory) const;
   /// Writes `data` to a new file under tmp/ and renames it to `destination`:
   /// readers see all of it or nothing. Throws IoError, leaving no temp file.
   void publish(const TaskHash& hash, std::string_view data, const std::string& destination);

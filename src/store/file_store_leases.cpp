@@ -47,15 +47,9 @@ std::optional<LeaseInfo> read_lease_file(const std::string& path, const TaskHash
   return read_lease(fd.get(), hash, path);
 }
 
-/// Creates `path` exclusively holding `content`; false when it exists.
-/// `on_missing_directory` makes the directory when it does not exist yet.
-bool create_exclusive(const std::string& path, std::string_view content,
-                      const std::function<void()>& on_missing_directory) {
-  int raw_fd = open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-  if (raw_fd < 0 && errno == ENOENT) {
-    on_missing_directory();
-    raw_fd = open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-  }
+/// Fills the file FileStore::create_new_file made at `path` (`raw_fd`)
+/// with `content`; false when it existed already.
+bool fill_new_file(int raw_fd, const std::string& path, std::string_view content) {
   if (raw_fd < 0) {
     if (errno == EEXIST) return false;
     throw_io(path);
@@ -86,8 +80,8 @@ bool FileStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
   try {
     // The exclusive create is the lock: exactly one creator succeeds, on NFS
     // (v3 and later) too.
-    return create_exclusive(path, lease_content(owner),
-                            [this] { create_directory(root_ + "/locks"); });
+    const std::string content = lease_content(owner);
+    return fill_new_file(create_new_file(path, root_ + "/locks"), path, content);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot take the lock of task {}", hash.hex()), e, Access::write,
                       root_);
@@ -183,8 +177,8 @@ bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& 
   const std::string path = lock_path(seen.hash);
   const std::string breaker = path + ".break";
   try {
-    if (!create_exclusive(breaker, lease_content(LeaseOwner::self()),
-                          [this] { create_directory(root_ + "/locks"); })) {
+    const std::string content = lease_content(LeaseOwner::self());
+    if (!fill_new_file(create_new_file(breaker, root_ + "/locks"), breaker, content)) {
       remove_abandoned_breaker(breaker);
       return false;  // another worker is breaking it: the next look will tell
     }
@@ -253,11 +247,7 @@ std::chrono::system_clock::time_point FileStore::now() {
   const std::string probe =
       fmt::format("{}/tmp/clock.{}.{:016x}", root_, ::getpid(), random_number());
   try {
-    int raw_fd = open_file(probe, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if (raw_fd < 0 && errno == ENOENT) {
-      create_directory(root_ + "/tmp");
-      raw_fd = open_file(probe, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    }
+    const int raw_fd = create_new_file(probe, root_ + "/tmp");
     if (raw_fd < 0) throw_io(probe);
     FileDescriptor fd(raw_fd);
     struct stat st;
