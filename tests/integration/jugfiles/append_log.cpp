@@ -4,49 +4,28 @@
 // places at once.
 #include <jug/jug.hpp>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <stdexcept>
 #include <string>
 #include <thread>
 
-namespace {
-
-void log_line(const std::string& line) {
-  const char* path = std::getenv("JUG_TEST_LOG");
-  if (path == nullptr) throw std::runtime_error("JUG_TEST_LOG is not set");
-  const int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
-  if (fd < 0) throw std::runtime_error("cannot open the log");
-  // One write per line with O_APPEND: lines from many processes never mix.
-  const ssize_t n = ::write(fd, line.data(), line.size());
-  ::close(fd);
-  if (n != static_cast<ssize_t>(line.size())) throw std::runtime_error("short log write");
-}
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+#include "test_log.hpp"
 
 const jug::TaskGenerator work("work", [](int i) {
-  const std::int64_t start = now_ns();
+  const std::int64_t start = wall_ns();
   std::this_thread::sleep_for(std::chrono::milliseconds(2 + i % 5));
-  log_line("work " + std::to_string(i) + " " + std::to_string(::getpid()) + " " +
-           std::to_string(start) + " " + std::to_string(now_ns()) + "\n");
+  append_test_log("work " + std::to_string(i) + " " + std::to_string(::getpid()) + " " +
+                  std::to_string(start) + " " + std::to_string(wall_ns()));
   return i * 3;
 });
 
 const jug::TaskGenerator sum("sum", [](const std::vector<int>& values) {
   long total = 0;
   for (int v : values) total += v;
-  log_line("sum " + std::to_string(total) + " " + std::to_string(::getpid()) + "\n");
+  append_test_log("sum " + std::to_string(total) + " " + std::to_string(::getpid()));
   return total;
 });
 

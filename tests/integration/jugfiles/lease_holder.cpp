@@ -6,46 +6,30 @@
 // long it holds its lease. `quick` and `total` log "quick i" and "total t".
 #include <jug/jug.hpp>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
-#include <stdexcept>
 #include <string>
 #include <thread>
 
+#include "test_log.hpp"
+
 namespace {
 
-void log_line(const std::string& line) {
-  const char* path = std::getenv("JUG_TEST_LOG");
-  if (path == nullptr) return;
-  const int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
-  if (fd < 0) throw std::runtime_error("cannot open the log");
-  // One write per line with O_APPEND: lines from several processes never mix.
-  const std::string text = line + "\n";
-  const ssize_t n = ::write(fd, text.data(), text.size());
-  ::close(fd);
-  if (n != static_cast<ssize_t>(text.size())) throw std::runtime_error("short log write");
-}
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
+/// The log is optional here.
+void log_line(const std::string& line) { append_test_log(line, /*required=*/false); }
 }  // namespace
 
 const jug::TaskGenerator held("held", [](int x) {
-  log_line("start " + std::to_string(::getpid()) + " " + std::to_string(now_ns()));
+  log_line("start " + std::to_string(::getpid()) + " " + std::to_string(wall_ns()));
   if (const char* release = std::getenv("JUG_TEST_RELEASE")) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
     while (::access(release, F_OK) != 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  log_line("end " + std::to_string(::getpid()) + " " + std::to_string(now_ns()));
+  log_line("end " + std::to_string(::getpid()) + " " + std::to_string(wall_ns()));
   return x;
 });
 

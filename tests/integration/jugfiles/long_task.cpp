@@ -4,28 +4,18 @@
 // `start after PID` / `end after PID`. Lines go to $JUG_TEST_LOG.
 #include <jug/jug.hpp>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
-#include <stdexcept>
 #include <string>
 #include <thread>
 
+#include "test_log.hpp"
+
 namespace {
-
-void log_event(const std::string& what) {
-  const char* path = std::getenv("JUG_TEST_LOG");
-  if (path == nullptr) throw std::runtime_error("JUG_TEST_LOG is not set");
-  const std::string line = what + " " + std::to_string(::getpid()) + "\n";
-  const int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot open the log");
-  const ssize_t n = ::write(fd, line.data(), line.size());
-  ::close(fd);
-  if (n != static_cast<ssize_t>(line.size())) throw std::runtime_error("short log write");
-}
-
+/// `what` and this worker's pid.
+void log_event(const std::string& what) { append_test_log(what + " " + std::to_string(::getpid())); }
 }  // namespace
 
 const jug::TaskGenerator linger("linger", [](int x) {
