@@ -566,7 +566,9 @@ class SameHostTakeover(jugtest.ScratchTest):
         self.assertEqual(second.returncode, 0, out)
         self.assertIn(f"Taking over task linger", out)
         self.assertIn(f"its worker (pid {dead_pid} on", out)
-        self.assertIn("no longer exists", out)
+        # A waiting worker may look before the test has reaped the killed
+        # one: a zombie is judged exited.
+        self.assertRegex(out, r"no longer exists|has exited")
         st = jugtest.status_json(self.prog, self.dir)
         self.assertEqual(st["totals"]["finished"], 2)
         self.assertEqual(st["abandoned"], [])
