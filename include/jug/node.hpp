@@ -38,9 +38,37 @@ class TaskBody {
   virtual AnyValue decode(std::string_view payload) const = 0;
 };
 
+/// A tasklet: a view on another task's (or tasklet's) result, computed
+/// from it when needed and never stored (an element, a field, a cheap
+/// function of it). The engine never runs it; the front end applies it
+/// where the result is used.
+class TaskletBody {
+ public:
+  virtual ~TaskletBody() = default;
+  /// The view of `base`, the result it projects. May keep `base` alive
+  /// (an element of it, say) rather than copy.
+  virtual AnyValue apply(const AnyValue& base) const = 0;
+};
+
 namespace detail {
 
 using NodeId = std::uint32_t;
+
+/// Ids with this bit set name tasklets, which are not nodes of the engine's
+/// graph: a Task<R> handle stands for either.
+inline constexpr NodeId kTaskletBit = NodeId{1} << 31;
+inline bool is_tasklet(NodeId id) { return (id & kTaskletBit) != 0; }
+
+/// Adds a tasklet of `base` (a task or a tasklet) and returns its id.
+NodeId add_tasklet(const TaskHash& hash, NodeId base, std::shared_ptr<const TaskletBody> body);
+
+/// The task whose stored result `id` reads: `id` itself for a task, the
+/// end of the chain of bases for a tasklet.
+NodeId stored_node(NodeId id);
+
+/// The value `id` stands for, given the result of stored_node(id): that
+/// result itself for a task, its view for a tasklet.
+AnyValue project(NodeId id, AnyValue stored_value);
 
 /// Adds a task to the graph being built and returns its id. Adding a task
 /// whose hash is already in the graph returns the existing id.
@@ -68,11 +96,13 @@ struct TaskMemoryAllocator {
   friend bool operator==(const TaskMemoryAllocator&, const TaskMemoryAllocator&) { return true; }
 };
 
+/// The hash of a task or tasklet.
 const TaskHash& node_hash(NodeId id);
+/// The name of a task; of a tasklet, the name of the task it reads.
 const std::string& node_name(NodeId id);
 
-/// The result of a task, loaded from the store (or from memory when this
-/// process computed it). Throws ValueNotAvailable when it has not run.
+/// The result of a task (or the view of a tasklet), loaded from the store.
+/// Throws ValueNotAvailable when it has not run.
 AnyValue node_value(NodeId id);
 
 }  // namespace detail

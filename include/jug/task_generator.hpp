@@ -16,6 +16,7 @@
 #include "jug/errors.hpp"
 #include "jug/node.hpp"
 #include "jug/task_handle.hpp"
+#include "jug/task_options.hpp"
 
 namespace jug {
 
@@ -134,16 +135,6 @@ Stored store_argument(Arg&& arg) {
 }
 
 }  // namespace detail
-
-/// What identifies a generator's tasks besides its name and their arguments.
-struct TaskOptions {
-  /// The version of the function's code. The code itself is not hashed, so
-  /// after a change to what the function computes (a bug fixed), bump this:
-  /// the generator's tasks, and everything downstream of them, get new
-  /// hashes and are computed again; nothing else is. 0, the default, adds
-  /// nothing to the hash (docs/hashing.md).
-  std::uint64_t version = 0;
-};
 
 /// Wraps `function` so that calling the generator makes a jug::Task.
 /// `name` is the task's identity in the store: keep it stable.

@@ -1,6 +1,7 @@
 #pragma once
 /// jug::Task<R>: a handle to a task in the graph being built, whose result
-/// has type R. Cheap to copy; pass it to other generators to depend on it.
+/// has type R, or to a tasklet (a view on such a result, tasklet.hpp). Cheap
+/// to copy; pass it to other generators to depend on it.
 
 #include <string>
 
@@ -20,6 +21,11 @@ class Task {
   std::string name() const { return detail::node_name(id_); }
   detail::NodeId node_id() const { return id_; }
 
+  /// A tasklet (tasklet.hpp) for one element of the result: by position for
+  /// a vector, array or string, by key for a map.
+  template <class K>
+  auto operator[](const K& key) const;
+
  private:
   detail::NodeId id_;
 };
@@ -32,3 +38,5 @@ template <class T>
 inline constexpr bool is_task_v = is_task<T>::value;
 
 }  // namespace jug
+
+#include "jug/tasklet.hpp"  // defines Task<R>::operator[]

@@ -59,6 +59,25 @@ NodeId add_node(std::string_view name, const TaskHash& hash, std::vector<NodeId>
   return building->add(name, hash, std::move(dependencies), std::move(body));
 }
 
+NodeId add_tasklet(const TaskHash& hash, NodeId base, std::shared_ptr<const TaskletBody> body) {
+  if (!building) {
+    throw Error(
+        "jug: a tasklet was made outside the build function given to jug::main; make "
+        "tasklets only inside it");
+  }
+  return building->add_tasklet(hash, base, std::move(body));
+}
+
+NodeId stored_node(NodeId id) {
+  return is_tasklet(id) ? readable_graph().tasklet(id).stored : id;
+}
+
+AnyValue project(NodeId id, AnyValue stored_value) {
+  if (!is_tasklet(id)) return stored_value;
+  const Graph::Tasklet& tasklet = readable_graph().tasklet(id);
+  return tasklet.body->apply(project(tasklet.base, std::move(stored_value)));
+}
+
 void* allocate_task_memory(std::size_t bytes, std::size_t alignment) {
   if (!building) {
     throw Error(
@@ -68,14 +87,17 @@ void* allocate_task_memory(std::size_t bytes, std::size_t alignment) {
   return building->arena().allocate(bytes, alignment);
 }
 
-const TaskHash& node_hash(NodeId id) { return readable_graph().hash(id); }
+const TaskHash& node_hash(NodeId id) {
+  const Graph& graph = readable_graph();
+  return is_tasklet(id) ? graph.tasklet(id).hash : graph.hash(id);
+}
 
-const std::string& node_name(NodeId id) { return readable_graph().name(id); }
+const std::string& node_name(NodeId id) { return readable_graph().name(stored_node(id)); }
 
 AnyValue node_value(NodeId id) {
   const Graph& graph = readable_graph();
   if (!current_store) throw Error("jug::value: no store is open");
-  return load_result(*current_store, graph, id);
+  return project(id, load_result(*current_store, graph, stored_node(id)));
 }
 
 }  // namespace detail

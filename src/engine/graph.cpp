@@ -43,6 +43,16 @@ NodeId Graph::add(std::string_view name, const TaskHash& hash, std::vector<NodeI
   return id;
 }
 
+NodeId Graph::add_tasklet(const TaskHash& hash, NodeId base,
+                          std::shared_ptr<const TaskletBody> body) {
+  const bool known = detail::is_tasklet(base) ? (base & ~detail::kTaskletBit) < tasklets_.size()
+                                               : base < nodes_.size();
+  if (!known) throw Error("jug: a tasklet was made of a task from another graph");
+  const NodeId stored = detail::is_tasklet(base) ? tasklet(base).stored : base;
+  tasklets_.push_back(Tasklet{base, stored, hash, std::move(body)});
+  return static_cast<NodeId>(tasklets_.size() - 1) | detail::kTaskletBit;
+}
+
 std::vector<std::vector<NodeId>> Graph::dependents() const {
   std::vector<std::vector<NodeId>> out(nodes_.size());
   for (NodeId id = 0; id < nodes_.size(); ++id) {

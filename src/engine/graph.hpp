@@ -35,6 +35,19 @@ class Graph {
   NodeId add(std::string_view name, const TaskHash& hash, std::vector<NodeId> dependencies,
              std::shared_ptr<const TaskBody> body);
 
+  /// Adds a tasklet (node.hpp) of `base`, a node or another tasklet, and
+  /// returns its id (kTaskletBit set). Tasklets are no nodes: size(),
+  /// node() and the commands never see them.
+  NodeId add_tasklet(const TaskHash& hash, NodeId base, std::shared_ptr<const TaskletBody> body);
+  struct Tasklet {
+    NodeId base;
+    /// The node at the end of the chain of bases: whose result it reads.
+    NodeId stored;
+    TaskHash hash;
+    std::shared_ptr<const TaskletBody> body;
+  };
+  const Tasklet& tasklet(NodeId id) const { return tasklets_[id & ~detail::kTaskletBit]; }
+
   std::size_t size() const { return nodes_.size(); }
   const Node& node(NodeId id) const { return nodes_[id]; }
   const TaskHash& hash(NodeId id) const { return hashes_[id]; }
@@ -59,6 +72,7 @@ class Graph {
   std::unordered_map<std::string, std::uint32_t> name_ids_;
   LargeVector<TaskHash> hashes_;
   HashIndex index_;
+  std::vector<Tasklet> tasklets_;
 };
 
 }  // namespace jug

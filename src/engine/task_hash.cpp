@@ -13,6 +13,8 @@ constexpr char kHexDigits[] = "0123456789abcdef";
 /// The prefix of every task's hashed bytes; a deliberate change of the hash
 /// format changes it, so old and new hashes can never collide.
 constexpr std::string_view kTaskHashVersion = "jug-task-1";
+/// The same for tasklets (a tasklet's hash never equals a task's).
+constexpr std::string_view kTaskletHashVersion = "jug-tasklet-1";
 
 }  // namespace
 
@@ -70,6 +72,18 @@ TaskHash task_hash(std::string_view name, const std::string& argument_bytes) {
   sha.update(std::string_view(reinterpret_cast<const char*>(&name_length), sizeof name_length));
   sha.update(name);
   sha.update(argument_bytes);
+  return sha.finish();
+}
+
+TaskHash tasklet_hash(const TaskHash& base, std::string_view kind, std::string_view key) {
+  Sha256 sha;
+  sha.update(kTaskletHashVersion);
+  sha.update(std::string_view(reinterpret_cast<const char*>(base.bytes.data()), base.bytes.size()));
+  for (std::string_view piece : {kind, key}) {
+    const std::uint64_t length = piece.size();
+    sha.update(std::string_view(reinterpret_cast<const char*>(&length), sizeof length));
+    sha.update(piece);
+  }
   return sha.finish();
 }
 

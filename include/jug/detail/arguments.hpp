@@ -99,7 +99,7 @@ void collect_dependencies(std::vector<NodeId>& out, const S& stored) {
   if constexpr (!contains_task_v<S>) {
     // plain value: no dependency
   } else if constexpr (is_task_v<S>) {
-    out.push_back(stored.node_id());
+    out.push_back(stored_node(stored.node_id()));  // a tasklet reads its task's result
   } else if constexpr (requires { typename S::key_type; typename S::mapped_type; }) {
     for (const auto& kv : stored) collect_dependencies(out, kv.second);
   } else if constexpr (requires { std::tuple_size<S>::value; } &&
@@ -212,18 +212,24 @@ void hash_type_name(std::string& out) {
 
 // ---- materialize: stored argument -> the value the callable takes ---------
 
-/// Hands out dependency results in the order collect_dependencies listed them.
+/// Hands out dependency results in the order collect_dependencies listed them,
+/// as the value each argument stands for (a tasklet's view of its task's
+/// result, kept alive as long as the cursor).
 class DependencyCursor {
  public:
   explicit DependencyCursor(std::span<const AnyValue> values) : values_(values) {}
   template <class R>
-  const R& next() {
-    return *static_cast<const R*>(values_[next_++].get());
+  const R& next(const Task<R>& task) {
+    const AnyValue& stored = values_[next_++];
+    if (!is_tasklet(task.node_id())) return *static_cast<const R*>(stored.get());
+    views_.push_back(project(task.node_id(), stored));
+    return *static_cast<const R*>(views_.back().get());
   }
 
  private:
   std::span<const AnyValue> values_;
   std::size_t next_ = 0;
+  std::vector<AnyValue> views_;
 };
 
 template <class P, class S>
@@ -235,7 +241,7 @@ P resolve(const S& stored, DependencyCursor& cursor) {
     static_assert(std::is_convertible_v<const R&, P>,
                   "jug: a task's result type does not convert to the parameter it is "
                   "passed to");
-    return static_cast<P>(cursor.template next<R>());
+    return static_cast<P>(cursor.next(stored));
   } else if constexpr (requires { typename S::key_type; typename S::mapped_type; }) {
     P out;
     for (const auto& [key, value] : stored) {
@@ -297,7 +303,7 @@ struct ArgumentHolder {
         return stored.value;
       }
     } else if constexpr (by_reference && is_task_v<S>) {
-      return &cursor.template next<P>();
+      return &cursor.next(stored);
     } else if constexpr (by_reference) {
       return &stored;
     } else {
