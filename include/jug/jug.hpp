@@ -2,6 +2,7 @@
 /// The whole public API of jug: include this in a jugfile.
 
 #include "jug/argument_hashing.hpp"
+#include "jug/barrier.hpp"
 #include "jug/codec.hpp"
 #include "jug/errors.hpp"
 #include "jug/identity.hpp"

@@ -38,6 +38,12 @@ void ConsoleObserver::result_recomputed(const Graph& graph, NodeId id, const std
   say("{}\nThe result was removed; task {} runs again.\n", message, describe_task(graph, id));
 }
 
+void ConsoleObserver::barrier_passed(const Graph& before, const Graph& after) {
+  say("Passed {}: {} tasks known now ({} new){}.\n", *before.stopped_at(), after.size(),
+      after.size() - std::min(after.size(), before.size()),
+      after.stopped_at() ? "; the next stop is " + *after.stopped_at() : "");
+}
+
 void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteReport& report,
                            double seconds) {
   if (report.executed > 0) {
@@ -98,6 +104,12 @@ void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteR
   if (report.stopped) {
     fmt::print(out, "Stopped before the end: {}. Running tasks were finished and stored.\n",
                *report.stopped);
+  }
+  if (graph.stopped_at()) {
+    fmt::print(out,
+               "The jugfile stops at {}: the tasks after it are known once those before it "
+               "are done.\n",
+               *graph.stopped_at());
   }
 }
 

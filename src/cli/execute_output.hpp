@@ -23,6 +23,7 @@ class ConsoleObserver final : public ExecuteObserver {
   void lease_taken_over(const Graph& graph, NodeId id, const std::string& why) override;
   void lease_lost(const Graph& graph, NodeId id, const std::string& message) override;
   void result_recomputed(const Graph& graph, NodeId id, const std::string& message) override;
+  void barrier_passed(const Graph& before, const Graph& after) override;
 
  private:
   /// One whole line (or lines) at a time, flushed: workers' threads print

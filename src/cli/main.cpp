@@ -33,16 +33,27 @@ std::vector<std::string>& jugfile_arguments() {
   return args;
 }
 
-int run_execute(const cli::CommandLine& cl, const Graph& graph, Store& store) {
+/// The process ends soon: freeing a large graph node by node would cost
+/// more than many commands do. (Leak checkers cannot see into the graph's
+/// arena, so sanitizer builds free it as usual.)
+void keep_until_exit([[maybe_unused]] Graph&& graph) {
+#ifndef __SANITIZE_ADDRESS__
+  static auto* const kept = new std::vector<Graph>();
+  kept->push_back(std::move(graph));
+#endif
+}
+
+int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build, Store& store) {
   cli::ConsoleObserver observer(std::cout, cl.verbose);
   ExecuteOptions options = cl.execute;
   cli::apply_stop_conditions(options, cl.check_environment);
   const cli::StopSignals signals;
   const auto start = std::chrono::steady_clock::now();
-  const ExecuteReport report = execute(graph, store, options, observer);
+  ExecuteOutcome outcome = execute_through_barriers(build, store, options, observer);
+  const ExecuteReport& report = outcome.report;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  cli::print_execute_summary(std::cout, graph, report, seconds);
+  cli::print_execute_summary(std::cout, outcome.graph, report, seconds);
   if (report.fatal_error) {
     std::cout.flush();
     std::cerr << (report.fatal_error->starts_with("jug: ") ? "" : "jug: ") << *report.fatal_error
@@ -54,7 +65,11 @@ int run_execute(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   // Stopped on request: by a signal, 128 + its number (the shell's way);
   // by the stop file or a JUG_MAX_* limit, success, as in jug.
   if (report.stopped) return cli::StopSignals::received() ? 128 + cli::StopSignals::received() : kOk;
-  return report.complete() ? kOk : kFailed;
+  // A graph still stopped at a barrier is unfinished work, unless only
+  // --target's tasks (all done) were asked for.
+  const bool unfinished = !report.complete() || (outcome.graph.stopped_at() && !options.target);
+  keep_until_exit(std::move(outcome.graph));
+  return unfinished ? kFailed : kOk;
 }
 
 int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
@@ -63,9 +78,10 @@ int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   if (cl.status.json) {
     cli::print_status_json(std::cout, graph, report);
   } else if (cl.status.short_form) {
-    cli::print_status_short(std::cout, report);
+    cli::print_status_short(std::cout, graph, report);
   } else {
     cli::print_status_table(std::cout, graph, report);
+    cli::print_barrier(std::cout, graph);
     cli::print_failures(std::cout, graph, report);
     cli::print_abandoned(std::cout, graph, report);
     cli::print_corrupt(std::cout, graph, report);
@@ -73,14 +89,21 @@ int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   return kOk;
 }
 
-int run_sleep_until(const Graph& graph, Store& store) {
+int run_sleep_until(const std::function<Graph()>& build, Store& store) {
+  std::optional<Graph> graph;
+  graph.emplace(build());
   while (true) {
-    const StatusReport report = compute_status(graph, store);
-    if (report.all_finished()) return kOk;
+    const StatusReport report = compute_status(*graph, store);
+    if (report.all_finished()) {
+      if (!graph->stopped_at()) return kOk;
+      // Everything before the barrier is done: look past it.
+      graph.emplace(build());
+      continue;
+    }
     const auto active = report.totals[static_cast<int>(TaskState::kRunning)] +
                         report.totals[static_cast<int>(TaskState::kReady)];
     if (active == 0 && !report.failures.empty()) {
-      cli::print_failures(std::cout, graph, report);
+      cli::print_failures(std::cout, *graph, report);
       fmt::print(std::cout, "jug: the remaining tasks cannot finish: tasks they need failed\n");
       return kFailed;
     }
@@ -98,10 +121,25 @@ int run_invalidate(const cli::CommandLine& cl, const Graph& graph, Store& store)
              "Invalidated {} result{} ({} task{} matched {}, {} with everything downstream).\n",
              report.removed, report.removed == 1 ? "" : "s", report.matched,
              report.matched == 1 ? "" : "s", cl.target, report.affected);
+  if (graph.stopped_at()) {
+    fmt::print(std::cout,
+               "The jugfile stops at {} (tasks before it are not done), so tasks after it are "
+               "not known and were left alone.\n",
+               *graph.stopped_at());
+  }
   return kOk;
 }
 
 int run_cleanup(const cli::CommandLine& cl, const Graph& graph, Store& store) {
+  if (graph.stopped_at() && !cl.cleanup.locks_only && !cl.cleanup.failed_only) {
+    // What is not in the graph may belong to the tasks after the barrier.
+    throw Error(fmt::format(
+        "jug: cleanup: the jugfile stops at {} (tasks before it are not done), so the tasks "
+        "after it are not known and their results cannot be told from unused ones. Run jug "
+        "execute until it gets past the barrier, then clean up; --locks-only and --failed-only "
+        "work now.",
+        *graph.stopped_at()));
+  }
   const CleanupReport report = cleanup(graph, store, cl.cleanup);
   fmt::print(std::cout, "{} {} result{}, {} lease{}, {} failure record{}{}.\n",
              cl.cleanup.dry_run ? "Would remove" : "Removed", report.results_removed,
@@ -119,19 +157,35 @@ int run_count(const Graph& graph) {
     fmt::print(std::cout, "{:>9}  {}\n", counts[i], graph.names()[i]);
   }
   fmt::print(std::cout, "{:>9}  Total\n", graph.size());
+  cli::print_barrier(std::cout, graph);
   return kOk;
 }
 
-int dispatch(const cli::CommandLine& cl, const Graph& graph, Store& store) {
+int dispatch_on_graph(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   const std::string& s = cl.subcommand;
-  if (s == "execute") return run_execute(cl, graph, store);
   if (s == "status") return run_status(cl, graph, store);
-  if (s == "check") return compute_status(graph, store).all_finished() ? kOk : kFailed;
-  if (s == "sleep-until") return run_sleep_until(graph, store);
   if (s == "invalidate") return run_invalidate(cl, graph, store);
   if (s == "cleanup") return run_cleanup(cl, graph, store);
   if (s == "count") return run_count(graph);
   throw Error("jug: subcommand " + s + " is not implemented");
+}
+
+int dispatch(const cli::CommandLine& cl, const std::function<Graph()>& build, Store& store) {
+  const std::string& s = cl.subcommand;
+  // These build the graph again as they go past barriers.
+  if (s == "execute") return run_execute(cl, build, store);
+  if (s == "sleep-until") return run_sleep_until(build, store);
+  if (s == "check") {
+    // Done only when the graph is whole and finished: past every barrier.
+    for (std::optional<Graph> graph(build());; graph.emplace(build())) {
+      if (!compute_status(*graph, store).all_finished()) return kFailed;
+      if (!graph->stopped_at()) return kOk;
+    }
+  }
+  Graph graph = build();
+  const int exit_code = dispatch_on_graph(cl, graph, store);
+  keep_until_exit(std::move(graph));
+  return exit_code;
 }
 
 
@@ -150,7 +204,7 @@ int main(int argc, char** argv, const std::function<void()>& build) {
   jugfile_arguments() = cl.jugfile_arguments;
   try {
     std::unique_ptr<Store> store = open_store(cli::expand_jugdir(cl.jugdir, cl.jugfile));
-    Graph graph = [&] {
+    const auto build_or_explain = [&] {
       try {
         return build_graph(build, *store);
       } catch (const Error&) {
@@ -163,16 +217,8 @@ int main(int argc, char** argv, const std::function<void()>& build) {
             "jug: the jugfile failed while building its tasks: it threw something that is "
             "not a std::exception");
       }
-    }();
-    const int exit_code = dispatch(cl, graph, *store);
-#ifndef __SANITIZE_ADDRESS__
-    // The process ends now: freeing a large graph node by node would cost
-    // more than many commands do. (Leak checkers cannot see into the graph's
-    // arena, so sanitizer builds free it as usual.)
-    static Graph* const kept = new Graph(std::move(graph));
-    (void)kept;
-#endif
-    return exit_code;
+    };
+    return dispatch(cl, build_or_explain, *store);
   } catch (const std::exception& e) {
     std::string message = e.what();
     if (!message.starts_with("jug: ")) message = "jug: " + message;

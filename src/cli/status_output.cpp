@@ -36,11 +36,20 @@ void print_status_table(std::ostream& out, const Graph& graph, const StatusRepor
   fmt::print(out, "{}\n{}\n", rule, total);
 }
 
-void print_status_short(std::ostream& out, const StatusReport& report) {
-  fmt::print(out, "{} of {} tasks finished ({} ready, {} waiting, {} running, {} failed)\n",
+void print_status_short(std::ostream& out, const Graph& graph, const StatusReport& report) {
+  fmt::print(out, "{} of {} tasks finished ({} ready, {} waiting, {} running, {} failed){}\n",
              count(report.totals, TaskState::kFinished), report.states.size(),
              count(report.totals, TaskState::kReady), count(report.totals, TaskState::kWaiting),
-             count(report.totals, TaskState::kRunning), count(report.totals, TaskState::kFailed));
+             count(report.totals, TaskState::kRunning), count(report.totals, TaskState::kFailed),
+             graph.stopped_at() ? "; more after " + *graph.stopped_at() : "");
+}
+
+void print_barrier(std::ostream& out, const Graph& graph) {
+  if (!graph.stopped_at()) return;
+  fmt::print(out,
+             "\nThe jugfile stops at {} until the tasks before it are done: these are the "
+             "tasks known so far.\n",
+             *graph.stopped_at());
 }
 
 void print_status_json(std::ostream& out, const Graph& graph, const StatusReport& report) {
@@ -55,6 +64,8 @@ void print_status_json(std::ostream& out, const Graph& graph, const StatusReport
   };
   nlohmann::ordered_json j;
   j["tasks"] = report.states.size();
+  // Where building stopped at a barrier (the tasks are those known so far).
+  j["stopped_at"] = graph.stopped_at() ? nlohmann::ordered_json(*graph.stopped_at()) : nullptr;
   j["totals"] = counts_json(report.totals);
   j["by_name"] = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < graph.names().size(); ++i) {

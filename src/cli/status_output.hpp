@@ -8,8 +8,10 @@
 namespace jug::cli {
 
 void print_status_table(std::ostream& out, const Graph& graph, const StatusReport& report);
-void print_status_short(std::ostream& out, const StatusReport& report);
+void print_status_short(std::ostream& out, const Graph& graph, const StatusReport& report);
 void print_status_json(std::ostream& out, const Graph& graph, const StatusReport& report);
+/// Where the graph stops at a barrier; nothing when it is whole.
+void print_barrier(std::ostream& out, const Graph& graph);
 /// "Failed tasks:" with each message; nothing when none failed.
 void print_failures(std::ostream& out, const Graph& graph, const StatusReport& report);
 /// The results `status --verify` found corrupt; nothing when there are none.

@@ -74,6 +74,9 @@ class ExecuteObserver {
   /// A stored result could not be read (corrupt, or removed meanwhile): it
   /// is removed and its task run again.
   virtual void result_recomputed(const Graph&, NodeId, const std::string& /*message*/) {}
+  /// Everything before the barrier where `before` stopped is done: the
+  /// graph was built again, and reaches further (`after`).
+  virtual void barrier_passed(const Graph& /*before*/, const Graph& /*after*/) {}
 };
 
 struct TaskFailure {
@@ -117,5 +120,22 @@ struct ExecuteReport {
 /// Throws jug::Error for a --target that matches no task.
 ExecuteReport execute(const Graph& graph, Store& store, const ExecuteOptions& options,
                       ExecuteObserver& observer);
+
+/// The last graph built by execute_through_barriers, and its run.
+struct ExecuteOutcome {
+  /// The whole graph, unless it still stops at a barrier (Graph::stopped_at)
+  /// because something before it could not be done in this run.
+  Graph graph;
+  /// Over every round: counts add up, and tasks are those of `graph`.
+  ExecuteReport report;
+  std::size_t barriers_passed = 0;
+};
+
+/// Builds the graph with `build` and runs it; while it stops at a barrier
+/// (barrier.hpp) and everything in it is done, builds it again, now past
+/// the barrier, and runs what is new. Stops when a round ends otherwise
+/// (failures, a stop request, waiting given up) or the graph is whole.
+ExecuteOutcome execute_through_barriers(const std::function<Graph()>& build, Store& store,
+                                        const ExecuteOptions& options, ExecuteObserver& observer);
 
 }  // namespace jug

@@ -1,6 +1,11 @@
 #include "engine/build_context.hpp"
 
+#include <filesystem>
+
+#include <fmt/format.h>
+
 #include "engine/results.hpp"
+#include "jug/barrier.hpp"
 #include "jug/errors.hpp"
 
 namespace jug {
@@ -9,6 +14,31 @@ namespace {
 /// The graph being built: TaskGenerator calls add to it. Only the thread
 /// running the build function writes it.
 Graph* building = nullptr;
+/// Its first tasks that a barrier passed found done: the next barrier
+/// looks only at those after.
+std::size_t known_done = 0;
+
+/// Thrown by a barrier whose tasks are not all done; caught by build_graph.
+/// Not a std::exception, so that the build function's own handlers for
+/// errors let it through.
+struct BarrierStop {
+  std::string where;
+};
+
+std::string describe_location(const std::source_location& where) {
+  return fmt::format("{}:{}", std::filesystem::path(where.file_name()).filename().string(),
+                     where.line());
+}
+
+Graph& graph_being_built(const char* what) {
+  if (!building) {
+    throw Error(fmt::format(
+        "jug: {} was called outside the build function given to jug::main; call it only "
+        "inside it",
+        what));
+  }
+  return *building;
+}
 /// The graph and store that jug::value reads.
 const Graph* current_graph = nullptr;
 Store* current_store = nullptr;
@@ -24,15 +54,23 @@ const Graph& readable_graph() {
 Graph build_graph(const std::function<void()>& build, Store& store) {
   Graph graph;
   Graph* const previous_building = building;
+  const std::size_t previous_known_done = known_done;
   CurrentGraph current(graph, store);
   building = &graph;
+  known_done = 0;
+  auto restore = [&] {
+    building = previous_building;
+    known_done = previous_known_done;
+  };
   try {
     build();
+  } catch (BarrierStop& stop) {
+    graph.stop_at(std::move(stop.where));
   } catch (...) {
-    building = previous_building;
+    restore();
     throw;
   }
-  building = previous_building;
+  restore();
   return graph;
 }
 
@@ -57,6 +95,24 @@ NodeId add_node(std::string_view name, const TaskHash& hash, std::vector<NodeId>
         "call task generators only inside it");
   }
   return building->add(name, hash, std::move(dependencies), std::move(body));
+}
+
+void barrier_on_all(const std::source_location& where) {
+  Graph& graph = graph_being_built("jug::barrier");
+  const std::size_t size = graph.size();
+  const std::span<const TaskHash> unchecked(graph.hashes().data() + known_done, size - known_done);
+  for (bool done : current_store->contains_all(unchecked)) {
+    if (!done) throw BarrierStop{"the barrier at " + describe_location(where)};
+  }
+  known_done = size;
+}
+
+void barrier_on(NodeId id, const std::source_location& where) {
+  Graph& graph = graph_being_built("jug::bvalue");
+  if (!current_store->contains(graph.hash(stored_node(id)))) {
+    throw BarrierStop{fmt::format("jug::bvalue({}) at {}", graph.name(stored_node(id)),
+                                  describe_location(where))};
+  }
 }
 
 NodeId add_tasklet(const TaskHash& hash, NodeId base, std::shared_ptr<const TaskletBody> body) {

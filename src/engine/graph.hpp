@@ -61,6 +61,12 @@ class Graph {
   /// Memory for task bodies: they live as long as the graph.
   Arena& arena() { return *arena_; }
 
+  /// Where building stopped, at a barrier whose tasks were not all done
+  /// ("the barrier at jugfile.cpp:12"): the graph holds only the tasks made
+  /// before it. Nothing when the build function ran to its end.
+  const std::optional<std::string>& stopped_at() const { return stopped_at_; }
+  void stop_at(std::string where) { stopped_at_ = std::move(where); }
+
   /// For each node, the nodes that depend on it (each once).
   std::vector<std::vector<NodeId>> dependents() const;
 
@@ -73,6 +79,7 @@ class Graph {
   LargeVector<TaskHash> hashes_;
   HashIndex index_;
   std::vector<Tasklet> tasklets_;
+  std::optional<std::string> stopped_at_;
 };
 
 }  // namespace jug
