@@ -147,6 +147,9 @@ class TaskGenerator {
 
   const std::string& name() const { return state_->name; }
   std::uint64_t version() const { return state_->version; }
+  /// The wrapped callable, for helpers that build tasks around it
+  /// (mapreduce.hpp); calling it runs the function now.
+  const F& function() const { return state_->function; }
 
   template <class... Args>
   auto operator()(Args&&... args) const {
