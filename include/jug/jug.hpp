@@ -4,6 +4,7 @@
 #include "jug/argument_hashing.hpp"
 #include "jug/barrier.hpp"
 #include "jug/codec.hpp"
+#include "jug/compound.hpp"
 #include "jug/errors.hpp"
 #include "jug/identity.hpp"
 #include "jug/input_file.hpp"

@@ -101,6 +101,15 @@ const TaskHash& node_hash(NodeId id);
 /// The name of a task; of a tasklet, the name of the task it reads.
 const std::string& node_name(NodeId id);
 
+/// True when the store holds a result under `hash`: a compound task's, so
+/// that its inner tasks need not be built (compound.hpp).
+bool result_stored(const TaskHash& hash);
+
+/// Runs the task `id` now, while the graph is built, unless its result is
+/// stored, and stores it (jug::cached_function). The results of its
+/// dependencies must be stored already.
+void run_now_unless_stored(NodeId id);
+
 /// The result of a task (or the view of a tasklet), loaded from the store.
 /// Throws ValueNotAvailable when it has not run.
 AnyValue node_value(NodeId id);

@@ -115,6 +115,29 @@ void barrier_on(NodeId id, const std::source_location& where) {
   }
 }
 
+bool result_stored(const TaskHash& hash) {
+  graph_being_built("a compound task");
+  return current_store->contains(hash);
+}
+
+void run_now_unless_stored(NodeId id) {
+  const Graph& graph = graph_being_built("jug::cached_function");
+  if (current_store->contains(graph.hash(id))) return;
+  const Graph::Node& node = graph.node(id);
+  std::vector<AnyValue> inputs;
+  inputs.reserve(node.dependencies.size());
+  for (NodeId d : node.dependencies) {
+    if (!current_store->contains(graph.hash(d))) {
+      throw Error(fmt::format(
+          "jug::cached_function: {} needs the result of {}, which has not run; put a "
+          "jug::barrier() before it, or make it an ordinary task",
+          describe_task(graph, id), describe_task(graph, d)));
+    }
+    inputs.push_back(load_result(*current_store, graph, d));
+  }
+  save_result(*current_store, graph, id, node.body->run(inputs));
+}
+
 NodeId add_tasklet(const TaskHash& hash, NodeId base, std::shared_ptr<const TaskletBody> body) {
   if (!building) {
     throw Error(
