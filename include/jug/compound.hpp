@@ -124,7 +124,7 @@ class CompoundTaskGenerator {
  private:
   template <class Arg>
   static void hash_as_given(std::string& bytes, const Arg& arg) {
-    if constexpr (detail::contains_task_v<Arg> || detail::is_hash_wrapper_v<Arg>) {
+    if constexpr (detail::is_structured_v<Arg>) {
       detail::hash_argument(bytes, arg);
     } else {
       // A string literal is hashed as the std::string it stands for.

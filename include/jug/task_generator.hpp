@@ -92,12 +92,12 @@ class TypedTaskBody final : public TaskBody {
   Stored arguments_;
 };
 
-/// The type an argument is kept as: tasks (and structures of tasks) as they
-/// are; plain values converted to the parameter's type, so that `f(2)` and
+/// The type an argument is kept as: structures holding tasks or hash
+/// wrappers (detail/arguments.hpp) as they are; plain values converted to the parameter's type, so that `f(2)` and
 /// `f(2.0)` for a `double` parameter are the same task.
 template <class Param, class Arg>
 struct StoredArgument {
-  using type = std::conditional_t<contains_task_v<Arg>, std::remove_cvref_t<Arg>,
+  using type = std::conditional_t<is_structured_v<Arg>, std::remove_cvref_t<Arg>,
                                   std::remove_cvref_t<Param>>;
 };
 /// jug::unhashed and jug::hashed_as keep their wrapper, around the
@@ -114,7 +114,7 @@ template <class Stored, class Arg>
 Stored store_argument(Arg&& arg) {
   if constexpr (is_hash_wrapper_v<Arg>) {
     using P = decltype(std::declval<Stored&>().value);
-    static_assert(!contains_task_v<decltype(arg.value)>,
+    static_assert(!is_structured_v<decltype(arg.value)>,
                   "jug: jug::unhashed and jug::hashed_as take plain values, not tasks");
     static_assert(std::is_constructible_v<P, decltype(std::forward<Arg>(arg).value)>,
                   "jug: an argument does not convert to the type of the parameter it is "
@@ -124,7 +124,7 @@ Stored store_argument(Arg&& arg) {
     } else {
       return Stored{P(std::forward<Arg>(arg).value)};
     }
-  } else if constexpr (contains_task_v<Arg>) {
+  } else if constexpr (is_structured_v<Arg>) {
     return std::forward<Arg>(arg);
   } else {
     static_assert(std::is_constructible_v<Stored, Arg&&>,

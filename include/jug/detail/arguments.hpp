@@ -24,28 +24,35 @@
 
 namespace jug::detail {
 
-// ---- contains_task: does a type hold tasks anywhere inside? ---------------
+// ---- is_structured: does a type hold tasks or hash wrappers anywhere inside?
+// Such an argument is kept as given and walked element by element (for its
+// dependencies, its hash and its value); any other is one plain value.
 
 template <class T>
-struct ContainsTask : std::false_type {};
+struct Structured : std::false_type {};
 template <class R>
-struct ContainsTask<Task<R>> : std::true_type {};
+struct Structured<Task<R>> : std::true_type {};
+template <class T>
+struct Structured<Unhashed<T>> : std::true_type {};
+template <class T>
+struct Structured<HashedAs<T>> : std::true_type {};
 template <class T, class A>
-struct ContainsTask<std::vector<T, A>> : ContainsTask<T> {};
+struct Structured<std::vector<T, A>> : Structured<T> {};
 template <class T, std::size_t N>
-struct ContainsTask<std::array<T, N>> : ContainsTask<T> {};
+struct Structured<std::array<T, N>> : Structured<T> {};
 template <class K, class V, class C, class A>
-struct ContainsTask<std::map<K, V, C, A>> : ContainsTask<V> {
-  static_assert(!ContainsTask<K>::value, "jug: a task cannot be a map key; use it as a value");
+struct Structured<std::map<K, V, C, A>> : Structured<V> {
+  static_assert(!Structured<K>::value,
+                "jug: a task or hash wrapper cannot be a map key; use it as a value");
 };
 template <class A, class B>
-struct ContainsTask<std::pair<A, B>>
-    : std::bool_constant<ContainsTask<A>::value || ContainsTask<B>::value> {};
+struct Structured<std::pair<A, B>>
+    : std::bool_constant<Structured<A>::value || Structured<B>::value> {};
 template <class... T>
-struct ContainsTask<std::tuple<T...>> : std::bool_constant<(ContainsTask<T>::value || ...)> {};
+struct Structured<std::tuple<T...>> : std::bool_constant<(Structured<T>::value || ...)> {};
 
 template <class T>
-inline constexpr bool contains_task_v = ContainsTask<std::remove_cvref_t<T>>::value;
+inline constexpr bool is_structured_v = Structured<std::remove_cvref_t<T>>::value;
 
 // ---- ValueOf: the value type an argument stands for -----------------------
 // Task<R> stands for R, vector<Task<R>> for vector<R>, and so on.
@@ -96,7 +103,7 @@ using value_of_t = typename ValueOf<std::decay_t<T>>::type;
 
 template <class S>
 void collect_dependencies(std::vector<NodeId>& out, const S& stored) {
-  if constexpr (!contains_task_v<S>) {
+  if constexpr (!is_structured_v<S> || is_hash_wrapper_v<S>) {
     // plain value: no dependency
   } else if constexpr (is_task_v<S>) {
     out.push_back(stored_node(stored.node_id()));  // a tasklet reads its task's result
@@ -140,7 +147,7 @@ void hash_argument(std::string& out, const S& stored) {
     } else {
       put_tag(out, ArgumentTag::kUnhashed);
     }
-  } else if constexpr (!contains_task_v<S>) {
+  } else if constexpr (!is_structured_v<S>) {
     put_tag(out, ArgumentTag::kValue);
     const std::size_t length_at = out.size();
     put_u64(out, 0);
@@ -179,7 +186,7 @@ void hash_argument(std::string& out, const S& stored) {
 /// parameter of another size (the only mismatch the types cannot catch).
 template <class P, class S>
 void check_shape(const S& stored) {
-  if constexpr (!contains_task_v<S> || is_task_v<S>) {
+  if constexpr (!is_structured_v<S> || is_task_v<S> || is_hash_wrapper_v<S>) {
     return;
   } else if constexpr (requires { typename S::key_type; typename S::mapped_type; }) {
     for (const auto& kv : stored) check_shape<typename P::mapped_type>(kv.second);
@@ -234,8 +241,10 @@ class DependencyCursor {
 
 template <class P, class S>
 P resolve(const S& stored, DependencyCursor& cursor) {
-  if constexpr (!contains_task_v<S>) {
+  if constexpr (!is_structured_v<S>) {
     return stored;
+  } else if constexpr (is_hash_wrapper_v<S>) {
+    return P(stored.value);
   } else if constexpr (is_task_v<S>) {
     using R = typename S::result_type;
     static_assert(std::is_convertible_v<const R&, P>,
@@ -285,8 +294,10 @@ struct ArgumentHolder {
       return false;  // the callable may change it: give it a copy of its own
     } else if constexpr (is_task_v<S>) {
       return std::is_same_v<typename S::result_type, P>;
+    } else if constexpr (is_hash_wrapper_v<S>) {
+      return true;  // kept around the parameter's type (StoredArgument)
     } else {
-      return !contains_task_v<S>;
+      return !is_structured_v<S>;
     }
   }();
   using Held = std::conditional_t<by_reference, const P*, P>;

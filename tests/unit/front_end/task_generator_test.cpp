@@ -552,6 +552,26 @@ TEST_F(TaskGeneratorTest, AHashedAsArgumentIsHashedByItsKey) {
                       {"K" + u64_bytes(2) + "v1", value_argument(3)}));
 }
 
+TEST_F(TaskGeneratorTest, HashWrappersInsideContainers) {
+  // A vector of wrapped values (input files, say) and a pair with a task.
+  std::optional<jug::Task<int>> total;
+  std::optional<jug::Task<int>> diff;
+  const jug::Graph graph = build([&] {
+    total = sum(std::vector{jug::hashed_as(4, "four"), jug::hashed_as(5, "five")});
+    diff = difference(std::pair{jug::unhashed(10), twice(2)});
+  });
+  ASSERT_EQ(graph.node(diff->node_id()).dependencies.size(), 1u);
+  const auto values = run_all(graph);
+  EXPECT_EQ(result_of(values, *total), 9);
+  EXPECT_EQ(result_of(values, *diff), 6);
+  EXPECT_EQ(hash_of([] { return sum(std::vector{jug::hashed_as(4, "four")}); }),
+            spec_hash("sum", {"S" + u64_bytes(1) + "K" + u64_bytes(4) + "four"}));
+  EXPECT_EQ(hash_of([] { return sum(std::vector{jug::hashed_as(4, "k")}); }),
+            hash_of([] { return sum(std::vector{jug::hashed_as(7, "k")}); }));
+  EXPECT_EQ(hash_of([] { return difference(std::pair{jug::unhashed(10), twice(2)}); }),
+            hash_of([] { return difference(std::pair{jug::unhashed(99), twice(2)}); }));
+}
+
 TEST_F(TaskGeneratorTest, HashWrappersWorkWithGenericCallablesAndReferences) {
   const jug::TaskGenerator describe("describe", [](const auto& name, const auto& size) {
     return name + ":" + std::to_string(size);
