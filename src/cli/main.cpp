@@ -170,10 +170,14 @@ int dispatch_on_graph(const cli::CommandLine& cl, const Graph& graph, Store& sto
   throw Error("jug: subcommand " + s + " is not implemented");
 }
 
-int dispatch(const cli::CommandLine& cl, const std::function<Graph()>& build, Store& store) {
+int dispatch(const cli::CommandLine& cl, const std::function<Graph(BuildMode)>& build_graph_in,
+             Store& store) {
   const std::string& s = cl.subcommand;
   // These build the graph again as they go past barriers.
-  if (s == "execute") return run_execute(cl, build, store);
+  if (s == "execute") {
+    return run_execute(cl, [&] { return build_graph_in(BuildMode::kRepairResults); }, store);
+  }
+  const auto build = [&] { return build_graph_in(BuildMode::kReadOnly); };
   if (s == "sleep-until") return run_sleep_until(build, store);
   if (s == "check") {
     // Done only when the graph is whole and finished: past every barrier.
@@ -204,9 +208,9 @@ int main(int argc, char** argv, const std::function<void()>& build) {
   jugfile_arguments() = cl.jugfile_arguments;
   try {
     std::unique_ptr<Store> store = open_store(cli::expand_jugdir(cl.jugdir, cl.jugfile));
-    const auto build_or_explain = [&] {
+    const auto build_or_explain = [&](BuildMode mode) {
       try {
-        return build_graph(build, *store);
+        return build_graph(build, *store, mode);
       } catch (const Error&) {
         throw;
       } catch (const std::exception& e) {

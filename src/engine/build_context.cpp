@@ -17,6 +17,7 @@ Graph* building = nullptr;
 /// Its first tasks that a barrier passed found done: the next barrier
 /// looks only at those after.
 std::size_t known_done = 0;
+BuildMode build_mode = BuildMode::kReadOnly;
 
 /// Thrown by a barrier whose tasks are not all done; caught by build_graph.
 /// Not a std::exception, so that the build function's own handlers for
@@ -51,16 +52,19 @@ const Graph& readable_graph() {
 
 }  // namespace
 
-Graph build_graph(const std::function<void()>& build, Store& store) {
+Graph build_graph(const std::function<void()>& build, Store& store, BuildMode mode) {
   Graph graph;
   Graph* const previous_building = building;
   const std::size_t previous_known_done = known_done;
+  const BuildMode previous_mode = build_mode;
   CurrentGraph current(graph, store);
   building = &graph;
   known_done = 0;
+  build_mode = mode;
   auto restore = [&] {
     building = previous_building;
     known_done = previous_known_done;
+    build_mode = previous_mode;
   };
   try {
     build();
@@ -176,7 +180,19 @@ const std::string& node_name(NodeId id) { return readable_graph().name(stored_no
 AnyValue node_value(NodeId id) {
   const Graph& graph = readable_graph();
   if (!current_store) throw Error("jug::value: no store is open");
-  return project(id, load_result(*current_store, graph, stored_node(id)));
+  const NodeId stored = stored_node(id);
+  try {
+    return project(id, load_result(*current_store, graph, stored));
+  } catch (const CorruptRecord&) {
+    // Read by the jugfile while execute builds the graph: a result that
+    // stopped it here for good unless it is computed again.
+    if (!building || build_mode != BuildMode::kRepairResults) throw;
+    current_store->remove(graph.hash(stored));
+    throw BarrierStop{fmt::format(
+        "the value of {}, whose stored result was unreadable and was removed to be computed "
+        "again",
+        describe_task(graph, stored))};
+  }
 }
 
 }  // namespace detail

@@ -10,9 +10,22 @@
 
 namespace jug {
 
+/// What the build may do to the store when the jugfile reads a result
+/// (jug::value, jug::bvalue) that proves corrupt.
+enum class BuildMode {
+  /// Report it (status, invalidate...: commands that change no result).
+  kReadOnly,
+  /// Remove it and stop the graph there, as at a barrier, so that execute
+  /// computes it again and then builds past it.
+  kRepairResults,
+};
+
 /// Runs `build` with a fresh graph as the current one and returns the graph.
 /// The graph's nodes can then be used after this returns, from any thread.
-Graph build_graph(const std::function<void()>& build, Store& store);
+/// A barrier whose tasks are not all done ends the build early
+/// (Graph::stopped_at).
+Graph build_graph(const std::function<void()>& build, Store& store,
+                  BuildMode mode = BuildMode::kReadOnly);
 
 /// Makes `graph` and `store` current for jug::value calls made while tasks
 /// run (a task body may call jug::value on tasks of the graph); restores the

@@ -45,9 +45,11 @@ class BarrierTest : public ::testing::Test {
  protected:
   void SetUp() override { step_runs = 0; }
 
+  /// As `jug execute` runs it.
   jug::ExecuteOutcome run(const std::function<void()>& jugfile, jug::ExecuteOptions options = {}) {
-    return jug::execute_through_barriers([&] { return jug::build_graph(jugfile, store_); }, store_,
-                                         options, observer_);
+    return jug::execute_through_barriers(
+        [&] { return jug::build_graph(jugfile, store_, jug::BuildMode::kRepairResults); }, store_,
+        options, observer_);
   }
 
   jug::MemoryStore store_;
@@ -227,6 +229,38 @@ TEST_F(BarrierTest, TwoBarriersInARow) {
   const jug::ExecuteOutcome outcome = run(jugfile);
   EXPECT_EQ(outcome.barriers_passed, 2u);
   EXPECT_EQ(totals, (std::vector<long long>{1 + 7}));
+}
+
+TEST_F(BarrierTest, ACorruptResultReadWhileBuildingIsComputedAgainByExecute) {
+  std::vector<int> seen;
+  auto jugfile = [&] {
+    seen.clear();
+    int x = 0;
+    for (int round = 0; round < 3; ++round) {
+      x = jug::bvalue(step(x));
+      seen.push_back(x);
+    }
+  };
+  run(jugfile);
+  ASSERT_EQ(step_runs.load(), 3);
+  // Damage the second round's result.
+  std::optional<jug::TaskHash> second;
+  jug::build_graph([&] { second = step(1).hash(); }, store_);
+  store_.put(*second, "not a record");
+
+  // A command that changes nothing reports it, naming the task.
+  try {
+    jug::build_graph(jugfile, store_);
+    FAIL() << "expected the corrupt result to be reported";
+  } catch (const jug::CorruptRecord& e) {
+    EXPECT_NE(std::string(e.what()).find("bar_step"), std::string::npos) << e.what();
+  }
+  // Execute removes it, stops there, computes it again, and goes on.
+  const jug::ExecuteOutcome outcome = run(jugfile);
+  EXPECT_EQ(seen, (std::vector<int>{1, 3, 7}));
+  EXPECT_EQ(step_runs.load(), 4) << "only the damaged task ran again";
+  EXPECT_EQ(outcome.barriers_passed, 1u);
+  EXPECT_FALSE(outcome.graph.stopped_at());
 }
 
 TEST_F(BarrierTest, BarrierOutsideTheBuildFunctionIsAnError) {
