@@ -54,6 +54,9 @@ class CompoundTaskBody final : public TaskBody {
   CompoundTaskBody(std::string name, std::optional<NodeId> inner)
       : name_(std::move(name)), inner_(inner) {}
 
+  /// With the inner result task, its value; without (the result was
+  /// stored when the graph was built), the dependencies are the arguments'
+  /// tasks, and there is nothing to compute from.
   AnyValue run(std::span<const AnyValue> dependency_values) const override {
     if (!inner_) {
       throw Error("jug: the stored result of compound task " + name_ +
@@ -113,8 +116,13 @@ class CompoundTaskGenerator {
       detail::put_u64(bytes, version_);
     }
     const TaskHash hash = detail::task_hash(name_, bytes);
-    if (detail::result_stored(hash)) {
-      return Task<R>(detail::add_node(name_, hash, {}, std::make_shared<const Body>(name_, std::nullopt)));
+    if (detail::result_stored(hash, typeid(R).name())) {
+      // Still downstream of its arguments' tasks: invalidating one of them
+      // reaches the compound and what depends on it.
+      std::vector<detail::NodeId> dependencies;
+      (detail::collect_dependencies(dependencies, args), ...);
+      return Task<R>(detail::add_node(name_, hash, std::move(dependencies),
+                                      std::make_shared<const Body>(name_, std::nullopt)));
     }
     const Inner inner = std::invoke(function_, args...);
     return Task<R>(detail::add_node(name_, hash, {detail::stored_node(inner.node_id())},

@@ -53,11 +53,14 @@ struct MapReduceOptions {
 namespace detail {
 
 /// The first argument of every mapreduce task: the names and versions of
-/// the generators it calls. Their code is not hashed; these are.
-template <class... Generators>
+/// the generators it calls (their code is not hashed; these are), and the
+/// type their inputs are converted to (which a generic mapper's code
+/// depends on).
+template <class In, class... Generators>
 std::string functions_key(const Generators&... generators) {
   std::string out;
   ((encode_into(out, generators.name()), encode_into(out, generators.version())), ...);
+  hash_type_name<In>(out);
   return out;
 }
 
@@ -65,12 +68,15 @@ inline void check_step(std::size_t step, const char* what) {
   if (step == 0) throw Error(std::string("jug: ") + what + " must be at least 1");
 }
 
-/// inputs[begin, begin + step), as stored in a task's argument.
+/// inputs[begin, begin + step), for a task's argument: tasks and hash
+/// wrappers as they are, plain values as what they stand for (a string
+/// literal as a std::string).
 template <class T>
-std::vector<T> chunk_of(const std::vector<T>& inputs, std::size_t begin, std::size_t step) {
+auto chunk_of(const std::vector<T>& inputs, std::size_t begin, std::size_t step) {
+  using Element = std::conditional_t<is_structured_v<T>, T, value_of_t<T>>;
   const auto from = inputs.begin() + static_cast<std::ptrdiff_t>(begin);
   const auto to = inputs.begin() + static_cast<std::ptrdiff_t>(std::min(inputs.size(), begin + step));
-  return std::vector<T>(from, to);
+  return std::vector<Element>(from, to);
 }
 
 /// Folds `values` with `reducer`, left to right.
@@ -85,15 +91,62 @@ R fold(const Reducer& reducer, const Values& values) {
 
 /// Reduce tasks over `partials`, reduce_step at a time, level by level,
 /// down to one task. (Inputs may be plain values at the first level.)
+template <class Mapper, class In>
+using mapped_t = std::remove_cvref_t<std::invoke_result_t<const Mapper&, const In&>>;
+
+// The generators below depend only on what their tasks compute, not on
+// the type of the inputs given (a `const char*` and a `std::string` make
+// the same task, which must have one function).
+
+template <class R, class Reducer>
+auto reduce_level_generator(const TaskGenerator<Reducer>& reducer) {
+  return TaskGenerator("jug.mapreduce.reduce",
+                       [f = reducer.function()](const std::string& /*functions*/,
+                                                const std::vector<R>& values) -> R {
+                         return fold<R>(f, values);
+                       });
+}
+
+template <class In, class Mapper, class Reducer>
+auto map_step_generator(const TaskGenerator<Mapper>& mapper, const TaskGenerator<Reducer>& reducer) {
+  using R = mapped_t<Mapper, In>;
+  return TaskGenerator(
+      "jug.mapreduce.map",
+      [m = mapper.function(), r = reducer.function()](const std::string& /*functions*/,
+                                                       const std::vector<In>& chunk) -> R {
+        R out = std::invoke(m, chunk[0]);
+        for (std::size_t i = 1; i < chunk.size(); ++i) {
+          out = std::invoke(r, std::move(out), std::invoke(m, chunk[i]));
+        }
+        return out;
+      });
+}
+
+/// `apply`: each input is a tuple of the mapper's arguments (currymap).
+template <class In, bool apply, class Mapper>
+auto map_chunk_generator(const TaskGenerator<Mapper>& mapper) {
+  return TaskGenerator(apply ? "jug.currymap" : "jug.map",
+                       [m = mapper.function()](const std::string& /*functions*/,
+                                               const std::vector<In>& chunk) {
+                         auto call = [&](const In& input) {
+                           if constexpr (apply) {
+                             return std::apply(m, input);
+                           } else {
+                             return std::invoke(m, input);
+                           }
+                         };
+                         std::vector<std::remove_cvref_t<decltype(call(chunk[0]))>> results;
+                         results.reserve(chunk.size());
+                         for (const In& input : chunk) results.push_back(call(input));
+                         return results;
+                       });
+}
+
 template <class R, class Reducer, class Inputs>
 Task<R> reduce_tree(const TaskGenerator<Reducer>& reducer, const Inputs& inputs,
                     std::size_t reduce_step) {
-  const TaskGenerator level("jug.mapreduce.reduce",
-                            [f = reducer.function()](const std::string& /*functions*/,
-                                                     const std::vector<R>& values) -> R {
-                              return fold<R>(f, values);
-                            });
-  const std::string key = functions_key(reducer);
+  const auto level = reduce_level_generator<R>(reducer);
+  const std::string key = functions_key<R>(reducer);
   std::vector<Task<R>> partials;
   for (std::size_t i = 0; i < inputs.size(); i += reduce_step) {
     partials.push_back(level(key, chunk_of(inputs, i, reduce_step)));
@@ -121,8 +174,6 @@ void append_views_of_chunks(std::vector<Task<R>>& out, const ChunkTask& chunk_ta
   }
 }
 
-template <class Mapper, class In>
-using mapped_t = std::remove_cvref_t<std::invoke_result_t<const Mapper&, const In&>>;
 
 }  // namespace detail
 
@@ -141,17 +192,8 @@ auto mapreduce(const TaskGenerator<Reducer>& reducer, const TaskGenerator<Mapper
   detail::check_step(options.map_step, "mapreduce's map_step");
   detail::check_step(options.reduce_step, "mapreduce's reduce_step");
   if (inputs.empty()) return jug::identity(R{});
-  const TaskGenerator map_step_task(
-      "jug.mapreduce.map",
-      [m = mapper.function(), r = reducer.function()](const std::string& /*functions*/,
-                                                       const std::vector<In>& chunk) -> R {
-        R out = std::invoke(m, chunk[0]);
-        for (std::size_t i = 1; i < chunk.size(); ++i) {
-          out = std::invoke(r, std::move(out), std::invoke(m, chunk[i]));
-        }
-        return out;
-      });
-  const std::string key = detail::functions_key(mapper, reducer);
+  const auto map_step_task = detail::map_step_generator<In>(mapper, reducer);
+  const std::string key = detail::functions_key<In>(mapper, reducer);
   std::vector<Task<R>> partials;
   for (std::size_t i = 0; i < inputs.size(); i += options.map_step) {
     partials.push_back(map_step_task(key, detail::chunk_of(inputs, i, options.map_step)));
@@ -190,15 +232,8 @@ auto map(const TaskGenerator<Mapper>& mapper, const std::vector<Input>& inputs,
     for (const Input& input : inputs) out.push_back(mapper(input));
     return out;
   }
-  const TaskGenerator chunk_task("jug.map", [m = mapper.function()](const std::string& /*functions*/,
-                                                                    const std::vector<In>& chunk) {
-    std::vector<R> results;
-    results.reserve(chunk.size());
-    for (const In& input : chunk) results.push_back(std::invoke(m, input));
-    return results;
-  });
-  detail::append_views_of_chunks(out, chunk_task, detail::functions_key(mapper), inputs,
-                                 options.map_step);
+  detail::append_views_of_chunks(out, detail::map_chunk_generator<In, false>(mapper),
+                                 detail::functions_key<In>(mapper), inputs, options.map_step);
   return out;
 }
 
@@ -220,16 +255,8 @@ auto currymap(const TaskGenerator<Mapper>& mapper, const std::vector<Tuple>& inp
     }
     return out;
   }
-  const TaskGenerator chunk_task("jug.currymap", [m = mapper.function()](
-                                                     const std::string& /*functions*/,
-                                                     const std::vector<In>& chunk) {
-    std::vector<R> results;
-    results.reserve(chunk.size());
-    for (const In& input : chunk) results.push_back(std::apply(m, input));
-    return results;
-  });
-  detail::append_views_of_chunks(out, chunk_task, detail::functions_key(mapper), inputs,
-                                 options.map_step);
+  detail::append_views_of_chunks(out, detail::map_chunk_generator<In, true>(mapper),
+                                 detail::functions_key<In>(mapper), inputs, options.map_step);
   return out;
 }
 

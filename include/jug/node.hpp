@@ -101,9 +101,11 @@ const TaskHash& node_hash(NodeId id);
 /// The name of a task; of a tasklet, the name of the task it reads.
 const std::string& node_name(NodeId id);
 
-/// True when the store holds a result under `hash`: a compound task's, so
-/// that its inner tasks need not be built (compound.hpp).
-bool result_stored(const TaskHash& hash);
+/// True when the store holds a result under `hash` (of type `result_type`,
+/// as TaskBody::result_type names it): a compound task's, so that its inner
+/// tasks need not be built (compound.hpp). When execute builds the graph, a
+/// damaged record is removed and counts as none.
+bool result_stored(const TaskHash& hash, std::string_view result_type);
 
 /// Runs the task `id` now, while the graph is built, unless its result is
 /// stored, and stores it (jug::cached_function). The results of its

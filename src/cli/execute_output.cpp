@@ -38,24 +38,22 @@ void ConsoleObserver::result_recomputed(const Graph& graph, NodeId id, const std
   say("{}\nThe result was removed; task {} runs again.\n", message, describe_task(graph, id));
 }
 
-void ConsoleObserver::barrier_passed(const Graph& before, const Graph& after) {
+void ConsoleObserver::barrier_passed(const Graph& before, const Graph& after,
+                                     std::size_t new_tasks) {
   say("Passed {}: {} tasks known now ({} new){}.\n", *before.stopped_at(), after.size(),
-      after.size() - std::min(after.size(), before.size()),
-      after.stopped_at() ? "; the next stop is " + *after.stopped_at() : "");
+      new_tasks, after.stopped_at() ? "; the next stop is " + *after.stopped_at() : "");
 }
 
-void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteReport& report,
-                           double seconds) {
+void print_execute_summary(std::ostream& out, const ExecuteOutcome& outcome, double seconds) {
+  const Graph& graph = outcome.graph;
+  const ExecuteReport& report = outcome.report;
   if (report.executed > 0) {
     std::size_t width = std::string_view("Task name").size();
-    for (std::size_t i = 0; i < graph.names().size(); ++i) {
-      if (report.executed_per_name[i] > 0) width = std::max(width, graph.names()[i].size());
-    }
+    for (const auto& [name, n] : outcome.executed_per_name) width = std::max(width, name.size());
     fmt::print(out, "{:<{}} {:>9}\n{}\n", "Task name", width, "Executed",
                std::string(width + 10, '-'));
-    for (std::size_t i = 0; i < graph.names().size(); ++i) {
-      if (report.executed_per_name[i] == 0) continue;
-      fmt::print(out, "{:<{}} {:>9}\n", graph.names()[i], width, report.executed_per_name[i]);
+    for (const auto& [name, n] : outcome.executed_per_name) {
+      fmt::print(out, "{:<{}} {:>9}\n", name, width, n);
     }
     fmt::print(out, "{}\n", std::string(width + 10, '-'));
   }

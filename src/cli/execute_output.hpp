@@ -23,7 +23,7 @@ class ConsoleObserver final : public ExecuteObserver {
   void lease_taken_over(const Graph& graph, NodeId id, const std::string& why) override;
   void lease_lost(const Graph& graph, NodeId id, const std::string& message) override;
   void result_recomputed(const Graph& graph, NodeId id, const std::string& message) override;
-  void barrier_passed(const Graph& before, const Graph& after) override;
+  void barrier_passed(const Graph& before, const Graph& after, std::size_t new_tasks) override;
 
  private:
   /// One whole line (or lines) at a time, flushed: workers' threads print
@@ -41,7 +41,6 @@ class ConsoleObserver final : public ExecuteObserver {
 };
 
 /// Everything but a fatal error, which goes to stderr.
-void print_execute_summary(std::ostream& out, const Graph& graph, const ExecuteReport& report,
-                           double seconds);
+void print_execute_summary(std::ostream& out, const ExecuteOutcome& outcome, double seconds);
 
 }  // namespace jug::cli

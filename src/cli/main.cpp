@@ -53,7 +53,7 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
   const ExecuteReport& report = outcome.report;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  cli::print_execute_summary(std::cout, outcome.graph, report, seconds);
+  cli::print_execute_summary(std::cout, outcome, seconds);
   if (report.fatal_error) {
     std::cout.flush();
     std::cerr << (report.fatal_error->starts_with("jug: ") ? "" : "jug: ") << *report.fatal_error
@@ -89,6 +89,14 @@ int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   return kOk;
 }
 
+/// Whether `next`, built after everything in `graph` was done, reaches
+/// further: it is whole, or stops elsewhere or later. (One that stops at
+/// the same place, say at a result found damaged, waits for an execute.)
+bool reaches_further(const Graph& graph, const Graph& next) {
+  return !next.stopped_at() || next.stopped_at() != graph.stopped_at() ||
+         next.size() != graph.size();
+}
+
 int run_sleep_until(const std::function<Graph()>& build, Store& store) {
   std::optional<Graph> graph;
   graph.emplace(build());
@@ -97,18 +105,36 @@ int run_sleep_until(const std::function<Graph()>& build, Store& store) {
     if (report.all_finished()) {
       if (!graph->stopped_at()) return kOk;
       // Everything before the barrier is done: look past it.
-      graph.emplace(build());
-      continue;
-    }
-    const auto active = report.totals[static_cast<int>(TaskState::kRunning)] +
-                        report.totals[static_cast<int>(TaskState::kReady)];
-    if (active == 0 && !report.failures.empty()) {
-      cli::print_failures(std::cout, *graph, report);
-      fmt::print(std::cout, "jug: the remaining tasks cannot finish: tasks they need failed\n");
-      return kFailed;
+      std::optional<Graph> next;
+      next.emplace(build());
+      const bool further = reaches_further(*graph, *next);
+      graph.emplace(std::move(*next));
+      if (further) continue;
+    } else {
+      const auto active = report.totals[static_cast<int>(TaskState::kRunning)] +
+                          report.totals[static_cast<int>(TaskState::kReady)];
+      if (active == 0 && !report.failures.empty()) {
+        cli::print_failures(std::cout, *graph, report);
+        fmt::print(std::cout, "jug: the remaining tasks cannot finish: tasks they need failed\n");
+        return kFailed;
+      }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+}
+
+/// 0 when the graph is whole (built past every barrier) and finished.
+int run_check(const std::function<Graph()>& build, Store& store) {
+  std::optional<Graph> graph;
+  graph.emplace(build());
+  while (compute_status(*graph, store).all_finished()) {
+    if (!graph->stopped_at()) return kOk;
+    std::optional<Graph> next;
+    next.emplace(build());
+    if (!reaches_further(*graph, *next)) return kFailed;
+    graph.emplace(std::move(*next));
+  }
+  return kFailed;
 }
 
 int run_invalidate(const cli::CommandLine& cl, const Graph& graph, Store& store) {
@@ -179,13 +205,7 @@ int dispatch(const cli::CommandLine& cl, const std::function<Graph(BuildMode)>& 
   }
   const auto build = [&] { return build_graph_in(BuildMode::kReadOnly); };
   if (s == "sleep-until") return run_sleep_until(build, store);
-  if (s == "check") {
-    // Done only when the graph is whole and finished: past every barrier.
-    for (std::optional<Graph> graph(build());; graph.emplace(build())) {
-      if (!compute_status(*graph, store).all_finished()) return kFailed;
-      if (!graph->stopped_at()) return kOk;
-    }
-  }
+  if (s == "check") return run_check(build, store);
   Graph graph = build();
   const int exit_code = dispatch_on_graph(cl, graph, store);
   keep_until_exit(std::move(graph));

@@ -1,8 +1,8 @@
 #include "commands/execute.hpp"
 
-#include <algorithm>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -14,45 +14,67 @@
 namespace jug {
 namespace {
 
-/// What earlier rounds of execute_through_barriers did. Their tasks are in
-/// the next round's graph too, counted there as done before it started.
-struct EarlierRounds {
-  std::size_t executed = 0;
-  std::size_t done_elsewhere = 0;
-  std::size_t recomputed = 0;
-  std::size_t taken_over = 0;
-  std::unordered_map<std::string, std::size_t> executed_per_name;
-
+/// Adds up the rounds of execute_through_barriers. A round goes on to the
+/// next only when all its tasks are done, so the next round finds every
+/// task it shares with an earlier one already done: those are counted once,
+/// in the round that first had them.
+class RoundTotals {
+ public:
   void add(const Graph& graph, const ExecuteReport& round) {
-    executed += round.executed;
-    done_elsewhere += round.done_elsewhere;
-    recomputed += round.recomputed;
-    taken_over += round.taken_over;
+    std::size_t carried = 0;
+    for (NodeId id = 0; id < graph.size(); ++id) {
+      if (!seen_.insert(graph.hash(id)).second) ++carried;
+    }
+    selected_ += round.selected - std::min(carried, round.selected);
+    already_done_ += round.already_done - std::min(carried, round.already_done);
+    executed_ += round.executed;
+    done_elsewhere_ += round.done_elsewhere;
+    recomputed_ += round.recomputed;
+    taken_over_ += round.taken_over;
     for (std::size_t i = 0; i < graph.names().size(); ++i) {
-      if (round.executed_per_name[i] > 0) executed_per_name[graph.names()[i]] += round.executed_per_name[i];
+      if (round.executed_per_name[i] == 0) continue;
+      auto [at, added] = name_index_.try_emplace(graph.names()[i], per_name_.size());
+      if (added) per_name_.emplace_back(graph.names()[i], 0);
+      per_name_[at->second].second += round.executed_per_name[i];
     }
   }
 
-  /// `last`, the last round's report, made to cover every round.
-  void fold_into(const Graph& graph, ExecuteReport& last) const {
-    const std::size_t counted_before = executed + done_elsewhere - std::min(recomputed, executed + done_elsewhere);
-    last.already_done -= std::min(last.already_done, counted_before);
-    last.executed += executed;
-    last.done_elsewhere += done_elsewhere;
-    last.recomputed += recomputed;
-    last.taken_over += taken_over;
-    for (std::size_t i = 0; i < graph.names().size(); ++i) {
-      if (auto n = executed_per_name.find(graph.names()[i]); n != executed_per_name.end()) {
-        last.executed_per_name[i] += n->second;
-      }
-    }
+  /// The last round's report (already added), made to cover every round.
+  void fold_into(ExecuteReport& last) const {
+    last.selected = selected_;
+    last.already_done = already_done_;
+    last.executed = executed_;
+    last.done_elsewhere = done_elsewhere_;
+    last.recomputed = recomputed_;
+    last.taken_over = taken_over_;
   }
+
+  const std::vector<std::pair<std::string, std::size_t>>& per_name() const { return per_name_; }
+
+ private:
+  std::unordered_set<TaskHash> seen_;
+  std::size_t selected_ = 0, already_done_ = 0, executed_ = 0, done_elsewhere_ = 0,
+              recomputed_ = 0, taken_over_ = 0;
+  std::vector<std::pair<std::string, std::size_t>> per_name_;
+  std::unordered_map<std::string, std::size_t> name_index_;
 };
 
-bool may_go_past_barrier(const Graph& graph, const ExecuteReport& report) {
-  return graph.stopped_at() && report.complete() && report.failures.empty() &&
-         report.failed_elsewhere.empty() && report.kept_failed == 0 && !report.stopped &&
-         !report.fatal_error && !report.gave_up_waiting;
+bool may_go_past_barrier(const Graph& graph, const ExecuteOptions& options,
+                         const ExecuteReport& report) {
+  return graph.stopped_at() && !options.target && report.complete() &&
+         report.failures.empty() && report.failed_elsewhere.empty() && report.kept_failed == 0 &&
+         !report.stopped && !report.fatal_error && !report.gave_up_waiting;
+}
+
+/// Whether running `next` could do anything: it is whole, or holds a task
+/// not done yet. (A graph that stops at a barrier with everything before it
+/// done would be built the same way again.)
+bool worth_running(const Graph& next, Store& store) {
+  if (!next.stopped_at()) return true;
+  for (bool done : store.contains_all(next.hashes())) {
+    if (!done) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -69,29 +91,32 @@ ExecuteOutcome execute_through_barriers(const std::function<Graph()>& build, Sto
   // round's graph is emplaced.
   std::optional<Graph> graph;
   graph.emplace(build());
-  EarlierRounds earlier;
+  if (options.target && graph->stopped_at() &&
+      TargetPattern(*options.target).select(*graph).empty()) {
+    throw Error(fmt::format(
+        "jug: --target {} matches none of the tasks known so far; the jugfile stops at {} "
+        "until the tasks before it are done: run jug execute without --target first",
+        *options.target, *graph->stopped_at()));
+  }
+  RoundTotals totals;
   std::size_t barriers_passed = 0;
   while (true) {
-    if (options.target && graph->stopped_at() &&
-        TargetPattern(*options.target).select(*graph).empty()) {
-      throw Error(fmt::format(
-          "jug: --target {} matches none of the tasks known so far; the jugfile stops at {} "
-          "until the tasks before it are done: run jug execute without --target first",
-          *options.target, *graph->stopped_at()));
-    }
     ExecuteReport report = execute(*graph, store, options, observer);
     std::optional<Graph> next;
-    if (may_go_past_barrier(*graph, report)) next.emplace(build());
-    // Without a next graph reaching further, this round was the last. The
-    // barrier may still hold though this run has nothing left to do: with
-    // --target, tasks before it were not selected.
-    if (!next || (next->stopped_at() == graph->stopped_at() && next->size() <= graph->size())) {
-      earlier.fold_into(*graph, report);
-      return ExecuteOutcome{std::move(*graph), std::move(report), barriers_passed};
+    if (may_go_past_barrier(*graph, options, report)) next.emplace(build());
+    const std::size_t new_tasks = next ? [&] {
+      std::size_t n = 0;
+      for (NodeId id = 0; id < next->size(); ++id) n += !graph->find(next->hash(id));
+      return n;
+    }() : 0;
+    totals.add(*graph, report);
+    if (!next || !worth_running(*next, store)) {
+      totals.fold_into(report);
+      return ExecuteOutcome{std::move(*graph), std::move(report), totals.per_name(),
+                            barriers_passed};
     }
     ++barriers_passed;
-    observer.barrier_passed(*graph, *next);
-    earlier.add(*graph, report);
+    observer.barrier_passed(*graph, *next, new_tasks);
     graph.emplace(std::move(*next));
   }
 }

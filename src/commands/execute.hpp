@@ -75,8 +75,10 @@ class ExecuteObserver {
   /// is removed and its task run again.
   virtual void result_recomputed(const Graph&, NodeId, const std::string& /*message*/) {}
   /// Everything before the barrier where `before` stopped is done: the
-  /// graph was built again, and reaches further (`after`).
-  virtual void barrier_passed(const Graph& /*before*/, const Graph& /*after*/) {}
+  /// graph was built again, and reaches further (`after`, with `new_tasks`
+  /// tasks `before` did not have).
+  virtual void barrier_passed(const Graph& /*before*/, const Graph& /*after*/,
+                              std::size_t /*new_tasks*/) {}
 };
 
 struct TaskFailure {
@@ -126,15 +128,24 @@ struct ExecuteOutcome {
   /// The whole graph, unless it still stops at a barrier (Graph::stopped_at)
   /// because something before it could not be done in this run.
   Graph graph;
-  /// Over every round: counts add up, and tasks are those of `graph`.
+  /// Over every round. Counts add up over the distinct tasks of all the
+  /// rounds' graphs (a finished compound task's inner tasks leave the graph
+  /// once it is stored, yet ran in this run); the task ids in it are those
+  /// of `graph`.
   ExecuteReport report;
+  /// Tasks run here per name, over every round, names in order of first
+  /// appearance (report.executed_per_name covers only `graph`'s names).
+  std::vector<std::pair<std::string, std::size_t>> executed_per_name;
   std::size_t barriers_passed = 0;
 };
 
 /// Builds the graph with `build` and runs it; while it stops at a barrier
 /// (barrier.hpp) and everything in it is done, builds it again, now past
 /// the barrier, and runs what is new. Stops when a round ends otherwise
-/// (failures, a stop request, waiting given up) or the graph is whole.
+/// (failures, a stop request, waiting given up), when the graph is whole,
+/// or when building again would make nothing new to run. With a --target,
+/// only the tasks known at first are looked at: which tasks before a
+/// barrier the target needs cannot be known.
 ExecuteOutcome execute_through_barriers(const std::function<Graph()>& build, Store& store,
                                         const ExecuteOptions& options, ExecuteObserver& observer);
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "codec/record.hpp"
 #include "engine/results.hpp"
 #include "jug/barrier.hpp"
 #include "jug/errors.hpp"
@@ -18,6 +19,9 @@ Graph* building = nullptr;
 /// looks only at those after.
 std::size_t known_done = 0;
 BuildMode build_mode = BuildMode::kReadOnly;
+/// Set when a BarrierStop is thrown: a build function that returns anyway
+/// caught it, and built the rest of the graph from values it does not have.
+bool barrier_thrown = false;
 
 /// Thrown by a barrier whose tasks are not all done; caught by build_graph.
 /// Not a std::exception, so that the build function's own handlers for
@@ -25,6 +29,11 @@ BuildMode build_mode = BuildMode::kReadOnly;
 struct BarrierStop {
   std::string where;
 };
+
+[[noreturn]] void stop_building(std::string where) {
+  barrier_thrown = true;
+  throw BarrierStop{std::move(where)};
+}
 
 std::string describe_location(const std::source_location& where) {
   return fmt::format("{}:{}", std::filesystem::path(where.file_name()).filename().string(),
@@ -40,6 +49,7 @@ Graph& graph_being_built(const char* what) {
   }
   return *building;
 }
+
 /// The graph and store that jug::value reads.
 const Graph* current_graph = nullptr;
 Store* current_store = nullptr;
@@ -57,17 +67,27 @@ Graph build_graph(const std::function<void()>& build, Store& store, BuildMode mo
   Graph* const previous_building = building;
   const std::size_t previous_known_done = known_done;
   const BuildMode previous_mode = build_mode;
+  const bool previous_barrier_thrown = barrier_thrown;
   CurrentGraph current(graph, store);
   building = &graph;
   known_done = 0;
   build_mode = mode;
+  barrier_thrown = false;
   auto restore = [&] {
     building = previous_building;
     known_done = previous_known_done;
     build_mode = previous_mode;
+    barrier_thrown = previous_barrier_thrown;
   };
   try {
     build();
+    if (barrier_thrown) {
+      throw Error(
+          "jug: the build function went on after a barrier stopped it (a catch (...) around "
+          "jug::barrier, jug::bvalue or jug::value caught jug's signal to stop): the tasks "
+          "after it would be made from values not yet computed. Let it through: catch "
+          "std::exception instead");
+    }
   } catch (BarrierStop& stop) {
     graph.stop_at(std::move(stop.where));
   } catch (...) {
@@ -106,7 +126,7 @@ void barrier_on_all(const std::source_location& where) {
   const std::size_t size = graph.size();
   const std::span<const TaskHash> unchecked(graph.hashes().data() + known_done, size - known_done);
   for (bool done : current_store->contains_all(unchecked)) {
-    if (!done) throw BarrierStop{"the barrier at " + describe_location(where)};
+    if (!done) stop_building("the barrier at " + describe_location(where));
   }
   known_done = size;
 }
@@ -114,14 +134,27 @@ void barrier_on_all(const std::source_location& where) {
 void barrier_on(NodeId id, const std::source_location& where) {
   Graph& graph = graph_being_built("jug::bvalue");
   if (!current_store->contains(graph.hash(stored_node(id)))) {
-    throw BarrierStop{fmt::format("jug::bvalue({}) at {}", graph.name(stored_node(id)),
-                                  describe_location(where))};
+    stop_building(fmt::format("jug::bvalue({}) at {}", graph.name(stored_node(id)),
+                              describe_location(where)));
   }
 }
 
-bool result_stored(const TaskHash& hash) {
+bool result_stored(const TaskHash& hash, std::string_view result_type) {
   graph_being_built("a compound task");
-  return current_store->contains(hash);
+  if (build_mode != BuildMode::kRepairResults) return current_store->contains(hash);
+  // Execute checks the record: a damaged one is removed, and the inner
+  // tasks are built to compute it again (the stored compound's node could
+  // not: it has no inner tasks).
+  const std::optional<std::string> record = current_store->get(hash);
+  if (!record) return false;
+  try {
+    std::string scratch;
+    record::open(*record, hash, result_type, scratch);
+    return true;
+  } catch (const CorruptRecord&) {
+    current_store->remove(hash);
+    return false;
+  }
 }
 
 void run_now_unless_stored(NodeId id) {
@@ -137,7 +170,7 @@ void run_now_unless_stored(NodeId id) {
           "jug::barrier() before it, or make it an ordinary task",
           describe_task(graph, id), describe_task(graph, d)));
     }
-    inputs.push_back(load_result(*current_store, graph, d));
+    inputs.push_back(node_value(d));  // a damaged one stops the build, as for jug::value
   }
   save_result(*current_store, graph, id, node.body->run(inputs));
 }
@@ -184,14 +217,20 @@ AnyValue node_value(NodeId id) {
   try {
     return project(id, load_result(*current_store, graph, stored));
   } catch (const CorruptRecord&) {
-    // Read by the jugfile while execute builds the graph: a result that
-    // stopped it here for good unless it is computed again.
-    if (!building || build_mode != BuildMode::kRepairResults) throw;
+    if (!building) throw;
+    // Read by the jugfile while building: the graph stops here, as at a
+    // barrier, so that every command can still show and act on the tasks
+    // before it. Execute removes the result, computes it again and goes on.
+    if (build_mode != BuildMode::kRepairResults) {
+      stop_building(fmt::format(
+          "the value of {}, whose stored result is unreadable (jug execute computes it again)",
+          describe_task(graph, stored)));
+    }
     current_store->remove(graph.hash(stored));
-    throw BarrierStop{fmt::format(
+    stop_building(fmt::format(
         "the value of {}, whose stored result was unreadable and was removed to be computed "
         "again",
-        describe_task(graph, stored))};
+        describe_task(graph, stored)));
   }
 }
 

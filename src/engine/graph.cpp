@@ -53,6 +53,12 @@ NodeId Graph::add_tasklet(const TaskHash& hash, NodeId base,
   return static_cast<NodeId>(tasklets_.size() - 1) | detail::kTaskletBit;
 }
 
+void Graph::throw_unknown_tasklet() {
+  throw Error(
+      "jug: a tasklet from another graph was used (a handle kept from an earlier run of the "
+      "build function?); make tasks and tasklets anew in each run of it");
+}
+
 std::vector<std::vector<NodeId>> Graph::dependents() const {
   std::vector<std::vector<NodeId>> out(nodes_.size());
   for (NodeId id = 0; id < nodes_.size(); ++id) {

@@ -46,7 +46,13 @@ class Graph {
     TaskHash hash;
     std::shared_ptr<const TaskletBody> body;
   };
-  const Tasklet& tasklet(NodeId id) const { return tasklets_[id & ~detail::kTaskletBit]; }
+  /// Throws jug::Error for an id this graph did not make (a handle kept
+  /// from an earlier build of the jugfile).
+  const Tasklet& tasklet(NodeId id) const {
+    const NodeId index = id & ~detail::kTaskletBit;
+    if (index >= tasklets_.size()) throw_unknown_tasklet();
+    return tasklets_[index];
+  }
 
   std::size_t size() const { return nodes_.size(); }
   const Node& node(NodeId id) const { return nodes_[id]; }
@@ -71,6 +77,8 @@ class Graph {
   std::vector<std::vector<NodeId>> dependents() const;
 
  private:
+  [[noreturn]] static void throw_unknown_tasklet();
+
   // Declared first, destroyed last: the bodies of nodes_ live in it.
   std::unique_ptr<Arena> arena_ = std::make_unique<Arena>();
   LargeVector<Node> nodes_;

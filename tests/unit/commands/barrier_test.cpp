@@ -18,6 +18,7 @@
 #include "engine/build_context.hpp"
 #include "engine/graph.hpp"
 #include "engine/results.hpp"
+#include "jug/compound.hpp"
 #include "jug/errors.hpp"
 #include "jug/task_generator.hpp"
 #include "store/memory_store.hpp"
@@ -101,11 +102,9 @@ TEST_F(BarrierTest, ExecuteGoesPastTheBarrierAndFinishes) {
   EXPECT_EQ(jug::value(*jugfile.total), expected);
 
   // Per-name counts cover both rounds.
-  std::size_t small_executed = 0;
-  for (std::size_t i = 0; i < outcome.graph.names().size(); ++i) {
-    if (outcome.graph.names()[i] == "bar_small") small_executed = outcome.report.executed_per_name[i];
-  }
-  EXPECT_EQ(small_executed, 20u);
+  EXPECT_EQ(outcome.executed_per_name,
+            (std::vector<std::pair<std::string, std::size_t>>{{"bar_small", 20},
+                                                              {"bar_product", 1}}));
 
   // A second execute builds past the barrier at once and runs nothing.
   const jug::ExecuteOutcome again = run(std::ref(jugfile));
@@ -248,12 +247,16 @@ TEST_F(BarrierTest, ACorruptResultReadWhileBuildingIsComputedAgainByExecute) {
   jug::build_graph([&] { second = step(1).hash(); }, store_);
   store_.put(*second, "not a record");
 
-  // A command that changes nothing reports it, naming the task.
-  try {
-    jug::build_graph(jugfile, store_);
-    FAIL() << "expected the corrupt result to be reported";
-  } catch (const jug::CorruptRecord& e) {
-    EXPECT_NE(std::string(e.what()).find("bar_step"), std::string::npos) << e.what();
+  // A command that changes nothing stops there, naming the task, and
+  // leaves the result alone.
+  {
+    const jug::Graph graph = jug::build_graph(jugfile, store_);
+    ASSERT_TRUE(graph.stopped_at());
+    EXPECT_NE(graph.stopped_at()->find("the value of bar_step"), std::string::npos)
+        << *graph.stopped_at();
+    EXPECT_NE(graph.stopped_at()->find("unreadable (jug execute computes it again)"),
+              std::string::npos);
+    EXPECT_TRUE(store_.contains(*second));
   }
   // Execute removes it, stops there, computes it again, and goes on.
   const jug::ExecuteOutcome outcome = run(jugfile);
@@ -261,6 +264,55 @@ TEST_F(BarrierTest, ACorruptResultReadWhileBuildingIsComputedAgainByExecute) {
   EXPECT_EQ(step_runs.load(), 4) << "only the damaged task ran again";
   EXPECT_EQ(outcome.barriers_passed, 1u);
   EXPECT_FALSE(outcome.graph.stopped_at());
+}
+
+TEST_F(BarrierTest, ABuildFunctionThatSwallowsTheStopIsAnError) {
+  auto jugfile = [&] {
+    int n = 0;
+    try {
+      n = jug::bvalue(step(1));
+    } catch (...) {
+      // what a jugfile must not do: n stays 0, and the graph would be wrong
+    }
+    (void)step(n + 100);
+  };
+  try {
+    jug::build_graph(jugfile, store_);
+    FAIL() << "expected an error";
+  } catch (const jug::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("went on after a barrier stopped it"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(BarrierTest, ACompoundTaskCollapsingBetweenRoundsStillCountsItsInnerTasks) {
+  // The first round runs a compound's inner tasks; once it is stored, the
+  // next round's graph has only its node. Counts cover both rounds.
+  const jug::CompoundTaskGenerator sum_of_steps("bar_sum_of_steps", [](int n) {
+    std::vector<jug::Task<int>> steps;
+    for (int i = 0; i < n; ++i) steps.push_back(step(i));
+    return product(steps);
+  });
+  std::vector<long long> seen;
+  auto jugfile = [&] {
+    seen.clear();
+    long long p = jug::bvalue(sum_of_steps(4));
+    seen.push_back(p);
+    for (int i = 0; i < 3; ++i) p = jug::bvalue(step(static_cast<int>(p % 1000) + i));
+    seen.push_back(p);
+  };
+  const jug::ExecuteOutcome outcome = run(jugfile);
+  EXPECT_FALSE(outcome.graph.stopped_at());
+  EXPECT_EQ(outcome.barriers_passed, 4u);
+  // 4 steps, the product, the compound, then 3 more steps.
+  EXPECT_EQ(outcome.report.executed, 9u);
+  EXPECT_EQ(outcome.report.selected, 9u);
+  EXPECT_TRUE(outcome.report.complete());
+  std::size_t listed = 0;
+  for (const auto& [name, n] : outcome.executed_per_name) listed += n;
+  EXPECT_EQ(listed, 9u) << "the inner tasks' names are listed though the last graph lacks them";
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], 1LL * 3 * 5 * 7);
 }
 
 TEST_F(BarrierTest, BarrierOutsideTheBuildFunctionIsAnError) {

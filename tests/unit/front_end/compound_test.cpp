@@ -120,9 +120,32 @@ TEST_F(CompoundTest, ItsResultMayBeATaskletAndItsArgumentsTasks) {
   const jug::Graph graph = build([&] { second = second_of(add(2, 3)); });
   execute(graph);
   EXPECT_EQ(value(graph, *second), 6);
-  const jug::Graph again = build([&] { second = second_of(add(2, 3)); });
+  std::optional<jug::Task<int>> argument;
+  const jug::Graph again = build([&] {
+    argument = add(2, 3);
+    second = second_of(*argument);
+  });
   EXPECT_EQ(again.size(), 2u) << "add(2, 3) and the stored compound";
   EXPECT_EQ(value(again, *second), 6);
+  // Still downstream of its argument, for invalidate and status.
+  EXPECT_EQ(again.node(second->node_id()).dependencies,
+            std::vector<jug::NodeId>{argument->node_id()});
+}
+
+TEST_F(CompoundTest, ADamagedStoredResultIsComputedAgainByExecute) {
+  std::optional<jug::Task<int>> total;
+  auto jugfile = [&] { total = sum_of_squares(10); };
+  execute(build(jugfile));
+  std::optional<jug::TaskHash> hash;
+  build([&] { hash = sum_of_squares(10).hash(); });
+  store_.put(*hash, "damaged");
+  EXPECT_EQ(build(jugfile).size(), 1u) << "status and the like only look for the record";
+  // Execute's build checks it, removes it and builds the inner tasks.
+  const jug::Graph graph = jug::build_graph(jugfile, store_, jug::BuildMode::kRepairResults);
+  EXPECT_EQ(graph.size(), 14u);
+  EXPECT_FALSE(store_.contains(*hash));
+  EXPECT_EQ(execute(graph).executed, 1u) << "only the compound's copy: the inner tasks are done";
+  EXPECT_EQ(value(graph, *total), 285);
 }
 
 TEST_F(CompoundTest, ItsHashCoversNameArgumentsAndVersion) {
@@ -163,6 +186,15 @@ TEST_F(CompoundTest, CachedFunctionOfTasksNeedsThemDone) {
   int nine = 0;
   build([&] { nine = jug::cached_function(square, add(1, 2)); });
   EXPECT_EQ(nine, 9);
+
+  // A damaged input stops the graph there (execute would compute it
+  // again), rather than failing every command.
+  std::optional<jug::TaskHash> input;
+  build([&] { input = add(1, 2).hash(); });
+  store_.put(*input, "damaged");
+  const jug::Graph stopped = build([] { (void)jug::cached_function(add, add(1, 2), 5); });
+  ASSERT_TRUE(stopped.stopped_at());
+  EXPECT_NE(stopped.stopped_at()->find("the value of cp_add"), std::string::npos);
 }
 
 }  // namespace

@@ -235,6 +235,17 @@ TEST_F(MapReduceTest, TheMappersAndReducersNamesAndVersionsAreHashed) {
   EXPECT_NE(plain, hash_of([] { return jug::mapreduce(add, square, zero_to(4)).hash(); }));
 }
 
+TEST_F(MapReduceTest, InputsOfDifferentTypesStandingForTheSameValuesAreOneTask) {
+  std::optional<jug::Task<Counts>> from_literals, from_strings;
+  const jug::Graph graph = build([&] {
+    from_literals = jug::mapreduce(merge_counts, count_letters, std::vector<const char*>{"ab", "b"});
+    from_strings = jug::mapreduce(merge_counts, count_letters, std::vector<std::string>{"ab", "b"});
+  });
+  EXPECT_EQ(from_literals->node_id(), from_strings->node_id());
+  execute(graph);
+  EXPECT_EQ(value(graph, *from_strings), (Counts{{"a", 1}, {"b", 2}}));
+}
+
 TEST_F(MapReduceTest, AZeroStepIsAnError) {
   EXPECT_THROW(build([] { (void)jug::mapreduce(add, square, zero_to(3), {.map_step = 0}); }),
                jug::Error);
