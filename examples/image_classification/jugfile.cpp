@@ -51,8 +51,9 @@ const jug::TaskGenerator chist("chist", [](const std::string& fname) {
 
 const jug::TaskGenerator lbp("lbp", [](const std::string& fname) {
   const image_features::RgbImage image = image_features::read_jpeg(fname);
-  const auto values =
-      image_features::lbp(image_features::grey(image), image.width, image.height);
+  thread_local std::vector<double> grey;  // reused: see image_features::grey_into
+  image_features::grey_into(image, grey);
+  const auto values = image_features::lbp(grey, image.width, image.height);
   return Features(values.begin(), values.end());
 });
 

@@ -121,9 +121,14 @@ RgbImage read_jpeg(const std::string& path) {
 }
 
 std::vector<double> grey(const RgbImage& image) {
-  std::vector<double> out(pixel_count(image));
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = grey_level(&image.pixels[3 * i]);
+  std::vector<double> out;
+  grey_into(image, out);
   return out;
+}
+
+void grey_into(const RgbImage& image, std::vector<double>& out) {
+  out.resize(pixel_count(image));
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = grey_level(&image.pixels[3 * i]);
 }
 
 std::vector<std::uint8_t> grey_u8(const RgbImage& image) {

@@ -30,6 +30,11 @@ RgbImage read_jpeg(const std::string& path);
 /// input of LBP.
 std::vector<double> grey(const RgbImage& image);
 
+/// grey() into `out`, reusing its memory. A photo of 5 megapixels has 40 MB
+/// of grey levels, above glibc's largest mmap threshold: a fresh vector is
+/// mapped anew each time, and its page faults cost more than LBP itself.
+void grey_into(const RgbImage& image, std::vector<double>& out);
+
 /// grey() truncated (not rounded) to uint8: the input of Haralick. A pixel
 /// (1,1,1) gives 0.9999999999999999 and thus 0, as the reference does.
 std::vector<std::uint8_t> grey_u8(const RgbImage& image);
