@@ -694,16 +694,11 @@ TEST_F(TaskGeneratorTest, ValueReadsStoredResults) {
   EXPECT_EQ(jug::value(*z), 12);
 }
 
-// BUG: include/jug/detail/arguments.hpp:191, resolve() for a std::array
-// parameter: `out[i++] = ...` writes one element per stored task without
-// checking the count. A vector of 5 tasks passed to a parameter of type
-// std::array<int, 3> compiles (nothing checks the shapes match) and running
-// the task writes past the array (ASan: stack-buffer-overflow in
-// jug::detail::resolve<std::array<int,3>, std::vector<jug::Task<int>>>); a
-// vector of 2 tasks silently leaves the third element 0. Expected: a
-// jug::Error saying the sizes differ, when the task is created or run. The
-// check runs in a child process so that the memory corruption fails only
-// this test; must fail until fixed.
+// A vector of tasks given to a std::array parameter of another size is a
+// jug::Error (check_shape in include/jug/detail/arguments.hpp), not a write
+// past the array (which resolve() once did, with 5 tasks for 3 elements) nor
+// a silent 0 (with 2). The check runs in a child process so that a
+// regression's memory corruption fails only this test.
 int vector_of_wrong_size_for_array_is_an_error() {
   for (int n : {5, 2}) {
     jug::MemoryStore store;
