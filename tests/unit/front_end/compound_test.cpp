@@ -18,6 +18,7 @@
 #include "jug/mapreduce.hpp"
 #include "jug/task_generator.hpp"
 #include "store/memory_store.hpp"
+#include "unit/front_end/graph_test_support.hpp"
 
 namespace {
 
@@ -55,28 +56,13 @@ const jug::CompoundTaskGenerator also_sum_of_squares("cp_also_sum_of_squares", [
 const jug::CompoundTaskGenerator second_of("cp_second_of",
                                            [](const jug::Task<int>& t) { return pair_of(t)[1]; });
 
-class CompoundTest : public ::testing::Test {
+class CompoundTest : public jug_test::GraphTest {
  protected:
   void SetUp() override {
     square_runs = 0;
     compound_builds = 0;
     size_runs = 0;
   }
-
-  jug::Graph build(const std::function<void()>& fn) { return jug::build_graph(fn, store_); }
-
-  jug::ExecuteReport execute(const jug::Graph& graph) {
-    return jug::execute(graph, store_, {}, observer_);
-  }
-
-  template <class R>
-  R value(const jug::Graph& graph, const jug::Task<R>& task) {
-    jug::CurrentGraph current(graph, store_);
-    return jug::value(task);
-  }
-
-  jug::MemoryStore store_;
-  jug::ExecuteObserver observer_;
 };
 
 TEST_F(CompoundTest, InnerTasksRunOnceThenAreNotEvenBuilt) {
@@ -149,21 +135,16 @@ TEST_F(CompoundTest, ADamagedStoredResultIsComputedAgainByExecute) {
 }
 
 TEST_F(CompoundTest, ItsHashCoversNameArgumentsAndVersion) {
-  auto hash_of = [](const std::function<jug::TaskHash()>& make) {
-    jug::MemoryStore store;
-    std::optional<jug::TaskHash> h;
-    jug::build_graph([&] { h = make(); }, store);
-    return *h;
-  };
+  using jug_test::hash_of;
   const jug::CompoundTaskGenerator v2("cp_sum_of_squares", [](int n) { return square(n); },
                                       {.version = 2});
-  const jug::TaskHash base = hash_of([] { return sum_of_squares(3).hash(); });
-  EXPECT_EQ(base, hash_of([] { return sum_of_squares(3).hash(); }));
-  EXPECT_NE(base, hash_of([] { return sum_of_squares(4).hash(); }));
-  EXPECT_NE(base, hash_of([] { return also_sum_of_squares(3).hash(); }));
-  EXPECT_NE(base, hash_of([&] { return v2(3).hash(); }));
-  EXPECT_NE(hash_of([] { return second_of(add(2, 3)).hash(); }),
-            hash_of([] { return second_of(add(3, 2)).hash(); }));
+  const jug::TaskHash base = hash_of([] { return sum_of_squares(3); });
+  EXPECT_EQ(base, hash_of([] { return sum_of_squares(3); }));
+  EXPECT_NE(base, hash_of([] { return sum_of_squares(4); }));
+  EXPECT_NE(base, hash_of([] { return also_sum_of_squares(3); }));
+  EXPECT_NE(base, hash_of([&] { return v2(3); }));
+  EXPECT_NE(hash_of([] { return second_of(add(2, 3)); }),
+            hash_of([] { return second_of(add(3, 2)); }));
 }
 
 TEST_F(CompoundTest, CachedFunctionRunsWhileBuildingOnlyOnce) {

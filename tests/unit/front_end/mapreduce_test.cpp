@@ -21,6 +21,7 @@
 #include "engine/graph.hpp"
 #include "jug/task_generator.hpp"
 #include "store/memory_store.hpp"
+#include "unit/front_end/graph_test_support.hpp"
 
 namespace {
 
@@ -49,23 +50,9 @@ const jug::TaskGenerator merge_counts("mr_merge_counts", [](Counts a, const Coun
   return a;
 });
 
-class MapReduceTest : public ::testing::Test {
+class MapReduceTest : public jug_test::GraphTest {
  protected:
   void SetUp() override { square_calls = 0; }
-
-  jug::Graph build(const std::function<void()>& fn) { return jug::build_graph(fn, store_); }
-
-  jug::ExecuteReport execute(const jug::Graph& graph, bool keep_going = false) {
-    jug::ExecuteOptions options;
-    options.keep_going = keep_going;
-    return jug::execute(graph, store_, options, observer_);
-  }
-
-  template <class R>
-  R value(const jug::Graph& graph, const jug::Task<R>& task) {
-    jug::CurrentGraph current(graph, store_);
-    return jug::value(task);
-  }
 
   std::size_t tasks_named(const jug::Graph& graph, const std::string& name) {
     std::size_t n = 0;
@@ -73,8 +60,6 @@ class MapReduceTest : public ::testing::Test {
     return n;
   }
 
-  jug::MemoryStore store_;
-  jug::ExecuteObserver observer_;
 };
 
 std::vector<int> zero_to(int n) {
@@ -209,7 +194,7 @@ TEST_F(MapReduceTest, AFailingMapperWithKeepGoingFailsOneMapTaskAndBlocksTheRedu
     std::vector<int> inputs{5, 4, 0, 2, 1, 8, 10, 20, 25, 40, 50, 100};
     total = jug::mapreduce(add, inverse, inputs, {.map_step = 4, .reduce_step = 8});
   });
-  const jug::ExecuteReport report = execute(graph, /*keep_going=*/true);
+  const jug::ExecuteReport report = execute(graph, keep_going());
   ASSERT_EQ(report.failures.size(), 1u);
   EXPECT_NE(report.failures[0].message.find("no inverse of 0"), std::string::npos);
   EXPECT_EQ(graph.name(report.failures[0].id), "jug.mapreduce.map");
@@ -222,17 +207,12 @@ TEST_F(MapReduceTest, AFailingMapperWithKeepGoingFailsOneMapTaskAndBlocksTheRedu
 TEST_F(MapReduceTest, TheMappersAndReducersNamesAndVersionsAreHashed) {
   const jug::TaskGenerator square_v2("mr_square", [](int x) { return x * x; }, {.version = 2});
   const jug::TaskGenerator add_again("mr_add_again", [](int a, int b) { return a + b; });
-  auto hash_of = [](const std::function<jug::TaskHash()>& make) {
-    jug::MemoryStore store;
-    std::optional<jug::TaskHash> h;
-    jug::build_graph([&] { h = make(); }, store);
-    return *h;
-  };
-  const jug::TaskHash plain = hash_of([] { return jug::mapreduce(add, square, zero_to(3)).hash(); });
-  EXPECT_EQ(plain, hash_of([] { return jug::mapreduce(add, square, zero_to(3)).hash(); }));
-  EXPECT_NE(plain, hash_of([&] { return jug::mapreduce(add, square_v2, zero_to(3)).hash(); }));
-  EXPECT_NE(plain, hash_of([&] { return jug::mapreduce(add_again, square, zero_to(3)).hash(); }));
-  EXPECT_NE(plain, hash_of([] { return jug::mapreduce(add, square, zero_to(4)).hash(); }));
+  using jug_test::hash_of;
+  const jug::TaskHash plain = hash_of([] { return jug::mapreduce(add, square, zero_to(3)); });
+  EXPECT_EQ(plain, hash_of([] { return jug::mapreduce(add, square, zero_to(3)); }));
+  EXPECT_NE(plain, hash_of([&] { return jug::mapreduce(add, square_v2, zero_to(3)); }));
+  EXPECT_NE(plain, hash_of([&] { return jug::mapreduce(add_again, square, zero_to(3)); }));
+  EXPECT_NE(plain, hash_of([] { return jug::mapreduce(add, square, zero_to(4)); }));
 }
 
 TEST_F(MapReduceTest, InputsOfDifferentTypesStandingForTheSameValuesAreOneTask) {

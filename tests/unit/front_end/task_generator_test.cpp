@@ -22,6 +22,7 @@
 #include "engine/results.hpp"
 #include "jug/errors.hpp"
 #include "store/memory_store.hpp"
+#include "unit/front_end/graph_test_support.hpp"
 
 namespace {
 
@@ -82,14 +83,7 @@ const jug::TaskGenerator log_line("log_line",
 
 // ---- helpers --------------------------------------------------------------------
 
-/// The hash of the task `make` returns, built in a graph of its own.
-template <class Make>
-jug::TaskHash hash_of(Make make) {
-  jug::MemoryStore store;
-  std::optional<jug::TaskHash> hash;
-  jug::build_graph([&] { hash = make().hash(); }, store);
-  return *hash;
-}
+using jug_test::hash_of;
 
 /// Runs every node in creation order (a topological order), feeding each the
 /// values of its dependencies, as the engine does.

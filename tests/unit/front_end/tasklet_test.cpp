@@ -22,6 +22,7 @@
 #include "jug/identity.hpp"
 #include "jug/task_generator.hpp"
 #include "store/memory_store.hpp"
+#include "unit/front_end/graph_test_support.hpp"
 
 namespace {
 
@@ -54,34 +55,7 @@ const jug::TaskletFunction plus_one("plus_one", [](int x) { return x + 1; });
 const jug::TaskletFunction size_of("size_of", [](const auto& v) { return v.size(); });
 const jug::TaskletFunction times_two("times_two", [](int x) { return 2 * x; });
 
-class TaskletTest : public ::testing::Test {
- protected:
-  jug::Graph build(const std::function<void()>& fn) { return jug::build_graph(fn, store_); }
-
-  jug::ExecuteReport execute(const jug::Graph& graph) {
-    jug::ExecuteOptions options;
-    options.keep_going = true;
-    return jug::execute(graph, store_, options, observer_);
-  }
-
-  template <class R>
-  R value(const jug::Graph& graph, const jug::Task<R>& task) {
-    jug::CurrentGraph current(graph, store_);
-    return jug::value(task);
-  }
-
-  /// The hash of what `make` returns, built in a graph of its own.
-  template <class Make>
-  jug::TaskHash hash_of(Make make) {
-    jug::MemoryStore store;
-    std::optional<jug::TaskHash> hash;
-    jug::build_graph([&] { hash = make().hash(); }, store);
-    return *hash;
-  }
-
-  jug::MemoryStore store_;
-  jug::ExecuteObserver observer_;
-};
+class TaskletTest : public jug_test::GraphTest {};
 
 std::string u64_bytes(std::uint64_t v) {
   std::string out(8, '\0');
@@ -120,33 +94,33 @@ TEST_F(TaskletTest, TaskletsDependOnTheTaskTheyRead) {
 }
 
 TEST_F(TaskletTest, HashIsTheTasksHashPlusWhatItSelects) {
-  const jug::TaskHash base = hash_of([] { return one_two_three(); });
-  const jug::TaskHash first = hash_of([] { return one_two_three()[0]; });
+  const jug::TaskHash base = jug_test::hash_of([] { return one_two_three(); });
+  const jug::TaskHash first = jug_test::hash_of([] { return one_two_three()[0]; });
   const std::string index_key = u64_bytes(0);
   const std::string bytes = "jug-tasklet-1" +
                             std::string(reinterpret_cast<const char*>(base.bytes.data()), 32) +
                             u64_bytes(5) + "index" + u64_bytes(8) + index_key;
   EXPECT_EQ(first, jug::TaskHash::of(bytes)) << "docs/hashing.md gives these bytes";
   EXPECT_NE(first, base);
-  EXPECT_EQ(first, hash_of([] { return one_two_three()[0]; })) << "the same on every build";
-  EXPECT_EQ(first, hash_of([] { return one_two_three()[std::size_t{0}]; }))
+  EXPECT_EQ(first, jug_test::hash_of([] { return one_two_three()[0]; })) << "the same on every build";
+  EXPECT_EQ(first, jug_test::hash_of([] { return one_two_three()[std::size_t{0}]; }))
       << "the index's integer type does not matter";
-  EXPECT_NE(first, hash_of([] { return one_two_three()[2]; }));
-  EXPECT_NE(hash_of([] { return jug::tasklet(one_two_three()[0], plus_one); }),
-            hash_of([] { return jug::tasklet(one_two_three()[0], times_two); }))
+  EXPECT_NE(first, jug_test::hash_of([] { return one_two_three()[2]; }));
+  EXPECT_NE(jug_test::hash_of([] { return jug::tasklet(one_two_three()[0], plus_one); }),
+            jug_test::hash_of([] { return jug::tasklet(one_two_three()[0], times_two); }))
       << "the function's name is part of the hash";
   const jug::TaskletFunction plus_one_v2("plus_one", [](int x) { return x + 1; },
                                          {.version = 2});
-  EXPECT_NE(hash_of([] { return jug::tasklet(one_two_three()[0], plus_one); }),
-            hash_of([&] { return jug::tasklet(one_two_three()[0], plus_one_v2); }))
+  EXPECT_NE(jug_test::hash_of([] { return jug::tasklet(one_two_three()[0], plus_one); }),
+            jug_test::hash_of([&] { return jug::tasklet(one_two_three()[0], plus_one_v2); }))
       << "and so is its version";
-  EXPECT_NE(hash_of([] { return add(1, 2); }),
-            hash_of([] { return add(one_two_three()[0], 2); }));
+  EXPECT_NE(jug_test::hash_of([] { return add(1, 2); }),
+            jug_test::hash_of([] { return add(one_two_three()[0], 2); }));
 }
 
 TEST_F(TaskletTest, ATaskletsHashFollowsItsTasksArguments) {
-  EXPECT_NE(hash_of([] { return counts("abc")["a"]; }), hash_of([] { return counts("abd")["a"]; }));
-  EXPECT_NE(hash_of([] { return counts("abc")["a"]; }), hash_of([] { return counts("abc")["b"]; }));
+  EXPECT_NE(jug_test::hash_of([] { return counts("abc")["a"]; }), jug_test::hash_of([] { return counts("abd")["a"]; }));
+  EXPECT_NE(jug_test::hash_of([] { return counts("abc")["a"]; }), jug_test::hash_of([] { return counts("abc")["b"]; }));
 }
 
 TEST_F(TaskletTest, MapValueByKey) {
@@ -169,7 +143,7 @@ TEST_F(TaskletTest, AMissingKeyOrIndexFailsTheTaskThatUsesItWithAMessage) {
     no_index = add(one_two_three()[5], 1);
     fine = add(one_two_three()[2], 1);
   });
-  const jug::ExecuteReport report = execute(graph);
+  const jug::ExecuteReport report = execute(graph, keep_going());
   ASSERT_EQ(report.failures.size(), 2u);
   std::map<jug::NodeId, std::string> messages;
   for (const auto& f : report.failures) messages[f.id] = f.message;
@@ -288,9 +262,9 @@ TEST_F(TaskletTest, IdentityStoresAValueAndCopiesATask) {
 TEST_F(TaskletTest, IdentityHashesTheValueAndItsType) {
   int five = 5;
   const int& five_ref = five;
-  EXPECT_EQ(hash_of([] { return jug::identity(5); }), hash_of([&] { return jug::identity(five_ref); }));
-  EXPECT_NE(hash_of([] { return jug::identity(5); }), hash_of([] { return jug::identity(6); }));
-  EXPECT_NE(hash_of([] { return jug::identity(1); }), hash_of([] { return jug::identity(1.0f); }))
+  EXPECT_EQ(jug_test::hash_of([] { return jug::identity(5); }), jug_test::hash_of([&] { return jug::identity(five_ref); }));
+  EXPECT_NE(jug_test::hash_of([] { return jug::identity(5); }), jug_test::hash_of([] { return jug::identity(6); }));
+  EXPECT_NE(jug_test::hash_of([] { return jug::identity(1); }), jug_test::hash_of([] { return jug::identity(1.0f); }))
       << "equal bytes, different types";
   // An int and an int& in one graph are one task, not two generators under one name.
   const jug::Graph graph = build([&] {
