@@ -89,14 +89,6 @@ int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   return kOk;
 }
 
-/// Whether `next`, built after everything in `graph` was done, reaches
-/// further: it is whole, or stops elsewhere or later. (One that stops at
-/// the same place, say at a result found damaged, waits for an execute.)
-bool reaches_further(const Graph& graph, const Graph& next) {
-  return !next.stopped_at() || next.stopped_at() != graph.stopped_at() ||
-         next.size() != graph.size();
-}
-
 int run_sleep_until(const std::function<Graph()>& build, Store& store) {
   std::optional<Graph> graph;
   graph.emplace(build());
@@ -105,11 +97,9 @@ int run_sleep_until(const std::function<Graph()>& build, Store& store) {
     if (report.all_finished()) {
       if (!graph->stopped_at()) return kOk;
       // Everything before the barrier is done: look past it.
-      std::optional<Graph> next;
-      next.emplace(build());
-      const bool further = reaches_further(*graph, *next);
-      graph.emplace(std::move(*next));
-      if (further) continue;
+      graph.emplace(build());
+      // Otherwise it waits, say at a damaged result, for an execute.
+      if (gets_further(*graph, store)) continue;
     } else {
       const auto active = report.totals[static_cast<int>(TaskState::kRunning)] +
                           report.totals[static_cast<int>(TaskState::kReady)];
@@ -129,10 +119,8 @@ int run_check(const std::function<Graph()>& build, Store& store) {
   graph.emplace(build());
   while (compute_status(*graph, store).all_finished()) {
     if (!graph->stopped_at()) return kOk;
-    std::optional<Graph> next;
-    next.emplace(build());
-    if (!reaches_further(*graph, *next)) return kFailed;
-    graph.emplace(std::move(*next));
+    graph.emplace(build());
+    if (!gets_further(*graph, store)) return kFailed;
   }
   return kFailed;
 }

@@ -66,18 +66,15 @@ bool may_go_past_barrier(const Graph& graph, const ExecuteOptions& options,
          !report.stopped && !report.fatal_error && !report.gave_up_waiting;
 }
 
-/// Whether running `next` could do anything: it is whole, or holds a task
-/// not done yet. (A graph that stops at a barrier with everything before it
-/// done would be built the same way again.)
-bool worth_running(const Graph& next, Store& store) {
+}  // namespace
+
+bool gets_further(const Graph& next, Store& store) {
   if (!next.stopped_at()) return true;
   for (bool done : store.contains_all(next.hashes())) {
     if (!done) return true;
   }
   return false;
 }
-
-}  // namespace
 
 ExecuteReport execute(const Graph& graph, Store& store, const ExecuteOptions& options,
                       ExecuteObserver& observer) {
@@ -110,7 +107,7 @@ ExecuteOutcome execute_through_barriers(const std::function<Graph()>& build, Sto
       return n;
     }() : 0;
     totals.add(*graph, report);
-    if (!next || !worth_running(*next, store)) {
+    if (!next || !gets_further(*next, store)) {
       totals.fold_into(report);
       return ExecuteOutcome{std::move(*graph), std::move(report), totals.per_name(),
                             barriers_passed};

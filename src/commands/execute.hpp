@@ -139,6 +139,13 @@ struct ExecuteOutcome {
   std::size_t barriers_passed = 0;
 };
 
+/// Whether `next`, a graph built again once everything before its barrier
+/// was done, gets any further: it is whole, or holds a task not done yet.
+/// One that stops with everything before the stop done (at a result found
+/// unreadable, say, by a build that may not repair it) would be built the
+/// same way again. Execute, check and sleep-until share this rule.
+bool gets_further(const Graph& next, Store& store);
+
 /// Builds the graph with `build` and runs it; while it stops at a barrier
 /// (barrier.hpp) and everything in it is done, builds it again, now past
 /// the barrier, and runs what is new. Stops when a round ends otherwise
