@@ -15,44 +15,27 @@
 #include <stdexcept>
 #include <string>
 
-// jpeglib.h needs FILE and size_t declared first.
-#include <jpeglib.h>
+#include "jpeg_errors.hpp"  // includes jpeglib.h, which jerror.h follows
+
 #include <jerror.h>
 
 namespace image_features {
 
 namespace {
 
-// ---- libjpeg errors -------------------------------------------------------
-// libjpeg's default error_exit calls exit(). Ours formats the message and
-// longjmps back to decode(), which reports it; read_jpeg() then throws.
-// (Throwing straight through libjpeg's C frames is not portable.)
-
-struct ErrorManager {
-  jpeg_error_mgr base;  // first, so that a j_common_ptr's err can be cast back
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-};
-
-[[noreturn]] void fail(j_common_ptr cinfo) {
-  auto* errors = reinterpret_cast<ErrorManager*>(cinfo->err);
-  errors->base.format_message(cinfo, errors->message);
-  std::longjmp(errors->jump, 1);
-}
-
 // A file that ends early is only a warning for libjpeg, which then decodes
 // grey padding in place of the missing data: we make it an error. Other
 // warnings (e.g. stray bytes between markers) are counted and ignored, as
 // libjpeg does, but not printed to stderr; trace messages are dropped.
 void on_message(j_common_ptr cinfo, int level) {
-  if (level == -1 && cinfo->err->msg_code == JWRN_JPEG_EOF) fail(cinfo);
+  if (level == -1 && cinfo->err->msg_code == JWRN_JPEG_EOF) JpegErrors::fail(cinfo);
   if (level == -1) ++cinfo->err->num_warnings;
 }
 
 /// The libjpeg calls that may fail, in a frame with no C++ object to
 /// destroy, so that longjmp out of them is well defined. Returns false
 /// after an error, whose text is then in errors.message.
-bool decode(jpeg_decompress_struct& cinfo, ErrorManager& errors, std::FILE* file,
+bool decode(jpeg_decompress_struct& cinfo, JpegErrors& errors, std::FILE* file,
             RgbImage& image) {
   if (setjmp(errors.jump)) return false;
   jpeg_create_decompress(&cinfo);
@@ -108,9 +91,8 @@ RgbImage read_jpeg(const std::string& path) {
   if (!file) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
 
   jpeg_decompress_struct cinfo{};
-  ErrorManager errors{};
-  cinfo.err = jpeg_std_error(&errors.base);
-  errors.base.error_exit = fail;
+  JpegErrors errors{};
+  cinfo.err = errors.install();
   errors.base.emit_message = on_message;
 
   const DecompressorGuard guard{cinfo};

@@ -5,26 +5,13 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include <jpeglib.h>
+#include "jpeg_errors.hpp"
 
 namespace test_support {
 
 namespace {
 
-// As in image.cpp: libjpeg's errors longjmp back instead of calling exit().
-struct ErrorManager {
-  jpeg_error_mgr base;
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-};
-
-[[noreturn]] void fail(j_common_ptr cinfo) {
-  auto* errors = reinterpret_cast<ErrorManager*>(cinfo->err);
-  errors->base.format_message(cinfo, errors->message);
-  std::longjmp(errors->jump, 1);
-}
-
-bool encode(jpeg_compress_struct& cinfo, ErrorManager& errors, std::FILE* file,
+bool encode(jpeg_compress_struct& cinfo, image_features::JpegErrors& errors, std::FILE* file,
             const image_features::RgbImage& image, int quality) {
   if (setjmp(errors.jump)) return false;
   jpeg_create_compress(&cinfo);
@@ -52,9 +39,8 @@ void write_jpeg(const std::string& path, const image_features::RgbImage& image, 
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (!file) throw std::runtime_error(path + ": cannot create");
   jpeg_compress_struct cinfo{};
-  ErrorManager errors{};
-  cinfo.err = jpeg_std_error(&errors.base);
-  errors.base.error_exit = fail;
+  image_features::JpegErrors errors{};
+  cinfo.err = errors.install();
   const bool encoded = encode(cinfo, errors, file, image, quality);
   jpeg_destroy_compress(&cinfo);
   const bool closed = std::fclose(file) == 0;
