@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <source_location>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
@@ -88,8 +89,11 @@ class CompoundTaskBody final : public TaskBody {
 template <class F>
 class CompoundTaskGenerator {
  public:
-  CompoundTaskGenerator(std::string name, F function, TaskOptions options = {})
-      : name_(std::move(name)), function_(std::move(function)), version_(options.version) {}
+  CompoundTaskGenerator(std::string name, F function, TaskOptions options = {},
+                        const std::source_location& where = std::source_location::current())
+      : name_(std::move(name)), function_(std::move(function)), version_(options.version) {
+    detail::register_generator(name_, detail::generator_function(function_), where);
+  }
 
   const std::string& name() const { return name_; }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <source_location>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -13,6 +14,7 @@
 #include "jug/codec.hpp"
 #include "jug/detail/arguments.hpp"
 #include "jug/detail/callable_traits.hpp"
+#include "jug/detail/generator_registry.hpp"
 #include "jug/errors.hpp"
 #include "jug/node.hpp"
 #include "jug/task_handle.hpp"
@@ -137,13 +139,17 @@ Stored store_argument(Arg&& arg) {
 }  // namespace detail
 
 /// Wraps `function` so that calling the generator makes a jug::Task.
-/// `name` is the task's identity in the store: keep it stable.
+/// `name` is the task's identity in the store: keep it stable, and give no
+/// other generator the same one (detail/generator_registry.hpp).
 template <class F>
 class TaskGenerator {
  public:
-  TaskGenerator(std::string name, F function, TaskOptions options = {})
+  TaskGenerator(std::string name, F function, TaskOptions options = {},
+                const std::source_location& where = std::source_location::current())
       : state_(std::make_shared<const State>(
-            State{std::move(name), std::move(function), options.version})) {}
+            State{std::move(name), std::move(function), options.version})) {
+    detail::register_generator(state_->name, detail::generator_function(state_->function), where);
+  }
 
   const std::string& name() const { return state_->name; }
   std::uint64_t version() const { return state_->version; }

@@ -1,10 +1,19 @@
 #include "cli/command_line.hpp"
 
+#include "cli/program_jugfile.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
+#include <limits>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include "cli/nearest_name.hpp"
 
 namespace jug::cli {
 namespace {
@@ -14,10 +23,136 @@ constexpr const char* kSubcommandList =
     "execute, status, check, sleep-until, invalidate, cleanup, count";
 
 void add_common(CLI::App& sub, CommandLine& cl) {
-  sub.add_option("jugfile", cl.jugfile, "The jugfile (default: this program)");
+  sub.add_option("jugfile", cl.jugfile,
+                 "The jugfile (default: this program's source, else this program)");
   sub.add_option("--jugdir", cl.jugdir,
                  "Where results are stored (default %(jugfile)s.jugdata; %(date)s is today)");
   sub.add_flag("-v,--verbose", cl.verbose, "Say more");
+}
+
+// Option values are read here, not by CLI11, whose messages for a bad one
+// do not say what the option wants ("Could not convert: --retries = -1",
+// "not in range 1 to 4096" for `-j x`, a bound of 300 digits for
+// `--lease-time 0`). A bad value is a CLI::ValidationError carrying the
+// whole message.
+
+constexpr unsigned kNoLimit = std::numeric_limits<unsigned>::max();
+
+/// Whether all of `text` reads as a number (of any size or sign).
+bool is_number(std::string_view text) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return !text.empty() && end == text.data() + text.size() &&
+         error != std::errc::invalid_argument;
+}
+
+/// `text` as a whole number from `min` to `max`, the value of `option`.
+unsigned whole_number(std::string_view option, std::string_view text, unsigned min,
+                      unsigned max) {
+  unsigned long long value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (!text.empty() && end == text.data() + text.size() && error == std::errc() &&
+      value >= min && value <= max) {
+    return static_cast<unsigned>(value);
+  }
+  const std::string range =
+      max == kNoLimit ? fmt::format("{} or more", min) : fmt::format("from {} to {}", min, max);
+  if (!is_number(text)) {
+    throw CLI::ValidationError(
+        fmt::format("{} must be a whole number {}; '{}' is not a number", option, range, text));
+  }
+  throw CLI::ValidationError(
+      fmt::format("{} must be a whole number {}, got {}", option, range, text));
+}
+
+/// `text` as a positive, finite number of seconds, the value of `option`.
+std::chrono::duration<double> positive_seconds(std::string_view option, std::string_view text) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (!text.empty() && end == text.data() + text.size() && error == std::errc() &&
+      std::isfinite(value) && value > 0) {
+    return std::chrono::duration<double>(value);
+  }
+  if (!is_number(text)) {
+    throw CLI::ValidationError(fmt::format(
+        "{} must be a positive number of seconds; '{}' is not a number", option, text));
+  }
+  throw CLI::ValidationError(
+      fmt::format("{} must be a positive number of seconds, got {}", option, text));
+}
+
+/// Adds the option `names` ("-j,--jobs"), whose value is a whole number
+/// from `min` to `max`, stored in `target`.
+CLI::Option* add_whole_number(CLI::App& sub, const std::string& names, unsigned& target,
+                              unsigned min, unsigned max, const std::string& description) {
+  std::string shown = names;  // "-j/--jobs", as messages name it
+  std::replace(shown.begin(), shown.end(), ',', '/');
+  return sub
+      .add_option_function<std::string>(
+          names,
+          [&target, shown, min, max](const std::string& text) {
+            target = whole_number(shown, text, min, max);
+          },
+          description)
+      ->type_name("N");
+}
+
+/// Adds the option `name`, whose value is a positive number of seconds,
+/// stored in `target`.
+CLI::Option* add_seconds(CLI::App& sub, const std::string& name,
+                         std::chrono::duration<double>& target, const std::string& description) {
+  return sub
+      .add_option_function<std::string>(
+          name, [&target, name](const std::string& text) { target = positive_seconds(name, text); },
+          description)
+      ->type_name("SECONDS");
+}
+
+/// `sub`'s option names as they are typed: "--keep-going", "-j".
+std::vector<std::string> option_names(const CLI::App& sub) {
+  std::vector<std::string> names;
+  for (const CLI::Option* option : sub.get_options()) {
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+    for (const std::string& name : option->get_snames()) names.push_back("-" + name);
+  }
+  return names;
+}
+
+/// The option of `sub` that the user probably meant by `argument`, an
+/// option it does not have ("--keepgoing", "--keepgoing=1", "-keep-going").
+std::optional<std::string> suggest_option(const CLI::App& sub, std::string_view argument) {
+  std::string_view typed = argument.substr(0, argument.find('='));
+  // Compared without dashes: "-keep-going" is as near "--keep-going" as can
+  // be, and a single letter is near no other ("-x" is not "-j").
+  while (typed.starts_with('-')) typed.remove_prefix(1);
+  const std::vector<std::string> names = option_names(sub);
+  std::vector<std::string_view> bare;
+  for (std::string_view name : names) bare.push_back(name.substr(name.find_first_not_of('-')));
+  const std::optional<std::string_view> nearest = nearest_name(typed, bare);
+  if (!nearest) return std::nullopt;
+  return names[std::distance(bare.begin(), std::find(bare.begin(), bare.end(), *nearest))];
+}
+
+/// Says, for each argument of `unexpected` that looks like an option
+/// ("--keepgoing", "--keepgoing=1"), that `sub` has no such option,
+/// suggesting the one probably meant. True when every unexpected argument
+/// was one (nothing else is left to explain).
+bool report_unknown_options(const std::string& program, const CLI::App& sub,
+                            const std::vector<std::string>& unexpected) {
+  bool only_options = !unexpected.empty();
+  for (const std::string& argument : unexpected) {
+    if (argument.size() < 2 || !argument.starts_with('-')) {
+      only_options = false;  // a second jugfile, say: CLI11's message says it
+      continue;
+    }
+    std::cerr << fmt::format("{}: {} has no option {}", program, sub.get_name(),
+                             argument.substr(0, argument.find('=')));
+    if (const std::optional<std::string> meant = suggest_option(sub, argument)) {
+      std::cerr << fmt::format("; did you mean {}?", *meant);
+    }
+    std::cerr << '\n';
+  }
+  return only_options;
 }
 
 std::string strip_extension(const std::string& path) {
@@ -49,7 +184,7 @@ std::string expand_jugdir(const std::string& pattern, const std::string& jugfile
   return out;
 }
 
-ParseResult parse_command_line(int argc, char** argv) {
+ParseResult parse_command_line(int argc, char** argv, std::string_view program_source) {
   CommandLine cl;
   // Everything after `--` belongs to the jugfile, not to us.
   std::vector<std::string> ours;
@@ -69,31 +204,32 @@ ParseResult parse_command_line(int argc, char** argv) {
   app.footer("Arguments after -- are passed to the jugfile (jug::arguments()).");
 
   ExecuteOptions& ex = cl.execute;
-  double wait_cycle_time = ex.wait_cycle_time.count();
   auto* execute = app.add_subcommand("execute", "Run every task that can run");
   add_common(*execute, cl);
   execute->add_option("--target", ex.target, "Only tasks matching this pattern, and what they need");
   execute->add_flag("--keep-going", ex.keep_going, "Carry on after a task fails");
+  execute->add_flag("--verify", ex.verify,
+                    "First read and check every stored result: remove those that are damaged or "
+                    "of a changed type, and compute them again (the rest stay)");
   execute->add_flag("--keep-failed", ex.keep_failed,
                     "Do not retry tasks that failed in an earlier run");
-  execute->add_option("--retries", ex.retries, "Run a task that throws up to N more times");
-  execute->add_option("-j,--jobs", ex.jobs, "Tasks to run at once in this process")
-      ->check(CLI::Range(1u, 4096u));
-  execute->add_option("--wait-cycle-time", wait_cycle_time,
-                      "Seconds per wait cycle while other workers hold needed tasks")
-      ->check(CLI::PositiveNumber);
-  execute->add_option("--nr-wait-cycles", ex.nr_wait_cycles, "Wait cycles before giving up");
-  double lease_time = ex.lease_time.count();
-  const auto add_lease_time = [&lease_time](CLI::App& sub) {
-    sub.add_option("--lease-time", lease_time,
-                   "Seconds after which the lease of a silent worker on another machine is "
-                   "taken over (default 300; the same for every worker of a store)")
-        ->check(CLI::PositiveNumber);
+  add_whole_number(*execute, "--retries", ex.retries, 0, kNoLimit,
+                   "Run a task that throws up to N more times (default 0)");
+  add_whole_number(*execute, "-j,--jobs", ex.jobs, 1, 4096,
+                   "Tasks to run at once in this process (default 1)");
+  add_seconds(*execute, "--wait-cycle-time", ex.wait_cycle_time,
+              "Seconds per wait cycle while other workers hold needed tasks (default 12)");
+  add_whole_number(*execute, "--nr-wait-cycles", ex.nr_wait_cycles, 0, kNoLimit,
+                   "Wait cycles before giving up (default 150)");
+  const auto add_lease_time = [&ex](CLI::App& sub) {
+    add_seconds(sub, "--lease-time", ex.lease_time,
+                "Seconds after which the lease of a silent worker on another machine is "
+                "taken over (default 300; the same for every worker of a store)");
   };
   add_lease_time(*execute);
-  execute->add_option("--max-crashes", ex.max_crashes,
-                      "Mark a task failed once its worker has died this many times running it")
-      ->check(CLI::Range(1u, 1000000u));
+  add_whole_number(*execute, "--max-crashes", ex.max_crashes, 1, 1'000'000,
+                   "Mark a task failed once its worker has died this many times running it "
+                   "(default 3)");
   bool no_check_environment = false;
   execute->add_flag("--no-check-environment", no_check_environment,
                     "Ignore JUG_MAX_TASKS, JUG_MAX_HOURS/MINUTES/SECONDS, JUG_EXIT_IF_FILE_EXISTS");
@@ -125,16 +261,22 @@ ParseResult parse_command_line(int argc, char** argv) {
   cleanup->add_flag("--failed-only", cl.cleanup.failed_only, "Remove every failure record");
   cleanup->add_flag("--keep-locks", cl.cleanup.keep_locks, "Leave leases alone");
   cleanup->add_flag("--dry-run", cl.cleanup.dry_run, "Only say what would be removed");
+  cleanup->add_flag("--also-other-jugfiles", cl.cleanup.also_other_jugfiles,
+                    "Remove what this jugfile does not own even when other jugfiles use the "
+                    "store (their results among it)");
 
   auto* count = app.add_subcommand("count", "Count tasks per name");
   add_common(*count, cl);
 
   if (!ours.empty() && !ours.front().starts_with("-")) {
-    bool known = false;
-    for (const CLI::App* sub : app.get_subcommands({})) known |= sub->get_name() == ours.front();
-    if (!known) {
-      std::cerr << program << ": unknown subcommand '" << ours.front() << "'\n"
-                << "Subcommands: " << kSubcommandList << "\nRun with --help for usage.\n";
+    std::vector<std::string_view> subcommands;
+    for (const CLI::App* sub : app.get_subcommands({})) subcommands.push_back(sub->get_name());
+    if (std::find(subcommands.begin(), subcommands.end(), ours.front()) == subcommands.end()) {
+      std::cerr << program << ": unknown subcommand '" << ours.front() << "'\n";
+      if (const auto meant = nearest_name(ours.front(), subcommands)) {
+        std::cerr << "Did you mean '" << *meant << "'?\n";
+      }
+      std::cerr << "Subcommands: " << kSubcommandList << "\nRun with --help for usage.\n";
       return kUsageError;
     }
   }
@@ -146,7 +288,14 @@ ParseResult parse_command_line(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << program << ": " << e.what() << "\n";
+    // A mistyped option comes first: it is often why CLI11 stopped where
+    // it did ("--target is required" after `--targt x`).
+    const bool only_unknown_options =
+        !app.get_subcommands().empty() &&
+        report_unknown_options(program, *app.get_subcommands().front(), app.remaining(true));
+    if (!only_unknown_options || !dynamic_cast<const CLI::ExtrasError*>(&e)) {
+      std::cerr << program << ": " << e.what() << "\n";
+    }
     if (app.get_subcommands().empty()) {
       std::cerr << "Subcommands: " << kSubcommandList << "\n";
     }
@@ -154,11 +303,20 @@ ParseResult parse_command_line(int argc, char** argv) {
     return kUsageError;
   }
   cl.subcommand = app.get_subcommands().front()->get_name();
-  cl.execute.wait_cycle_time = std::chrono::duration<double>(wait_cycle_time);
-  cl.execute.lease_time = std::chrono::duration<double>(lease_time);
   cl.check_environment = !no_check_environment;
-  if (cl.jugfile.empty()) cl.jugfile = program;
+  if (cl.jugfile.empty()) {
+    cl.jugfile = program_jugfile(program, program_source);
+  } else if (is_this_program(cl.jugfile)) {
+    cl.jugfile = program_jugfile(cl.jugfile, program_source);
+  }
+  cl.cleanup.jugfile = absolute_jugfile(cl.jugfile);
   return cl;
+}
+
+std::string absolute_jugfile(const std::string& jugfile) {
+  std::error_code error;
+  const std::filesystem::path path = std::filesystem::absolute(jugfile, error);
+  return (error ? std::filesystem::path(jugfile) : path).lexically_normal().string();
 }
 
 }  // namespace jug::cli

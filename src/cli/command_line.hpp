@@ -22,7 +22,8 @@ struct StatusFlags {
 struct CommandLine {
   std::string subcommand;
   /// The jugfile as named on the command line (by the jug command), else the
-  /// program itself; names the default store directory.
+  /// program's source (program_jugfile.hpp); names the default store
+  /// directory, beside it.
   std::string jugfile;
   /// --jugdir before expansion of %(jugfile)s and %(date)s.
   std::string jugdir = "%(jugfile)s.jugdata";
@@ -40,7 +41,13 @@ struct CommandLine {
 /// --help: 0; after a usage error, already reported on stderr: 2).
 using ParseResult = std::variant<CommandLine, int>;
 
-ParseResult parse_command_line(int argc, char** argv);
+/// `program_source`: the file that calls jug::main (program_jugfile.hpp).
+ParseResult parse_command_line(int argc, char** argv, std::string_view program_source = {});
+
+/// The jugfile's absolute path (`jugfile` as on the command line, made
+/// absolute from the working directory): how execute notes in the store
+/// that this jugfile uses it, and how cleanup tells it from the others.
+std::string absolute_jugfile(const std::string& jugfile);
 
 /// The store directory: `%(jugfile)s` becomes the jugfile's path without its
 /// extension, `%(date)s` today's date (YYYY-MM-DD).

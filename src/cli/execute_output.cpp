@@ -1,24 +1,91 @@
 #include "cli/execute_output.hpp"
 
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "cli/stop_signals.hpp"
 #include "engine/results.hpp"
 
 namespace jug::cli {
 
 void ConsoleObserver::task_started(const Graph& graph, NodeId id) {
+  {
+    std::lock_guard lock(mutex_);
+    running_.push_back(describe_task(graph, id));
+  }
   if (!verbose_) return;
   say("Executing {}...\n", describe_task(graph, id));
 }
 
+void ConsoleObserver::forget_running(const Graph& graph, NodeId id) {
+  std::lock_guard lock(mutex_);
+  if (auto at = std::find(running_.begin(), running_.end(), describe_task(graph, id));
+      at != running_.end()) {
+    running_.erase(at);
+  }
+}
+
+std::vector<std::string> ConsoleObserver::running_tasks() {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
 void ConsoleObserver::task_finished(const Graph& graph, NodeId id, double seconds) {
+  forget_running(graph, id);
   if (!verbose_) return;
   say("Finished {} in {:.3f} s\n", describe_task(graph, id), seconds);
 }
 
 void ConsoleObserver::task_failed(const Graph& graph, NodeId id, const std::string& message) {
+  forget_running(graph, id);
   say("Task {} failed: {}\n", describe_task(graph, id), message);
+}
+
+namespace {
+
+/// "the 2 running tasks (a (…), b (…))", at most a few named.
+std::string describe_running(const std::vector<std::string>& running) {
+  constexpr std::size_t kNamed = 4;
+  std::string names;
+  for (std::size_t i = 0; i < std::min(kNamed, running.size()); ++i) {
+    names += (i ? ", " : "") + running[i];
+  }
+  if (running.size() > kNamed) names += fmt::format(" and {} more", running.size() - kNamed);
+  return running.size() == 1 ? fmt::format("the running task, {}", names)
+                              : fmt::format("the {} running tasks ({})", running.size(), names);
+}
+
+std::string_view key_name(int signal) { return signal == SIGINT ? "Ctrl-C" : signal_name(signal); }
+
+}  // namespace
+
+void print_stopping(int signal, const std::vector<std::string>& running) {
+  if (running.empty()) {
+    fmt::print(stderr, "\njug: {}: stopping; no task is running.\n", key_name(signal));
+    return;
+  }
+  fmt::print(stderr,
+             "\njug: {}: no new task starts. Finishing {}, whose result{} will be stored; {} "
+             "again to abandon {}.\n",
+             key_name(signal), describe_running(running), running.size() == 1 ? "" : "s",
+             signal == SIGINT ? "press Ctrl-C" : fmt::format("send {}", signal_name(signal)),
+             running.size() == 1 ? "it" : "them");
+}
+
+void print_abandoned(int signal, const std::vector<std::string>& running, std::size_t leases) {
+  if (running.empty() && leases == 0) {
+    fmt::print(stderr, "jug: {} again: exiting.\n", key_name(signal));
+    return;
+  }
+  fmt::print(stderr,
+             "jug: {} again: abandoned {}. {} lease{} given back, so the next jug execute runs "
+             "{} again (not counted as a crash).\n",
+             key_name(signal), describe_running(running), leases, leases == 1 ? " was" : "s were",
+             running.size() == 1 ? "it" : "them");
 }
 
 void ConsoleObserver::task_retrying(const Graph& graph, NodeId id, const std::string& message,
@@ -34,8 +101,29 @@ void ConsoleObserver::lease_lost(const Graph& graph, NodeId id, const std::strin
   say("Warning: task {}: {}\n", describe_task(graph, id), message);
 }
 
-void ConsoleObserver::result_recomputed(const Graph& graph, NodeId id, const std::string& message) {
+void ConsoleObserver::result_recomputed(const Graph& graph, NodeId id, const std::string& message,
+                                        bool type_changed) {
+  if (type_changed) {
+    {
+      std::lock_guard lock(mutex_);
+      if (std::find(told_type_changed_.begin(), told_type_changed_.end(), graph.name(id)) !=
+          told_type_changed_.end()) {
+        return;
+      }
+      told_type_changed_.push_back(graph.name(id));
+    }
+    say("{}\nRecomputing it, and every other {} result in this state as it is needed (said "
+        "once for all {} tasks).\n",
+        message, graph.name(id), graph.name(id));
+    return;
+  }
   say("{}\nThe result was removed; task {} runs again.\n", message, describe_task(graph, id));
+}
+
+void ConsoleObserver::results_verified(const Graph&, std::size_t checked, std::size_t removed) {
+  say("Verified {} stored result{}: {}.\n", checked, checked == 1 ? "" : "s",
+      removed == 0 ? std::string("all good")
+                   : fmt::format("{} unreadable, removed to be computed again", removed));
 }
 
 void ConsoleObserver::barrier_passed(const Graph& before, const Graph& after,
@@ -99,7 +187,9 @@ void print_execute_summary(std::ostream& out, const ExecuteOutcome& outcome, dou
                "Stopped waiting: other workers held the remaining tasks for longer than "
                "--wait-cycle-time × --nr-wait-cycles.\n");
   }
-  if (report.stopped) {
+  if (report.stopped && report.executed == 0 && report.failures.empty()) {
+    fmt::print(out, "Started no task: {}.\n", *report.stopped);
+  } else if (report.stopped) {
     fmt::print(out, "Stopped before the end: {}. Running tasks were finished and stored.\n",
                *report.stopped);
   }

@@ -4,7 +4,9 @@
 
 #include <mutex>
 #include <ostream>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <fmt/ostream.h>
 
@@ -22,8 +24,13 @@ class ConsoleObserver final : public ExecuteObserver {
                      unsigned attempt) override;
   void lease_taken_over(const Graph& graph, NodeId id, const std::string& why) override;
   void lease_lost(const Graph& graph, NodeId id, const std::string& message) override;
-  void result_recomputed(const Graph& graph, NodeId id, const std::string& message) override;
+  void result_recomputed(const Graph& graph, NodeId id, const std::string& message,
+                         bool type_changed) override;
   void barrier_passed(const Graph& before, const Graph& after, std::size_t new_tasks) override;
+  void results_verified(const Graph& graph, std::size_t checked, std::size_t removed) override;
+
+  /// The tasks running now ("twice (3f2a9c01ab12)"), oldest first.
+  std::vector<std::string> running_tasks();
 
  private:
   /// One whole line (or lines) at a time, flushed: workers' threads print
@@ -35,10 +42,22 @@ class ConsoleObserver final : public ExecuteObserver {
     out_.flush();
   }
 
+  void forget_running(const Graph& graph, NodeId id);
+
   std::mutex mutex_;
   std::ostream& out_;
   bool verbose_;
+  std::vector<std::string> running_;
+  /// Task names whose results were found of a changed type: said once each.
+  std::vector<std::string> told_type_changed_;
 };
+
+/// Says at once, on stderr, what the first Ctrl-C (or SIGTERM) does:
+/// no new task starts, and the `running` tasks finish first.
+void print_stopping(int signal, const std::vector<std::string>& running);
+
+/// Says that the second one gave up the `abandoned` running tasks.
+void print_abandoned(int signal, const std::vector<std::string>& running, std::size_t leases);
 
 /// Everything but a fatal error, which goes to stderr.
 void print_execute_summary(std::ostream& out, const ExecuteOutcome& outcome, double seconds);

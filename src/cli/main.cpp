@@ -14,12 +14,15 @@
 #include "cli/execute_output.hpp"
 #include "cli/status_output.hpp"
 #include "cli/stop_conditions.hpp"
+#include "cli/stop_signals.hpp"
 #include "commands/cleanup.hpp"
 #include "commands/execute.hpp"
 #include "commands/invalidate.hpp"
+#include "commands/last_words.hpp"
 #include "commands/status.hpp"
 #include "engine/build_context.hpp"
-#include "engine/exception_name.hpp"
+#include "engine/type_name.hpp"
+#include "jug/detail/generator_registry.hpp"
 #include "jug/errors.hpp"
 
 namespace jug {
@@ -47,7 +50,17 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
   cli::ConsoleObserver observer(std::cout, cl.verbose);
   ExecuteOptions options = cl.execute;
   cli::apply_stop_conditions(options, cl.check_environment);
-  const cli::StopSignals signals;
+  say_last_words_on_fatal_signals();
+  AbandonSwitch abandon_switch;
+  options.abandon_switch = &abandon_switch;
+  const cli::StopSignals signals({
+      .first = [&](int signal) { cli::print_stopping(signal, observer.running_tasks()); },
+      .second =
+          [&](int signal) {
+            const std::vector<std::string> running = observer.running_tasks();
+            cli::print_abandoned(signal, running, abandon_switch.abandon());
+          },
+  });
   const auto start = std::chrono::steady_clock::now();
   ExecuteOutcome outcome = execute_through_barriers(build, store, options, observer);
   const ExecuteReport& report = outcome.report;
@@ -161,6 +174,19 @@ int run_cleanup(const cli::CommandLine& cl, const Graph& graph, Store& store) {
              report.leases_removed == 1 ? "" : "s", report.failures_removed,
              report.failures_removed == 1 ? "" : "s",
              report.results_kept ? fmt::format("; kept {} in use", report.results_kept) : "");
+  const bool removes_any =
+      report.results_removed + report.leases_removed + report.failures_removed > 0;
+  if (removes_any && !report.other_jugfiles.empty()) {
+    // Only a dry run or --also-other-jugfiles gets here: cleanup() refuses otherwise.
+    std::string others;
+    for (const std::string& jugfile : report.other_jugfiles) others += "\n  " + jugfile;
+    fmt::print(std::cout, "The store is also used by:{}\n{}\n", others,
+               cl.cleanup.dry_run
+                   ? "Some of it may be theirs: without --also-other-jugfiles, cleanup "
+                     "removes nothing."
+                   : "Some of it may have been theirs: those of their tasks run again at their "
+                     "next jug execute.");
+  }
   return kOk;
 }
 
@@ -189,6 +215,8 @@ int dispatch(const cli::CommandLine& cl, const std::function<Graph(BuildMode)>& 
   const std::string& s = cl.subcommand;
   // These build the graph again as they go past barriers.
   if (s == "execute") {
+    // So that cleanup of another jugfile sharing this store knows of this one.
+    store.note_user(cli::absolute_jugfile(cl.jugfile));
     return run_execute(cl, [&] { return build_graph_in(BuildMode::kRepairResults); }, store);
   }
   const auto build = [&] { return build_graph_in(BuildMode::kReadOnly); };
@@ -205,12 +233,20 @@ int dispatch(const cli::CommandLine& cl, const std::function<Graph(BuildMode)>& 
 
 const std::vector<std::string>& arguments() { return jugfile_arguments(); }
 
-int main(int argc, char** argv, const std::function<void()>& build) {
+int main(int argc, char** argv, const std::function<void()>& build,
+         const std::source_location& caller) {
   // A write beyond the file size limit (`ulimit -f`) must fail with EFBIG,
   // which the store reports and cleans up after, not kill the worker with
   // its lease and a temporary file left behind.
   std::signal(SIGXFSZ, SIG_IGN);
-  cli::ParseResult parsed = cli::parse_command_line(argc, argv);
+  // Before anything is read or stored: one name, two functions would hand
+  // one the other's results.
+  if (std::optional<std::string> conflict = detail::generator_name_conflict()) {
+    std::cerr << *conflict << '\n';
+    return kFailed;
+  }
+  detail::throw_on_generator_name_conflicts();
+  cli::ParseResult parsed = cli::parse_command_line(argc, argv, caller.file_name());
   if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
   const cli::CommandLine& cl = std::get<cli::CommandLine>(parsed);
   jugfile_arguments() = cl.jugfile_arguments;

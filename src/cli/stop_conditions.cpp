@@ -6,21 +6,16 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 #include <fmt/format.h>
 
+#include "cli/stop_signals.hpp"
 #include "jug/errors.hpp"
 
 namespace jug::cli {
 namespace {
-
-std::atomic<int> received_signal{0};
-
-extern "C" void on_stop_signal(int signal) {
-  if (received_signal.exchange(signal) == SIGINT && signal == SIGINT) {
-    ::_exit(128 + SIGINT);  // a second Ctrl-C: the user wants out now
-  }
-}
 
 /// A non-negative number from the environment variable `name`, if set.
 std::optional<double> number_from_environment(const char* name) {
@@ -38,6 +33,17 @@ std::optional<double> number_from_environment(const char* name) {
 }
 
 bool file_exists(const char* path) { return ::access(path, F_OK) == 0; }
+
+/// Why execute stops when the stop file is there. It stays until removed,
+/// and stops every later execute too: say where it is and what to do.
+std::string stop_file_reason() {
+  std::error_code error;
+  const std::filesystem::path directory = std::filesystem::current_path(error);
+  return fmt::format(
+      "found {} in {}; remove it to carry on (while it is there, every jug execute started here "
+      "stops before its next task)",
+      kStopFile, error ? std::string(".") : directory.string());
+}
 
 }  // namespace
 
@@ -70,28 +76,15 @@ void apply_stop_conditions(ExecuteOptions& options, bool check_environment) {
     if (const int signal = StopSignals::received()) {
       return fmt::format("received {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
     }
-    if (file_exists(kStopFile)) return fmt::format("found {}", kStopFile);
+    if (file_exists(kStopFile)) return stop_file_reason();
     if (exit_if_file && file_exists(exit_if_file->c_str())) {
-      return fmt::format("found {} (JUG_EXIT_IF_FILE_EXISTS)", *exit_if_file);
+      return fmt::format(
+          "found {} (JUG_EXIT_IF_FILE_EXISTS); remove it, or unset JUG_EXIT_IF_FILE_EXISTS, to "
+          "carry on",
+          *exit_if_file);
     }
     return std::nullopt;
   };
 }
-
-StopSignals::StopSignals() {
-  received_signal = 0;
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  ::sigaction(SIGINT, &action, nullptr);
-  ::sigaction(SIGTERM, &action, nullptr);
-}
-
-StopSignals::~StopSignals() {
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-}
-
-int StopSignals::received() { return received_signal.load(); }
 
 }  // namespace jug::cli

@@ -2,8 +2,9 @@
 /// What makes `jug execute` stop starting tasks, as jug users know it:
 /// the stop file `__jug_please_stop_running.txt` in the working directory,
 /// JUG_MAX_TASKS, JUG_MAX_HOURS / JUG_MAX_MINUTES / JUG_MAX_SECONDS (they
-/// add up), JUG_EXIT_IF_FILE_EXISTS, and SIGINT / SIGTERM. In every case the
-/// tasks already running finish and are stored, and leases are released.
+/// add up), JUG_EXIT_IF_FILE_EXISTS, and SIGINT / SIGTERM (stop_signals.hpp).
+/// In every case the tasks already running finish and are stored, and
+/// leases are released.
 
 #include "commands/execute.hpp"
 
@@ -16,17 +17,5 @@ inline constexpr const char* kStopFile = "__jug_please_stop_running.txt";
 /// `check_environment` false the JUG_* variables are ignored (the stop file
 /// and signals still count). Throws jug::Error for a malformed variable.
 void apply_stop_conditions(ExecuteOptions& options, bool check_environment);
-
-/// While alive, SIGINT and SIGTERM ask execute to stop (see above); a
-/// second SIGINT ends the process at once (exit 130).
-class StopSignals {
- public:
-  StopSignals();
-  ~StopSignals();
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-  /// The signal received, or 0.
-  static int received();
-};
 
 }  // namespace jug::cli

@@ -2,6 +2,8 @@
 /// `jug cleanup`: removes what no task of the current jugfile owns.
 
 #include <cstddef>
+#include <string>
+#include <vector>
 
 #include "engine/graph.hpp"
 #include "store/store.hpp"
@@ -19,6 +21,13 @@ struct CleanupOptions {
   bool keep_locks = false;
   /// Report what would be removed, remove nothing.
   bool dry_run = false;
+  /// This jugfile's absolute path, as execute notes it in the store
+  /// (Store::note_user): any other jugfile the store lists may own what
+  /// this one does not know.
+  std::string jugfile;
+  /// Remove what this jugfile does not own even when the store lists other
+  /// jugfiles; without it, cleanup then refuses (see cleanup()).
+  bool also_other_jugfiles = false;
 };
 
 struct CleanupReport {
@@ -26,8 +35,16 @@ struct CleanupReport {
   std::size_t leases_removed = 0;
   std::size_t failures_removed = 0;
   std::size_t results_kept = 0;
+  /// The jugfiles other than this one that the store lists as users (so
+  /// some of what was, or would be, removed may be theirs).
+  std::vector<std::string> other_jugfiles;
 };
 
+/// Removes what no task of `graph` owns (or only leases, or only failure
+/// records). When the store lists other jugfiles and there is anything to
+/// remove, removes nothing and throws jug::Error naming them, unless
+/// `also_other_jugfiles` or `dry_run`; --locks-only and --failed-only
+/// remove every lease or failure record in any case, as asked.
 CleanupReport cleanup(const Graph& graph, Store& store, const CleanupOptions& options);
 
 }  // namespace jug

@@ -1,5 +1,6 @@
 #include "commands/execute.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -9,27 +10,63 @@
 #include "commands/scheduler.hpp"
 #include "commands/target_pattern.hpp"
 #include "engine/build_context.hpp"
+#include "engine/hash_index.hpp"
 #include "jug/errors.hpp"
 
 namespace jug {
 namespace {
 
-/// Adds up the rounds of execute_through_barriers. A round goes on to the
-/// next only when all its tasks are done, so the next round finds every
-/// task it shares with an earlier one already done: those are counted once,
-/// in the round that first had them.
+/// The results stored when a run began. A task first known after a barrier
+/// and found done when its round begins was done either before the run or
+/// by another worker since: only this tells which.
+class StoredAtStart {
+ public:
+  explicit StoredAtStart(Store& store) : hashes_(store.list()), index_(HashIndex::of(hashes_)) {}
+  bool contains(const TaskHash& hash) const { return index_.find(hash, hashes_).has_value(); }
+
+ private:
+  std::vector<TaskHash> hashes_;
+  HashIndex index_;
+};
+
+/// Adds up the rounds of execute_through_barriers, so that the summary's
+/// parts add up: executed + before this run + by other workers - recomputed
+/// = done, of the distinct tasks of all rounds. Each task is counted once,
+/// in the round that first had it:
+/// - a task carried from an earlier round was counted there (a round goes
+///   on to the next only when all its tasks are done); should its result be
+///   gone when the next round begins (removed meanwhile, or found damaged
+///   while the graph was built again), running it again is a recomputation;
+/// - a new task found done when its round began was done before this run
+///   if its result was stored when the run began, else by another worker
+///   while this one ran (the first round cannot tell these apart, and need
+///   not: it began with the run).
 class RoundTotals {
  public:
+  /// `stored_at_start`: null when there is no second round to count.
+  explicit RoundTotals(const StoredAtStart* stored_at_start) : stored_at_start_(stored_at_start) {}
+
   void add(const Graph& graph, const ExecuteReport& round) {
     std::size_t carried = 0;
+    std::size_t new_stored_at_start = 0;
     for (NodeId id = 0; id < graph.size(); ++id) {
-      if (!seen_.insert(graph.hash(id)).second) ++carried;
+      const TaskHash& hash = graph.hash(id);
+      if (!seen_.insert(hash).second) {
+        ++carried;
+      } else if (stored_at_start_ && stored_at_start_->contains(hash)) {
+        ++new_stored_at_start;
+      }
     }
+    const bool first_round = rounds_++ == 0;
+    const std::size_t carried_done = std::min(carried, round.already_done);
+    const std::size_t new_done_at_start = round.already_done - carried_done;
+    const std::size_t new_before =
+        first_round ? new_done_at_start : std::min(new_stored_at_start, new_done_at_start);
     selected_ += round.selected - std::min(carried, round.selected);
-    already_done_ += round.already_done - std::min(carried, round.already_done);
+    already_done_ += new_before;
+    done_elsewhere_ += round.done_elsewhere + (new_done_at_start - new_before);
+    recomputed_ += round.recomputed + (carried - carried_done);
     executed_ += round.executed;
-    done_elsewhere_ += round.done_elsewhere;
-    recomputed_ += round.recomputed;
     taken_over_ += round.taken_over;
     for (std::size_t i = 0; i < graph.names().size(); ++i) {
       if (round.executed_per_name[i] == 0) continue;
@@ -52,6 +89,8 @@ class RoundTotals {
   const std::vector<std::pair<std::string, std::size_t>>& per_name() const { return per_name_; }
 
  private:
+  const StoredAtStart* stored_at_start_;
+  std::size_t rounds_ = 0;
   std::unordered_set<TaskHash> seen_;
   std::size_t selected_ = 0, already_done_ = 0, executed_ = 0, done_elsewhere_ = 0,
               recomputed_ = 0, taken_over_ = 0;
@@ -95,7 +134,11 @@ ExecuteOutcome execute_through_barriers(const std::function<Graph()>& build, Sto
         "until the tasks before it are done: run jug execute without --target first",
         *options.target, *graph->stopped_at()));
   }
-  RoundTotals totals;
+  // Listed only when there may be a round after this one: the listing
+  // costs about what one round's look at its tasks does.
+  std::optional<StoredAtStart> stored_at_start;
+  if (graph->stopped_at() && !options.target) stored_at_start.emplace(store);
+  RoundTotals totals(stored_at_start ? &*stored_at_start : nullptr);
   std::size_t barriers_passed = 0;
   while (true) {
     ExecuteReport report = execute(*graph, store, options, observer);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/abandon_switch.hpp"
 #include "engine/graph.hpp"
 #include "store/lease_judge.hpp"
 #include "store/store.hpp"
@@ -23,6 +24,11 @@ struct ExecuteOptions {
   /// Tasks that failed in an earlier run stay failed: not run (jug's
   /// --keep-failed). Without it they are retried, as in jug.
   bool keep_failed = false;
+  /// Read and check every stored result of the selected tasks first (as
+  /// `status --verify` does): those that are damaged, or of a type that
+  /// changed, are removed and computed again in this run; every good one
+  /// stays. Without it, a result is checked when something reads it.
+  bool verify = false;
   /// A task that throws is run again up to this many times in this run
   /// before it is recorded as failed.
   unsigned retries = 0;
@@ -52,6 +58,9 @@ struct ExecuteOptions {
   /// Asked before each task starts: a reason to stop (a stop file, a
   /// signal), or nothing. Tasks already running finish and are stored.
   std::function<std::optional<std::string>()> stop_requested;
+  /// When set, abandoning it gives back the leases of the running tasks
+  /// (the user will not wait for them; the process exits).
+  AbandonSwitch* abandon_switch = nullptr;
 };
 
 /// Told what happens, as it happens; the CLI prints it. Called from worker
@@ -72,13 +81,21 @@ class ExecuteObserver {
   /// too.
   virtual void lease_lost(const Graph&, NodeId, const std::string& /*message*/) {}
   /// A stored result could not be read (corrupt, or removed meanwhile): it
-  /// is removed and its task run again.
-  virtual void result_recomputed(const Graph&, NodeId, const std::string& /*message*/) {}
+  /// is removed and its task run again. `type_changed`: its bytes are
+  /// intact, but hold another type, or a type defined otherwise then (the
+  /// generator's code changed without a new version): every result of
+  /// that name may be so.
+  virtual void result_recomputed(const Graph&, NodeId, const std::string& /*message*/,
+                                 bool /*type_changed*/) {}
   /// Everything before the barrier where `before` stopped is done: the
   /// graph was built again, and reaches further (`after`, with `new_tasks`
   /// tasks `before` did not have).
   virtual void barrier_passed(const Graph& /*before*/, const Graph& /*after*/,
                               std::size_t /*new_tasks*/) {}
+  /// With ExecuteOptions::verify: `checked` stored results were read, and
+  /// `removed` of them found unreadable and removed (each told to
+  /// result_recomputed first), to be computed again.
+  virtual void results_verified(const Graph&, std::size_t /*checked*/, std::size_t /*removed*/) {}
 };
 
 struct TaskFailure {
@@ -94,8 +111,9 @@ struct ExecuteReport {
   std::size_t already_done = 0;
   /// Tasks another worker finished while we ran.
   std::size_t done_elsewhere = 0;
-  /// Tasks counted done above whose result then proved unreadable, and
-  /// which were therefore run again (and are counted again if so).
+  /// Tasks counted done above whose result then proved unreadable (or,
+  /// past a barrier, was gone when the next round began), and which were
+  /// therefore run again (and are counted again if so).
   std::size_t recomputed = 0;
   /// Leases of workers that were gone, broken by this worker.
   std::size_t taken_over = 0;

@@ -10,6 +10,14 @@ namespace jug {
 InvalidateReport invalidate(const Graph& graph, Store& store, const std::string& pattern_text) {
   const TargetPattern pattern(pattern_text);
   const std::vector<NodeId> roots = pattern.select(graph);
+  if (roots.empty() && graph.stopped_at()) {
+    // The tasks the user means may well exist, after the barrier.
+    throw Error(fmt::format(
+        "jug: no task matches the target {} among the tasks known so far: the jugfile stops at "
+        "{} until the tasks before it are done, so the tasks after it are not known yet. Run "
+        "jug execute until it gets past the barrier, then invalidate them.",
+        pattern.text(), *graph.stopped_at()));
+  }
   if (roots.empty()) {
     throw Error(fmt::format("jug: no task matches the target {}", pattern.text()));
   }

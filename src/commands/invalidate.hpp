@@ -20,7 +20,8 @@ struct InvalidateReport {
   std::size_t removed = 0;
 };
 
-/// Throws jug::Error when the pattern matches no task.
+/// Throws jug::Error when the pattern matches no task (saying, when the
+/// graph stops at a barrier, that the tasks after it are not known yet).
 InvalidateReport invalidate(const Graph& graph, Store& store, const std::string& pattern);
 
 }  // namespace jug

@@ -21,9 +21,26 @@ LeaseKeeper::~LeaseKeeper() {
   thread_.join();
 }
 
-void LeaseKeeper::keep(const TaskHash& hash) {
+bool LeaseKeeper::acquire(const TaskHash& hash) {
   std::lock_guard lock(mutex_);
+  if (given_back_ || !store_.acquire(hash, owner_)) return false;
   held_.push_back(hash);
+  return true;
+}
+
+std::size_t LeaseKeeper::give_back_all() {
+  std::lock_guard lock(mutex_);
+  given_back_ = true;
+  const std::size_t n = held_.size();
+  for (const TaskHash& hash : held_) {
+    try {
+      store_.release(hash, owner_);
+    } catch (const std::exception&) {
+      // The store fails: the lease is left to expire, as a crash's would.
+    }
+  }
+  held_.clear();
+  return n;
 }
 
 void LeaseKeeper::drop(const TaskHash& hash) {

@@ -30,10 +30,17 @@ class LeaseKeeper {
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
-  /// From now on, renews the lease of `hash` (just acquired).
-  void keep(const TaskHash& hash);
+  /// Takes the lease of `hash` (Store::acquire) and renews it from now on;
+  /// false when someone else holds it, or once give_back_all has run.
+  bool acquire(const TaskHash& hash);
   /// Stops renewing it (about to be released).
   void drop(const TaskHash& hash);
+  /// Gives back every lease held (the worker abandons its running tasks
+  /// and is about to exit: the user asked it to) and takes no more;
+  /// returns how many. A lease taken at the same moment is never left
+  /// behind: acquire and this are one at a time. Leases are given back,
+  /// not left to expire, so that no crash is counted against the tasks.
+  std::size_t give_back_all();
 
  private:
   void renew_loop();
@@ -46,6 +53,7 @@ class LeaseKeeper {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<TaskHash> held_;
+  bool given_back_ = false;
   bool stopping_ = false;
   std::thread thread_;  // last: starts once everything above is ready
 };

@@ -28,6 +28,14 @@ Scheduler::Scheduler(const Graph& graph, Store& store, const ExecuteOptions& opt
   report_.executed_per_name.assign(graph.names().size(), 0);
 }
 
+Scheduler::~Scheduler() { detach_from_switch(); }
+
+void Scheduler::detach_from_switch() {
+  if (!attached_to_switch_) return;
+  options_.abandon_switch->detach();
+  attached_to_switch_ = false;
+}
+
 ExecuteReport Scheduler::run() {
   select();
   if (report_.already_done < report_.selected) {
@@ -39,6 +47,10 @@ ExecuteReport Scheduler::run() {
       std::lock_guard lock(mutex_);
       record_fatal(message);
     });
+    if (options_.abandon_switch) {
+      options_.abandon_switch->attach([this] { return keeper_->give_back_all(); });
+      attached_to_switch_ = true;
+    }
   }
   const unsigned jobs = std::max(1u, options_.jobs);
   if (jobs == 1) {
@@ -48,6 +60,7 @@ ExecuteReport Scheduler::run() {
     for (unsigned i = 0; i < jobs; ++i) threads.emplace_back([this] { work(); });
     for (auto& t : threads) t.join();
   }
+  detach_from_switch();
   keeper_.reset();
   syncer_.reset();
   try {
@@ -79,7 +92,8 @@ void Scheduler::select() {
     }
   }
   const auto& hashes = graph_.hashes();
-  const std::vector<bool> stored = store_.contains_all(hashes);
+  std::vector<bool> stored = store_.contains_all(hashes);
+  if (options_.verify) remove_unreadable(selected, stored);
   for (const FailureInfo& f : store_.list_failures()) {
     if (auto id = graph_.find(f.hash)) previously_failed_.push_back(*id);
   }

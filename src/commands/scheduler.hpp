@@ -28,6 +28,9 @@ class Scheduler {
  public:
   Scheduler(const Graph& graph, Store& store, const ExecuteOptions& options,
             ExecuteObserver& observer);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
 
   ExecuteReport run();
 
@@ -65,6 +68,15 @@ class Scheduler {
   };
 
   void select();
+
+  /// With --verify: reads every result `stored` says the `selected` tasks
+  /// have; one that cannot be read is removed (and `stored` says so), so
+  /// that this run computes it again.
+  void remove_unreadable(const std::vector<char>& selected, std::vector<bool>& stored);
+
+  /// Ends what run() set up on options_.abandon_switch (keeper_ must live
+  /// until then).
+  void detach_from_switch();
 
   /// Takes `id` out of the ready queue (only at the start, so rebuilding
   /// the queue costs nothing that matters).
@@ -165,7 +177,10 @@ class Scheduler {
   /// A result `dependency` of task `id` could not be read: it is removed
   /// and run again, and `id` (whose lease we hold) waits for it again.
   /// Other tasks reading it meet the same and come here too.
-  void recompute_dependency(NodeId id, NodeId dependency, const std::string& message);
+  /// `type_changed`: its record is intact but of another type (see
+  /// ExecuteObserver::result_recomputed).
+  void recompute_dependency(NodeId id, NodeId dependency, const std::string& message,
+                            bool type_changed);
 
   /// Whether the stored result of `id` can be read now.
   bool readable(NodeId id);
@@ -241,6 +256,7 @@ class Scheduler {
   /// Renews our leases while tasks run; only made when there is work.
   std::optional<LeaseKeeper> keeper_;
   std::optional<BackgroundSync> syncer_;
+  bool attached_to_switch_ = false;
   StoreClock store_clock_{store_};
   /// Only the polling thread (polling_) touches these.
   bool watch_tried_ = false;

@@ -8,7 +8,8 @@
 
 namespace jug {
 
-void Scheduler::recompute_dependency(NodeId id, NodeId dependency, const std::string& message) {
+void Scheduler::recompute_dependency(NodeId id, NodeId dependency, const std::string& message,
+                                     bool type_changed) {
   try {
     release_lease(graph_.hash(id));
     // One recovery at a time: a thread that read the same bad record
@@ -22,7 +23,7 @@ void Scheduler::recompute_dependency(NodeId id, NodeId dependency, const std::st
     if (done && !readable(dependency)) {
       store_.remove(graph_.hash(dependency));
       std::lock_guard lock(mutex_);
-      observer_.result_recomputed(graph_, dependency, message);
+      observer_.result_recomputed(graph_, dependency, message, type_changed);
       ++report_.recomputed;
       revive(dependency);
     }
@@ -69,6 +70,47 @@ void Scheduler::revive(NodeId id) {
     }
   }
   if (pending_[id] == 0) make_ready(id);
+}
+
+void Scheduler::remove_unreadable(const std::vector<char>& selected, std::vector<bool>& stored) {
+  std::size_t checked = 0, removed = 0;
+  for (NodeId id = 0; id < graph_.size(); ++id) {
+    if (!selected[id] || !stored[id]) continue;
+    ++checked;
+    const auto unreadable = [&]() -> std::optional<std::pair<std::string, bool>> {
+      try {
+        load_result(store_, graph_, id);
+        return std::nullopt;
+      } catch (const ResultTypeMismatch& e) {
+        return std::pair{std::string(e.what()), true};
+      } catch (const CorruptRecord& e) {
+        return std::pair{std::string(e.what()), false};
+      } catch (const ValueNotAvailable&) {
+        return std::pair{std::string(), false};  // removed meanwhile
+      }
+    };
+    if (!unreadable()) continue;
+    // Under the task's lease, and read again: results are published whole,
+    // so what another worker is writing is never seen as damaged, and one
+    // it published since our read is good and stays.
+    const TaskHash& hash = graph_.hash(id);
+    if (!store_.acquire(hash, owner_)) continue;  // another worker is on it
+    std::optional<std::pair<std::string, bool>> why;
+    try {
+      why = unreadable();
+      if (why && !why->first.empty()) {
+        store_.remove(hash);
+        observer_.result_recomputed(graph_, id, why->first, why->second);
+        ++removed;
+      }
+    } catch (...) {
+      store_.release(hash, owner_);
+      throw;
+    }
+    store_.release(hash, owner_);
+    if (why) stored[id] = false;
+  }
+  observer_.results_verified(graph_, checked, removed);
 }
 
 }  // namespace jug

@@ -7,8 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "engine/exception_name.hpp"
+#include "commands/last_words.hpp"
 #include "engine/results.hpp"
+#include "engine/type_name.hpp"
 #include "jug/errors.hpp"
 #include "store/lease_judge.hpp"
 
@@ -43,7 +44,6 @@ std::optional<Scheduler::Troubles> Scheduler::lease_and_check(NodeId id, bool al
     fatal(id, e.what(), /*holds_lease=*/false);
     return std::nullopt;
   }
-  keeper_->keep(hash);
   Troubles troubles;
   try {
     if (store_.contains(hash)) {  // finished between our listing and our lease
@@ -95,7 +95,7 @@ bool Scheduler::obtain_lease(NodeId id) {
   // retried once; after that the task counts as held, and is looked at
   // again with the others held elsewhere.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (store_.acquire(hash, owner_)) return true;
+    if (keeper_->acquire(hash)) return true;
     const std::optional<LeaseInfo> lease = store_.lease(hash);
     if (!lease) continue;
     const std::optional<std::string> why = abandoned_lease(
@@ -105,7 +105,10 @@ bool Scheduler::obtain_lease(NodeId id) {
     // storing the result): recorded before the lease goes, so that
     // whoever takes the task next counts this crash.
     const bool broken = store_.break_lease(*lease, [&] {
-      if (!store_.contains(hash)) store_.record_crash(hash, *why);
+      if (store_.contains(hash)) return;
+      const std::optional<std::string> words = store_.take_last_words(*lease);
+      store_.record_crash(hash,
+                          words ? fmt::format("{}; {} while running it", *why, *words) : *why);
     });
     if (!broken) return false;
     {
@@ -137,11 +140,14 @@ void Scheduler::run_leased(NodeId id, Troubles troubles) {
       loading = d;
       inputs.push_back(value_of(d));
     }
+  } catch (const ResultTypeMismatch& e) {
+    recompute_dependency(id, loading, e.what(), /*type_changed=*/true);
+    return;
   } catch (const CorruptRecord& e) {
-    recompute_dependency(id, loading, e.what());
+    recompute_dependency(id, loading, e.what(), /*type_changed=*/false);
     return;
   } catch (const ValueNotAvailable& e) {
-    recompute_dependency(id, loading, e.what());
+    recompute_dependency(id, loading, e.what(), /*type_changed=*/false);
     return;
   } catch (const std::exception& e) {
     // The store failed: that is not this task's fault, and nothing that
@@ -154,6 +160,8 @@ void Scheduler::run_leased(NodeId id, Troubles troubles) {
   std::string record;
   AnyValue value;
   std::optional<std::string> failure;
+  const LastWordsOfTask last_words(describe_task(graph_, id),
+                                   store_.last_words_path(graph_.hash(id)));
   for (unsigned attempt = 0;; ++attempt) {
     try {
       value = node.body->run(inputs);

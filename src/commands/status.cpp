@@ -22,11 +22,15 @@ StatusReport compute_status(const Graph& graph, Store& store, const StatusOption
   StatusReport report;
   const std::size_t n = graph.size();
   std::vector<bool> finished = store.contains_all(graph.hashes());
+  if (const auto& unreadable = graph.unreadable(); unreadable && finished[unreadable->id]) {
+    finished[unreadable->id] = false;
+    report.corrupt.emplace_back(unreadable->id, unreadable->why);
+  }
   if (options.verify) {
     for (NodeId id = 0; id < n; ++id) {
-      if (!finished[id]) continue;
+      if (!finished[id]) continue;  // (the unreadable one is listed already)
       try {
-        check_result(store, graph, id);
+        load_result(store, graph, id);  // decoded too: a changed type may only show there
       } catch (const CorruptRecord& e) {
         report.corrupt.emplace_back(id, e.what());
         finished[id] = false;

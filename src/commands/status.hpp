@@ -39,7 +39,8 @@ struct StatusReport {
 /// host's clock, so that status writes nothing). Failed: not finished nor
 /// running, a failure is recorded. Ready: every dependency finished.
 /// Waiting: the rest.
-/// With `verify`, every stored result is read and checked (checksum, type):
+/// With `verify`, every stored result is read, checked (checksum, type) and
+/// decoded:
 /// one that fails is listed in `corrupt` and counted as not finished.
 struct StatusOptions {
   std::chrono::duration<double> lease_time{kDefaultLeaseTime};

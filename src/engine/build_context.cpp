@@ -1,5 +1,8 @@
 #include "engine/build_context.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -38,6 +41,39 @@ struct BarrierStop {
 std::string describe_location(const std::source_location& where) {
   return fmt::format("{}:{}", std::filesystem::path(where.file_name()).filename().string(),
                      where.line());
+}
+
+std::terminate_handler terminate_before_ours = nullptr;
+
+/// An uncaught jug::Error ends the program as jug's own errors do: its
+/// message and exit 1, not "terminate called" and a core dump. Needed for
+/// tasks made at namespace scope, whose error nothing can catch. Anything
+/// else goes to the handler that was there before.
+[[noreturn]] void exit_on_uncaught_jug_error() {
+  if (const std::exception_ptr uncaught = std::current_exception()) {
+    try {
+      std::rethrow_exception(uncaught);
+    } catch (const Error& e) {
+      std::fputs(e.what(), stderr);
+      std::fputs("\n", stderr);
+      std::_Exit(1);
+    } catch (...) {
+    }
+  }
+  if (terminate_before_ours) terminate_before_ours();
+  std::abort();
+}
+
+/// `what` happened while no graph is being built: at namespace scope, in a
+/// task's body, or after jug::main returned.
+[[noreturn]] void throw_outside_build(std::string_view what) {
+  if (std::get_terminate() != exit_on_uncaught_jug_error) {
+    terminate_before_ours = std::set_terminate(exit_on_uncaught_jug_error);
+  }
+  throw Error(fmt::format(
+      "jug: {} outside the build function given to jug::main (at namespace scope, say, "
+      "or in a task's body); make tasks and tasklets only inside the build function",
+      what));
 }
 
 Graph& graph_being_built(const char* what) {
@@ -113,11 +149,7 @@ namespace detail {
 
 NodeId add_node(std::string_view name, const TaskHash& hash, std::vector<NodeId> dependencies,
                 std::shared_ptr<const TaskBody> body) {
-  if (!building) {
-    throw Error(
-        "jug: a task was created outside the build function given to jug::main; "
-        "call task generators only inside it");
-  }
+  if (!building) throw_outside_build("a task was created");
   return building->add(name, hash, std::move(dependencies), std::move(body));
 }
 
@@ -176,11 +208,7 @@ void run_now_unless_stored(NodeId id) {
 }
 
 NodeId add_tasklet(const TaskHash& hash, NodeId base, std::shared_ptr<const TaskletBody> body) {
-  if (!building) {
-    throw Error(
-        "jug: a tasklet was made outside the build function given to jug::main; make "
-        "tasklets only inside it");
-  }
+  if (!building) throw_outside_build("a tasklet was made");
   return building->add_tasklet(hash, base, std::move(body));
 }
 
@@ -195,11 +223,7 @@ AnyValue project(NodeId id, AnyValue stored_value) {
 }
 
 void* allocate_task_memory(std::size_t bytes, std::size_t alignment) {
-  if (!building) {
-    throw Error(
-        "jug: a task was created outside the build function given to jug::main; "
-        "call task generators only inside it");
-  }
+  if (!building) throw_outside_build("a task was created");
   return building->arena().allocate(bytes, alignment);
 }
 
@@ -216,21 +240,35 @@ AnyValue node_value(NodeId id) {
   const NodeId stored = stored_node(id);
   try {
     return project(id, load_result(*current_store, graph, stored));
-  } catch (const CorruptRecord&) {
+  } catch (const ValueNotAvailable&) {
+    if (!building) throw;
+    // Every command builds the graph before it runs anything: a value read
+    // while building, with no barrier in between, can never be there.
+    throw ValueNotAvailable(fmt::format(
+        "jug::value was called on task {} while the graph is built, before that task has "
+        "run: every command builds the whole graph before running anything, so it never "
+        "could. Use jug::bvalue(task) instead (building stops there until the task is done, "
+        "and jug execute carries on past it), or put jug::barrier() before jug::value",
+        describe_task(graph, stored)));
+  } catch (const CorruptRecord& e) {
     if (!building) throw;
     // Read by the jugfile while building: the graph stops here, as at a
     // barrier, so that every command can still show and act on the tasks
     // before it. Execute removes the result, computes it again and goes on.
+    const bool type_changed = dynamic_cast<const ResultTypeMismatch*>(&e) != nullptr;
+    const std::string_view why = type_changed ? "is of a type that changed since it ran"
+                                              : "is unreadable";
     if (build_mode != BuildMode::kRepairResults) {
-      stop_building(fmt::format(
-          "the value of {}, whose stored result is unreadable (jug execute computes it again)",
-          describe_task(graph, stored)));
+      // Status counts it as not finished, as execute will.
+      building->stop_at_unreadable(stored, e.what());
+      stop_building(fmt::format("the value of {}, whose stored result {} (jug execute computes "
+                                "it again)",
+                                describe_task(graph, stored), why));
     }
     current_store->remove(graph.hash(stored));
     stop_building(fmt::format(
-        "the value of {}, whose stored result was unreadable and was removed to be computed "
-        "again",
-        describe_task(graph, stored)));
+        "the value of {}, whose stored result {} and was removed to be computed again",
+        describe_task(graph, stored), why));
   }
 }
 

@@ -73,6 +73,16 @@ class Graph {
   const std::optional<std::string>& stopped_at() const { return stopped_at_; }
   void stop_at(std::string where) { stopped_at_ = std::move(where); }
 
+  /// A task whose stored result the build function read and found
+  /// unreadable (where building then stopped), with why: it is not
+  /// finished, whatever the store lists.
+  struct Unreadable {
+    NodeId id;
+    std::string why;
+  };
+  const std::optional<Unreadable>& unreadable() const { return unreadable_; }
+  void stop_at_unreadable(NodeId id, std::string why) { unreadable_ = Unreadable{id, std::move(why)}; }
+
   /// For each node, the nodes that depend on it (each once).
   std::vector<std::vector<NodeId>> dependents() const;
 
@@ -88,6 +98,7 @@ class Graph {
   HashIndex index_;
   std::vector<Tasklet> tasklets_;
   std::optional<std::string> stopped_at_;
+  std::optional<Unreadable> unreadable_;
 };
 
 }  // namespace jug

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "codec/record.hpp"
+#include "engine/type_name.hpp"
 #include "jug/errors.hpp"
 
 namespace jug {
@@ -12,6 +13,10 @@ std::string describe_task(const Graph& graph, NodeId id) {
 }
 
 namespace {
+
+constexpr const char* kRepair =
+    "`jug execute --verify` removes exactly the unreadable results and computes them again, "
+    "leaving every good one (plain jug execute does so when a task that needs it runs)";
 
 /// The stored record of `id`, opened (checked); `decode` gets its payload.
 template <typename Decode>
@@ -24,20 +29,40 @@ auto open_result(Store& store, const Graph& graph, NodeId id, Decode decode) {
         "(run jug execute first, or put a jug::barrier() before asking for its value)",
         describe_task(graph, id)));
   }
+  const TaskBody& body = *graph.node(id).body;
+  // Only made for a message: loading a result is on the hot path.
+  const auto result_type = [&] {
+    return demangled_type_name(std::string(body.result_type()).c_str());
+  };
+  const auto what_to_do = [&] {
+    return fmt::format(
+        "When a generator's result type changes, give it {{.version = N}}, so that its tasks "
+        "get new hashes. {}",
+        kRepair);
+  };
+  std::string scratch;
+  std::string_view payload;
   try {
-    std::string scratch;
-    const TaskBody& body = *graph.node(id).body;
-    return decode(body, record::open(*stored, hash, body.result_type(), scratch));
-  } catch (const ResultTypeMismatch& e) {
+    payload = record::open(*stored, hash, body.result_type(), scratch);
+  } catch (const ResultTypeMismatch&) {
     throw ResultTypeMismatch(fmt::format(
-        "the stored result of task {} in {} cannot be used: {}. Its code changed since it ran "
-        "(jug execute recomputes it; jug invalidate --target {} removes it and what depends on it)",
-        describe_task(graph, id), store.location(hash), e.what(), graph.name(id)));
+        "the stored result of task {} in {} holds another type than the task now returns "
+        "({}): its code changed since it ran. {}",
+        describe_task(graph, id), store.location(hash), result_type(), what_to_do()));
   } catch (const CorruptRecord& e) {
     throw CorruptRecord(fmt::format(
-        "the stored result of task {} in {} is corrupt: {} (jug execute removes it and "
-        "recomputes it when something needs it; jug invalidate --target {} removes it now)",
-        describe_task(graph, id), store.location(hash), e.what(), graph.name(id)));
+        "the stored result of task {} in {} is corrupt: {}. {}",
+        describe_task(graph, id), store.location(hash), e.what(), kRepair));
+  }
+  try {
+    return decode(body, payload);
+  } catch (const CorruptRecord& e) {
+    // The record passed its checksum: its bytes are what was written. They
+    // were written by another definition of the type (a field added, say).
+    throw ResultTypeMismatch(fmt::format(
+        "the stored result of task {} in {} does not decode as a {} as the type is defined "
+        "now ({}): the type changed since it ran. {}",
+        describe_task(graph, id), store.location(hash), result_type(), e.what(), what_to_do()));
   }
 }
 
@@ -46,10 +71,6 @@ auto open_result(Store& store, const Graph& graph, NodeId id, Decode decode) {
 AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
   return open_result(store, graph, id,
                      [](const TaskBody& body, std::string_view payload) { return body.decode(payload); });
-}
-
-void check_result(Store& store, const Graph& graph, NodeId id) {
-  open_result(store, graph, id, [](const TaskBody&, std::string_view) { return 0; });
 }
 
 std::string encode_result(const Graph& graph, NodeId id, const AnyValue& value) {

@@ -8,12 +8,10 @@
 namespace jug {
 
 /// Loads and decodes the result of `id`. Throws ValueNotAvailable when it is
-/// not stored, CorruptRecord (naming task and location) when it is damaged.
+/// not stored, CorruptRecord (naming task and location) when it is damaged,
+/// and ResultTypeMismatch when it is intact but of another type, or of a
+/// type defined otherwise when it was stored (it does not decode now).
 AnyValue load_result(Store& store, const Graph& graph, NodeId id);
-
-/// Checks the stored result of `id` (checksum, type) without decoding it;
-/// throws as load_result does.
-void check_result(Store& store, const Graph& graph, NodeId id);
 
 /// The record of `value` as the result of `id`: ready for Store::put.
 std::string encode_result(const Graph& graph, NodeId id, const AnyValue& value);

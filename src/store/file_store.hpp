@@ -57,6 +57,12 @@ class FileStore final : public Store {
   std::vector<std::string> crashes(const TaskHash& hash) override;
   std::vector<TaskHash> list_crashed() override;
   bool clear_crashes(const TaskHash& hash) override;
+  std::string last_words_path(const TaskHash& hash) const override;
+  std::optional<std::string> take_last_words(const LeaseInfo& broken) override;
+
+  /// `users/<SHA-256 of the path>` (file_store_users.cpp).
+  void note_user(std::string_view jugfile) override;
+  std::vector<std::string> list_users() override;
 
   /// The absolute path of the store directory.
   const std::string& root() const { return root_; }
@@ -70,6 +76,7 @@ class FileStore final : public Store {
   std::string lock_path(const TaskHash& hash) const;
   std::string failure_path(const TaskHash& hash) const;
   std::string crash_path(const TaskHash& hash) const;
+  std::string user_path(std::string_view jugfile) const;
   /// Removes the `.break` file of a breaker that died holding it.
   void remove_abandoned_breaker(const std::string& breaker);
   /// A fresh name under tmp/ for a file about to be published as `hash`.

@@ -3,6 +3,7 @@
 // it. Both are published whole (written aside, then renamed).
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -143,6 +144,35 @@ bool FileStore::clear_crashes(const TaskHash& hash) {
   const IoError error{errno, path};
   throw store_error(fmt::format("cannot clear the crashes of task {}", hash.hex()), error,
                     Access::write, root_);
+}
+
+std::string FileStore::last_words_path(const TaskHash& hash) const {
+  // Beside the lock: on a shared filesystem a breaker on another host reads
+  // it too. Not a name the lease listing takes for a lock.
+  return fmt::format("{}/locks/{}{}.died", root_, hash.hex(), kLockSuffix);
+}
+
+std::optional<std::string> FileStore::take_last_words(const LeaseInfo& broken) {
+  const std::string path = last_words_path(broken.hash);
+  try {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return std::nullopt;
+      throw_io(path);
+    }
+    const FileDescriptor open_file(fd);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) throw_io(path);
+    std::string words = read_all(fd, path);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_io(path);
+    if (modification_time(st) < broken.renewed) return std::nullopt;
+    while (!words.empty() && words.back() == '\n') words.pop_back();
+    return words;
+  } catch (const IoError& e) {
+    throw store_error(
+        fmt::format("cannot read how the worker running task {} died", broken.hash.hex()), e,
+        Access::read, root_);
+  }
 }
 
 }  // namespace jug

@@ -157,4 +157,14 @@ bool MemoryStore::clear_crashes(const TaskHash& hash) {
   return crashes_.erase(hash) > 0;
 }
 
+void MemoryStore::note_user(std::string_view jugfile) {
+  std::lock_guard lock(mutex_);
+  if (!users_.contains(jugfile)) users_.emplace(jugfile);
+}
+
+std::vector<std::string> MemoryStore::list_users() {
+  std::lock_guard lock(mutex_);
+  return {users_.begin(), users_.end()};
+}
+
 }  // namespace jug

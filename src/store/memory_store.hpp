@@ -4,6 +4,7 @@
 /// results need not outlive them.
 
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 #include "store/store.hpp"
@@ -42,6 +43,9 @@ class MemoryStore final : public Store {
   std::vector<TaskHash> list_crashed() override;
   bool clear_crashes(const TaskHash& hash) override;
 
+  void note_user(std::string_view jugfile) override;
+  std::vector<std::string> list_users() override;
+
  private:
   std::mutex mutex_;
   /// Held for a whole break_lease, so that its callback runs for one
@@ -51,6 +55,7 @@ class MemoryStore final : public Store {
   std::unordered_map<TaskHash, LeaseInfo> leases_;
   std::unordered_map<TaskHash, std::string> failures_;
   std::unordered_map<TaskHash, std::vector<std::string>> crashes_;
+  std::set<std::string, std::less<>> users_;
 };
 
 }  // namespace jug

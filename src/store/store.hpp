@@ -143,6 +143,34 @@ class Store {
   virtual std::vector<TaskHash> list_crashed() = 0;
   /// Returns false when there was no crash recorded.
   virtual bool clear_crashes(const TaskHash& hash) = 0;
+
+  /// A file where a worker dying of a signal while it runs `hash` (a
+  /// segfault, abort()) leaves one line saying how it died, written from
+  /// its signal handler (so: a plain local path, opened and written with no
+  /// library), so that whoever breaks its lease records that with the
+  /// crash. Empty where this store has none: the crash is recorded without.
+  virtual std::string last_words_path(const TaskHash& /*hash*/) const { return {}; }
+  /// The line left by the worker whose lease `broken` was (as lease()
+  /// returned it, just broken), if it left one: words older than that
+  /// lease's last renewal are an earlier worker's, and not returned. Removed
+  /// as they are read. Throws StoreError when they cannot be read.
+  virtual std::optional<std::string> take_last_words(const LeaseInfo& /*broken*/) {
+    return std::nullopt;
+  }
+
+  // ---- users -----------------------------------------------------------------
+  // The jugfiles that ran `jug execute` on this store. Several jugfiles may
+  // share one store (--jugdir); each knows only its own tasks, so cleanup of
+  // one must not take the others' results for unused ones without a word.
+
+  /// Records that the jugfile `jugfile` (its absolute path) uses the store.
+  /// Noting one already noted changes nothing; of several workers noting
+  /// one at once, it ends up listed once. Throws StoreError when it cannot
+  /// be recorded.
+  virtual void note_user(std::string_view jugfile) = 0;
+  /// Every jugfile noted so far, each once, sorted. Throws StoreError when
+  /// they cannot be read.
+  virtual std::vector<std::string> list_users() = 0;
 };
 
 /// `what` with line breaks made spaces: each crash is one line.

@@ -340,7 +340,10 @@ class PoisonedTask(jugtest.ScratchTest):
     def setUp(self):
         super().setUp()
         self.prog = self.program("crashy")
-        self.env = dict(os.environ, JUG_TEST_LOG=self.log)
+        # Under a sanitizer, its SIGSEGV handler would report the raised
+        # signal and exit 1: jug's own handler, then the default, are tested.
+        asan = ":".join(o for o in [os.environ.get("ASAN_OPTIONS", ""), "handle_segv=0"] if o)
+        self.env = dict(os.environ, JUG_TEST_LOG=self.log, ASAN_OPTIONS=asan)
 
     def worker(self, *args, env=None):
         """Runs one worker to its end; returns (pid, exit code, output)."""
@@ -383,6 +386,10 @@ class PoisonedTask(jugtest.ScratchTest):
         self.assertEqual(codes, [-signal.SIGSEGV] * 3 + [1], "\n".join(o for _, _, o in runs))
         dead = [pid for pid, _, _ in runs[:3]]
         self.assertEqual(self.poison_starts(), dead, "poison ran once in each dead worker")
+        for pid, _, out in runs[:3]:
+            # On its way down, the worker names the task and the signal.
+            self.assertRegex(out, rf"jug: worker {pid} died of SIGSEGV \(segmentation fault\) "
+                                  r"while running task poison \([0-9a-f]{12}\)")
         for pid, _, out in runs[1:]:
             self.assertIn("Taking over task poison", out)
         last = runs[-1][2]
@@ -405,6 +412,9 @@ class PoisonedTask(jugtest.ScratchTest):
         self.assertEqual(len(crashes), 3, crashes)
         for pid, line in zip(dead, crashes):
             self.assertIn(f"pid {pid} ", line)
+            self.assertIn("it died of SIGSEGV (segmentation fault) while running it", line)
+        self.assertEqual(glob.glob(os.path.join(self.dir, "crashy.jugdata", "locks", "*")), [],
+                         "the dead workers' last words are removed with their leases")
 
         # Given up: a later execute does not run it again.
         _, code, out = self.worker()

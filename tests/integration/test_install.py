@@ -69,11 +69,36 @@ class Install(jugtest.ScratchTest):
                      f"-DCMAKE_CXX_FLAGS={flags}", f"-DCMAKE_EXE_LINKER_FLAGS={flags}"],
                     self.dir, check=0)
         jugtest.run(["cmake", "--build", build], self.dir, check=0)
-        p = jugtest.run([os.path.join(build, "analysis"), "execute"], self.dir, check=0)
+        # Run from another directory: the results go beside the source, not
+        # into the build tree nor the working directory.
+        elsewhere = os.path.join(self.dir, "elsewhere")
+        os.mkdir(elsewhere)
+        p = jugtest.run([os.path.join(build, "analysis"), "execute"], elsewhere, check=0)
         self.assertEqual(jugtest.executed_count(p.stdout), 4)
+        self.assertTrue(os.path.isdir(os.path.join(self.dir, "main.jugdata", "results")))
+        self.assertEqual([d for d in os.listdir(build) if d.endswith(".jugdata")], [])
+        self.assertEqual(os.listdir(elsewhere), [])
         p = jugtest.run([os.path.join(build, "analysis"), "status", "--short", "--", "value"],
                         self.dir, check=0)
         self.assertIn("4 of 4 tasks finished", p.stdout)
+        # The jug command on the same source uses the same store.
+        env = {"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}
+        jug = os.path.join(self.prefix, "bin", "jug")
+        p = jugtest.run([jug, "execute", "main.cpp"], self.dir, env=env, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 0)
+        p = jugtest.run([jug, "execute", os.path.join(build, "analysis")], elsewhere, env=env,
+                        check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 0)
+        self.assertEqual([d for d in os.listdir(build) if d.endswith(".jugdata")], [])
+        # A clean rebuild keeps every result.
+        import shutil
+        shutil.rmtree(build)
+        jugtest.run(["cmake", "-S", self.dir, "-B", build, f"-DCMAKE_PREFIX_PATH={self.prefix}",
+                     f"-DCMAKE_CXX_FLAGS={flags}", f"-DCMAKE_EXE_LINKER_FLAGS={flags}"],
+                    self.dir, check=0)
+        jugtest.run(["cmake", "--build", build], self.dir, check=0)
+        p = jugtest.run([os.path.join(build, "analysis"), "execute"], build, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 0)
 
     def test_pkg_config(self):
         self.write_jugfile()
@@ -84,6 +109,8 @@ class Install(jugtest.ScratchTest):
                      *flags], self.dir, check=0)
         p = jugtest.run(["./jugfile", "execute"], self.dir, check=0)
         self.assertEqual(jugtest.executed_count(p.stdout), 4)
+        # Compiled from this directory: its source is found, and named the store.
+        self.assertTrue(os.path.isdir(os.path.join(self.dir, "jugfile.jugdata")))
 
     def sanitizer_flags(self):
         """A sanitizer build's library needs the same flags in its users."""

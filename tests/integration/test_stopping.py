@@ -5,6 +5,7 @@ leases, and a later execute does the rest, each task once in all."""
 
 import glob
 import os
+import select
 import signal
 import subprocess
 import time
@@ -102,20 +103,71 @@ class Stopping(jugtest.ScratchTest):
         self.assertIn("received SIGINT", out)
         self.assertEqual(glob.glob(os.path.join(self.dir, "*.jugdata", "locks", "*")), [])
 
-    def test_second_sigint_exits_at_once(self):
+    def read_stderr_until(self, worker, text, timeout=10):
+        """What the worker printed on stderr up to `text`, read as it comes."""
+        got = b""
+        deadline = time.monotonic() + timeout
+        while text.encode() not in got:
+            left = deadline - time.monotonic()
+            self.assertGreater(left, 0, f"no '{text}' on stderr within {timeout} s: {got!r}")
+            ready, _, _ = select.select([worker.stderr], [], [], left)
+            if ready:
+                chunk = os.read(worker.stderr.fileno(), 4096)
+                self.assertTrue(chunk, f"stderr closed before '{text}': {got!r}")
+                got += chunk
+        return got.decode()
+
+    def test_double_ctrl_c_says_what_happens_and_abandons_without_a_crash(self):
         env = dict(os.environ, JUG_TEST_LOG=self.log)
-        worker = subprocess.Popen([self.program("sleepy"), "execute", "--", "3", "30000"],
-                                  cwd=self.dir, env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-        self.wait_for_log("start ")
-        start = time.monotonic()
-        worker.send_signal(signal.SIGINT)
-        time.sleep(0.2)
-        worker.send_signal(signal.SIGINT)
-        worker.communicate(timeout=30)
-        self.assertEqual(worker.returncode, 128 + signal.SIGINT)
-        # Finishing the running task would take 30 s.
-        self.assertLess(time.monotonic() - start, 15, "the second SIGINT did not end it at once")
+        prog = self.program("sleepy")
+        # Three double Ctrl-Cs: a task abandoned on purpose is no crash, so
+        # it is never given up as one (--max-crashes is 3).
+        for round in range(3):
+            starts = sum(l.startswith("start ") for l in self.read_log())
+            worker = subprocess.Popen([prog, "execute", "--", "3", "30000"], cwd=self.dir,
+                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            deadline = time.monotonic() + 60
+            while sum(l.startswith("start ") for l in self.read_log()) == starts:
+                self.assertLess(time.monotonic(), deadline, "the task did not start")
+                time.sleep(0.02)
+            start = time.monotonic()
+            worker.send_signal(signal.SIGINT)
+            said = self.read_stderr_until(worker, "again to abandon it")
+            self.assertIn("Ctrl-C: no new task starts. Finishing the running task, nap (", said)
+            self.assertIn("press Ctrl-C again", said)
+            self.assertIsNone(worker.poll(), "the first Ctrl-C ended the worker")
+            worker.send_signal(signal.SIGINT)
+            out, err = worker.communicate(timeout=30)
+            # Finishing the running task would take 30 s.
+            self.assertLess(time.monotonic() - start, 15, "the second Ctrl-C did not end it")
+            self.assertEqual(worker.returncode, 128 + signal.SIGINT, out + err)
+            self.assertIn(b"abandoned the running task, nap (", err)
+            self.assertIn(b"1 lease was given back", err)
+            self.assertIn(b"not counted as a crash", err)
+            self.assertEqual(glob.glob(os.path.join(self.dir, "*.jugdata", "locks", "*")), [])
+            self.assertEqual(glob.glob(os.path.join(self.dir, "*.jugdata", "crashes", "*")), [])
+        status = jugtest.status_json(prog, self.dir, ["--", "3", "30000"])
+        self.assertEqual(status["totals"]["failed"], 0)
+        self.assertEqual(status["totals"]["ready"], 3)
+        self.assertEqual(status["abandoned"], [])
+
+    def test_second_sigterm_abandons_too(self):
+        env = dict(os.environ, JUG_TEST_LOG=self.log)
+        worker = subprocess.Popen([self.program("sleepy"), "execute", "-j", "2", "--", "3",
+                                   "30000"], cwd=self.dir, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while sum(l.startswith("start ") for l in self.read_log()) < 2:
+            self.assertLess(time.monotonic(), deadline, "the tasks did not start")
+            time.sleep(0.02)
+        worker.send_signal(signal.SIGTERM)
+        said = self.read_stderr_until(worker, "again to abandon them")
+        self.assertIn("SIGTERM: no new task starts. Finishing the 2 running tasks (nap (", said)
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=30)
+        self.assertEqual(worker.returncode, 128 + signal.SIGTERM, out + err)
+        self.assertIn(b"2 leases were given back", err)
+        self.assertEqual(glob.glob(os.path.join(self.dir, "*.jugdata", "locks", "*")), [])
 
 
 if __name__ == "__main__":

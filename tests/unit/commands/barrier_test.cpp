@@ -315,6 +315,95 @@ TEST_F(BarrierTest, ACompoundTaskCollapsingBetweenRoundsStillCountsItsInnerTasks
   EXPECT_EQ(seen[0], 1LL * 3 * 5 * 7);
 }
 
+/// Runs `between_rounds` on the store each time execute has built the
+/// graph past a barrier, before it runs the new round: what another worker,
+/// or a user, may do meanwhile.
+class BetweenRounds final : public jug::ExecuteObserver {
+ public:
+  explicit BetweenRounds(std::function<void(const jug::Graph& before, const jug::Graph& after)> f)
+      : between_rounds_(std::move(f)) {}
+  void barrier_passed(const jug::Graph& before, const jug::Graph& after, std::size_t) override {
+    between_rounds_(before, after);
+  }
+
+ private:
+  std::function<void(const jug::Graph&, const jug::Graph&)> between_rounds_;
+};
+
+/// What the summary says adds up: executed + before this run + by other
+/// workers - recomputed = done.
+void expect_parts_add_up(const jug::ExecuteReport& r) {
+  EXPECT_EQ(r.executed + r.already_done + r.done_elsewhere - r.recomputed, r.done());
+  EXPECT_LE(r.already_done + r.done_elsewhere, r.selected);
+  EXPECT_LE(r.done(), r.selected);
+}
+
+TEST_F(BarrierTest, ATaskAfterTheBarrierDoneByAnotherWorkerMeanwhileIsNotDoneBeforeThisRun) {
+  MapBarrierProduct jugfile;
+  BetweenRounds other_worker([&](const jug::Graph& before, const jug::Graph& after) {
+    for (jug::NodeId id = 0; id < after.size(); ++id) {
+      if (!before.find(after.hash(id))) {
+        jug::save_result(store_, after, id, after.node(id).body->run({}));
+      }
+    }
+  });
+  const jug::ExecuteOutcome outcome = jug::execute_through_barriers(
+      [&] { return jug::build_graph(std::ref(jugfile), store_, jug::BuildMode::kRepairResults); },
+      store_, {}, other_worker);
+  ASSERT_FALSE(outcome.graph.stopped_at());
+  const jug::ExecuteReport& r = outcome.report;
+  EXPECT_EQ(r.selected, 21u);
+  EXPECT_EQ(r.executed, 20u);
+  EXPECT_EQ(r.already_done, 0u) << "the store was empty when the run began";
+  EXPECT_EQ(r.done_elsewhere, 1u) << "the product, done by the other worker";
+  EXPECT_TRUE(r.complete());
+  expect_parts_add_up(r);
+}
+
+TEST_F(BarrierTest, AResultRemovedBetweenRoundsIsRunAgainAndCountedOnce) {
+  MapBarrierProduct jugfile;
+  BetweenRounds remover([&](const jug::Graph& before, const jug::Graph&) {
+    store_.remove(before.hash(0));  // say, a cleanup of another jugfile
+  });
+  const jug::ExecuteOutcome outcome = jug::execute_through_barriers(
+      [&] { return jug::build_graph(std::ref(jugfile), store_, jug::BuildMode::kRepairResults); },
+      store_, {}, remover);
+  ASSERT_FALSE(outcome.graph.stopped_at());
+  const jug::ExecuteReport& r = outcome.report;
+  EXPECT_EQ(r.selected, 21u);
+  EXPECT_EQ(r.executed, 22u) << "bar_small(0) ran twice";
+  EXPECT_EQ(r.recomputed, 1u);
+  EXPECT_EQ(r.done(), 21u) << "21 of 21 done, not 22 of 21";
+  expect_parts_add_up(r);
+}
+
+TEST_F(BarrierTest, TasksAfterTheBarrierDoneBeforeThisRunAreCountedSo) {
+  std::optional<jug::TaskHash> first;
+  auto jugfile = [&] {
+    std::vector<jug::Task<int>> a;
+    for (int i = 0; i < 3; ++i) a.push_back(small(i));
+    first = a[0].hash();
+    jug::barrier();
+    std::vector<jug::Task<int>> b;
+    for (const auto& t : a) b.push_back(step(jug::value(t)));
+    jug::barrier();
+    (void)small(jug::value(b[2]) + 10);
+  };
+  run(jugfile);
+  ASSERT_TRUE(first);
+  // As after `jug invalidate` of what comes before the first barrier only:
+  // the graph stops there, though most of what follows is done.
+  store_.remove(*first);
+  const jug::ExecuteOutcome outcome = run(jugfile);
+  EXPECT_EQ(outcome.barriers_passed, 1u) << "the second round's graph is whole";
+  const jug::ExecuteReport& r = outcome.report;
+  EXPECT_EQ(r.selected, 7u);
+  EXPECT_EQ(r.executed, 1u);
+  EXPECT_EQ(r.already_done, 6u);
+  EXPECT_EQ(r.done_elsewhere, 0u);
+  expect_parts_add_up(r);
+}
+
 TEST_F(BarrierTest, BarrierOutsideTheBuildFunctionIsAnError) {
   EXPECT_THROW(jug::barrier(), jug::Error);
 }

@@ -145,7 +145,8 @@ class RecordingObserver final : public jug::ExecuteObserver {
     failed_.push_back({id, message});
     events_.emplace_back('x', id);
   }
-  void result_recomputed(const jug::Graph&, jug::NodeId id, const std::string& message) override {
+  void result_recomputed(const jug::Graph&, jug::NodeId id, const std::string& message,
+                         bool /*type_changed*/) override {
     std::lock_guard lock(mutex_);
     recomputed_.push_back({id, message});
   }

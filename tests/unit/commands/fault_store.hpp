@@ -46,6 +46,8 @@ enum class StoreMethod {
   kListCrashed,
   kClearCrashes,
   kNow,
+  kNoteUser,
+  kListUsers,
   kCount,
 };
 
@@ -54,7 +56,7 @@ inline const char* method_name(StoreMethod m) {
       "get",     "put",   "contains", "contains_all",   "remove",        "list",
       "sync",    "acquire", "renew",  "release",        "list_leases",   "record_failure",
       "list_failures", "clear_failure", "lease", "break_lease", "record_crash", "crashes",
-      "list_crashed", "clear_crashes", "now"};
+      "list_crashed", "clear_crashes", "now", "note_user", "list_users"};
   return names[static_cast<std::size_t>(m)];
 }
 
@@ -201,6 +203,14 @@ class FaultStore final : public jug::Store {
     enter(StoreMethod::kNow, nullptr);
     std::lock_guard lock(mutex_);
     return std::chrono::system_clock::now() + clock_offset_;
+  }
+  void note_user(std::string_view jugfile) override {
+    enter(StoreMethod::kNoteUser, nullptr);
+    inner_.note_user(jugfile);
+  }
+  std::vector<std::string> list_users() override {
+    enter(StoreMethod::kListUsers, nullptr);
+    return inner_.list_users();
   }
 
  private:

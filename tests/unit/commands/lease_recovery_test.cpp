@@ -232,7 +232,6 @@ TEST(LeaseKeeper, ReportsALeaseLostToAnotherWorkerOnce) {
   jug::MemoryStore store;
   const jug::TaskHash hash = jug::TaskHash::from_hex(std::string(64, 'a')).value();
   const jug::LeaseOwner me = jug::LeaseOwner::self();
-  ASSERT_TRUE(store.acquire(hash, me));
   std::mutex mutex;
   std::vector<std::string> lost;
   {
@@ -241,7 +240,7 @@ TEST(LeaseKeeper, ReportsALeaseLostToAnotherWorkerOnce) {
       std::lock_guard lock(mutex);
       lost.push_back(m);
     });
-    keeper.keep(hash);
+    ASSERT_TRUE(keeper.acquire(hash));
     std::this_thread::sleep_for(50ms);
     // Broken while we were "frozen", and taken by another worker.
     ASSERT_TRUE(store.break_lease(store.lease(hash).value()));
@@ -251,6 +250,22 @@ TEST(LeaseKeeper, ReportsALeaseLostToAnotherWorkerOnce) {
   std::lock_guard lock(mutex);
   ASSERT_EQ(lost.size(), 1u);
   EXPECT_NE(lost[0].find("lease lost"), std::string::npos) << lost[0];
+}
+
+TEST(LeaseKeeper, GivesBackEveryLeaseAndTakesNoMore) {
+  jug::MemoryStore store;
+  const jug::TaskHash a = jug::TaskHash::from_hex(std::string(64, 'a')).value();
+  const jug::TaskHash b = jug::TaskHash::from_hex(std::string(64, 'b')).value();
+  const jug::LeaseOwner me = jug::LeaseOwner::self();
+  jug::LeaseKeeper keeper(store, me, 10ms, [](const jug::TaskHash&, const std::string&) {});
+  ASSERT_TRUE(keeper.acquire(a));
+  ASSERT_TRUE(keeper.acquire(b));
+  EXPECT_FALSE(keeper.acquire(a)) << "a lease held is not taken twice";
+  EXPECT_EQ(keeper.give_back_all(), 2u);
+  EXPECT_TRUE(store.list_leases().empty());
+  EXPECT_FALSE(keeper.acquire(a)) << "a worker abandoning its tasks takes no new lease";
+  EXPECT_TRUE(store.list_leases().empty());
+  EXPECT_TRUE(store.list_crashed().empty());
 }
 
 }  // namespace

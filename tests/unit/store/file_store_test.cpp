@@ -80,6 +80,7 @@ TEST_F(FileStoreTest, ReadingAMissingStoreCreatesNothing) {
   EXPECT_TRUE(store.list().empty());
   EXPECT_TRUE(store.list_leases().empty());
   EXPECT_TRUE(store.list_failures().empty());
+  EXPECT_TRUE(store.list_users().empty());
   EXPECT_FALSE(store.remove(task(1)));
   EXPECT_FALSE(store.clear_failure(task(1)));
   store.release(task(1), LeaseOwner::self());
@@ -132,6 +133,26 @@ TEST_F(FileStoreTest, ListSkipsFilesThatAreNotResults) {
   EXPECT_EQ(store.list(), std::vector<TaskHash>{task(1)});
 }
 
+TEST_F(FileStoreTest, NotesEachUserInAFileNamedByItsPath) {
+  FileStore store(root_);
+  const std::string jugfile = "/home/me/analysis.cpp";
+  store.note_user(jugfile);
+  const std::string user_file = root_ + "/users/" + TaskHash::of(jugfile).hex();
+  EXPECT_EQ(read_whole_file(user_file), jugfile + "\n");
+  EXPECT_EQ(read_whole_file(root_ + "/jugdata-format"), "jug-cpp file store 1\n");
+  EXPECT_TRUE(entries_of(root_ + "/tmp").empty());
+
+  // Noting it again leaves the file as it is (no write on every execute).
+  const auto written = fs::last_write_time(user_file);
+  store.note_user(jugfile);
+  EXPECT_EQ(fs::last_write_time(user_file), written);
+
+  // Stray files are no users.
+  write_whole_file(root_ + "/users/README", "x");
+  write_whole_file(root_ + "/users/" + TaskHash::of("x").hex() + ".bak", "/x.cpp\n");
+  EXPECT_EQ(store.list_users(), std::vector<std::string>{jugfile});
+}
+
 TEST_F(FileStoreTest, ALockBeingWrittenIsListedWithAnEmptyOwner) {
   FileStore store(root_);
   const LeaseOwner owner{"h", 1, 2, "m"};
@@ -149,6 +170,26 @@ TEST_F(FileStoreTest, ALockBeingWrittenIsListedWithAnEmptyOwner) {
   EXPECT_EQ(leases[2].owner, LeaseOwner{});
   // Such a lock is held all the same.
   EXPECT_FALSE(store.acquire(task(2), owner));
+}
+
+TEST_F(FileStoreTest, LastWordsAreTakenOnceAndOnlyFromTheWorkerOfTheBrokenLease) {
+  FileStore store(root_);
+  const LeaseOwner owner{"h", 1, 2, "m"};
+  ASSERT_TRUE(store.acquire(task(1), owner));
+  const std::string path = store.last_words_path(task(1));
+  EXPECT_EQ(path, root_ + "/locks/" + task(1).hex() + ".lock.died");
+  write_whole_file(path, "it died of SIGSEGV (segmentation fault)\n");
+  const LeaseInfo seen = store.lease(task(1)).value();
+  EXPECT_EQ(store.list_leases().size(), 1u) << "last words are not a lease";
+  EXPECT_EQ(store.take_last_words(seen), "it died of SIGSEGV (segmentation fault)");
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_EQ(store.take_last_words(seen), std::nullopt);
+
+  // Words older than the lease's last renewal are an earlier worker's.
+  write_whole_file(path, "it died of SIGABRT (abort)\n");
+  fs::last_write_time(path, fs::last_write_time(path) - std::chrono::hours(1));
+  EXPECT_EQ(store.take_last_words(seen), std::nullopt);
+  EXPECT_FALSE(fs::exists(path)) << "stale words are removed too";
 }
 
 /// Runs `setup` then `action` in a forked child (so that limits and

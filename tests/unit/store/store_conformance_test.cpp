@@ -379,6 +379,48 @@ TEST_P(StoreConformance, SyncKeepsEverything) {
   EXPECT_EQ(store_->get(task(1)), "r");
 }
 
+// ---- users -------------------------------------------------------------------
+
+TEST_P(StoreConformance, UsersAreNotedOnceAndListedSorted) {
+  EXPECT_TRUE(store_->list_users().empty());
+  store_->note_user("/home/me/b/jugfile.cpp");
+  store_->note_user("/home/me/a/analysis.cpp");
+  store_->note_user("/home/me/b/jugfile.cpp");
+  EXPECT_EQ(store_->list_users(),
+            (std::vector<std::string>{"/home/me/a/analysis.cpp", "/home/me/b/jugfile.cpp"}));
+}
+
+TEST_P(StoreConformance, UsersKeepUnusualPathsWhole) {
+  const std::string spaced = "/data/my project/jug file (v2).cpp";
+  const std::string long_path = "/" + std::string(300, 'x') + "/jugfile.cpp";
+  store_->note_user(spaced);
+  store_->note_user(long_path);
+  EXPECT_EQ(store_->list_users(), (std::vector<std::string>{spaced, long_path}));
+}
+
+TEST_P(StoreConformance, UsersAreApartFromResultsLeasesAndFailures) {
+  store_->note_user("/home/me/jugfile.cpp");
+  EXPECT_TRUE(store_->list().empty());
+  EXPECT_TRUE(store_->list_leases().empty());
+  EXPECT_TRUE(store_->list_failures().empty());
+  store_->put(task(1), "r");
+  EXPECT_EQ(store_->list_users(), std::vector<std::string>{"/home/me/jugfile.cpp"});
+}
+
+TEST_P(StoreConformance, ThreadsNotingOneUserAtOnceListItOnce) {
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([this, i] {
+      store_->note_user("/shared/jugfile.cpp");
+      store_->note_user("/own/" + std::to_string(i) + ".cpp");
+    });
+  }
+  for (auto& t : threads) t.join();
+  const std::vector<std::string> users = store_->list_users();
+  EXPECT_EQ(std::count(users.begin(), users.end(), "/shared/jugfile.cpp"), 1);
+  EXPECT_EQ(users.size(), 9u);
+}
+
 TEST_P(StoreConformance, DescribesItselfAndWhereAResultLives) {
   EXPECT_FALSE(store_->describe().empty());
   EXPECT_NE(store_->location(task(1)).find(task(1).hex().substr(2)), std::string::npos);

@@ -1,0 +1,65 @@
+// The file store's users: `users/<hash>` stands for one jugfile that ran
+// `jug execute` on the store. The name is the SHA-256 of the jugfile's
+// absolute path (so noting it again finds the same file, whichever host or
+// process does), the content that path and a newline. Published whole, like
+// results: a reader never sees half a path.
+
+#include <fcntl.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "store/file_names.hpp"
+#include "store/file_store.hpp"
+#include "store/file_store_errors.hpp"
+#include "store/posix_files.hpp"
+
+namespace jug {
+
+using namespace posix;
+
+std::string FileStore::user_path(std::string_view jugfile) const {
+  return fmt::format("{}/users/{}", root_, TaskHash::of(jugfile).hex());
+}
+
+void FileStore::note_user(std::string_view jugfile) {
+  const std::string path = user_path(jugfile);
+  const std::string content = std::string(jugfile) + '\n';
+  try {
+    // Every execute notes its jugfile: once noted, a read and no write.
+    if (read_file(path) == content) return;
+    publish(TaskHash::of(jugfile), content, path);
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot note in the store that {} uses it", jugfile), e,
+                      Access::write, root_);
+  }
+}
+
+std::vector<std::string> FileStore::list_users() {
+  std::vector<std::string> users;
+  const std::string directory = root_ + "/users";
+  try {
+    Directory dir = open_directory(directory);
+    if (!dir) return users;
+    while (const dirent* entry = dir.next(directory)) {
+      if (!hash_of_name(entry->d_name)) continue;
+      const std::string path = directory + "/" + entry->d_name;
+      FileDescriptor fd(open_in(dir.fd(), entry->d_name, O_RDONLY));
+      if (!fd) {
+        if (errno == ENOENT) continue;  // removed since the directory was read
+        throw_io(path);
+      }
+      std::string jugfile = read_all(fd.get(), path);
+      if (jugfile.ends_with('\n')) jugfile.pop_back();
+      users.push_back(std::move(jugfile));
+    }
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot list the jugfiles using {}", root_), e, Access::read,
+                      root_);
+  }
+  std::sort(users.begin(), users.end());
+  return users;
+}
+
+}  // namespace jug
