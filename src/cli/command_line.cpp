@@ -1,19 +1,16 @@
 #include "cli/command_line.hpp"
 
-#include "cli/program_jugfile.hpp"
-
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
-#include <limits>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli/nearest_name.hpp"
+#include "cli/option_values.hpp"
+#include "cli/program_jugfile.hpp"
 
 namespace jug::cli {
 namespace {
@@ -28,84 +25,6 @@ void add_common(CLI::App& sub, CommandLine& cl) {
   sub.add_option("--jugdir", cl.jugdir,
                  "Where results are stored (default %(jugfile)s.jugdata; %(date)s is today)");
   sub.add_flag("-v,--verbose", cl.verbose, "Say more");
-}
-
-// Option values are read here, not by CLI11, whose messages for a bad one
-// do not say what the option wants ("Could not convert: --retries = -1",
-// "not in range 1 to 4096" for `-j x`, a bound of 300 digits for
-// `--lease-time 0`). A bad value is a CLI::ValidationError carrying the
-// whole message.
-
-constexpr unsigned kNoLimit = std::numeric_limits<unsigned>::max();
-
-/// Whether all of `text` reads as a number (of any size or sign).
-bool is_number(std::string_view text) {
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return !text.empty() && end == text.data() + text.size() &&
-         error != std::errc::invalid_argument;
-}
-
-/// `text` as a whole number from `min` to `max`, the value of `option`.
-unsigned whole_number(std::string_view option, std::string_view text, unsigned min,
-                      unsigned max) {
-  unsigned long long value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (!text.empty() && end == text.data() + text.size() && error == std::errc() &&
-      value >= min && value <= max) {
-    return static_cast<unsigned>(value);
-  }
-  const std::string range =
-      max == kNoLimit ? fmt::format("{} or more", min) : fmt::format("from {} to {}", min, max);
-  if (!is_number(text)) {
-    throw CLI::ValidationError(
-        fmt::format("{} must be a whole number {}; '{}' is not a number", option, range, text));
-  }
-  throw CLI::ValidationError(
-      fmt::format("{} must be a whole number {}, got {}", option, range, text));
-}
-
-/// `text` as a positive, finite number of seconds, the value of `option`.
-std::chrono::duration<double> positive_seconds(std::string_view option, std::string_view text) {
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (!text.empty() && end == text.data() + text.size() && error == std::errc() &&
-      std::isfinite(value) && value > 0) {
-    return std::chrono::duration<double>(value);
-  }
-  if (!is_number(text)) {
-    throw CLI::ValidationError(fmt::format(
-        "{} must be a positive number of seconds; '{}' is not a number", option, text));
-  }
-  throw CLI::ValidationError(
-      fmt::format("{} must be a positive number of seconds, got {}", option, text));
-}
-
-/// Adds the option `names` ("-j,--jobs"), whose value is a whole number
-/// from `min` to `max`, stored in `target`.
-CLI::Option* add_whole_number(CLI::App& sub, const std::string& names, unsigned& target,
-                              unsigned min, unsigned max, const std::string& description) {
-  std::string shown = names;  // "-j/--jobs", as messages name it
-  std::replace(shown.begin(), shown.end(), ',', '/');
-  return sub
-      .add_option_function<std::string>(
-          names,
-          [&target, shown, min, max](const std::string& text) {
-            target = whole_number(shown, text, min, max);
-          },
-          description)
-      ->type_name("N");
-}
-
-/// Adds the option `name`, whose value is a positive number of seconds,
-/// stored in `target`.
-CLI::Option* add_seconds(CLI::App& sub, const std::string& name,
-                         std::chrono::duration<double>& target, const std::string& description) {
-  return sub
-      .add_option_function<std::string>(
-          name, [&target, name](const std::string& text) { target = positive_seconds(name, text); },
-          description)
-      ->type_name("SECONDS");
 }
 
 /// `sub`'s option names as they are typed: "--keep-going", "-j".

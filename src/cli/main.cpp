@@ -89,7 +89,7 @@ int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   const StatusReport report =
       compute_status(graph, store, StatusOptions{cl.execute.lease_time, cl.status.verify});
   if (cl.status.json) {
-    cli::print_status_json(std::cout, graph, report);
+    cli::print_status_json(std::cout, graph, report, store.describe());
   } else if (cl.status.short_form) {
     cli::print_status_short(std::cout, graph, report);
   } else {
@@ -98,6 +98,8 @@ int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
     cli::print_failures(std::cout, graph, report);
     cli::print_abandoned(std::cout, graph, report);
     cli::print_corrupt(std::cout, graph, report);
+    // Which store: the first thing to check when results seem lost.
+    fmt::print(std::cout, "\nResults are kept in the {}.\n", store.describe());
   }
   return kOk;
 }
@@ -190,6 +192,19 @@ int run_cleanup(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   return kOk;
 }
 
+/// Notes in the store that this jugfile uses it, so that cleanup of another
+/// jugfile sharing the store knows of this one. A store that cannot be
+/// written (read-only, full) loses only that: execute may have nothing to
+/// write, and says so itself if it has.
+void note_jugfile(const cli::CommandLine& cl, Store& store) {
+  try {
+    store.note_user(cli::absolute_jugfile(cl.jugfile));
+  } catch (const StoreError& e) {
+    std::cerr << "jug: warning: " << e.what()
+              << " (cleanup of another jugfile sharing the store will not know of this one)\n";
+  }
+}
+
 int run_count(const Graph& graph) {
   std::vector<std::size_t> counts(graph.names().size());
   for (NodeId id = 0; id < graph.size(); ++id) ++counts[graph.node(id).name_id];
@@ -215,8 +230,7 @@ int dispatch(const cli::CommandLine& cl, const std::function<Graph(BuildMode)>& 
   const std::string& s = cl.subcommand;
   // These build the graph again as they go past barriers.
   if (s == "execute") {
-    // So that cleanup of another jugfile sharing this store knows of this one.
-    store.note_user(cli::absolute_jugfile(cl.jugfile));
+    note_jugfile(cl, store);
     return run_execute(cl, [&] { return build_graph_in(BuildMode::kRepairResults); }, store);
   }
   const auto build = [&] { return build_graph_in(BuildMode::kReadOnly); };

@@ -52,7 +52,8 @@ void print_barrier(std::ostream& out, const Graph& graph) {
              *graph.stopped_at());
 }
 
-void print_status_json(std::ostream& out, const Graph& graph, const StatusReport& report) {
+void print_status_json(std::ostream& out, const Graph& graph, const StatusReport& report,
+                       std::string_view store) {
   auto counts_json = [](const std::array<std::size_t, kTaskStateCount>& counts) {
     nlohmann::ordered_json j;
     for (TaskState s : kColumns) {
@@ -64,6 +65,7 @@ void print_status_json(std::ostream& out, const Graph& graph, const StatusReport
   };
   nlohmann::ordered_json j;
   j["tasks"] = report.states.size();
+  j["store"] = store;
   // Where building stopped at a barrier (the tasks are those known so far).
   j["stopped_at"] = graph.stopped_at() ? nlohmann::ordered_json(*graph.stopped_at()) : nullptr;
   j["totals"] = counts_json(report.totals);

@@ -2,6 +2,7 @@
 /// How `jug status` shows a StatusReport: table, one line, or JSON.
 
 #include <ostream>
+#include <string_view>
 
 #include "commands/status.hpp"
 
@@ -9,7 +10,9 @@ namespace jug::cli {
 
 void print_status_table(std::ostream& out, const Graph& graph, const StatusReport& report);
 void print_status_short(std::ostream& out, const Graph& graph, const StatusReport& report);
-void print_status_json(std::ostream& out, const Graph& graph, const StatusReport& report);
+/// `store`: what and where the store is (Store::describe).
+void print_status_json(std::ostream& out, const Graph& graph, const StatusReport& report,
+                       std::string_view store);
 /// Where the graph stops at a barrier; nothing when it is whole.
 void print_barrier(std::ostream& out, const Graph& graph);
 /// "Failed tasks:" with each message; nothing when none failed.

@@ -140,8 +140,10 @@ ExecuteOutcome execute_through_barriers(const std::function<Graph()>& build, Sto
   if (graph->stopped_at() && !options.target) stored_at_start.emplace(store);
   RoundTotals totals(stored_at_start ? &*stored_at_start : nullptr);
   std::size_t barriers_passed = 0;
+  ExecuteOptions round_options = options;
   while (true) {
-    ExecuteReport report = execute(*graph, store, options, observer);
+    ExecuteReport report = execute(*graph, store, round_options, observer);
+    round_options.executed_in_earlier_rounds += report.executed;
     std::optional<Graph> next;
     if (may_go_past_barrier(*graph, options, report)) next.emplace(build());
     const std::size_t new_tasks = next ? [&] {

@@ -51,8 +51,12 @@ struct ExecuteOptions {
   /// take down every worker in turn.
   unsigned max_crashes = 3;
 
-  /// Stop starting tasks after this many (jug's JUG_MAX_TASKS).
+  /// Stop starting tasks after this many (jug's JUG_MAX_TASKS), in all
+  /// the rounds of execute_through_barriers.
   std::optional<std::size_t> max_tasks;
+  /// Tasks this execute ran in its earlier rounds (before the barriers it
+  /// passed): they count against max_tasks.
+  std::size_t executed_in_earlier_rounds = 0;
   /// Stop starting tasks after this moment (JUG_MAX_HOURS and the like).
   std::optional<std::chrono::steady_clock::time_point> deadline;
   /// Asked before each task starts: a reason to stop (a stop file, a

@@ -156,7 +156,8 @@ void Scheduler::make_ready(NodeId id) {
 }
 
 std::optional<std::string> Scheduler::stop_reason() const {
-  if (options_.max_tasks && report_.executed + busy_ >= *options_.max_tasks) {
+  if (options_.max_tasks && options_.executed_in_earlier_rounds + report_.executed + busy_ >=
+                                *options_.max_tasks) {
     return fmt::format("ran the {} tasks allowed (JUG_MAX_TASKS)", *options_.max_tasks);
   }
   if (options_.deadline && Clock::now() >= *options_.deadline) {

@@ -67,6 +67,15 @@ class FirstDayMessages(jugtest.ScratchTest):
         p = self.jug("execute", "barrier_rounds", check=0)
         self.assertEqual(self.assert_adds_up(p.stdout, 7), (6, 7, 1, 0))
 
+    def test_max_tasks_counts_every_round(self):
+        # JUG_MAX_TASKS is for the whole run, not each stretch between barriers.
+        self.program("barrier_rounds")
+        p = self.jug("execute", "barrier_rounds", env={"JUG_MAX_TASKS": "4"}, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 4, p.stdout)
+        self.assertIn("ran the 4 tasks allowed (JUG_MAX_TASKS)", p.stdout)
+        p = self.jug("execute", "barrier_rounds", env={"JUG_MAX_TASKS": "4"}, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 3, p.stdout)
+
     def test_tasks_after_a_barrier_done_by_another_worker_are_not_done_before_this_run(self):
         self.program("barrier_rounds")
         # The first worker runs slow (3 s) and gate at once; the second,
@@ -191,21 +200,21 @@ class FirstDayMessages(jugtest.ScratchTest):
         self.jug("execute", "append_log", "--jugdir=shared", "--", "5", env=env, check=0)
         stored = self.results_in("shared")
         self.assertEqual(len(stored), 12 + 6)
+        here = os.path.realpath(self.dir)  # as the working directory reads
+        other = os.path.join(here, "append_log")
 
         for jugdir in (["--jugdir", "shared"], ["--jugdir=shared"]):
             p = self.jug("cleanup", "pipeline", *jugdir, check=1)
-            self.assertIn("is also used by another jugfile:\n  "
-                          + os.path.join(os.path.realpath(self.dir), "append_log"), p.stderr)
+            self.assertIn("is also used by another jugfile:\n  " + other, p.stderr)
             self.assertIn("6 results", p.stderr)
             self.assertIn("jug cleanup --dry-run", p.stderr)
             self.assertIn("--also-other-jugfiles", p.stderr)
-            self.assertNotIn(os.path.join(os.path.realpath(self.dir), "pipeline") + "\n", p.stderr)
+            self.assertNotIn(os.path.join(here, "pipeline") + "\n", p.stderr)
             self.assertEqual(self.results_in("shared"), stored, "nothing was removed")
 
         p = self.jug("cleanup", "pipeline", "--jugdir", "shared", "--dry-run", check=0)
         self.assertIn("Would remove 6 results", p.stdout)
-        self.assertIn("The store is also used by:\n  " + os.path.join(os.path.realpath(self.dir), "append_log"),
-                      p.stdout)
+        self.assertIn("The store is also used by:\n  " + other, p.stdout)
         # Leases and failure records only, as asked: no question.
         self.jug("cleanup", "pipeline", "--jugdir", "shared", "--locks-only", check=0)
         self.jug("cleanup", "pipeline", "--jugdir", "shared", "--failed-only", check=0)

@@ -81,6 +81,9 @@ class Install(jugtest.ScratchTest):
         p = jugtest.run([os.path.join(build, "analysis"), "status", "--short", "--", "value"],
                         self.dir, check=0)
         self.assertIn("4 of 4 tasks finished", p.stdout)
+        p = jugtest.run([os.path.join(build, "analysis"), "status"], elsewhere, check=0)
+        self.assertIn("Results are kept in the file store at "
+                      + os.path.join(os.path.realpath(self.dir), "main.jugdata"), p.stdout)
         # The jug command on the same source uses the same store.
         env = {"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}
         jug = os.path.join(self.prefix, "bin", "jug")
