@@ -22,25 +22,30 @@ LeaseKeeper::~LeaseKeeper() {
 }
 
 bool LeaseKeeper::acquire(const TaskHash& hash) {
-  std::lock_guard lock(mutex_);
+  // Shared: threads take leases at once; give_back_all waits for them.
+  std::shared_lock gate(acquiring_);
   if (given_back_ || !store_.acquire(hash, owner_)) return false;
+  std::lock_guard lock(mutex_);
   held_.push_back(hash);
   return true;
 }
 
 std::size_t LeaseKeeper::give_back_all() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock gate(acquiring_);
   given_back_ = true;
-  const std::size_t n = held_.size();
-  for (const TaskHash& hash : held_) {
+  std::vector<TaskHash> held;
+  {
+    std::lock_guard lock(mutex_);
+    held.swap(held_);
+  }
+  for (const TaskHash& hash : held) {
     try {
       store_.release(hash, owner_);
     } catch (const std::exception&) {
       // The store fails: the lease is left to expire, as a crash's would.
     }
   }
-  held_.clear();
-  return n;
+  return held.size();
 }
 
 void LeaseKeeper::drop(const TaskHash& hash) {

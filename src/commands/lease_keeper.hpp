@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,10 +51,13 @@ class LeaseKeeper {
   const std::chrono::duration<double> interval_;
   const LostHandler on_lost_;
 
+  /// Held shared while a lease is taken, alone by give_back_all.
+  std::shared_mutex acquiring_;
+  /// Written under acquiring_ held alone.
+  bool given_back_ = false;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<TaskHash> held_;
-  bool given_back_ = false;
   bool stopping_ = false;
   std::thread thread_;  // last: starts once everything above is ready
 };
