@@ -7,6 +7,8 @@
 #include "store/file_store.hpp"
 #include "store/memory_store.hpp"
 #include "store/process_identity.hpp"
+#include "store/redis_store.hpp"
+#include "store/redis_url.hpp"
 
 namespace jug {
 namespace {
@@ -68,6 +70,7 @@ LeaseOwner LeaseOwner::self() {
 
 std::unique_ptr<Store> open_store(const std::string& jugdir) {
   if (jugdir == "memory:") return std::make_unique<MemoryStore>();
+  if (RedisUrl::names_redis(jugdir)) return std::make_unique<RedisStore>(jugdir);
   return std::make_unique<FileStore>(jugdir);
 }
 

@@ -176,7 +176,8 @@ class Store {
 /// `what` with line breaks made spaces: each crash is one line.
 std::string crash_line(std::string_view what);
 
-/// Opens the store a --jugdir names: a directory path (the file store) or
+/// Opens the store a --jugdir names: a directory path (the file store),
+/// `redis://...` or `unix://...` (the Redis store, docs/redis.md), or
 /// `memory:` (a store living only in this process, for tests).
 std::unique_ptr<Store> open_store(const std::string& jugdir);
 

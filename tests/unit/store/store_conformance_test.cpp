@@ -12,6 +12,8 @@
 #include "jug/errors.hpp"
 #include "store/file_store.hpp"
 #include "store/memory_store.hpp"
+#include "store/redis_store.hpp"
+#include "unit/store/redis_server.hpp"
 #include "unit/store/store_test_support.hpp"
 
 namespace jug::store_test {
@@ -24,6 +26,15 @@ struct Backend {
   /// Opens the backend's store; file-based ones put it under `scratch`.
   std::function<std::unique_ptr<Store>(const std::string& scratch)> open;
 };
+
+/// One redis-server for the whole run (started by the first Redis test),
+/// each test under a prefix of its own so that none sees another's keys.
+std::unique_ptr<Store> open_redis_store() {
+  static RedisServer server;
+  static int tests = 0;
+  return std::make_unique<RedisStore>(
+      server.url("/0?prefix=conformance" + std::to_string(++tests)));
+}
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) { return info.param.name; }
 
@@ -433,7 +444,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Backend{"FileStore",
                               [](const std::string& scratch) {
                                 return std::make_unique<FileStore>(scratch + "/jugdir");
-                              }}),
+                              }},
+                      Backend{"RedisStore",
+                              [](const std::string&) { return open_redis_store(); }}),
     backend_name);
 
 }  // namespace

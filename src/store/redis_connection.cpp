@@ -1,0 +1,190 @@
+#include "store/redis_connection.hpp"
+
+#include <fmt/format.h>
+#include <hiredis/hiredis.h>
+#include <poll.h>
+#include <sys/time.h>
+
+#include "jug/errors.hpp"
+
+namespace jug {
+namespace {
+
+/// How long connecting, and waiting for one reply, may take. A reply to a
+/// healthy server's command takes microseconds; the bound only keeps a
+/// vanished server from hanging a worker for ever.
+constexpr timeval kConnectTimeout{5, 0};
+constexpr timeval kReplyTimeout{60, 0};
+
+/// Why connecting failed, said for a user.
+std::string connect_failure(const redisContext& context, const RedisUrl& url) {
+  const std::string_view error = context.errstr;
+  if (error.find("refused") != std::string_view::npos) {
+    return "connection refused (is redis-server running there, on that port?)";
+  }
+  if (!url.socket_path.empty() && error.find("No such file") != std::string_view::npos) {
+    return fmt::format("no socket at {} (is redis-server running with unixsocket set?)",
+                       url.socket_path);
+  }
+  if (context.err == REDIS_ERR_OTHER && url.socket_path.empty()) {
+    // hiredis reports a failed name lookup as "other", with gai_strerror's text.
+    return fmt::format("unknown host `{}` ({})", url.host, error);
+  }
+  if (error.find("timed out") != std::string_view::npos ||
+      error.find("Resource temporarily unavailable") != std::string_view::npos) {
+    return "no answer within 5 s (a firewall, or the wrong address?)";
+  }
+  return std::string(error);
+}
+
+/// Why the server refused the connection's set-up, said for a user.
+std::string setup_failure(std::string_view error, const RedisUrl& url) {
+  if (error.starts_with("NOAUTH")) {
+    return "the server requires a password: give it in the URL "
+           "(redis://:PASSWORD@host:port/db) or in JUG_REDIS_PASSWORD";
+  }
+  if (error.starts_with("WRONGPASS") || error.find("invalid password") != std::string_view::npos) {
+    return fmt::format("wrong password{} (the server said: {})", url.user.empty() ? "" : " or user",
+                       error);
+  }
+  if (error.find("without any password configured") != std::string_view::npos) {
+    return "a password was given, but the server has none set (drop it from the URL and "
+           "JUG_REDIS_PASSWORD)";
+  }
+  if (error.find("DB index is out of range") != std::string_view::npos) {
+    return fmt::format("the server has no database {} (see `databases` in its redis.conf)", url.db);
+  }
+  return fmt::format("the server said: {}", error);
+}
+
+}  // namespace
+
+void RedisReplyDeleter::operator()(redisReply* reply) const { freeReplyObject(reply); }
+
+std::string_view error_of(const redisReply& reply) {
+  if (reply.type != REDIS_REPLY_ERROR) return {};
+  return {reply.str, reply.len};
+}
+
+void check_reply(const redisReply& reply, std::string_view where, std::string_view doing) {
+  if (const std::string_view error = error_of(reply); !error.empty()) {
+    throw StoreError(fmt::format("the Redis store at {} refused {}: {}", where, doing, error));
+  }
+}
+
+RedisConnection::RedisConnection(const RedisUrl& url) : where_(url.masked()) {
+  context_ = url.socket_path.empty()
+                 ? redisConnectWithTimeout(url.host.c_str(), url.port, kConnectTimeout)
+                 : redisConnectUnixWithTimeout(url.socket_path.c_str(), kConnectTimeout);
+  if (context_ == nullptr) {
+    throw StoreError(fmt::format("cannot reach the Redis store at {}: out of memory", where_));
+  }
+  if (context_->err != 0) {
+    const std::string why = connect_failure(*context_, url);
+    redisFree(context_);
+    throw StoreError(fmt::format("cannot reach the Redis store at {}: {}", where_, why));
+  }
+  try {
+    if (redisSetTimeout(context_, kReplyTimeout) != REDIS_OK) fail("setting a timeout");
+    std::vector<RedisCommand> setup;
+    const std::string db = std::to_string(url.db);
+    if (!url.password.empty()) {
+      if (url.user.empty())
+        setup.push_back({"AUTH", url.password});
+      else
+        setup.push_back({"AUTH", url.user, url.password});
+    }
+    if (url.db != 0) setup.push_back({"SELECT", db});
+    setup.push_back({"PING"});
+    for (const RedisReply& reply : pipeline(setup)) {
+      if (const std::string_view error = error_of(*reply); !error.empty()) {
+        throw StoreError(
+            fmt::format("cannot use the Redis store at {}: {}", where_, setup_failure(error, url)));
+      }
+    }
+  } catch (...) {
+    redisFree(context_);
+    throw;
+  }
+}
+
+RedisConnection::~RedisConnection() { redisFree(context_); }
+
+void RedisConnection::fail(std::string_view doing) {
+  broken_ = true;
+  const std::string why = context_->err == REDIS_ERR_EOF ? "the server closed the connection"
+                          : context_->errstr[0] != '\0'  ? std::string(context_->errstr)
+                                                         : std::string("unknown error");
+  throw StoreError(
+      fmt::format("lost the connection to the Redis store at {} while {}: {}", where_, doing, why));
+}
+
+void RedisConnection::append(const RedisCommand& command) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  argv.reserve(command.size());
+  lengths.reserve(command.size());
+  for (const std::string_view arg : command) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(),
+                             lengths.data()) != REDIS_OK) {
+    fail("sending a command");
+  }
+}
+
+void RedisConnection::flush() {
+  int done = 0;
+  while (done == 0) {
+    if (redisBufferWrite(context_, &done) != REDIS_OK) fail("sending commands");
+  }
+}
+
+std::vector<RedisReply> RedisConnection::pipeline(const std::vector<RedisCommand>& commands) {
+  if (broken_) fail("reusing a failed connection");
+  for (const RedisCommand& command : commands) append(command);
+  std::vector<RedisReply> replies;
+  replies.reserve(commands.size());
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    void* reply = nullptr;
+    if (redisGetReply(context_, &reply) != REDIS_OK || reply == nullptr) {
+      fail("waiting for a reply");
+    }
+    replies.emplace_back(static_cast<redisReply*>(reply));
+  }
+  return replies;
+}
+
+RedisReply RedisConnection::command(const RedisCommand& command) {
+  return std::move(pipeline({command}).front());
+}
+
+void RedisConnection::send(const RedisCommand& command) {
+  if (broken_) fail("reusing a failed connection");
+  append(command);
+  flush();
+}
+
+RedisReply RedisConnection::next_reply(std::chrono::milliseconds timeout) {
+  if (broken_) fail("reusing a failed connection");
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    void* reply = nullptr;
+    if (redisReaderGetReply(context_->reader, &reply) != REDIS_OK) fail("reading a message");
+    if (reply != nullptr) return RedisReply(static_cast<redisReply*>(reply));
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return nullptr;
+    pollfd fd{context_->fd, POLLIN, 0};
+    const int ready = ::poll(&fd, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno != EINTR) {
+      broken_ = true;
+      throw StoreError(fmt::format(
+          "lost the connection to the Redis store at {} while waiting for a message", where_));
+    }
+    if (ready > 0 && redisBufferRead(context_) != REDIS_OK) fail("reading a message");
+  }
+}
+
+}  // namespace jug

@@ -1,0 +1,74 @@
+#pragma once
+/// One connection to a Redis server, over hiredis's blocking API: connect,
+/// authenticate and select the database (each failure one clear line), then
+/// send commands in pipelines (one round trip for many commands).
+///
+/// A connection whose socket failed is broken() for good; its owner drops
+/// it and opens another (RedisStore's pool does), which is the reconnect.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/redis_url.hpp"
+
+struct redisContext;
+struct redisReply;
+
+namespace jug {
+
+struct RedisReplyDeleter {
+  void operator()(redisReply* reply) const;
+};
+/// A reply as hiredis parsed it (type, str/len, integer, element[]).
+using RedisReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
+
+/// One command: its arguments, binary-safe.
+using RedisCommand = std::vector<std::string_view>;
+
+class RedisConnection {
+ public:
+  /// Connects to `url`. Throws StoreError with one line naming the masked
+  /// URL and why: refused, unknown host, wrong password, no such database.
+  explicit RedisConnection(const RedisUrl& url);
+  ~RedisConnection();
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  /// Sends `commands` in one round trip; their replies, in order. An error
+  /// reply is returned like any other (see error_of); a failed socket
+  /// throws StoreError and leaves the connection broken().
+  std::vector<RedisReply> pipeline(const std::vector<RedisCommand>& commands);
+  RedisReply command(const RedisCommand& command);
+
+  /// Sends `command` without waiting for its reply (SUBSCRIBE).
+  void send(const RedisCommand& command);
+  /// The next reply the server sends (a published message), or nullptr when
+  /// none came within `timeout`. Throws StoreError when the socket failed.
+  RedisReply next_reply(std::chrono::milliseconds timeout);
+
+  bool broken() const { return broken_; }
+  /// The server's URL, masked, for messages.
+  const std::string& where() const { return where_; }
+
+ private:
+  [[noreturn]] void fail(std::string_view doing);
+  void append(const RedisCommand& command);
+  /// Writes everything appended so far.
+  void flush();
+
+  redisContext* context_ = nullptr;
+  std::string where_;
+  bool broken_ = false;
+};
+
+/// The error text of `reply`, or empty when it is no error reply.
+std::string_view error_of(const redisReply& reply);
+
+/// Throws StoreError when `reply` is an error: "the Redis store at X
+/// refused <doing>: <error>".
+void check_reply(const redisReply& reply, std::string_view where, std::string_view doing);
+
+}  // namespace jug

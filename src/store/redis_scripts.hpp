@@ -1,0 +1,91 @@
+#pragma once
+/// The Lua scripts of the Redis store's leases. Redis runs a script
+/// atomically: what it reads cannot change before what it writes.
+///
+/// A lease's value is its owner as lease_file.hpp writes it, then
+/// `renewed=<µs since the epoch, by the server's TIME>\n`; a lease being
+/// broken adds `breaking=<token>\n` (its owner is then the breaker).
+
+#include <string_view>
+
+namespace jug::redis_scripts {
+
+/// `TIME` as µs since the epoch, in decimal.
+#define JUG_REDIS_NOW \
+  "local t = redis.call('TIME')\n" \
+  "local now = t[1] .. string.format('%06d', tonumber(t[2]))\n"
+
+/// Whether the lease value `v` is held by owner `o` (and not being broken).
+#define JUG_REDIS_HELD_BY \
+  "local function held_by(v, o)\n" \
+  "  return v and string.sub(v, 1, #o) == o and\n" \
+  "         string.match(string.sub(v, #o + 1), '^renewed=%d+\\n$') ~= nil\n" \
+  "end\n"
+
+/// KEYS: lease, lease index. ARGV: owner, ttl ms, hex. 1 when taken.
+inline constexpr std::string_view kAcquire = JUG_REDIS_NOW
+    "if not redis.call('SET', KEYS[1], ARGV[1] .. 'renewed=' .. now .. '\\n', 'NX', 'PX',"
+    "                  ARGV[2]) then return 0 end\n"
+    "redis.call('SADD', KEYS[2], ARGV[3])\n"
+    "return 1\n";
+
+/// KEYS: lease. ARGV: owner, ttl ms. 1 when renewed; else the value found
+/// (false when there is none).
+inline constexpr std::string_view kRenew = JUG_REDIS_HELD_BY
+    "local v = redis.call('GET', KEYS[1])\n"
+    "if not held_by(v, ARGV[1]) then return v end\n" JUG_REDIS_NOW
+    "redis.call('SET', KEYS[1], ARGV[1] .. 'renewed=' .. now .. '\\n', 'PX', ARGV[2])\n"
+    "return 1\n";
+
+/// KEYS: lease, lease index. ARGV: owner, hex, channel. Deletes the lease
+/// when `owner` holds it, and tells watchers.
+inline constexpr std::string_view kRelease = JUG_REDIS_HELD_BY
+    "local v = redis.call('GET', KEYS[1])\n"
+    "if not v then redis.call('SREM', KEYS[2], ARGV[2]) return 0 end\n"
+    "if not held_by(v, ARGV[1]) then return 0 end\n"
+    "redis.call('DEL', KEYS[1])\n"
+    "redis.call('SREM', KEYS[2], ARGV[2])\n"
+    "redis.call('PUBLISH', ARGV[3], ARGV[2])\n"
+    "return 1\n";
+
+/// KEYS: lease. ARGV: the lease seen (owner and `renewed=` line), the
+/// breaker as owner, token, ttl ms. Replaces the lease by the breaker's
+/// "breaking" lease when it is still the one seen (a breaking lease left by
+/// a breaker that died is seen, and broken, like any other); returns the
+/// new value, or false.
+inline constexpr std::string_view kMarkBreaking =
+    "local v = redis.call('GET', KEYS[1])\n"
+    "if not v or string.sub(v, 1, #ARGV[1]) ~= ARGV[1] then return false end\n"
+    "local rest = string.sub(v, #ARGV[1] + 1)\n"
+    "if rest ~= '' and not string.match(rest, '^breaking=[^\\n]*\\n$') then return false end\n"
+    JUG_REDIS_NOW
+    "local marker = ARGV[2] .. 'renewed=' .. now .. '\\nbreaking=' .. ARGV[3] .. '\\n'\n"
+    "redis.call('SET', KEYS[1], marker, 'PX', ARGV[4])\n"
+    "return marker\n";
+
+/// KEYS: lease, lease index. ARGV: expected value, hex, channel. Deletes the
+/// lease when it still holds the expected value, and tells watchers.
+inline constexpr std::string_view kDeleteIfSame =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
+    "redis.call('DEL', KEYS[1])\n"
+    "redis.call('SREM', KEYS[2], ARGV[2])\n"
+    "redis.call('PUBLISH', ARGV[3], ARGV[2])\n"
+    "return 1\n";
+
+/// KEYS: lease. ARGV: expected value, new value, ttl ms. Puts back a lease
+/// whose breaking failed.
+inline constexpr std::string_view kReplaceIfSame =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
+    "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])\n"
+    "return 1\n";
+
+/// KEYS: lease, lease index. ARGV: hex. Drops an index entry whose lease
+/// expired (the backstop TTL) rather than being released.
+inline constexpr std::string_view kForgetIfGone =
+    "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end\n"
+    "return 1\n";
+
+#undef JUG_REDIS_NOW
+#undef JUG_REDIS_HELD_BY
+
+}  // namespace jug::redis_scripts

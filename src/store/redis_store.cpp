@@ -1,0 +1,282 @@
+// The Redis store's connections, results, failures, crashes and users.
+// Leases are in redis_store_leases.cpp; the key layout is in docs/redis.md.
+
+#include "store/redis_store.hpp"
+
+#include <fmt/format.h>
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+
+#include "jug/errors.hpp"
+
+namespace jug {
+namespace {
+
+/// Redis refuses strings over 512 MB (proto-max-bulk-len); larger records
+/// will be stored in chunks (docs/redis.md), not yet.
+constexpr std::size_t kMaxRecordSize = std::size_t{512} << 20;
+/// Hashes per SMISMEMBER, and set members asked per SSCAN step.
+constexpr std::size_t kBatch = 10'000;
+
+std::string_view text_of(const redisReply& reply) { return {reply.str, reply.len}; }
+
+bool is_nil(const redisReply& reply) { return reply.type == REDIS_REPLY_NIL; }
+
+}  // namespace
+
+RedisStore::RedisStore(std::string_view url) : url_(RedisUrl::parse(url)) {
+  // Connect now: an unreachable server is one clear error before any work.
+  idle_.push_back(std::make_unique<RedisConnection>(url_));
+}
+
+RedisStore::~RedisStore() = default;
+
+std::string RedisStore::describe() const {
+  return fmt::format("Redis store at {} (keys under `{}`)", url_.masked(), url_.prefix);
+}
+
+std::string RedisStore::location(const TaskHash& hash) const {
+  return fmt::format("{} key {}", url_.masked(), key("result", hash));
+}
+
+std::string RedisStore::key(std::string_view kind, const TaskHash& hash) const {
+  return fmt::format("{}{}:{}", url_.prefix, kind, hash.hex());
+}
+
+std::string RedisStore::key(std::string_view kind) const {
+  return fmt::format("{}{}", url_.prefix, kind);
+}
+
+// ---- connections -------------------------------------------------------------
+
+std::vector<RedisReply> RedisStore::run(const std::vector<RedisCommand>& commands) {
+  std::unique_ptr<RedisConnection> connection;
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!idle_.empty()) {
+      connection = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (!connection) connection = std::make_unique<RedisConnection>(url_);
+  // A connection that failed is dropped, and with it every idle one: they
+  // lead to the same server, which most likely restarted or went away, so
+  // the next call opens a new connection rather than meet another dead one.
+  // A healthy connection goes back to the pool, even when a reply was an
+  // error.
+  std::vector<RedisReply> replies;
+  try {
+    replies = connection->pipeline(commands);
+  } catch (const StoreError&) {
+    std::lock_guard lock(pool_mutex_);
+    idle_.clear();
+    throw;
+  }
+  std::lock_guard lock(pool_mutex_);
+  idle_.push_back(std::move(connection));
+  return replies;
+}
+
+RedisReply RedisStore::run(const RedisCommand& command) {
+  return std::move(run(std::vector<RedisCommand>{command}).front());
+}
+
+RedisReply RedisStore::transaction(const std::vector<RedisCommand>& commands,
+                                   std::string_view doing) {
+  std::vector<RedisCommand> all;
+  all.reserve(commands.size() + 2);
+  all.push_back({"MULTI"});
+  all.insert(all.end(), commands.begin(), commands.end());
+  all.push_back({"EXEC"});
+  std::vector<RedisReply> replies = run(all);
+  // A command refused while queued shows in its own reply, and EXEC then
+  // says EXECABORT: report the first.
+  for (const RedisReply& reply : replies) check_reply(*reply, url_.masked(), doing);
+  redisReply& exec = *replies.back();
+  if (exec.type != REDIS_REPLY_ARRAY || exec.elements != commands.size()) {
+    throw StoreError(
+        fmt::format("the Redis store at {} did not run the transaction {}", url_.masked(), doing));
+  }
+  for (std::size_t i = 0; i < exec.elements; ++i) {
+    check_reply(*exec.element[i], url_.masked(), doing);
+  }
+  return std::move(replies.back());
+}
+
+std::vector<std::string> RedisStore::members(const std::string& set, std::string_view doing) {
+  std::vector<std::string> found;
+  const std::string count = std::to_string(kBatch);
+  std::string cursor = "0";
+  do {
+    const RedisReply reply = run({"SSCAN", set, cursor, "COUNT", count});
+    check_reply(*reply, url_.masked(), doing);
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+      throw StoreError(
+          fmt::format("unexpected reply from the Redis store at {} {}", url_.masked(), doing));
+    }
+    cursor = std::string(text_of(*reply->element[0]));
+    const redisReply& page = *reply->element[1];
+    for (std::size_t i = 0; i < page.elements; ++i) found.emplace_back(text_of(*page.element[i]));
+  } while (cursor != "0");
+  // SSCAN may return a member twice (when the set is rehashed meanwhile).
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  return found;
+}
+
+std::vector<TaskHash> RedisStore::hashes_in(const std::string& index, std::string_view doing) {
+  std::vector<TaskHash> hashes;
+  for (const std::string& member : members(index, doing)) {
+    if (auto hash = TaskHash::from_hex(member)) hashes.push_back(*hash);
+  }
+  return hashes;
+}
+
+// ---- results -------------------------------------------------------------------
+
+std::optional<std::string> RedisStore::get(const TaskHash& hash) {
+  const RedisReply reply = run({"GET", key("result", hash)});
+  check_reply(*reply, url_.masked(), fmt::format("reading the result of task {}", hash.hex()));
+  if (is_nil(*reply)) return std::nullopt;
+  return std::string(text_of(*reply));
+}
+
+void RedisStore::put(const TaskHash& hash, std::string_view record) {
+  if (record.size() > kMaxRecordSize) {
+    throw StoreError(fmt::format(
+        "the result of task {} is {} bytes, more than the 512 MB a Redis string holds; the "
+        "Redis store does not split records yet: use a file store (--jugdir DIR) for this "
+        "project",
+        hash.hex(), record.size()));
+  }
+  const std::string hex = hash.hex();
+  transaction({{"SET", key("result", hash), record}, {"SADD", key("results"), hex}},
+              fmt::format("storing the result of task {}", hex));
+}
+
+bool RedisStore::contains(const TaskHash& hash) {
+  const RedisReply reply = run({"EXISTS", key("result", hash)});
+  check_reply(*reply, url_.masked(), fmt::format("looking up the result of task {}", hash.hex()));
+  return reply->integer > 0;
+}
+
+std::vector<bool> RedisStore::contains_all(std::span<const TaskHash> hashes) {
+  std::vector<bool> found(hashes.size());
+  if (hashes.empty()) return found;
+  const std::string index = key("results");
+  std::vector<std::string> hexes;
+  hexes.reserve(hashes.size());
+  for (const TaskHash& hash : hashes) hexes.push_back(hash.hex());
+  std::vector<RedisCommand> commands;
+  for (std::size_t start = 0; start < hexes.size(); start += kBatch) {
+    RedisCommand command{"SMISMEMBER", index};
+    const std::size_t end = std::min(hexes.size(), start + kBatch);
+    for (std::size_t i = start; i < end; ++i) command.push_back(hexes[i]);
+    commands.push_back(std::move(command));
+  }
+  const std::vector<RedisReply> replies = run(commands);
+  std::size_t at = 0;
+  for (const RedisReply& reply : replies) {
+    check_reply(*reply, url_.masked(), "looking up results");
+    for (std::size_t i = 0; i < reply->elements && at < found.size(); ++i) {
+      found[at++] = reply->element[i]->integer != 0;
+    }
+  }
+  return found;
+}
+
+bool RedisStore::remove(const TaskHash& hash) {
+  const std::string hex = hash.hex();
+  const RedisReply done = transaction({{"DEL", key("result", hash)}, {"SREM", key("results"), hex}},
+                                      fmt::format("removing the result of task {}", hex));
+  return done->element[0]->integer > 0;
+}
+
+std::vector<TaskHash> RedisStore::list() { return hashes_in(key("results"), "listing results"); }
+
+// ---- failures ------------------------------------------------------------------
+
+void RedisStore::record_failure(const TaskHash& hash, std::string_view message) {
+  const std::string hex = hash.hex();
+  transaction({{"SET", key("failure", hash), message}, {"SADD", key("failures"), hex}},
+              fmt::format("recording the failure of task {}", hex));
+}
+
+std::vector<FailureInfo> RedisStore::list_failures() {
+  const std::vector<TaskHash> hashes = hashes_in(key("failures"), "listing failures");
+  std::vector<std::string> keys;
+  std::vector<RedisCommand> commands;
+  keys.reserve(hashes.size());
+  for (const TaskHash& hash : hashes) keys.push_back(key("failure", hash));
+  for (const std::string& k : keys) commands.push_back({"GET", k});
+  const std::vector<RedisReply> replies = run(commands);
+  std::vector<FailureInfo> failures;
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    check_reply(*replies[i], url_.masked(), "reading failures");
+    // Cleared since the index was read: skipped.
+    if (!is_nil(*replies[i])) failures.push_back({hashes[i], std::string(text_of(*replies[i]))});
+  }
+  return failures;
+}
+
+std::optional<std::string> RedisStore::failure(const TaskHash& hash) {
+  const RedisReply reply = run({"GET", key("failure", hash)});
+  check_reply(*reply, url_.masked(), fmt::format("reading the failure of task {}", hash.hex()));
+  if (is_nil(*reply)) return std::nullopt;
+  return std::string(text_of(*reply));
+}
+
+bool RedisStore::clear_failure(const TaskHash& hash) {
+  const std::string hex = hash.hex();
+  const RedisReply done =
+      transaction({{"DEL", key("failure", hash)}, {"SREM", key("failures"), hex}},
+                  fmt::format("clearing the failure of task {}", hex));
+  return done->element[0]->integer > 0;
+}
+
+// ---- crashes -------------------------------------------------------------------
+
+std::vector<std::string> RedisStore::record_crash(const TaskHash& hash, std::string_view what) {
+  const std::string hex = hash.hex(), list = key("crashes", hash), line = crash_line(what);
+  const RedisReply done = transaction(
+      {{"RPUSH", list, line}, {"SADD", key("crashed"), hex}, {"LRANGE", list, "0", "-1"}},
+      fmt::format("recording a crash of task {}", hex));
+  std::vector<std::string> all;
+  const redisReply& range = *done->element[2];
+  for (std::size_t i = 0; i < range.elements; ++i) all.emplace_back(text_of(*range.element[i]));
+  return all;
+}
+
+std::vector<std::string> RedisStore::crashes(const TaskHash& hash) {
+  const RedisReply reply = run({"LRANGE", key("crashes", hash), "0", "-1"});
+  check_reply(*reply, url_.masked(), fmt::format("reading the crashes of task {}", hash.hex()));
+  std::vector<std::string> all;
+  for (std::size_t i = 0; i < reply->elements; ++i) all.emplace_back(text_of(*reply->element[i]));
+  return all;
+}
+
+std::vector<TaskHash> RedisStore::list_crashed() {
+  return hashes_in(key("crashed"), "listing crashed tasks");
+}
+
+bool RedisStore::clear_crashes(const TaskHash& hash) {
+  const std::string hex = hash.hex();
+  const RedisReply done =
+      transaction({{"DEL", key("crashes", hash)}, {"SREM", key("crashed"), hex}},
+                  fmt::format("clearing the crashes of task {}", hex));
+  return done->element[0]->integer > 0;
+}
+
+// ---- users ---------------------------------------------------------------------
+
+void RedisStore::note_user(std::string_view jugfile) {
+  const RedisReply reply = run({"SADD", key("users"), jugfile});
+  check_reply(*reply, url_.masked(), "noting a jugfile using the store");
+}
+
+std::vector<std::string> RedisStore::list_users() {
+  return members(key("users"), "listing the jugfiles using the store");  // sorted
+}
+
+}  // namespace jug

@@ -1,0 +1,101 @@
+#pragma once
+/// RedisStore: the store for machines that share no disk (`--jugdir
+/// redis://host:port/db`), with the same guarantees as the file store. Key
+/// layout and URL forms: docs/redis.md.
+///
+/// Every state change is one Redis transaction (MULTI/EXEC) or one Lua
+/// script, so it is atomic for every client of the server; the clock leases
+/// are stamped with is the server's (TIME). Connections are pooled: each
+/// call borrows one, so several threads run commands at once.
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/redis_connection.hpp"
+#include "store/redis_url.hpp"
+#include "store/store.hpp"
+
+namespace jug {
+
+class RedisStore final : public Store {
+ public:
+  /// Opens the store `url` names (RedisUrl::parse) and connects at once:
+  /// throws StoreError, naming the masked URL and why, when the server
+  /// cannot be reached or refuses us (password, database).
+  explicit RedisStore(std::string_view url);
+  ~RedisStore() override;
+
+  std::string describe() const override;
+  std::string location(const TaskHash& hash) const override;
+
+  std::optional<std::string> get(const TaskHash& hash) override;
+  /// One MULTI/EXEC: the record and its entry in the results index.
+  void put(const TaskHash& hash, std::string_view record) override;
+  bool contains(const TaskHash& hash) override;
+  /// SMISMEMBER on the results index, many per round trip.
+  std::vector<bool> contains_all(std::span<const TaskHash> hashes) override;
+  bool remove(const TaskHash& hash) override;
+  /// SSCAN of the results index (never KEYS).
+  std::vector<TaskHash> list() override;
+  /// Does nothing: how durable a write is depends on the server's
+  /// persistence settings (appendonly, appendfsync), which docs/redis.md
+  /// says how to set; a client cannot make one write durable (Redis 7.0 has
+  /// no WAITAOF).
+  void sync() override {}
+
+  bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
+  void renew(const TaskHash& hash, const LeaseOwner& owner) override;
+  void release(const TaskHash& hash, const LeaseOwner& owner) override;
+  std::optional<LeaseInfo> lease(const TaskHash& hash) override;
+  std::vector<LeaseInfo> list_leases() override;
+  /// Replaces the lease seen by a "breaking" lease of this process (compare
+  /// and set, in a script), runs `before_removal`, then deletes it.
+  bool break_lease(const LeaseInfo& seen,
+                   const std::function<void()>& before_removal = {}) override;
+  /// SUBSCRIBE to the channel every release and break publishes on.
+  std::unique_ptr<LeaseWatch> watch_leases() override;
+  /// The server's TIME.
+  std::chrono::system_clock::time_point now() override;
+
+  void record_failure(const TaskHash& hash, std::string_view message) override;
+  std::vector<FailureInfo> list_failures() override;
+  std::optional<std::string> failure(const TaskHash& hash) override;
+  bool clear_failure(const TaskHash& hash) override;
+
+  std::vector<std::string> record_crash(const TaskHash& hash, std::string_view what) override;
+  std::vector<std::string> crashes(const TaskHash& hash) override;
+  std::vector<TaskHash> list_crashed() override;
+  bool clear_crashes(const TaskHash& hash) override;
+
+  void note_user(std::string_view jugfile) override;
+  std::vector<std::string> list_users() override;
+
+  const RedisUrl& url() const { return url_; }
+
+ private:
+  /// `<prefix><kind>:<hex>`, or `<prefix><kind>` for an index.
+  std::string key(std::string_view kind, const TaskHash& hash) const;
+  std::string key(std::string_view kind) const;
+
+  /// Runs `commands` in one round trip on a pooled connection.
+  std::vector<RedisReply> run(const std::vector<RedisCommand>& commands);
+  RedisReply run(const RedisCommand& command);
+  /// Runs `commands` as one MULTI/EXEC; EXEC's reply (an array of theirs).
+  /// Throws StoreError saying `doing` when the server refuses.
+  RedisReply transaction(const std::vector<RedisCommand>& commands, std::string_view doing);
+  /// Runs a Lua script (redis_scripts.hpp) and checks its reply.
+  RedisReply script(std::string_view source, const std::vector<std::string_view>& keys,
+                    const std::vector<std::string_view>& args, std::string_view doing);
+  /// Every member of the set `key`, by SSCAN, each once.
+  std::vector<std::string> members(const std::string& key, std::string_view doing);
+  /// The hashes an index set holds (members that are no hash are skipped).
+  std::vector<TaskHash> hashes_in(const std::string& index, std::string_view doing);
+
+  RedisUrl url_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<RedisConnection>> idle_;
+};
+
+}  // namespace jug
