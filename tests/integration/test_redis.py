@@ -129,6 +129,36 @@ class JugOnRedis(jugtest.ScratchTest):
         self.assertEqual(jugtest.executed_count(p.stdout), 0)
         self.jug("check", jugdir, check=0)
 
+    def redis_cli(self, *args):
+        return subprocess.run(["redis-cli", "-s", self.redis.socket, *args], check=True,
+                              capture_output=True, text=True).stdout
+
+    def test_execute_verify_repairs_exactly_the_damaged_records(self):
+        # Issue 17 on this store: a record cut to nothing, one too long.
+        prog = self.program("pipeline")
+        jugdir = "--jugdir=" + self.redis.url()
+        jugtest.run([prog, "execute", jugdir], self.dir, check=0)
+        keys = sorted(self.redis_cli("--scan", "--pattern", "jug:result:*").split())
+        self.assertEqual(len(keys), 12, keys)
+        self.redis_cli("SET", keys[3], "")
+        self.redis_cli("APPEND", keys[7], "trailing junk")
+        st = jugtest.status_json(prog, self.dir, ["--verify", jugdir])
+        damaged = sorted(c["hash"] for c in st["corrupt"])
+        self.assertEqual(damaged, sorted(k.split(":")[-1] for k in (keys[3], keys[7])))
+        for c in st["corrupt"]:
+            self.assertIn("jug execute --verify", c["why"])
+
+        log = os.path.join(self.dir, "runs.log")
+        p = jugtest.run([prog, "execute", "--verify", jugdir], self.dir,
+                        env={"JUG_TEST_LOG": log}, check=0)
+        self.assertIn("Verified 12 stored results: 2 unreadable", p.stdout)
+        self.assertEqual(jugtest.executed_count(p.stdout), 2)
+        with open(log) as f:
+            self.assertEqual(len(f.read().splitlines()), 2, "only the damaged tasks ran")
+        st = jugtest.status_json(prog, self.dir, ["--verify", jugdir])
+        self.assertEqual(st["corrupt"], [])
+        self.assertEqual(st["totals"]["finished"], 12)
+
     def test_a_server_that_is_not_there_is_one_line(self):
         shutil.copy(INTRO, self.dir)
         port = free_port()
