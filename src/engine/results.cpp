@@ -18,9 +18,9 @@ constexpr const char* kRepair =
     "`jug execute --verify` removes exactly the unreadable results and computes them again, "
     "leaving every good one (plain jug execute does so when a task that needs it runs)";
 
-/// The stored record of `id`, opened (checked); `decode` gets its payload.
-template <typename Decode>
-auto open_result(Store& store, const Graph& graph, NodeId id, Decode decode) {
+}  // namespace
+
+AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
   const TaskHash& hash = graph.hash(id);
   std::optional<std::string> stored = store.get(hash);
   if (!stored) {
@@ -55,7 +55,7 @@ auto open_result(Store& store, const Graph& graph, NodeId id, Decode decode) {
         describe_task(graph, id), store.location(hash), e.what(), kRepair));
   }
   try {
-    return decode(body, payload);
+    return body.decode(payload);
   } catch (const CorruptRecord& e) {
     // The record passed its checksum: its bytes are what was written. They
     // were written by another definition of the type (a field added, say).
@@ -64,13 +64,6 @@ auto open_result(Store& store, const Graph& graph, NodeId id, Decode decode) {
         "now ({}): the type changed since it ran. {}",
         describe_task(graph, id), store.location(hash), result_type(), e.what(), what_to_do()));
   }
-}
-
-}  // namespace
-
-AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
-  return open_result(store, graph, id,
-                     [](const TaskBody& body, std::string_view payload) { return body.decode(payload); });
 }
 
 std::string encode_result(const Graph& graph, NodeId id, const AnyValue& value) {
