@@ -102,8 +102,30 @@ void print_abandoned(std::ostream& out, const Graph& graph, const StatusReport& 
 
 void print_corrupt(std::ostream& out, const Graph& graph, const StatusReport& report) {
   if (report.corrupt.empty()) return;
-  fmt::print(out, "\nCorrupt results (counted as not finished):\n");
-  for (const auto& [id, why] : report.corrupt) fmt::print(out, "  {}: {}\n", graph.name(id), why);
+  // Damaged, or of a type that changed: one task name's results are mostly
+  // so for one cause, told once (--json lists every one).
+  struct Group {
+    std::string_view first_why;
+    std::size_t count = 0;
+  };
+  std::vector<Group> by_name(graph.names().size());
+  std::vector<std::uint32_t> order;
+  for (const auto& [id, why] : report.corrupt) {
+    Group& group = by_name[graph.node(id).name_id];
+    if (group.count++ == 0) {
+      group.first_why = why;
+      order.push_back(graph.node(id).name_id);
+    }
+  }
+  fmt::print(out, "\nUnreadable results (counted as not finished):\n");
+  for (std::uint32_t name_id : order) {
+    const Group& group = by_name[name_id];
+    fmt::print(out, "  {}: {}\n", graph.names()[name_id], group.first_why);
+    if (group.count > 1) {
+      fmt::print(out, "  ... and {} more {} result{} (jug status --verify --json lists each)\n",
+                 group.count - 1, graph.names()[name_id], group.count == 2 ? "" : "s");
+    }
+  }
 }
 
 void print_failures(std::ostream& out, const Graph& graph, const StatusReport& report) {

@@ -65,8 +65,8 @@ class Failures(jugtest.ScratchTest):
 
         # status --verify names it; plain status (which reads no result) cannot.
         p = jugtest.run([self.program("pipeline"), "status", "--verify"], self.dir, check=0)
-        self.assertIn("Corrupt results", p.stdout)
-        self.assertIn("summarize", p.stdout.split("Corrupt results")[1])
+        self.assertIn("Unreadable results", p.stdout)
+        self.assertIn("summarize", p.stdout.split("Unreadable results")[1])
         self.assertIn(target, p.stdout)
         st = jugtest.status_json(self.program("pipeline"), self.dir, extra=["--verify"])
         self.assertEqual([c["name"] for c in st["corrupt"]], ["summarize"])

@@ -165,6 +165,10 @@ class FirstDay(jugtest.ScratchTest):
         self.assertIn("type that changed", st["stopped_at"])
         p = self.jug("status", "fits.cpp", check=0)
         self.assertIn("does not decode as a Fit", p.stdout)
+        # With --verify, one line for all ten fit results, not ten.
+        p = self.jug("status", "--verify", "fits.cpp", check=0)
+        self.assertEqual(p.stdout.count("does not decode as a Fit"), 1, p.stdout)
+        self.assertIn("... and 9 more fit results", p.stdout)
 
         # --verify reads them all, and says what repairs them.
         st, names = self.corrupt_names("--verify", "fits.cpp")
