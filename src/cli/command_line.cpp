@@ -74,6 +74,27 @@ bool report_unknown_options(const std::string& program, const CLI::App& sub,
   return only_options;
 }
 
+/// CLI11's words for `e`, or clearer ones: for an option given without its
+/// value, CLI11 says "--target: 1 required TEXT missing".
+std::string describe_parse_error(const CLI::ParseError& e, const CLI::App* sub) {
+  const std::string what = e.what();
+  const std::size_t colon = what.find(": ");
+  const bool value_missing = dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr &&
+                             what.ends_with(" missing") && what.starts_with("-") &&
+                             colon != std::string::npos;
+  if (!value_missing) return what;
+  const std::string option = what.substr(0, colon);
+  std::string message = fmt::format("{} needs a value", option);
+  if (sub != nullptr) {
+    try {
+      message += fmt::format(" ({})", sub->get_option(option)->get_description());
+    } catch (const CLI::OptionNotFound&) {
+      // no description to add
+    }
+  }
+  return message;
+}
+
 std::string strip_extension(const std::string& path) {
   for (const char* ext : {".cpp", ".cc", ".cxx", ".C"}) {
     if (path.ends_with(ext) && path.size() > std::string_view(ext).size()) {
@@ -213,7 +234,9 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
         !app.get_subcommands().empty() &&
         report_unknown_options(program, *app.get_subcommands().front(), app.remaining(true));
     if (!only_unknown_options || !dynamic_cast<const CLI::ExtrasError*>(&e)) {
-      std::cerr << program << ": " << e.what() << "\n";
+      const CLI::App* sub =
+          app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
+      std::cerr << program << ": " << describe_parse_error(e, sub) << "\n";
     }
     if (app.get_subcommands().empty()) {
       std::cerr << "Subcommands: " << kSubcommandList << "\n";

@@ -145,6 +145,14 @@ class FirstDayMessages(jugtest.ScratchTest):
                      "--max-crashes", "5", "--lease-time=60", "-j", "2", check=0)
         self.assertEqual(jugtest.executed_count(p.stdout), 12)
 
+    def test_an_option_without_its_value_says_which_value(self):
+        self.program("pipeline")
+        p = self.jug("execute", "pipeline", "--target", check=2)
+        self.assertIn("jug: --target needs a value (Only tasks matching this pattern", p.stderr)
+        self.assertNotIn("required TEXT missing", p.stderr)
+        p = self.jug("status", "pipeline", "--jugdir", check=2)
+        self.assertIn("jug: --jugdir needs a value (Where results are stored", p.stderr)
+
     def test_unknown_options_get_the_nearest_one(self):
         self.program("pipeline")
         for subcommand, typo, meant in (("execute", "--keepgoing", "--keep-going"),
