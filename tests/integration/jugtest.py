@@ -34,6 +34,22 @@ def run(args, cwd, env=None, check=None, timeout=300):
     return p
 
 
+def run_workers(args, n, cwd, env=None, timeout=120):
+    """Starts `n` processes of `args` at once and waits for all of them, as a
+    user starts several workers; each must exit 0. Returns their stdouts."""
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    workers = [subprocess.Popen(args, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(n)]
+    outputs = [w.communicate(timeout=timeout) for w in workers]
+    for w, (out, err) in zip(workers, outputs):
+        if w.returncode != 0:
+            raise AssertionError(f"{args} exited {w.returncode}\n--- stdout\n{out}\n"
+                                 f"--- stderr\n{err}")
+    return [out for out, _ in outputs]
+
+
 def executed_count(stdout):
     """The number of tasks an `execute` says it ran."""
     m = re.search(r"Executed (\d+) tasks?", stdout)

@@ -32,14 +32,8 @@ class JugCommand(jugtest.ScratchTest):
         self.assertEqual(rows["print_final_result"], ["1", "0", "0", "0", "0"])
         self.assertEqual(rows["Total"], ["4", "2", "0", "0", "0"])
 
-        env = dict(os.environ, **self.env)
-        workers = [subprocess.Popen([jugtest.JUG, "execute"], cwd=self.dir, env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                   for _ in range(2)]
-        outputs = [w.communicate(timeout=120) for w in workers]
-        for w, (out, err) in zip(workers, outputs):
-            self.assertEqual(w.returncode, 0, out + err)
-        counts = [jugtest.executed_count(out) for out, _ in outputs]
+        outputs = jugtest.run_workers([jugtest.JUG, "execute"], 2, self.dir, env=self.env)
+        counts = [jugtest.executed_count(out) for out in outputs]
         self.assertEqual(sum(counts), 6)
         # Two workers share the four 4-second tasks (about 8 s instead of 16).
         self.assertTrue(all(c > 0 for c in counts), f"one worker did everything: {counts}")

@@ -108,14 +108,8 @@ class JugOnRedis(jugtest.ScratchTest):
         shutil.copy(INTRO, self.dir)
         jugdir = "--jugdir=" + self.redis.url()
         self.jug("status", jugdir, check=0)  # compiles once, before the workers race
-        env = dict(os.environ, **self.env)
-        workers = [subprocess.Popen([jugtest.JUG, "execute", jugdir], cwd=self.dir, env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                   for _ in range(2)]
-        outputs = [w.communicate(timeout=120) for w in workers]
-        for w, (out, err) in zip(workers, outputs):
-            self.assertEqual(w.returncode, 0, out + err)
-        counts = [jugtest.executed_count(out) for out, _ in outputs]
+        outputs = jugtest.run_workers([jugtest.JUG, "execute", jugdir], 2, self.dir, env=self.env)
+        counts = [jugtest.executed_count(out) for out in outputs]
         self.assertEqual(sum(counts), 6, counts)
         self.assertTrue(all(c > 0 for c in counts), f"one worker did everything: {counts}")
         with open(os.path.join(self.dir, "output.txt")) as f:
