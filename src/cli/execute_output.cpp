@@ -13,12 +13,10 @@
 namespace jug::cli {
 
 void ConsoleObserver::task_started(const Graph& graph, NodeId id) {
-  {
-    std::lock_guard lock(mutex_);
-    running_.push_back(describe_task(graph, id));
-  }
-  if (!verbose_) return;
-  say("Executing {}...\n", describe_task(graph, id));
+  std::string task = describe_task(graph, id);
+  if (verbose_) say("Executing {}...\n", task);
+  std::lock_guard lock(mutex_);
+  running_.push_back(std::move(task));
 }
 
 void ConsoleObserver::forget_running(const Graph& graph, NodeId id) {

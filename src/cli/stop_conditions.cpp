@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -74,7 +73,7 @@ void apply_stop_conditions(ExecuteOptions& options, bool check_environment) {
   }
   options.stop_requested = [exit_if_file]() -> std::optional<std::string> {
     if (const int signal = StopSignals::received()) {
-      return fmt::format("received {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
+      return fmt::format("received {}", signal_name(signal));
     }
     if (file_exists(kStopFile)) return stop_file_reason();
     if (exit_if_file && file_exists(exit_if_file->c_str())) {

@@ -8,8 +8,6 @@
 #include <cstring>
 #include <mutex>
 
-#include <fmt/format.h>
-
 namespace jug {
 namespace {
 
@@ -30,12 +28,24 @@ void write_all(int fd, const char* text, std::size_t size) {
 
 void write_text(int fd, const char* text) { write_all(fd, text, std::strlen(text)); }
 
+/// `value` in decimal, without the library (which may allocate).
+void write_decimal(int fd, long value) {
+  char digits[24];
+  char* at = digits + sizeof digits;
+  do {
+    *--at = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  write_all(fd, at, static_cast<std::size_t>(digits + sizeof digits - at));
+}
+
 /// Only async-signal-safe calls.
 extern "C" void on_fatal_signal(int signal, siginfo_t* info, void*) {
   const int saved_errno = errno;
   if (const LastWordsOfTask* words = running_here) {
-    const std::string& prefix = words->stderr_prefix();
-    write_all(STDERR_FILENO, prefix.data(), prefix.size());
+    write_text(STDERR_FILENO, "\njug: worker ");
+    write_decimal(STDERR_FILENO, ::getpid());
+    write_text(STDERR_FILENO, " died of ");
     write_text(STDERR_FILENO, describe_fatal_signal(signal));
     write_text(STDERR_FILENO, " while running task ");
     write_all(STDERR_FILENO, words->task().data(), words->task().size());
@@ -87,8 +97,7 @@ void say_last_words_on_fatal_signals() {
 }
 
 LastWordsOfTask::LastWordsOfTask(std::string_view task, std::string words_path)
-    : stderr_prefix_(fmt::format("\njug: worker {} died of ", ::getpid())),
-      task_(task),
+    : task_(task),
       words_path_(std::move(words_path)),
       previous_(running_here) {
   // Whole before the handler, which may run at any point in this thread,

@@ -28,12 +28,10 @@ class LastWordsOfTask {
   LastWordsOfTask& operator=(const LastWordsOfTask&) = delete;
 
   /// Read by the signal handler: made in full before it is published.
-  const std::string& stderr_prefix() const { return stderr_prefix_; }
   const std::string& task() const { return task_; }
   const std::string& words_path() const { return words_path_; }
 
  private:
-  std::string stderr_prefix_;
   std::string task_;
   std::string words_path_;
   const LastWordsOfTask* previous_;

@@ -182,8 +182,14 @@ class Scheduler {
   void recompute_dependency(NodeId id, NodeId dependency, const std::string& message,
                             bool type_changed);
 
-  /// Whether the stored result of `id` can be read now.
-  bool readable(NodeId id);
+  /// Why the stored result of a task cannot be read now.
+  struct Unreadable {
+    enum class Cause : std::uint8_t { kGone, kDamaged, kTypeChanged } cause;
+    std::string message;
+  };
+  /// Why the stored result of `id` cannot be read now, or nothing when it
+  /// can (it is loaded and decoded to tell).
+  std::optional<Unreadable> unreadable(NodeId id);
 
   /// Called with mutex_ held: a done task whose result is gone becomes to
   /// do again, and what needs it waits for it again.

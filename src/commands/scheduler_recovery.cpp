@@ -20,7 +20,7 @@ void Scheduler::recompute_dependency(NodeId id, NodeId dependency, const std::st
       std::lock_guard lock(mutex_);
       done = state_[dependency] == State::kDone;
     }
-    if (done && !readable(dependency)) {
+    if (done && unreadable(dependency)) {
       store_.remove(graph_.hash(dependency));
       std::lock_guard lock(mutex_);
       observer_.result_recomputed(graph_, dependency, message, type_changed);
@@ -41,14 +41,16 @@ void Scheduler::recompute_dependency(NodeId id, NodeId dependency, const std::st
   changed_.notify_all();
 }
 
-bool Scheduler::readable(NodeId id) {
+std::optional<Scheduler::Unreadable> Scheduler::unreadable(NodeId id) {
   try {
     load_result(store_, graph_, id);
-    return true;
-  } catch (const CorruptRecord&) {
-    return false;
-  } catch (const ValueNotAvailable&) {
-    return false;
+    return std::nullopt;
+  } catch (const ResultTypeMismatch& e) {
+    return Unreadable{Unreadable::Cause::kTypeChanged, e.what()};
+  } catch (const CorruptRecord& e) {
+    return Unreadable{Unreadable::Cause::kDamaged, e.what()};
+  } catch (const ValueNotAvailable& e) {
+    return Unreadable{Unreadable::Cause::kGone, e.what()};
   }
 }
 
@@ -77,30 +79,19 @@ void Scheduler::remove_unreadable(const std::vector<char>& selected, std::vector
   for (NodeId id = 0; id < graph_.size(); ++id) {
     if (!selected[id] || !stored[id]) continue;
     ++checked;
-    const auto unreadable = [&]() -> std::optional<std::pair<std::string, bool>> {
-      try {
-        load_result(store_, graph_, id);
-        return std::nullopt;
-      } catch (const ResultTypeMismatch& e) {
-        return std::pair{std::string(e.what()), true};
-      } catch (const CorruptRecord& e) {
-        return std::pair{std::string(e.what()), false};
-      } catch (const ValueNotAvailable&) {
-        return std::pair{std::string(), false};  // removed meanwhile
-      }
-    };
-    if (!unreadable()) continue;
+    if (!unreadable(id)) continue;
     // Under the task's lease, and read again: results are published whole,
     // so what another worker is writing is never seen as damaged, and one
     // it published since our read is good and stays.
     const TaskHash& hash = graph_.hash(id);
     if (!store_.acquire(hash, owner_)) continue;  // another worker is on it
-    std::optional<std::pair<std::string, bool>> why;
+    std::optional<Unreadable> why;
     try {
-      why = unreadable();
-      if (why && !why->first.empty()) {
+      why = unreadable(id);
+      if (why && why->cause != Unreadable::Cause::kGone) {  // gone: removed meanwhile
         store_.remove(hash);
-        observer_.result_recomputed(graph_, id, why->first, why->second);
+        observer_.result_recomputed(graph_, id, why->message,
+                                    why->cause == Unreadable::Cause::kTypeChanged);
         ++removed;
       }
     } catch (...) {

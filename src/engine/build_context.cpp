@@ -72,17 +72,13 @@ std::terminate_handler terminate_before_ours = nullptr;
   }
   throw Error(fmt::format(
       "jug: {} outside the build function given to jug::main (at namespace scope, say, "
-      "or in a task's body); make tasks and tasklets only inside the build function",
+      "or in a task's body); make tasks, tasklets, barriers and cached functions only inside "
+      "the build function",
       what));
 }
 
 Graph& graph_being_built(const char* what) {
-  if (!building) {
-    throw Error(fmt::format(
-        "jug: {} was called outside the build function given to jug::main; call it only "
-        "inside it",
-        what));
-  }
+  if (!building) throw_outside_build(fmt::format("{} was called", what));
   return *building;
 }
 

@@ -66,6 +66,17 @@ std::string_view error_of(const redisReply& reply) {
   return {reply.str, reply.len};
 }
 
+std::string_view text_of(const redisReply& reply) { return {reply.str, reply.len}; }
+
+bool is_nil(const redisReply& reply) { return reply.type == REDIS_REPLY_NIL; }
+
+std::vector<std::string> strings_of(const redisReply& reply) {
+  std::vector<std::string> strings;
+  strings.reserve(reply.elements);
+  for (std::size_t i = 0; i < reply.elements; ++i) strings.emplace_back(text_of(*reply.element[i]));
+  return strings;
+}
+
 void check_reply(const redisReply& reply, std::string_view where, std::string_view doing) {
   if (const std::string_view error = error_of(reply); !error.empty()) {
     throw StoreError(fmt::format("the Redis store at {} refused {}: {}", where, doing, error));

@@ -67,6 +67,13 @@ class RedisConnection {
 /// The error text of `reply`, or empty when it is no error reply.
 std::string_view error_of(const redisReply& reply);
 
+/// The bytes of a string (or status) reply.
+std::string_view text_of(const redisReply& reply);
+/// Whether `reply` is nil (GET of a missing key).
+bool is_nil(const redisReply& reply);
+/// The strings of an array reply (LRANGE), in order.
+std::vector<std::string> strings_of(const redisReply& reply);
+
 /// Throws StoreError when `reply` is an error: "the Redis store at X
 /// refused <doing>: <error>".
 void check_reply(const redisReply& reply, std::string_view where, std::string_view doing);

@@ -19,10 +19,6 @@ constexpr std::size_t kMaxRecordSize = std::size_t{512} << 20;
 /// Hashes per SMISMEMBER, and set members asked per SSCAN step.
 constexpr std::size_t kBatch = 10'000;
 
-std::string_view text_of(const redisReply& reply) { return {reply.str, reply.len}; }
-
-bool is_nil(const redisReply& reply) { return reply.type == REDIS_REPLY_NIL; }
-
 }  // namespace
 
 RedisStore::RedisStore(std::string_view url) : url_(RedisUrl::parse(url)) {
@@ -135,11 +131,27 @@ std::vector<TaskHash> RedisStore::hashes_in(const std::string& index, std::strin
 
 // ---- results -------------------------------------------------------------------
 
-std::optional<std::string> RedisStore::get(const TaskHash& hash) {
-  const RedisReply reply = run({"GET", key("result", hash)});
-  check_reply(*reply, url_.masked(), fmt::format("reading the result of task {}", hash.hex()));
+std::optional<std::string> RedisStore::string_at(const std::string& key, std::string_view doing) {
+  const RedisReply reply = run({"GET", key});
+  check_reply(*reply, url_.masked(), doing);
   if (is_nil(*reply)) return std::nullopt;
   return std::string(text_of(*reply));
+}
+
+void RedisStore::set_indexed(std::string_view kind, std::string_view index, const TaskHash& hash,
+                             std::string_view value, std::string_view doing) {
+  transaction({{"SET", key(kind, hash), value}, {"SADD", key(index), hash.hex()}}, doing);
+}
+
+bool RedisStore::delete_indexed(std::string_view kind, std::string_view index,
+                                const TaskHash& hash, std::string_view doing) {
+  const RedisReply done =
+      transaction({{"DEL", key(kind, hash)}, {"SREM", key(index), hash.hex()}}, doing);
+  return done->element[0]->integer > 0;
+}
+
+std::optional<std::string> RedisStore::get(const TaskHash& hash) {
+  return string_at(key("result", hash), fmt::format("reading the result of task {}", hash.hex()));
 }
 
 void RedisStore::put(const TaskHash& hash, std::string_view record) {
@@ -150,9 +162,8 @@ void RedisStore::put(const TaskHash& hash, std::string_view record) {
         "project",
         hash.hex(), record.size()));
   }
-  const std::string hex = hash.hex();
-  transaction({{"SET", key("result", hash), record}, {"SADD", key("results"), hex}},
-              fmt::format("storing the result of task {}", hex));
+  set_indexed("result", "results", hash, record,
+              fmt::format("storing the result of task {}", hash.hex()));
 }
 
 bool RedisStore::contains(const TaskHash& hash) {
@@ -187,10 +198,8 @@ std::vector<bool> RedisStore::contains_all(std::span<const TaskHash> hashes) {
 }
 
 bool RedisStore::remove(const TaskHash& hash) {
-  const std::string hex = hash.hex();
-  const RedisReply done = transaction({{"DEL", key("result", hash)}, {"SREM", key("results"), hex}},
-                                      fmt::format("removing the result of task {}", hex));
-  return done->element[0]->integer > 0;
+  return delete_indexed("result", "results", hash,
+                        fmt::format("removing the result of task {}", hash.hex()));
 }
 
 std::vector<TaskHash> RedisStore::list() { return hashes_in(key("results"), "listing results"); }
@@ -198,9 +207,8 @@ std::vector<TaskHash> RedisStore::list() { return hashes_in(key("results"), "lis
 // ---- failures ------------------------------------------------------------------
 
 void RedisStore::record_failure(const TaskHash& hash, std::string_view message) {
-  const std::string hex = hash.hex();
-  transaction({{"SET", key("failure", hash), message}, {"SADD", key("failures"), hex}},
-              fmt::format("recording the failure of task {}", hex));
+  set_indexed("failure", "failures", hash, message,
+              fmt::format("recording the failure of task {}", hash.hex()));
 }
 
 std::vector<FailureInfo> RedisStore::list_failures() {
@@ -221,18 +229,13 @@ std::vector<FailureInfo> RedisStore::list_failures() {
 }
 
 std::optional<std::string> RedisStore::failure(const TaskHash& hash) {
-  const RedisReply reply = run({"GET", key("failure", hash)});
-  check_reply(*reply, url_.masked(), fmt::format("reading the failure of task {}", hash.hex()));
-  if (is_nil(*reply)) return std::nullopt;
-  return std::string(text_of(*reply));
+  return string_at(key("failure", hash),
+                   fmt::format("reading the failure of task {}", hash.hex()));
 }
 
 bool RedisStore::clear_failure(const TaskHash& hash) {
-  const std::string hex = hash.hex();
-  const RedisReply done =
-      transaction({{"DEL", key("failure", hash)}, {"SREM", key("failures"), hex}},
-                  fmt::format("clearing the failure of task {}", hex));
-  return done->element[0]->integer > 0;
+  return delete_indexed("failure", "failures", hash,
+                        fmt::format("clearing the failure of task {}", hash.hex()));
 }
 
 // ---- crashes -------------------------------------------------------------------
@@ -242,18 +245,13 @@ std::vector<std::string> RedisStore::record_crash(const TaskHash& hash, std::str
   const RedisReply done = transaction(
       {{"RPUSH", list, line}, {"SADD", key("crashed"), hex}, {"LRANGE", list, "0", "-1"}},
       fmt::format("recording a crash of task {}", hex));
-  std::vector<std::string> all;
-  const redisReply& range = *done->element[2];
-  for (std::size_t i = 0; i < range.elements; ++i) all.emplace_back(text_of(*range.element[i]));
-  return all;
+  return strings_of(*done->element[2]);
 }
 
 std::vector<std::string> RedisStore::crashes(const TaskHash& hash) {
   const RedisReply reply = run({"LRANGE", key("crashes", hash), "0", "-1"});
   check_reply(*reply, url_.masked(), fmt::format("reading the crashes of task {}", hash.hex()));
-  std::vector<std::string> all;
-  for (std::size_t i = 0; i < reply->elements; ++i) all.emplace_back(text_of(*reply->element[i]));
-  return all;
+  return strings_of(*reply);
 }
 
 std::vector<TaskHash> RedisStore::list_crashed() {
@@ -261,11 +259,8 @@ std::vector<TaskHash> RedisStore::list_crashed() {
 }
 
 bool RedisStore::clear_crashes(const TaskHash& hash) {
-  const std::string hex = hash.hex();
-  const RedisReply done =
-      transaction({{"DEL", key("crashes", hash)}, {"SREM", key("crashed"), hex}},
-                  fmt::format("clearing the crashes of task {}", hex));
-  return done->element[0]->integer > 0;
+  return delete_indexed("crashes", "crashed", hash,
+                        fmt::format("clearing the crashes of task {}", hash.hex()));
 }
 
 // ---- users ---------------------------------------------------------------------

@@ -88,6 +88,16 @@ class RedisStore final : public Store {
   /// Runs a Lua script (redis_scripts.hpp) and checks its reply.
   RedisReply script(std::string_view source, const std::vector<std::string_view>& keys,
                     const std::vector<std::string_view>& args, std::string_view doing);
+  /// The string at `key`, or nothing when there is none.
+  std::optional<std::string> string_at(const std::string& key, std::string_view doing);
+  /// Sets `<kind>:<hex>` to `value` and adds the hex to the set `index`, in
+  /// one transaction (a stored result and its index entry agree).
+  void set_indexed(std::string_view kind, std::string_view index, const TaskHash& hash,
+                   std::string_view value, std::string_view doing);
+  /// Deletes `<kind>:<hex>` and its entry in `index`, in one transaction;
+  /// false when there was nothing to delete.
+  bool delete_indexed(std::string_view kind, std::string_view index, const TaskHash& hash,
+                      std::string_view doing);
   /// Every member of the set `key`, by SSCAN, each once.
   std::vector<std::string> members(const std::string& key, std::string_view doing);
   /// The hashes an index set holds (members that are no hash are skipped).

@@ -27,8 +27,6 @@ namespace {
 constexpr std::string_view kBackstopMs = "86400000";  // 24 h
 constexpr std::size_t kBatch = 1'000;
 
-std::string_view text_of(const redisReply& reply) { return {reply.str, reply.len}; }
-
 std::int64_t micros_of(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }

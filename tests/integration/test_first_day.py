@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
 """
 
 # `-- value` reads a result with jug::value and no barrier before it;
-# JUG_TEST_EARLY_TASK makes a task at namespace scope.
+# JUG_TEST_EARLY_TASK makes a task at namespace scope, JUG_TEST_EARLY_BARRIER
+# calls jug::barrier() there.
 MISTAKES = """#include <jug/jug.hpp>
 
 #include <cstdio>
@@ -33,6 +34,7 @@ const jug::TaskGenerator twice("twice", [](int x) { return 2 * x; });
 
 const std::optional<jug::Task<int>> early =
     std::getenv("JUG_TEST_EARLY_TASK") ? std::optional(twice(1)) : std::nullopt;
+const bool early_barrier = std::getenv("JUG_TEST_EARLY_BARRIER") && (jug::barrier(), true);
 
 int main(int argc, char** argv) {
   return jug::main(argc, argv, [] {
@@ -142,6 +144,10 @@ class FirstDay(jugtest.ScratchTest):
         p = self.jug("status", "mistakes.cpp", env={"JUG_TEST_EARLY_TASK": "1"})
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn("a task was created outside the build function", p.stderr)
+        self.assertNotIn("terminate called", p.stderr)
+        p = self.jug("status", "mistakes.cpp", env={"JUG_TEST_EARLY_BARRIER": "1"})
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("jug::barrier was called outside the build function", p.stderr)
         self.assertNotIn("terminate called", p.stderr)
 
     def corrupt_names(self, *args):

@@ -46,11 +46,13 @@ class BarrierTest : public ::testing::Test {
  protected:
   void SetUp() override { step_runs = 0; }
 
-  /// As `jug execute` runs it.
-  jug::ExecuteOutcome run(const std::function<void()>& jugfile, jug::ExecuteOptions options = {}) {
+  /// As `jug execute` runs it; `observer` (default: one that does nothing)
+  /// is told what happens.
+  jug::ExecuteOutcome run(const std::function<void()>& jugfile, jug::ExecuteOptions options = {},
+                          jug::ExecuteObserver* observer = nullptr) {
     return jug::execute_through_barriers(
         [&] { return jug::build_graph(jugfile, store_, jug::BuildMode::kRepairResults); }, store_,
-        options, observer_);
+        options, observer ? *observer : observer_);
   }
 
   jug::MemoryStore store_;
@@ -347,9 +349,7 @@ TEST_F(BarrierTest, ATaskAfterTheBarrierDoneByAnotherWorkerMeanwhileIsNotDoneBef
       }
     }
   });
-  const jug::ExecuteOutcome outcome = jug::execute_through_barriers(
-      [&] { return jug::build_graph(std::ref(jugfile), store_, jug::BuildMode::kRepairResults); },
-      store_, {}, other_worker);
+  const jug::ExecuteOutcome outcome = run(std::ref(jugfile), {}, &other_worker);
   ASSERT_FALSE(outcome.graph.stopped_at());
   const jug::ExecuteReport& r = outcome.report;
   EXPECT_EQ(r.selected, 21u);
@@ -365,9 +365,7 @@ TEST_F(BarrierTest, AResultRemovedBetweenRoundsIsRunAgainAndCountedOnce) {
   BetweenRounds remover([&](const jug::Graph& before, const jug::Graph&) {
     store_.remove(before.hash(0));  // say, a cleanup of another jugfile
   });
-  const jug::ExecuteOutcome outcome = jug::execute_through_barriers(
-      [&] { return jug::build_graph(std::ref(jugfile), store_, jug::BuildMode::kRepairResults); },
-      store_, {}, remover);
+  const jug::ExecuteOutcome outcome = run(std::ref(jugfile), {}, &remover);
   ASSERT_FALSE(outcome.graph.stopped_at());
   const jug::ExecuteReport& r = outcome.report;
   EXPECT_EQ(r.selected, 21u);
