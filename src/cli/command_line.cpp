@@ -25,6 +25,9 @@ void add_common(CLI::App& sub, CommandLine& cl) {
   sub.add_option("--jugdir", cl.jugdir,
                  "Where results are stored (default %(jugfile)s.jugdata; %(date)s is today)");
   sub.add_flag("-v,--verbose", cl.verbose, "Say more");
+  add_seconds(sub, "--reconnect-time", cl.store.reconnect_time,
+              "Seconds to keep reconnecting to a Redis store that went away before stopping "
+              "(default 300)");
 }
 
 /// `sub`'s option names as they are typed: "--keep-going", "-j".

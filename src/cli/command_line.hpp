@@ -9,6 +9,7 @@
 
 #include "commands/cleanup.hpp"
 #include "commands/execute.hpp"
+#include "store/store.hpp"
 
 namespace jug::cli {
 
@@ -28,6 +29,7 @@ struct CommandLine {
   /// --jugdir before expansion of %(jugfile)s and %(date)s.
   std::string jugdir = "%(jugfile)s.jugdata";
   bool verbose = false;
+  StoreOptions store;
   /// execute: honour JUG_MAX_* and JUG_EXIT_IF_FILE_EXISTS.
   bool check_environment = true;
   ExecuteOptions execute;

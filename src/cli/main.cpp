@@ -61,6 +61,9 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
             cli::print_abandoned(signal, running, abandon_switch.abandon());
           },
   });
+  if (const std::optional<std::string> warning = store.durability_warning()) {
+    std::cerr << "jug: warning: " << *warning << '\n';
+  }
   const auto start = std::chrono::steady_clock::now();
   ExecuteOutcome outcome = execute_through_barriers(build, store, options, observer);
   const ExecuteReport& report = outcome.report;
@@ -170,6 +173,13 @@ int run_cleanup(const cli::CommandLine& cl, const Graph& graph, Store& store) {
         *graph.stopped_at()));
   }
   const CleanupReport report = cleanup(graph, store, cl.cleanup);
+  if (const Store::IndexRepair& index = report.index_repair; index.unlisted + index.stale > 0) {
+    fmt::print(std::cout,
+               "{} the store's index: {} key{} it did not list, {} entr{} for keys that are "
+               "gone.\n",
+               cl.cleanup.dry_run ? "Would repair" : "Repaired", index.unlisted,
+               index.unlisted == 1 ? "" : "s", index.stale, index.stale == 1 ? "y" : "ies");
+  }
   fmt::print(std::cout, "{} {} result{}, {} lease{}, {} failure record{}{}.\n",
              cl.cleanup.dry_run ? "Would remove" : "Removed", report.results_removed,
              report.results_removed == 1 ? "" : "s", report.leases_removed,
@@ -253,6 +263,10 @@ int main(int argc, char** argv, const std::function<void()>& build,
   // which the store reports and cleans up after, not kill the worker with
   // its lease and a temporary file left behind.
   std::signal(SIGXFSZ, SIG_IGN);
+  // A write to a connection the other end dropped (a Redis server that
+  // died) must fail with EPIPE, which the store reconnects after, not kill
+  // the worker. Python, and so Python jug, ignores SIGPIPE too.
+  std::signal(SIGPIPE, SIG_IGN);
   // Before anything is read or stored: one name, two functions would hand
   // one the other's results.
   if (std::optional<std::string> conflict = detail::generator_name_conflict()) {
@@ -265,7 +279,7 @@ int main(int argc, char** argv, const std::function<void()>& build,
   const cli::CommandLine& cl = std::get<cli::CommandLine>(parsed);
   jugfile_arguments() = cl.jugfile_arguments;
   try {
-    std::unique_ptr<Store> store = open_store(cli::expand_jugdir(cl.jugdir, cl.jugfile));
+    std::unique_ptr<Store> store = open_store(cli::expand_jugdir(cl.jugdir, cl.jugfile), cl.store);
     const auto build_or_explain = [&](BuildMode mode) {
       try {
         return build_graph(build, *store, mode);

@@ -73,6 +73,8 @@ std::string count_of(std::size_t n, std::string_view what) {
 /// The whole cleanup: everything no task of the graph owns.
 CleanupReport remove_orphans(const Graph& graph, Store& store, const CleanupOptions& options) {
   CleanupReport report;
+  // First, so that what is listed below is what the store holds.
+  report.index_repair = store.repair_index(options.dry_run);
   const Orphans orphans = find_orphans(graph, store, options);
   report.results_kept = orphans.results_kept;
   report.other_jugfiles = other_users(store, options.jugfile);

@@ -35,6 +35,8 @@ struct CleanupReport {
   std::size_t leases_removed = 0;
   std::size_t failures_removed = 0;
   std::size_t results_kept = 0;
+  /// The store's index of its keys, made to agree with them first (Redis).
+  Store::IndexRepair index_repair;
   /// The jugfiles other than this one that the store lists as users (so
   /// some of what was, or would be, removed may be theirs).
   std::vector<std::string> other_jugfiles;

@@ -21,13 +21,15 @@ LeaseKeeper::~LeaseKeeper() {
   thread_.join();
 }
 
-bool LeaseKeeper::acquire(const TaskHash& hash) {
+std::optional<LeasedTask> LeaseKeeper::acquire(const TaskHash& hash) {
   // Shared: threads take leases at once; give_back_all waits for them.
   std::shared_lock gate(acquiring_);
-  if (given_back_ || !store_.acquire(hash, owner_)) return false;
+  if (given_back_) return std::nullopt;
+  std::optional<LeasedTask> task = store_.acquire_and_read(hash, owner_);
+  if (!task) return std::nullopt;
   std::lock_guard lock(mutex_);
   held_.push_back(hash);
-  return true;
+  return task;
 }
 
 std::size_t LeaseKeeper::give_back_all() {

@@ -31,9 +31,10 @@ class LeaseKeeper {
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
-  /// Takes the lease of `hash` (Store::acquire) and renews it from now on;
-  /// false when someone else holds it, or once give_back_all has run.
-  bool acquire(const TaskHash& hash);
+  /// Takes the lease of `hash` and reads the task's state
+  /// (Store::acquire_and_read), and renews the lease from now on; nothing
+  /// when someone else holds it, or once give_back_all has run.
+  std::optional<LeasedTask> acquire(const TaskHash& hash);
   /// Stops renewing it (about to be released).
   void drop(const TaskHash& hash);
   /// Gives back every lease held (the worker abandons its running tasks

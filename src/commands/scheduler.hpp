@@ -49,8 +49,8 @@ class Scheduler {
   /// What earlier attempts at a task left in the store, to be cleared once
   /// an attempt succeeds.
   struct Troubles {
-    bool failure = false;
-    bool crashes = false;
+    /// Left by earlier attempts, to be cleared once it succeeds.
+    TaskTroubles recorded;
     /// Its next crash would be its last (see RunGate).
     bool run_alone = false;
   };
@@ -106,8 +106,9 @@ class Scheduler {
   void process(NodeId id);
 
   /// Takes the lease of `id`, taking over the lease of a worker that is gone
-  /// (and recording its crash); false while a live worker holds it.
-  bool obtain_lease(NodeId id);
+  /// (and recording its crash), and reads what the store holds of the task;
+  /// nothing while a live worker holds it.
+  std::optional<LeasedTask> obtain_lease(NodeId id);
   /// Takes the lease of `id` and looks at what earlier attempts left: the
   /// troubles to clear once it succeeds, or nothing when the task is not to
   /// run now (held elsewhere, done, failed; all handled here). `alone`: this
@@ -116,6 +117,9 @@ class Scheduler {
   std::optional<Troubles> lease_and_check(NodeId id, bool alone);
 
   void release_lease(const TaskHash& hash);
+  /// After the store failed while storing the result of `hash`: whether
+  /// the result got stored all the same (false when the store cannot say).
+  bool stored_despite_error(const TaskHash& hash);
 
   bool previously_failed(NodeId id) const;
 

@@ -33,8 +33,10 @@ void Scheduler::process(NodeId id) {
 
 std::optional<Scheduler::Troubles> Scheduler::lease_and_check(NodeId id, bool alone) {
   const TaskHash& hash = graph_.hash(id);
+  std::optional<LeasedTask> leased;
   try {
-    if (!obtain_lease(id)) {
+    leased = obtain_lease(id);
+    if (!leased) {
       std::lock_guard lock(mutex_);
       state_[id] = State::kHeldElsewhere;
       held_elsewhere_.push_back(id);
@@ -44,9 +46,9 @@ std::optional<Scheduler::Troubles> Scheduler::lease_and_check(NodeId id, bool al
     fatal(id, e.what(), /*holds_lease=*/false);
     return std::nullopt;
   }
-  Troubles troubles;
+  Troubles troubles{std::move(leased->troubles), false};
   try {
-    if (store_.contains(hash)) {  // finished between our listing and our lease
+    if (leased->stored) {  // finished between our listing and our lease
       release_lease(hash);
       std::lock_guard lock(mutex_);
       ++report_.done_elsewhere;
@@ -56,17 +58,14 @@ std::optional<Scheduler::Troubles> Scheduler::lease_and_check(NodeId id, bool al
     // A failure recorded since this run started means another worker ran
     // and failed it meanwhile: not retried in this run (it would most
     // likely fail again); a later execute retries it.
-    std::optional<std::string> recorded = store_.failure(hash);
-    if (recorded && !previously_failed(id)) {
+    if (troubles.recorded.failure && !previously_failed(id)) {
       release_lease(hash);
       std::lock_guard lock(mutex_);
-      report_.failed_elsewhere.push_back({id, std::move(*recorded)});
+      report_.failed_elsewhere.push_back({id, std::move(*troubles.recorded.failure)});
       mark_failed(id);
       return std::nullopt;
     }
-    troubles.failure = recorded.has_value();
-    const std::vector<std::string> crashes = store_.crashes(hash);
-    troubles.crashes = !crashes.empty();
+    const std::vector<std::string>& crashes = troubles.recorded.crashes;
     if (crashes.size() >= std::max(1u, options_.max_crashes)) {
       fail(id, fmt::format("its worker died {} time{} while running it, so it is not run "
                            "again (--max-crashes {}); `jug cleanup --failed-only` lets it run "
@@ -89,18 +88,18 @@ std::optional<Scheduler::Troubles> Scheduler::lease_and_check(NodeId id, bool al
   return troubles;
 }
 
-bool Scheduler::obtain_lease(NodeId id) {
+std::optional<LeasedTask> Scheduler::obtain_lease(NodeId id) {
   const TaskHash& hash = graph_.hash(id);
   // Twice at most: a lease released or broken between our tries is
   // retried once; after that the task counts as held, and is looked at
   // again with the others held elsewhere.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (keeper_->acquire(hash)) return true;
+    if (std::optional<LeasedTask> task = keeper_->acquire(hash)) return task;
     const std::optional<LeaseInfo> lease = store_.lease(hash);
     if (!lease) continue;
     const std::optional<std::string> why = abandoned_lease(
         *lease, owner_, options_.lease_time, [this] { return store_clock_.now(); });
-    if (!why) return false;
+    if (!why) return std::nullopt;
     // Its worker died running the task (unless it died just after
     // storing the result): recorded before the lease goes, so that
     // whoever takes the task next counts this crash.
@@ -110,14 +109,14 @@ bool Scheduler::obtain_lease(NodeId id) {
       store_.record_crash(hash,
                           words ? fmt::format("{}; {} while running it", *why, *words) : *why);
     });
-    if (!broken) return false;
+    if (!broken) return std::nullopt;
     {
       std::lock_guard lock(mutex_);
       ++report_.taken_over;
     }
     observer_.lease_taken_over(graph_, id, *why);
   }
-  return false;
+  return std::nullopt;
 }
 
 void Scheduler::release_lease(const TaskHash& hash) {
@@ -180,14 +179,27 @@ void Scheduler::run_leased(NodeId id, Troubles troubles) {
     fail(id, *failure);
     return;
   }
+  // The result, the troubles cleared and the lease given back, at once
+  // where the store can (one round trip on Redis).
+  const TaskHash& hash = graph_.hash(id);
+  std::optional<std::string> after_storing;
   try {
-    store_.put(graph_.hash(id), record);
+    keeper_->drop(hash);
+    store_.put_and_release(hash, record, owner_, troubles.recorded);
   } catch (const std::exception& e) {
-    fatal(id,
-          fmt::format("could not store the result of task {}: {}", describe_task(graph_, id),
-                      e.what()),
-          /*holds_lease=*/true);
-    return;
+    if (!stored_despite_error(hash)) {
+      fatal(id,
+            fmt::format("could not store the result of task {}: {}", describe_task(graph_, id),
+                        e.what()),
+            /*holds_lease=*/true);
+      return;
+    }
+    after_storing = e.what();
+    try {  // what put_and_release did not get to
+      store_.release(hash, owner_);
+    } catch (const std::exception&) {
+      // the store is unusable; the lease will be taken over once it expires
+    }
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   observer_.task_finished(graph_, id, seconds);
@@ -197,17 +209,20 @@ void Scheduler::run_leased(NodeId id, Troubles troubles) {
     ++report_.executed_per_name[node.name_id];
     if (unfinished_dependents_[id] > 0) values_[id] = std::move(value);
     mark_done(id);
+    // The result is published: an error after it does not undo it.
+    if (after_storing) {
+      record_fatal(
+          fmt::format("task {} is stored, but then: {}", describe_task(graph_, id), *after_storing));
+    }
   }
-  // The result is published: errors from here on do not undo it.
+  syncer_->wrote();
+}
+
+bool Scheduler::stored_despite_error(const TaskHash& hash) {
   try {
-    if (troubles.failure) store_.clear_failure(graph_.hash(id));
-    if (troubles.crashes) store_.clear_crashes(graph_.hash(id));
-    release_lease(graph_.hash(id));
-    syncer_->wrote();
-  } catch (const std::exception& e) {
-    std::lock_guard lock(mutex_);
-    record_fatal(fmt::format("task {} is stored, but then: {}", describe_task(graph_, id),
-                             e.what()));
+    return store_.contains(hash);
+  } catch (const std::exception&) {
+    return false;  // the store is unusable: taken as not stored, run again
   }
 }
 

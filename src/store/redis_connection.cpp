@@ -51,6 +51,11 @@ std::string setup_failure(std::string_view error, const RedisUrl& url) {
     return "a password was given, but the server has none set (drop it from the URL and "
            "JUG_REDIS_PASSWORD)";
   }
+  if (error.starts_with("DENIED")) {
+    return "the server is in protected mode and refuses clients from other machines: give it "
+           "a password (requirepass; workers take it from JUG_REDIS_PASSWORD), see "
+           "docs/redis.md";
+  }
   if (error.find("DB index is out of range") != std::string_view::npos) {
     return fmt::format("the server has no database {} (see `databases` in its redis.conf)", url.db);
   }
@@ -69,6 +74,8 @@ std::string_view error_of(const redisReply& reply) {
 std::string_view text_of(const redisReply& reply) { return {reply.str, reply.len}; }
 
 bool is_nil(const redisReply& reply) { return reply.type == REDIS_REPLY_NIL; }
+
+bool is_loading(const redisReply& reply) { return error_of(reply).starts_with("LOADING"); }
 
 std::vector<std::string> strings_of(const redisReply& reply) {
   std::vector<std::string> strings;
@@ -93,7 +100,7 @@ RedisConnection::RedisConnection(const RedisUrl& url) : where_(url.masked()) {
   if (context_->err != 0) {
     const std::string why = connect_failure(*context_, url);
     redisFree(context_);
-    throw StoreError(fmt::format("cannot reach the Redis store at {}: {}", where_, why));
+    throw RedisConnectionLost(fmt::format("cannot reach the Redis store at {}: {}", where_, why));
   }
   try {
     if (redisSetTimeout(context_, kReplyTimeout) != REDIS_OK) fail("setting a timeout");
@@ -108,6 +115,10 @@ RedisConnection::RedisConnection(const RedisUrl& url) : where_(url.masked()) {
     if (url.db != 0) setup.push_back({"SELECT", db});
     setup.push_back({"PING"});
     for (const RedisReply& reply : pipeline(setup)) {
+      if (is_loading(*reply)) {
+        throw RedisConnectionLost(fmt::format(
+            "the Redis store at {} is loading its data (it just restarted)", where_));
+      }
       if (const std::string_view error = error_of(*reply); !error.empty()) {
         throw StoreError(
             fmt::format("cannot use the Redis store at {}: {}", where_, setup_failure(error, url)));
@@ -126,7 +137,7 @@ void RedisConnection::fail(std::string_view doing) {
   const std::string why = context_->err == REDIS_ERR_EOF ? "the server closed the connection"
                           : context_->errstr[0] != '\0'  ? std::string(context_->errstr)
                                                          : std::string("unknown error");
-  throw StoreError(
+  throw RedisConnectionLost(
       fmt::format("lost the connection to the Redis store at {} while {}: {}", where_, doing, why));
 }
 
@@ -191,7 +202,7 @@ RedisReply RedisConnection::next_reply(std::chrono::milliseconds timeout) {
     const int ready = ::poll(&fd, 1, static_cast<int>(left.count()));
     if (ready < 0 && errno != EINTR) {
       broken_ = true;
-      throw StoreError(fmt::format(
+      throw RedisConnectionLost(fmt::format(
           "lost the connection to the Redis store at {} while waiting for a message", where_));
     }
     if (ready > 0 && redisBufferRead(context_) != REDIS_OK) fail("reading a message");

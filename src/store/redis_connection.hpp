@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jug/errors.hpp"
 #include "store/redis_url.hpp"
 
 struct redisContext;
@@ -28,10 +29,21 @@ using RedisReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
 /// One command: its arguments, binary-safe.
 using RedisCommand = std::vector<std::string_view>;
 
+/// The server could not be reached or answered a command that may work
+/// again later: the connection was refused, dropped or timed out, or the
+/// server is still loading its data after a restart. Who sent the command
+/// may reconnect and send it again (RedisStore does, for a bounded time).
+class RedisConnectionLost : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 class RedisConnection {
  public:
   /// Connects to `url`. Throws StoreError with one line naming the masked
-  /// URL and why: refused, unknown host, wrong password, no such database.
+  /// URL and why: refused, unknown host, wrong password, no such database
+  /// (RedisConnectionLost for those that may pass: refused, unknown host,
+  /// timed out, loading).
   explicit RedisConnection(const RedisUrl& url);
   ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
@@ -39,7 +51,7 @@ class RedisConnection {
 
   /// Sends `commands` in one round trip; their replies, in order. An error
   /// reply is returned like any other (see error_of); a failed socket
-  /// throws StoreError and leaves the connection broken().
+  /// throws RedisConnectionLost and leaves the connection broken().
   std::vector<RedisReply> pipeline(const std::vector<RedisCommand>& commands);
   RedisReply command(const RedisCommand& command);
 
@@ -73,6 +85,10 @@ std::string_view text_of(const redisReply& reply);
 bool is_nil(const redisReply& reply);
 /// The strings of an array reply (LRANGE), in order.
 std::vector<std::string> strings_of(const redisReply& reply);
+
+/// Whether `reply` is the error a server gives while it loads its data
+/// after a restart (LOADING): the command may be sent again shortly.
+bool is_loading(const redisReply& reply);
 
 /// Throws StoreError when `reply` is an error: "the Redis store at X
 /// refused <doing>: <error>".

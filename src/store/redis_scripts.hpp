@@ -22,12 +22,34 @@ namespace jug::redis_scripts {
   "         string.match(string.sub(v, #o + 1), '^renewed=%d+\\n$') ~= nil\n" \
   "end\n"
 
-/// KEYS: lease, lease index. ARGV: owner, ttl ms, hex. 1 when taken.
-inline constexpr std::string_view kAcquire = JUG_REDIS_NOW
-    "if not redis.call('SET', KEYS[1], ARGV[1] .. 'renewed=' .. now .. '\\n', 'NX', 'PX',"
-    "                  ARGV[2]) then return 0 end\n"
-    "redis.call('SADD', KEYS[2], ARGV[3])\n"
-    "return 1\n";
+/// Takes a lease: `SET NX` of the owner and the server's time, and the
+/// lease's entry in the index. Sent "again" (the first sending may have
+/// taken it before the connection was lost), a lease this owner holds
+/// counts as taken.
+#define JUG_REDIS_TAKE \
+  "local function take()\n" \
+  "  if redis.call('SET', KEYS[1], ARGV[1] .. 'renewed=' .. now .. '\\n', 'NX', 'PX',\n" \
+  "                ARGV[2]) then\n" \
+  "    redis.call('SADD', KEYS[2], ARGV[3])\n" \
+  "    return true\n" \
+  "  end\n" \
+  "  return ARGV[4] == 'again' and held_by(redis.call('GET', KEYS[1]), ARGV[1])\n" \
+  "end\n"
+
+/// KEYS: lease, lease index. ARGV: owner, ttl ms, hex, "first" or "again".
+/// 1 when taken.
+inline constexpr std::string_view kAcquire = JUG_REDIS_HELD_BY JUG_REDIS_NOW JUG_REDIS_TAKE
+    "if take() then return 1 end\n"
+    "return 0\n";
+
+/// KEYS: lease, lease index, result, failure, crash list. ARGV: as
+/// kAcquire. 0 when not taken; else {1, whether the result exists, the
+/// failure or nil, the crashes}: what a worker reads before it runs a task.
+inline constexpr std::string_view kAcquireAndRead =
+    JUG_REDIS_HELD_BY JUG_REDIS_NOW JUG_REDIS_TAKE
+    "if not take() then return 0 end\n"
+    "return {1, redis.call('EXISTS', KEYS[3]), redis.call('GET', KEYS[4]),\n"
+    "        redis.call('LRANGE', KEYS[5], 0, -1)}\n";
 
 /// KEYS: lease. ARGV: owner, ttl ms. 1 when renewed; else the value found
 /// (false when there is none).
@@ -52,9 +74,14 @@ inline constexpr std::string_view kRelease = JUG_REDIS_HELD_BY
 /// breaker as owner, token, ttl ms. Replaces the lease by the breaker's
 /// "breaking" lease when it is still the one seen (a breaking lease left by
 /// a breaker that died is seen, and broken, like any other); returns the
-/// new value, or false.
+/// new value, or false. Sent again after a lost connection, finds its own
+/// breaking lease (by the token) and returns it.
 inline constexpr std::string_view kMarkBreaking =
     "local v = redis.call('GET', KEYS[1])\n"
+    "local mine = '\\nbreaking=' .. ARGV[3] .. '\\n'\n"
+    "if v and string.sub(v, 1, #ARGV[2]) == ARGV[2] and string.sub(v, -#mine) == mine then\n"
+    "  return v\n"
+    "end\n"
     "if not v or string.sub(v, 1, #ARGV[1]) ~= ARGV[1] then return false end\n"
     "local rest = string.sub(v, #ARGV[1] + 1)\n"
     "if rest ~= '' and not string.match(rest, '^breaking=[^\\n]*\\n$') then return false end\n"
@@ -79,13 +106,41 @@ inline constexpr std::string_view kReplaceIfSame =
     "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])\n"
     "return 1\n";
 
+/// KEYS: crash list, crashed index. ARGV: the crash's line, hex, "first"
+/// or "again". Appends the line and returns the whole list. Sent "again"
+/// (the first sending may have appended it before the connection was
+/// lost), a list that already ends with the line is left as it is.
+inline constexpr std::string_view kRecordCrash =
+    "local last = redis.call('LINDEX', KEYS[1], -1)\n"
+    "if ARGV[3] ~= 'again' or last ~= ARGV[1] then\n"
+    "  redis.call('RPUSH', KEYS[1], ARGV[1])\n"
+    "  redis.call('SADD', KEYS[2], ARGV[2])\n"
+    "end\n"
+    "return redis.call('LRANGE', KEYS[1], 0, -1)\n";
+
 /// KEYS: lease, lease index. ARGV: hex. Drops an index entry whose lease
 /// expired (the backstop TTL) rather than being released.
 inline constexpr std::string_view kForgetIfGone =
     "if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end\n"
     "return 1\n";
 
+/// KEYS: a key, its index. ARGV: hex, "fix" or "look". 1 when the index
+/// disagrees with the key (the key exists and the index lacks the hex, or
+/// the other way round), after making it agree if "fix"; else 0. Checked
+/// and fixed at once: a worker's put or remove, which changes both in one
+/// transaction, cannot come in between.
+inline constexpr std::string_view kRepairIndexEntry =
+    "local exists = redis.call('EXISTS', KEYS[1]) == 1\n"
+    "local listed = redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1\n"
+    "if exists == listed then return 0 end\n"
+    "if ARGV[2] == 'fix' then\n"
+    "  if exists then redis.call('SADD', KEYS[2], ARGV[1])\n"
+    "  else redis.call('SREM', KEYS[2], ARGV[1]) end\n"
+    "end\n"
+    "return 1\n";
+
 #undef JUG_REDIS_NOW
 #undef JUG_REDIS_HELD_BY
+#undef JUG_REDIS_TAKE
 
 }  // namespace jug::redis_scripts

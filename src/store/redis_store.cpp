@@ -7,8 +7,12 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <iterator>
+#include <iostream>
 
 #include "jug/errors.hpp"
+#include "store/reconnect_backoff.hpp"
+#include "store/redis_scripts.hpp"
 
 namespace jug {
 namespace {
@@ -21,7 +25,8 @@ constexpr std::size_t kBatch = 10'000;
 
 }  // namespace
 
-RedisStore::RedisStore(std::string_view url) : url_(RedisUrl::parse(url)) {
+RedisStore::RedisStore(std::string_view url, std::chrono::duration<double> reconnect_time)
+    : url_(RedisUrl::parse(url)), reconnect_time_(reconnect_time) {
   // Connect now: an unreachable server is one clear error before any work.
   idle_.push_back(std::make_unique<RedisConnection>(url_));
 }
@@ -46,7 +51,33 @@ std::string RedisStore::key(std::string_view kind) const {
 
 // ---- connections -------------------------------------------------------------
 
-std::vector<RedisReply> RedisStore::run(const std::vector<RedisCommand>& commands) {
+std::vector<RedisReply> RedisStore::run(const std::vector<RedisCommand>& commands,
+                                        const std::vector<RedisCommand>* again) {
+  std::optional<ReconnectBackoff> backoff;
+  std::optional<StoreError> first_cause;
+  while (true) {
+    try {
+      std::vector<RedisReply> replies = run_once(backoff && again ? *again : commands);
+      if (backoff) outage_ended(backoff->elapsed());
+      return replies;
+    } catch (const RedisConnectionLost& lost) {
+      if (!backoff) {
+        backoff.emplace(reconnect_time_);
+        first_cause.emplace(lost);
+        outage_began(lost);
+      }
+      if (!backoff->wait()) {
+        const std::string last = lost.what() == std::string_view(first_cause->what())
+                                     ? std::string()
+                                     : fmt::format(": {}", lost.what());
+        throw StoreError(fmt::format("{}; gave up reconnecting after {:.0f} s (--reconnect-time){}",
+                                     first_cause->what(), backoff->elapsed().count(), last));
+      }
+    }
+  }
+}
+
+std::vector<RedisReply> RedisStore::run_once(const std::vector<RedisCommand>& commands) {
   std::unique_ptr<RedisConnection> connection;
   {
     std::lock_guard lock(pool_mutex_);
@@ -58,20 +89,46 @@ std::vector<RedisReply> RedisStore::run(const std::vector<RedisCommand>& command
   if (!connection) connection = std::make_unique<RedisConnection>(url_);
   // A connection that failed is dropped, and with it every idle one: they
   // lead to the same server, which most likely restarted or went away, so
-  // the next call opens a new connection rather than meet another dead one.
-  // A healthy connection goes back to the pool, even when a reply was an
-  // error.
+  // the next attempt opens a new connection rather than meet another dead
+  // one. A healthy connection goes back to the pool, even when a reply was
+  // an error.
   std::vector<RedisReply> replies;
   try {
     replies = connection->pipeline(commands);
-  } catch (const StoreError&) {
+  } catch (const RedisConnectionLost&) {
     std::lock_guard lock(pool_mutex_);
     idle_.clear();
     throw;
   }
-  std::lock_guard lock(pool_mutex_);
-  idle_.push_back(std::move(connection));
+  {
+    std::lock_guard lock(pool_mutex_);
+    idle_.push_back(std::move(connection));
+  }
+  // A server that restarted answers LOADING to everything until its data
+  // is read back: nothing ran, so all can be sent again.
+  for (const RedisReply& reply : replies) {
+    if (is_loading(*reply)) {
+      throw RedisConnectionLost(fmt::format(
+          "the Redis store at {} is loading its data (it just restarted)", url_.masked()));
+    }
+  }
   return replies;
+}
+
+void RedisStore::outage_began(const StoreError& cause) {
+  std::lock_guard lock(outage_mutex_);
+  if (in_outage_) return;
+  in_outage_ = true;
+  std::cerr << fmt::format("jug: {}; reconnecting for up to {:.0f} s (--reconnect-time)\n",
+                           cause.what(), reconnect_time_.count());
+}
+
+void RedisStore::outage_ended(std::chrono::duration<double> lasted) {
+  std::lock_guard lock(outage_mutex_);
+  if (!in_outage_) return;
+  in_outage_ = false;
+  std::cerr << fmt::format("jug: reconnected to the Redis store at {} after {:.1f} s\n",
+                           url_.masked(), lasted.count());
 }
 
 RedisReply RedisStore::run(const RedisCommand& command) {
@@ -154,7 +211,7 @@ std::optional<std::string> RedisStore::get(const TaskHash& hash) {
   return string_at(key("result", hash), fmt::format("reading the result of task {}", hash.hex()));
 }
 
-void RedisStore::put(const TaskHash& hash, std::string_view record) {
+void RedisStore::check_record_size(const TaskHash& hash, std::string_view record) const {
   if (record.size() > kMaxRecordSize) {
     throw StoreError(fmt::format(
         "the result of task {} is {} bytes, more than the 512 MB a Redis string holds; the "
@@ -162,6 +219,10 @@ void RedisStore::put(const TaskHash& hash, std::string_view record) {
         "project",
         hash.hex(), record.size()));
   }
+}
+
+void RedisStore::put(const TaskHash& hash, std::string_view record) {
+  check_record_size(hash, record);
   set_indexed("result", "results", hash, record,
               fmt::format("storing the result of task {}", hash.hex()));
 }
@@ -204,6 +265,96 @@ bool RedisStore::remove(const TaskHash& hash) {
 
 std::vector<TaskHash> RedisStore::list() { return hashes_in(key("results"), "listing results"); }
 
+std::optional<std::string> RedisStore::durability_warning() {
+  const std::vector<RedisReply> replies =
+      run({{"CONFIG", "GET", "maxmemory-policy"}, {"CONFIG", "GET", "appendonly"},
+           {"CONFIG", "GET", "save"}});
+  // {name, value}; a server that disabled or renamed CONFIG says nothing.
+  std::vector<std::string> values;
+  for (const RedisReply& reply : replies) {
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) return std::nullopt;
+    values.emplace_back(text_of(*reply->element[1]));
+  }
+  const std::string& policy = values[0];
+  const std::string& appendonly = values[1];
+  const std::string& save = values[2];
+  if (policy != "noeviction") {
+    return fmt::format(
+        "the Redis store at {} may evict results when it runs short of memory "
+        "(maxmemory-policy {}): set `maxmemory-policy noeviction` on the server (docs/redis.md)",
+        url_.masked(), policy);
+  }
+  if (appendonly != "yes" && save.empty()) {
+    return fmt::format(
+        "the Redis store at {} keeps results only in memory (appendonly no, no save "
+        "points): a restart of the server loses them all; set `appendonly yes` on the "
+        "server (docs/redis.md)",
+        url_.masked());
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> RedisStore::hexes_of_keys(std::string_view kind) {
+  // The prefix is the user's: its glob characters are matched as themselves.
+  std::string pattern;
+  for (const char c : key(kind) + ":") {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  pattern += '*';
+  const std::size_t start = key(kind).size() + 1;
+  const std::string count = std::to_string(kBatch);
+  std::vector<std::string> hexes;
+  std::string cursor = "0";
+  do {
+    const RedisReply reply = run({"SCAN", cursor, "MATCH", pattern, "COUNT", count});
+    check_reply(*reply, url_.masked(), "listing keys");
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+      throw StoreError(fmt::format("unexpected reply from the Redis store at {} listing keys",
+                                   url_.masked()));
+    }
+    cursor = std::string(text_of(*reply->element[0]));
+    for (const std::string& found : strings_of(*reply->element[1])) {
+      if (TaskHash::from_hex(std::string_view(found).substr(start))) {
+        hexes.push_back(found.substr(start));
+      }
+    }
+  } while (cursor != "0");
+  std::sort(hexes.begin(), hexes.end());
+  hexes.erase(std::unique(hexes.begin(), hexes.end()), hexes.end());
+  return hexes;
+}
+
+Store::IndexRepair RedisStore::repair_index(bool dry_run) {
+  IndexRepair repair;
+  constexpr std::pair<std::string_view, std::string_view> kIndexed[] = {
+      {"result", "results"}, {"failure", "failures"}, {"crashes", "crashed"}, {"lease", "leases"}};
+  for (const auto& [kind, index] : kIndexed) {
+    const std::vector<std::string> keys = hexes_of_keys(kind);
+    const std::vector<std::string> listed = members(key(index), "listing an index");
+    std::vector<std::string> unlisted, stale;
+    std::set_difference(keys.begin(), keys.end(), listed.begin(), listed.end(),
+                        std::back_inserter(unlisted));
+    std::set_difference(listed.begin(), listed.end(), keys.begin(), keys.end(),
+                        std::back_inserter(stale));
+    // What the two listings say is only a suspicion (workers write
+    // meanwhile): each is checked again, and fixed, by a script.
+    const std::string index_key = key(index);
+    const auto check = [&](const std::vector<std::string>& hexes, std::size_t& count) {
+      for (const std::string& hex : hexes) {
+        const std::string entry_key = fmt::format("{}{}:{}", url_.prefix, kind, hex);
+        const RedisReply fixed =
+            script(redis_scripts::kRepairIndexEntry, {entry_key, index_key},
+                   {hex, dry_run ? "look" : "fix"}, "repairing the index");
+        count += fixed->integer == 1 ? 1 : 0;
+      }
+    };
+    check(unlisted, repair.unlisted);
+    check(stale, repair.stale);
+  }
+  return repair;
+}
+
 // ---- failures ------------------------------------------------------------------
 
 void RedisStore::record_failure(const TaskHash& hash, std::string_view message) {
@@ -242,10 +393,11 @@ bool RedisStore::clear_failure(const TaskHash& hash) {
 
 std::vector<std::string> RedisStore::record_crash(const TaskHash& hash, std::string_view what) {
   const std::string hex = hash.hex(), list = key("crashes", hash), line = crash_line(what);
-  const RedisReply done = transaction(
-      {{"RPUSH", list, line}, {"SADD", key("crashed"), hex}, {"LRANGE", list, "0", "-1"}},
-      fmt::format("recording a crash of task {}", hex));
-  return strings_of(*done->element[2]);
+  const std::vector<std::string_view> again{line, hex, "again"};
+  const RedisReply done =
+      script(redis_scripts::kRecordCrash, {list, key("crashed")}, {line, hex, "first"},
+             fmt::format("recording a crash of task {}", hex), &again);
+  return strings_of(*done);
 }
 
 std::vector<std::string> RedisStore::crashes(const TaskHash& hash) {

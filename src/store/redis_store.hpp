@@ -24,7 +24,10 @@ class RedisStore final : public Store {
   /// Opens the store `url` names (RedisUrl::parse) and connects at once:
   /// throws StoreError, naming the masked URL and why, when the server
   /// cannot be reached or refuses us (password, database).
-  explicit RedisStore(std::string_view url);
+  /// A call that loses the server reconnects for up to `reconnect_time`
+  /// before it throws StoreError naming the cause.
+  explicit RedisStore(std::string_view url,
+                      std::chrono::duration<double> reconnect_time = std::chrono::seconds(300));
   ~RedisStore() override;
 
   std::string describe() const override;
@@ -44,8 +47,23 @@ class RedisStore final : public Store {
   /// says how to set; a client cannot make one write durable (Redis 7.0 has
   /// no WAITAOF).
   void sync() override {}
+  /// When the server may evict keys (maxmemory-policy other than
+  /// noeviction) or has no persistence (no appendonly, no save); nothing
+  /// when CONFIG is disabled.
+  std::optional<std::string> durability_warning() override;
+  /// SCAN of the keys of each kind (results, failures, crashes, leases)
+  /// against its index set, each disagreement checked and fixed by a script.
+  IndexRepair repair_index(bool dry_run) override;
 
   bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
+  /// One script: the lease, then the result's existence, the failure and
+  /// the crashes.
+  std::optional<LeasedTask> acquire_and_read(const TaskHash& hash,
+                                             const LeaseOwner& owner) override;
+  /// One MULTI/EXEC: the result and its index entry, the troubles cleared,
+  /// the lease released (and its release published).
+  void put_and_release(const TaskHash& hash, std::string_view record, const LeaseOwner& owner,
+                       const TaskTroubles& recorded) override;
   void renew(const TaskHash& hash, const LeaseOwner& owner) override;
   void release(const TaskHash& hash, const LeaseOwner& owner) override;
   std::optional<LeaseInfo> lease(const TaskHash& hash) override;
@@ -79,15 +97,32 @@ class RedisStore final : public Store {
   std::string key(std::string_view kind, const TaskHash& hash) const;
   std::string key(std::string_view kind) const;
 
-  /// Runs `commands` in one round trip on a pooled connection.
-  std::vector<RedisReply> run(const std::vector<RedisCommand>& commands);
+  /// Runs `commands` in one round trip on a pooled connection. When the
+  /// connection fails or the server is still loading, reconnects with
+  /// backoff and sends them again (`again` instead, when given: commands
+  /// whose first sending may have taken effect unseen), for up to
+  /// reconnect_time_; then throws StoreError naming the cause.
+  std::vector<RedisReply> run(const std::vector<RedisCommand>& commands,
+                              const std::vector<RedisCommand>* again = nullptr);
   RedisReply run(const RedisCommand& command);
+  /// One attempt at run(): throws RedisConnectionLost when it may be tried
+  /// again.
+  std::vector<RedisReply> run_once(const std::vector<RedisCommand>& commands);
+  /// Tells the user, once however many calls meet it, that the server was
+  /// lost and that workers are reconnecting; then that it is back.
+  void outage_began(const StoreError& cause);
+  void outage_ended(std::chrono::duration<double> lasted);
   /// Runs `commands` as one MULTI/EXEC; EXEC's reply (an array of theirs).
   /// Throws StoreError saying `doing` when the server refuses.
   RedisReply transaction(const std::vector<RedisCommand>& commands, std::string_view doing);
-  /// Runs a Lua script (redis_scripts.hpp) and checks its reply.
+  /// Runs a Lua script (redis_scripts.hpp) and checks its reply. When the
+  /// first sending may have run unseen, it is sent again with `args_again`
+  /// (when given) instead of `args`.
   RedisReply script(std::string_view source, const std::vector<std::string_view>& keys,
-                    const std::vector<std::string_view>& args, std::string_view doing);
+                    const std::vector<std::string_view>& args, std::string_view doing,
+                    const std::vector<std::string_view>* args_again = nullptr);
+  /// Throws StoreError when `record` is too large for one Redis string.
+  void check_record_size(const TaskHash& hash, std::string_view record) const;
   /// The string at `key`, or nothing when there is none.
   std::optional<std::string> string_at(const std::string& key, std::string_view doing);
   /// Sets `<kind>:<hex>` to `value` and adds the hex to the set `index`, in
@@ -100,12 +135,17 @@ class RedisStore final : public Store {
                       std::string_view doing);
   /// Every member of the set `key`, by SSCAN, each once.
   std::vector<std::string> members(const std::string& key, std::string_view doing);
+  /// The hex of every key `<prefix><kind>:<hex>`, by SCAN (never KEYS).
+  std::vector<std::string> hexes_of_keys(std::string_view kind);
   /// The hashes an index set holds (members that are no hash are skipped).
   std::vector<TaskHash> hashes_in(const std::string& index, std::string_view doing);
 
   RedisUrl url_;
+  const std::chrono::duration<double> reconnect_time_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<RedisConnection>> idle_;
+  std::mutex outage_mutex_;
+  bool in_outage_ = false;
 };
 
 }  // namespace jug

@@ -110,22 +110,53 @@ class RedisLeaseWatch final : public LeaseWatch {
 }  // namespace
 
 RedisReply RedisStore::script(std::string_view source, const std::vector<std::string_view>& keys,
-                              const std::vector<std::string_view>& args, std::string_view doing) {
+                              const std::vector<std::string_view>& args, std::string_view doing,
+                              const std::vector<std::string_view>* args_again) {
   const std::string count = std::to_string(keys.size());
-  RedisCommand command{"EVAL", source, count};
-  command.insert(command.end(), keys.begin(), keys.end());
-  command.insert(command.end(), args.begin(), args.end());
-  RedisReply reply = run(command);
+  const auto command = [&](const std::vector<std::string_view>& with) {
+    RedisCommand command{"EVAL", source, count};
+    command.insert(command.end(), keys.begin(), keys.end());
+    command.insert(command.end(), with.begin(), with.end());
+    return std::vector<RedisCommand>{std::move(command)};
+  };
+  const std::vector<RedisCommand> first = command(args);
+  std::optional<std::vector<RedisCommand>> again;
+  if (args_again) again = command(*args_again);
+  RedisReply reply = std::move(run(first, again ? &*again : nullptr).front());
   check_reply(*reply, url_.masked(), doing);
   return reply;
 }
 
 bool RedisStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
   const std::string hex = hash.hex(), content = lease_content(owner);
+  // Sent again after a lost connection, the lease may be ours already.
+  const std::vector<std::string_view> again{content, kBackstopMs, hex, "again"};
   const RedisReply reply =
       script(redis_scripts::kAcquire, {key("lease", hash), key("leases")},
-             {content, kBackstopMs, hex}, fmt::format("taking the lease of task {}", hex));
+             {content, kBackstopMs, hex, "first"}, fmt::format("taking the lease of task {}", hex),
+             &again);
   return reply->integer == 1;
+}
+
+std::optional<LeasedTask> RedisStore::acquire_and_read(const TaskHash& hash,
+                                                       const LeaseOwner& owner) {
+  const std::string hex = hash.hex(), content = lease_content(owner);
+  const std::string lease_key = key("lease", hash), result_key = key("result", hash),
+                    failure_key = key("failure", hash), crashes_key = key("crashes", hash);
+  const std::vector<std::string_view> again{content, kBackstopMs, hex, "again"};
+  const RedisReply reply = script(
+      redis_scripts::kAcquireAndRead, {lease_key, key("leases"), result_key, failure_key, crashes_key},
+      {content, kBackstopMs, hex, "first"}, fmt::format("taking the lease of task {}", hex), &again);
+  if (reply->type != REDIS_REPLY_ARRAY) return std::nullopt;
+  if (reply->elements != 4) {
+    throw StoreError(fmt::format("unexpected reply from the Redis store at {} taking the lease of task {}",
+                                 url_.masked(), hex));
+  }
+  LeasedTask task;
+  task.stored = reply->element[1]->integer > 0;
+  if (!is_nil(*reply->element[2])) task.troubles.failure = std::string(text_of(*reply->element[2]));
+  task.troubles.crashes = strings_of(*reply->element[3]);
+  return task;
 }
 
 void RedisStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
@@ -150,6 +181,31 @@ void RedisStore::release(const TaskHash& hash, const LeaseOwner& owner) {
   const std::string hex = hash.hex(), content = lease_content(owner), channel = key("lease-events");
   script(redis_scripts::kRelease, {key("lease", hash), key("leases")}, {content, hex, channel},
          fmt::format("giving back the lease of task {}", hex));
+}
+
+void RedisStore::put_and_release(const TaskHash& hash, std::string_view record,
+                                 const LeaseOwner& owner, const TaskTroubles& recorded) {
+  const std::string hex = hash.hex(), content = lease_content(owner);
+  const std::string result_key = key("result", hash), results = key("results"),
+                    failure_key = key("failure", hash), failures = key("failures"),
+                    crashes_key = key("crashes", hash), crashed = key("crashed"),
+                    lease_key = key("lease", hash), leases = key("leases"),
+                    channel = key("lease-events");
+  check_record_size(hash, record);
+  std::vector<RedisCommand> commands{{"SET", result_key, record}, {"SADD", results, hex}};
+  if (recorded.failure) {
+    commands.push_back({"DEL", failure_key});
+    commands.push_back({"SREM", failures, hex});
+  }
+  if (!recorded.crashes.empty()) {
+    commands.push_back({"DEL", crashes_key});
+    commands.push_back({"SREM", crashed, hex});
+  }
+  // Last, in the same transaction: whoever the release wakes finds the
+  // result.
+  commands.push_back(
+      {"EVAL", redis_scripts::kRelease, "2", lease_key, leases, content, hex, channel});
+  transaction(commands, fmt::format("storing the result of task {}", hex));
 }
 
 std::optional<LeaseInfo> RedisStore::lease(const TaskHash& hash) {

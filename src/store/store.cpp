@@ -42,6 +42,26 @@ std::vector<bool> Store::contains_all(std::span<const TaskHash> hashes) {
   return found;
 }
 
+std::optional<LeasedTask> Store::acquire_and_read(const TaskHash& hash,
+                                                  const LeaseOwner& owner) {
+  if (!acquire(hash, owner)) return std::nullopt;
+  LeasedTask task;
+  task.stored = contains(hash);
+  if (!task.stored) {
+    task.troubles.failure = failure(hash);
+    task.troubles.crashes = crashes(hash);
+  }
+  return task;
+}
+
+void Store::put_and_release(const TaskHash& hash, std::string_view record,
+                            const LeaseOwner& owner, const TaskTroubles& recorded) {
+  put(hash, record);
+  if (recorded.failure) clear_failure(hash);
+  if (!recorded.crashes.empty()) clear_crashes(hash);
+  release(hash, owner);
+}
+
 std::optional<std::string> Store::failure(const TaskHash& hash) {
   for (FailureInfo& f : list_failures()) {
     if (f.hash == hash) return std::move(f.message);
@@ -68,9 +88,11 @@ LeaseOwner LeaseOwner::self() {
   return cached;
 }
 
-std::unique_ptr<Store> open_store(const std::string& jugdir) {
+std::unique_ptr<Store> open_store(const std::string& jugdir, const StoreOptions& options) {
   if (jugdir == "memory:") return std::make_unique<MemoryStore>();
-  if (RedisUrl::names_redis(jugdir)) return std::make_unique<RedisStore>(jugdir);
+  if (RedisUrl::names_redis(jugdir)) {
+    return std::make_unique<RedisStore>(jugdir, options.reconnect_time);
+  }
   return std::make_unique<FileStore>(jugdir);
 }
 

@@ -53,6 +53,21 @@ struct FailureInfo {
   std::string message;
 };
 
+/// What earlier runs recorded against a task: a failure, crashes.
+struct TaskTroubles {
+  std::optional<std::string> failure;
+  /// Oldest first.
+  std::vector<std::string> crashes;
+};
+
+/// What a worker reads of a task as soon as it holds the task's lease.
+struct LeasedTask {
+  /// Its result is stored already (another worker finished it between
+  /// this worker's listing and its lease).
+  bool stored = false;
+  TaskTroubles troubles;
+};
+
 /// Wakes a worker waiting for other workers when a lease is given back or
 /// broken (a task finished, failed, or its worker was found gone).
 class LeaseWatch {
@@ -87,6 +102,23 @@ class Store {
   virtual std::vector<TaskHash> list() = 0;
   /// Makes every result published so far durable (survives a power cut).
   virtual void sync() = 0;
+  /// What repair_index found: entries of the store's own index of its keys
+  /// (a store that keeps one, Redis) that disagreed with the keys.
+  struct IndexRepair {
+    /// Keys the index did not list.
+    std::size_t unlisted = 0;
+    /// Entries of the index for keys that are gone.
+    std::size_t stale = 0;
+  };
+  /// Makes the index agree with the keys (only counts, with `dry_run`),
+  /// for cleanup: an index damaged by hand, or by a server that lost
+  /// writes, would hide results from status and execute. Throws StoreError.
+  virtual IndexRepair repair_index(bool /*dry_run*/) { return {}; }
+  /// Why results kept here could vanish by the store's own settings (a
+  /// server that may evict them, or keeps them only in memory), for
+  /// execute to warn of once; nothing when they are safe, or when the
+  /// store cannot tell.
+  virtual std::optional<std::string> durability_warning() { return std::nullopt; }
 
   // ---- leases --------------------------------------------------------------
   // A lease says a worker is running a task. Its holder renews it; a lease
@@ -95,12 +127,25 @@ class Store {
 
   /// Takes the lease of `hash` for `owner`; false when someone holds it.
   virtual bool acquire(const TaskHash& hash, const LeaseOwner& owner) = 0;
+  /// acquire(), then, when the lease is taken, what a worker reads before
+  /// it runs the task: contains(), failure(), crashes(). A store on a
+  /// server does it in one round trip, so that starting a task costs one.
+  /// Nothing when someone else holds the lease.
+  virtual std::optional<LeasedTask> acquire_and_read(const TaskHash& hash,
+                                                     const LeaseOwner& owner);
   /// Extends a lease `owner` holds. Throws StoreError ("lease lost") when the
   /// lease is gone or held by someone else.
   virtual void renew(const TaskHash& hash, const LeaseOwner& owner) = 0;
   /// Gives back a lease `owner` holds; does nothing when the lease is gone or
   /// someone else holds it (it was broken and taken over meanwhile).
   virtual void release(const TaskHash& hash, const LeaseOwner& owner) = 0;
+  /// How a worker finishes a task: put(), then clears the failure and the
+  /// crashes `recorded` says there are, then release(); in this order, so
+  /// that whoever the release wakes finds the result and no stale trouble.
+  /// A store on a server does it all in one transaction. Throws StoreError;
+  /// the result may then be stored or not (contains() tells).
+  virtual void put_and_release(const TaskHash& hash, std::string_view record,
+                               const LeaseOwner& owner, const TaskTroubles& recorded);
   /// The lease of one task, if one is held.
   virtual std::optional<LeaseInfo> lease(const TaskHash& hash) = 0;
   virtual std::vector<LeaseInfo> list_leases() = 0;
@@ -176,9 +221,16 @@ class Store {
 /// `what` with line breaks made spaces: each crash is one line.
 std::string crash_line(std::string_view what);
 
+/// How a store that lives on a server behaves when the server goes away.
+struct StoreOptions {
+  /// For how long a call reconnects to a server that restarted or became
+  /// unreachable before it throws StoreError (--reconnect-time).
+  std::chrono::duration<double> reconnect_time{300};
+};
+
 /// Opens the store a --jugdir names: a directory path (the file store),
 /// `redis://...` or `unix://...` (the Redis store, docs/redis.md), or
 /// `memory:` (a store living only in this process, for tests).
-std::unique_ptr<Store> open_store(const std::string& jugdir);
+std::unique_ptr<Store> open_store(const std::string& jugdir, const StoreOptions& options = {});
 
 }  // namespace jug

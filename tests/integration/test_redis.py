@@ -3,92 +3,14 @@ two workers meeting only in a redis-server of the test's own (on a free
 loopback port, no persistence, stopped by its pid), then status, a no-op
 execute, and what a server that is not there says."""
 
-import ctypes
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
 import unittest
 
 import jugtest
+from redis_server import RedisServer, free_port
 
 INTRO = os.path.join(jugtest.SOURCE_DIR, "examples", "intro", "jugfile.cpp")
-REDIS_SERVER = "/usr/bin/redis-server"
-
-
-def die_with_parent():
-    """In the child: killed when the test process dies, however it dies."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server on a free loopback port, in its own scratch dir."""
-
-    def __init__(self):
-        if not os.access(REDIS_SERVER, os.X_OK):
-            raise AssertionError(f"{REDIS_SERVER} is missing: the Redis tests need it. "
-                                 "Run scripts/install-deps.sh (it installs redis-server).")
-        self.dir = tempfile.mkdtemp(prefix="jug-redis-")
-        # Readiness is asked through this socket, which only our server makes
-        # (once it has its port): another server that took the port in
-        # between cannot be taken for ours.
-        self.socket = os.path.join(self.dir, "redis.sock")
-        for _ in range(5):
-            self.port = free_port()
-            self.log = open(os.path.join(self.dir, "redis.log"), "ab")
-            self.proc = subprocess.Popen(
-                [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
-                 "--dir", self.dir, "--save", "", "--appendonly", "no", "--daemonize", "no",
-                 "--unixsocket", self.socket, "--unixsocketperm", "700"],
-                stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-            if self._wait_until_answering():
-                return
-            self.stop()
-        raise AssertionError("redis-server did not start, see " + self.dir)
-
-    def _wait_until_answering(self):
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                with socket.socket(socket.AF_UNIX) as s:
-                    s.settimeout(1)
-                    s.connect(self.socket)
-                    s.sendall(b"PING\r\n")
-                    if s.recv(64).startswith(b"+PONG"):
-                        return True
-            except OSError:
-                pass
-            time.sleep(0.02)
-        return False
-
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/"
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, 15)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, 9)
-                self.proc.wait()
-        self.log.close()
-
-    def remove(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class JugOnRedis(jugtest.ScratchTest):
@@ -123,19 +45,15 @@ class JugOnRedis(jugtest.ScratchTest):
         self.assertEqual(jugtest.executed_count(p.stdout), 0)
         self.jug("check", jugdir, check=0)
 
-    def redis_cli(self, *args):
-        return subprocess.run(["redis-cli", "-s", self.redis.socket, *args], check=True,
-                              capture_output=True, text=True).stdout
-
     def test_execute_verify_repairs_exactly_the_damaged_records(self):
         # Issue 17 on this store: a record cut to nothing, one too long.
         prog = self.program("pipeline")
         jugdir = "--jugdir=" + self.redis.url()
         jugtest.run([prog, "execute", jugdir], self.dir, check=0)
-        keys = sorted(self.redis_cli("--scan", "--pattern", "jug:result:*").split())
+        keys = sorted(self.redis.cli("--scan", "--pattern", "jug:result:*").split())
         self.assertEqual(len(keys), 12, keys)
-        self.redis_cli("SET", keys[3], "")
-        self.redis_cli("APPEND", keys[7], "trailing junk")
+        self.redis.cli("SET", keys[3], "")
+        self.redis.cli("APPEND", keys[7], "trailing junk")
         st = jugtest.status_json(prog, self.dir, ["--verify", jugdir])
         damaged = sorted(c["hash"] for c in st["corrupt"])
         self.assertEqual(damaged, sorted(k.split(":")[-1] for k in (keys[3], keys[7])))
@@ -152,6 +70,49 @@ class JugOnRedis(jugtest.ScratchTest):
         st = jugtest.status_json(prog, self.dir, ["--verify", jugdir])
         self.assertEqual(st["corrupt"], [])
         self.assertEqual(st["totals"]["finished"], 12)
+
+    def test_execute_warns_once_of_a_server_that_keeps_results_only_in_memory(self):
+        prog = self.program("pipeline")
+        jugdir = "--jugdir=" + self.redis.url()  # --save "" --appendonly no
+        p = jugtest.run([prog, "execute", jugdir], self.dir, check=0)
+        warnings = [l for l in p.stderr.splitlines() if "warning" in l]
+        self.assertEqual(len(warnings), 1, p.stderr)
+        self.assertIn("keeps results only in memory", warnings[0])
+        self.assertIn("appendonly yes", warnings[0])
+        # Status only reads: no warning there.
+        p = jugtest.run([prog, "status", jugdir], self.dir, check=0)
+        self.assertNotIn("warning", p.stderr)
+        # Once the server keeps them, execute says nothing.
+        self.redis.cli("CONFIG", "SET", "appendonly", "yes")
+        p = jugtest.run([prog, "execute", jugdir], self.dir, check=0)
+        self.assertNotIn("warning", p.stderr)
+        self.redis.cli("CONFIG", "SET", "maxmemory-policy", "volatile-lru")
+        p = jugtest.run([prog, "execute", jugdir], self.dir, check=0)
+        self.assertIn("may evict results", p.stderr)
+        self.assertIn("maxmemory-policy volatile-lru", p.stderr)
+
+    def test_cleanup_repairs_an_index_that_disagrees_with_the_keys(self):
+        prog = self.program("pipeline")
+        jugdir = "--jugdir=" + self.redis.url()
+        jugtest.run([prog, "execute", jugdir], self.dir, check=0)
+        keys = sorted(self.redis.cli("--scan", "--pattern", "jug:result:*").split())
+        self.redis.cli("SREM", "jug:results", keys[0].split(":")[-1])
+        self.redis.cli("SADD", "jug:results", "ab" * 32)
+        st = jugtest.status_json(prog, self.dir, [jugdir])
+        self.assertEqual(st["totals"]["finished"], 11, "the index hides a result")
+
+        p = jugtest.run([prog, "cleanup", "--dry-run", jugdir], self.dir, check=0)
+        self.assertIn("Would repair the store's index: 1 key it did not list, "
+                      "1 entry for keys that are gone.", p.stdout)
+        p = jugtest.run([prog, "cleanup", jugdir], self.dir, check=0)
+        self.assertIn("Repaired the store's index: 1 key it did not list, "
+                      "1 entry for keys that are gone.", p.stdout)
+        self.assertIn("Removed 0 results", p.stdout)
+        st = jugtest.status_json(prog, self.dir, [jugdir])
+        self.assertEqual(st["totals"]["finished"], 12)
+        self.assertEqual(int(self.redis.cli("SCARD", "jug:results")), 12)
+        p = jugtest.run([prog, "cleanup", jugdir], self.dir, check=0)
+        self.assertNotIn("index", p.stdout)
 
     def test_a_server_that_is_not_there_is_one_line(self):
         shutil.copy(INTRO, self.dir)

@@ -70,9 +70,20 @@ class RedisServer {
   /// one on the same port, as a server restart looks to its clients.
   void restart() {
     stop();
+    start_again();
+  }
+  /// Kills the server as a crash would (SIGKILL).
+  void crash() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  /// Starts the server again, on the same port, after crash() or restart.
+  void start_again() {
     start(extra_);
     if (!wait_until_answering()) {
-      throw std::runtime_error("redis-server did not restart; its log:\n" +
+      throw std::runtime_error("redis-server did not start again; its log:\n" +
                                read_whole_file(dir_.path() + "/redis.log"));
     }
   }

@@ -8,11 +8,14 @@
 #include <hiredis/hiredis.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 #include "jug/errors.hpp"
 #include "store/redis_url.hpp"
+#include "unit/store/cutting_proxy.hpp"
 #include "unit/store/redis_server.hpp"
 #include "unit/store/store_test_support.hpp"
 
@@ -20,6 +23,10 @@ namespace jug::store_test {
 namespace {
 
 using namespace std::chrono_literals;
+
+// As jug::main does: a write to a connection the server dropped fails with
+// EPIPE instead of killing the test.
+const bool kBrokenPipesFail = (std::signal(SIGPIPE, SIG_IGN), true);
 
 /// The message of the StoreError `open` throws (fails when none is thrown).
 template <typename F>
@@ -149,26 +156,164 @@ class RedisWithPassword : public ::testing::Test {
   RedisServer server_{{"--requirepass", "right-password"}};
 };
 
-TEST(RedisStore, AfterAServerRestartOneCallFailsAndTheNextReconnects) {
-  // What this first version does (docs/redis.md, "not yet"): the call that
-  // meets the dropped connection fails with a message naming the server;
-  // the next call opens a new connection. Reconnecting with backoff within
-  // the call is for the next version, which will change this test.
+// ---- settings that lose results ----------------------------------------------------
+
+TEST(RedisStore, WarnsOfAServerThatKeepsResultsOnlyInMemory) {
+  RedisServer server;  // --save "" --appendonly no
+  const std::optional<std::string> warning = RedisStore(server.url()).durability_warning();
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_TRUE(contains(*warning, "only in memory")) << *warning;
+  EXPECT_TRUE(contains(*warning, "appendonly yes")) << *warning;
+}
+
+TEST(RedisStore, WarnsOfAServerThatMayEvictResults) {
+  RedisServer server({"--appendonly", "yes", "--maxmemory-policy", "allkeys-lru"});
+  const std::optional<std::string> warning = RedisStore(server.url()).durability_warning();
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_TRUE(contains(*warning, "maxmemory-policy allkeys-lru")) << *warning;
+  EXPECT_TRUE(contains(*warning, "noeviction")) << *warning;
+}
+
+TEST(RedisStore, SaysNothingOfAServerThatKeepsResultsOrHidesItsConfig) {
+  RedisServer with_aof({"--appendonly", "yes"});
+  EXPECT_EQ(RedisStore(with_aof.url()).durability_warning(), std::nullopt);
+  RedisServer with_snapshots({"--save", "60 1"});
+  EXPECT_EQ(RedisStore(with_snapshots.url()).durability_warning(), std::nullopt);
+  RedisServer without_config({"--rename-command", "CONFIG", ""});
+  EXPECT_EQ(RedisStore(without_config.url()).durability_warning(), std::nullopt);
+}
+
+// ---- a server that goes away ---------------------------------------------------
+
+TEST(RedisStore, ACallThatMeetsARestartedServerReconnectsAndSucceeds) {
   RedisServer server;
   RedisStore store(server.url("/0?prefix=restart"));
   store.put(task(1), "r");
-  // Several connections in the pool: one failure drops them all.
+  // Several connections in the pool: all of them are dead after the restart.
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) threads.emplace_back([&] { (void)store.contains(task(1)); });
   for (auto& t : threads) t.join();
   server.restart();
-  const std::string message = store_error_of([&] { store.get(task(1)); });
-  EXPECT_TRUE(contains(message, "lost the connection")) << message;
-  EXPECT_TRUE(contains(message, "redis://127.0.0.1:" + std::to_string(server.port()) + "/0"))
-      << message;
   EXPECT_EQ(store.get(task(1)), std::nullopt) << "no persistence: the restarted server is empty";
   store.put(task(2), "r");
   EXPECT_TRUE(store.contains(task(2)));
+}
+
+TEST(RedisStore, ACallWaitsForAServerThatComesBack) {
+  RedisServer server;
+  RedisStore store(server.url("/0?prefix=back"), 20s);
+  server.crash();
+  const auto start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration took{};
+  std::thread call([&] {
+    try {
+      store.put(task(1), "r");  // returns once the server is back
+    } catch (const StoreError& e) {
+      ADD_FAILURE() << e.what();
+    }
+    took = std::chrono::steady_clock::now() - start;
+  });
+  // Started from this thread, which outlives it: a server dies with the
+  // thread that started it (PR_SET_PDEATHSIG).
+  std::this_thread::sleep_for(500ms);
+  server.start_again();
+  call.join();
+  EXPECT_GE(took, 500ms);
+  EXPECT_EQ(store.get(task(1)), "r");
+}
+
+TEST(RedisStore, AServerGoneForGoodIsGivenUpOnAfterTheReconnectTime) {
+  RedisServer server;
+  RedisStore store(server.url("/0?prefix=gone"), 1s);
+  server.crash();
+  const auto start = std::chrono::steady_clock::now();
+  const std::string message = store_error_of([&] { store.put(task(1), "r"); });
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(contains(message, "redis://127.0.0.1:" + std::to_string(server.port()) + "/0"))
+      << message;
+  EXPECT_TRUE(contains(message, "gave up reconnecting after 1 s (--reconnect-time)")) << message;
+  EXPECT_TRUE(contains(message, "connection refused")) << message;
+  EXPECT_GE(took, 1s);
+  EXPECT_LT(took, 6s);
+}
+
+std::vector<TaskHash> sorted(std::vector<TaskHash> hashes) {
+  std::sort(hashes.begin(), hashes.end());
+  return hashes;
+}
+
+const LeaseOwner kAlice{"host-a", 101, 1, "machine-a"};
+const LeaseOwner kBob{"host-b", 202, 2, "machine-b"};
+
+/// A store talking to the server through a CuttingProxy, which can drop a
+/// connection after the server ran a command and before its reply arrives.
+class RedisReplyLost : public ::testing::Test {
+ protected:
+  RedisServer server_;
+  CuttingProxy proxy_{server_.port()};
+  RedisStore store_{proxy_.url("/0?prefix=cut"), 20s};
+  RedisStore direct_{server_.url("/0?prefix=cut")};
+
+  void TearDown() override { EXPECT_EQ(proxy_.cuts(), expected_cuts_); }
+  /// The next call's reply is lost (once).
+  void lose_next_reply() {
+    proxy_.cut_next_reply();
+    ++expected_cuts_;
+  }
+
+ private:
+  int expected_cuts_ = 0;
+};
+
+TEST_F(RedisReplyLost, ALeaseTakenUnseenIsTakenOnce) {
+  lose_next_reply();
+  EXPECT_TRUE(store_.acquire(task(1), kAlice)) << "the first sending took it: it is ours";
+  EXPECT_FALSE(direct_.acquire(task(1), kBob));
+  EXPECT_FALSE(store_.acquire(task(1), kAlice)) << "taken twice, without a lost reply";
+  store_.release(task(1), kAlice);
+  EXPECT_EQ(direct_.lease(task(1)), std::nullopt);
+}
+
+TEST_F(RedisReplyLost, ALeaseTakenByAnotherIsNotTakenAgainUnseen) {
+  ASSERT_TRUE(direct_.acquire(task(1), kBob));
+  lose_next_reply();
+  EXPECT_FALSE(store_.acquire(task(1), kAlice));
+  EXPECT_EQ(direct_.lease(task(1))->owner, kBob);
+}
+
+TEST_F(RedisReplyLost, ACrashRecordedUnseenIsRecordedOnce) {
+  lose_next_reply();
+  EXPECT_EQ(store_.record_crash(task(1), "died"), std::vector<std::string>{"died"});
+  EXPECT_EQ(direct_.crashes(task(1)), std::vector<std::string>{"died"});
+  // The same words again, sent once, are a second crash.
+  EXPECT_EQ(store_.record_crash(task(1), "died").size(), 2u);
+}
+
+TEST_F(RedisReplyLost, ALeaseBrokenUnseenIsBrokenOnceAndItsCrashRecordedOnce) {
+  ASSERT_TRUE(direct_.acquire(task(1), kBob));
+  const LeaseInfo seen = *direct_.lease(task(1));
+  lose_next_reply();
+  int recorded = 0;
+  EXPECT_TRUE(store_.break_lease(seen, [&] {
+    ++recorded;
+    store_.record_crash(task(1), "bob died");
+  }));
+  EXPECT_EQ(recorded, 1);
+  EXPECT_EQ(direct_.lease(task(1)), std::nullopt);
+  EXPECT_EQ(direct_.crashes(task(1)), std::vector<std::string>{"bob died"});
+}
+
+TEST_F(RedisReplyLost, AResultStoredUnseenIsStored) {
+  lose_next_reply();
+  store_.put(task(1), "r");
+  EXPECT_EQ(direct_.get(task(1)), "r");
+  EXPECT_EQ(direct_.list(), std::vector<TaskHash>{task(1)});
+}
+
+TEST_F(RedisReplyLost, AReadWhoseReplyWasLostIsReadAgain) {
+  direct_.put(task(1), "r");
+  lose_next_reply();
+  EXPECT_EQ(store_.get(task(1)), "r");
 }
 
 TEST_F(RedisWithPassword, AWrongPasswordIsSaidAndNotShown) {
@@ -264,6 +409,37 @@ TEST_F(RedisStoreTest, KeepsRecordsAsPlainBinaryStringsWithAnIndex) {
   store->remove(task(1));
   EXPECT_EQ(raw({"EXISTS", prefix + ":result:" + task(1).hex()})->integer, 0);
   EXPECT_EQ(raw({"SISMEMBER", prefix + ":results", task(1).hex()})->integer, 0);
+}
+
+TEST_F(RedisStoreTest, RepairingTheIndexListsUnlistedKeysAndDropsStaleEntries) {
+  // A prefix with glob characters: its keys are matched as written.
+  const std::string prefix = unique("re*pair?");
+  auto store = open(prefix);
+  auto other = open(unique("repair"));  // a prefix that the first does not match
+  for (int i = 1; i <= 3; ++i) store->put(task(i), "r");
+  other->put(task(9), "r");
+  store->record_failure(task(4), "boom");
+  raw({"SREM", prefix + ":results", task(1).hex()});         // a result the index lost
+  raw({"SADD", prefix + ":results", task(7).hex()});         // an entry with no result
+  raw({"SADD", prefix + ":failures", task(8).hex()});
+  raw({"SET", prefix + ":result:not-a-hash", "x"});          // not ours: left alone
+  EXPECT_EQ(sorted(store->list()), sorted({task(2), task(3), task(7)}));
+
+  const Store::IndexRepair looked = store->repair_index(/*dry_run=*/true);
+  EXPECT_EQ(looked.unlisted, 1u);
+  EXPECT_EQ(looked.stale, 2u);
+  EXPECT_EQ(store->list().size(), 3u) << "a dry run changes nothing";
+
+  const Store::IndexRepair repaired = store->repair_index(/*dry_run=*/false);
+  EXPECT_EQ(repaired.unlisted, 1u);
+  EXPECT_EQ(repaired.stale, 2u);
+  EXPECT_EQ(sorted(store->list()), sorted({task(1), task(2), task(3)}));
+  EXPECT_EQ(store->list_failures().size(), 1u);
+  EXPECT_EQ(store->contains_all(std::vector<TaskHash>{task(1), task(7)}),
+            (std::vector<bool>{true, false}));
+  EXPECT_EQ(other->list(), std::vector<TaskHash>{task(9)});
+  const Store::IndexRepair again = store->repair_index(false);
+  EXPECT_EQ(again.unlisted + again.stale, 0u);
 }
 
 TEST_F(RedisStoreTest, PrefixesKeepStoresApart) {

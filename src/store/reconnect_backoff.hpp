@@ -1,0 +1,31 @@
+#pragma once
+/// How one call waits for a server that went away: attempts spaced from
+/// 100 ms, doubling up to 2 s, each pause shortened at random (so that many
+/// workers that lost the server together do not all come back at the same
+/// instant), until a given time has passed since the first failure.
+
+#include <chrono>
+#include <random>
+
+namespace jug {
+
+class ReconnectBackoff {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit ReconnectBackoff(std::chrono::duration<double> budget);
+
+  /// Sleeps before the next attempt (the last one as the budget runs
+  /// out); false, at once, when the budget is spent.
+  bool wait();
+  /// Since the first failure.
+  std::chrono::duration<double> elapsed() const { return Clock::now() - start_; }
+
+ private:
+  const Clock::time_point start_ = Clock::now();
+  const Clock::time_point deadline_;
+  std::chrono::milliseconds pause_{100};
+  std::minstd_rand random_;
+};
+
+}  // namespace jug
