@@ -144,21 +144,28 @@ ExecuteOutcome execute_through_barriers(const std::function<Graph()>& build, Sto
   while (true) {
     ExecuteReport report = execute(*graph, store, round_options, observer);
     round_options.executed_in_earlier_rounds += report.executed;
+    // Results this round counted done may be gone (a Redis server that
+    // restarted without its data): one more round, on the same tasks, finds
+    // and runs those that are.
+    const bool look_again =
+        store.take_lost_results() && !report.fatal_error && !report.stopped;
     std::optional<Graph> next;
-    if (may_go_past_barrier(*graph, options, report)) next.emplace(build());
+    if (look_again || may_go_past_barrier(*graph, options, report)) next.emplace(build());
     const std::size_t new_tasks = next ? [&] {
       std::size_t n = 0;
       for (NodeId id = 0; id < next->size(); ++id) n += !graph->find(next->hash(id));
       return n;
     }() : 0;
     totals.add(*graph, report);
-    if (!next || !gets_further(*next, store)) {
+    if (!look_again && (!next || !gets_further(*next, store))) {
       totals.fold_into(report);
       return ExecuteOutcome{std::move(*graph), std::move(report), totals.per_name(),
                             barriers_passed};
     }
-    ++barriers_passed;
-    observer.barrier_passed(*graph, *next, new_tasks);
+    if (!look_again) {
+      ++barriers_passed;
+      observer.barrier_passed(*graph, *next, new_tasks);
+    }
     graph.emplace(std::move(*next));
   }
 }

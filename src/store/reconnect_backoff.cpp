@@ -5,8 +5,19 @@
 
 namespace jug {
 
-ReconnectBackoff::ReconnectBackoff(std::chrono::duration<double> budget)
-    : deadline_(start_ + std::chrono::duration_cast<Clock::duration>(budget)),
+namespace {
+
+/// A budget beyond any run (a century), so that adding it to a time point
+/// cannot overflow.
+constexpr std::chrono::duration<double> kLongest = std::chrono::hours(24 * 365 * 100);
+
+}  // namespace
+
+ReconnectBackoff::ReconnectBackoff(std::chrono::duration<double> budget,
+                                   Clock::time_point since)
+    : since_(since),
+      deadline_(since +
+                std::chrono::duration_cast<Clock::duration>(std::min(budget, kLongest))),
       random_(std::random_device{}()) {}
 
 bool ReconnectBackoff::wait() {

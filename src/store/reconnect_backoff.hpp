@@ -13,16 +13,18 @@ class ReconnectBackoff {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit ReconnectBackoff(std::chrono::duration<double> budget);
+  /// Attempts until `budget` after `since` (when the server was first
+  /// found gone: the outage's start, shared by every call that meets it).
+  ReconnectBackoff(std::chrono::duration<double> budget, Clock::time_point since);
 
   /// Sleeps before the next attempt (the last one as the budget runs
   /// out); false, at once, when the budget is spent.
   bool wait();
-  /// Since the first failure.
-  std::chrono::duration<double> elapsed() const { return Clock::now() - start_; }
+  /// Since the outage began.
+  std::chrono::duration<double> elapsed() const { return Clock::now() - since_; }
 
  private:
-  const Clock::time_point start_ = Clock::now();
+  const Clock::time_point since_;
   const Clock::time_point deadline_;
   std::chrono::milliseconds pause_{100};
   std::minstd_rand random_;

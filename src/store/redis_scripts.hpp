@@ -6,9 +6,13 @@
 /// `renewed=<µs since the epoch, by the server's TIME>\n`; a lease being
 /// broken adds `breaking=<token>\n` (its owner is then the breaker).
 
+#include <string>
 #include <string_view>
 
 namespace jug::redis_scripts {
+
+/// 64 random bits in hex: a breaking lease's token, the data marker.
+std::string random_token();
 
 /// `TIME` as µs since the epoch, in decimal.
 #define JUG_REDIS_NOW \

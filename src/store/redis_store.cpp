@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <iterator>
 #include <iostream>
+#include <utility>
 
 #include "jug/errors.hpp"
 #include "store/reconnect_backoff.hpp"
@@ -29,6 +30,13 @@ RedisStore::RedisStore(std::string_view url, std::chrono::duration<double> recon
     : url_(RedisUrl::parse(url)), reconnect_time_(reconnect_time) {
   // Connect now: an unreachable server is one clear error before any work.
   idle_.push_back(std::make_unique<RedisConnection>(url_));
+  std::lock_guard lock(outage_mutex_);
+  check_data_kept();
+}
+
+bool RedisStore::take_lost_results() {
+  std::lock_guard lock(outage_mutex_);
+  return std::exchange(results_lost_, false);
 }
 
 RedisStore::~RedisStore() = default;
@@ -58,13 +66,15 @@ std::vector<RedisReply> RedisStore::run(const std::vector<RedisCommand>& command
   while (true) {
     try {
       std::vector<RedisReply> replies = run_once(backoff && again ? *again : commands);
-      if (backoff) outage_ended(backoff->elapsed());
+      if (backoff) outage_ended();
       return replies;
     } catch (const RedisConnectionLost& lost) {
       if (!backoff) {
-        backoff.emplace(reconnect_time_);
+        // The outage's deadline, not this call's: calls that meet it one
+        // after another (storing a result, then giving its lease back) do
+        // not each wait the whole time.
+        backoff.emplace(reconnect_time_, outage_began(lost));
         first_cause.emplace(lost);
-        outage_began(lost);
       }
       if (!backoff->wait()) {
         const std::string last = lost.what() == std::string_view(first_cause->what())
@@ -115,20 +125,45 @@ std::vector<RedisReply> RedisStore::run_once(const std::vector<RedisCommand>& co
   return replies;
 }
 
-void RedisStore::outage_began(const StoreError& cause) {
+ReconnectBackoff::Clock::time_point RedisStore::outage_began(const StoreError& cause) {
   std::lock_guard lock(outage_mutex_);
-  if (in_outage_) return;
-  in_outage_ = true;
-  std::cerr << fmt::format("jug: {}; reconnecting for up to {:.0f} s (--reconnect-time)\n",
+  if (outage_since_) return *outage_since_;
+  outage_since_ = ReconnectBackoff::Clock::now();
+  std::cerr << fmt::format("jug: {}; reconnecting for up to {:.6g} s (--reconnect-time)\n",
                            cause.what(), reconnect_time_.count());
+  return *outage_since_;
 }
 
-void RedisStore::outage_ended(std::chrono::duration<double> lasted) {
+void RedisStore::outage_ended() {
   std::lock_guard lock(outage_mutex_);
-  if (!in_outage_) return;
-  in_outage_ = false;
+  if (!outage_since_) return;
+  const std::chrono::duration<double> lasted = ReconnectBackoff::Clock::now() - *outage_since_;
+  outage_since_.reset();
   std::cerr << fmt::format("jug: reconnected to the Redis store at {} after {:.1f} s\n",
                            url_.masked(), lasted.count());
+  check_data_kept();
+}
+
+void RedisStore::check_data_kept() {
+  // Called with outage_mutex_ held: one check per reconnection.
+  const std::string marker = key("data-marker");
+  try {
+    const std::string fresh = redis_scripts::random_token();
+    const std::vector<RedisReply> replies =
+        run_once({{"SET", marker, fresh, "NX"}, {"GET", marker}});
+    const std::string now(text_of(*replies[1]));
+    if (!data_marker_.empty() && now != data_marker_) {
+      results_lost_ = true;
+      std::cerr << fmt::format(
+          "jug: the Redis store at {} lost its data while this worker was away from it (the "
+          "server restarted without it): results are looked for again, and those that are "
+          "gone computed again\n",
+          url_.masked());
+    }
+    data_marker_ = now;
+  } catch (const StoreError&) {
+    // Gone again: the next call reconnects, and checks then.
+  }
 }
 
 RedisReply RedisStore::run(const RedisCommand& command) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "store/reconnect_backoff.hpp"
 #include "store/redis_connection.hpp"
 #include "store/redis_url.hpp"
 #include "store/store.hpp"
@@ -51,6 +52,8 @@ class RedisStore final : public Store {
   /// noeviction) or has no persistence (no appendonly, no save); nothing
   /// when CONFIG is disabled.
   std::optional<std::string> durability_warning() override;
+  /// True once a reconnection found the server's data marker changed.
+  bool take_lost_results() override;
   /// SCAN of the keys of each kind (results, failures, crashes, leases)
   /// against its index set, each disagreement checked and fixed by a script.
   IndexRepair repair_index(bool dry_run) override;
@@ -109,9 +112,14 @@ class RedisStore final : public Store {
   /// again.
   std::vector<RedisReply> run_once(const std::vector<RedisCommand>& commands);
   /// Tells the user, once however many calls meet it, that the server was
-  /// lost and that workers are reconnecting; then that it is back.
-  void outage_began(const StoreError& cause);
-  void outage_ended(std::chrono::duration<double> lasted);
+  /// lost and that workers are reconnecting; returns when the outage began.
+  ReconnectBackoff::Clock::time_point outage_began(const StoreError& cause);
+  /// Tells the user the server is back, and checks that it kept its data.
+  void outage_ended();
+  /// Compares the server's data marker (`<prefix>data-marker`, a random
+  /// token set once) with the one seen before: a different one means the
+  /// server lost its data (restarted without persistence, or flushed).
+  void check_data_kept();
   /// Runs `commands` as one MULTI/EXEC; EXEC's reply (an array of theirs).
   /// Throws StoreError saying `doing` when the server refuses.
   RedisReply transaction(const std::vector<RedisCommand>& commands, std::string_view doing);
@@ -145,7 +153,9 @@ class RedisStore final : public Store {
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<RedisConnection>> idle_;
   std::mutex outage_mutex_;
-  bool in_outage_ = false;
+  std::optional<ReconnectBackoff::Clock::time_point> outage_since_;
+  std::string data_marker_;
+  bool results_lost_ = false;
 };
 
 }  // namespace jug

@@ -57,10 +57,6 @@ LeaseInfo lease_of(const TaskHash& hash, std::string_view value) {
   return info;
 }
 
-std::string random_token() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  return fmt::format("{:016x}", random());
-}
 
 /// Wakes on the messages releases and breaks publish.
 class RedisLeaseWatch final : public LeaseWatch {
@@ -108,6 +104,11 @@ class RedisLeaseWatch final : public LeaseWatch {
 };
 
 }  // namespace
+
+std::string redis_scripts::random_token() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return fmt::format("{:016x}", random());
+}
 
 RedisReply RedisStore::script(std::string_view source, const std::vector<std::string_view>& keys,
                               const std::vector<std::string_view>& args, std::string_view doing,
@@ -245,7 +246,7 @@ std::vector<LeaseInfo> RedisStore::list_leases() {
 bool RedisStore::break_lease(const LeaseInfo& seen, const std::function<void()>& before_removal) {
   const std::string hex = seen.hash.hex(), lease_key = key("lease", seen.hash);
   const std::string seen_value = lease_value(seen.owner, seen.renewed);
-  const std::string breaker = lease_content(LeaseOwner::self()), token = random_token();
+  const std::string breaker = lease_content(LeaseOwner::self()), token = redis_scripts::random_token();
   const std::string doing = fmt::format("breaking the abandoned lease of task {}", hex);
   // First the lease becomes this breaker's (compare and set): of several
   // breakers one succeeds, and the task stays taken while before_removal

@@ -114,6 +114,10 @@ class Store {
   /// for cleanup: an index damaged by hand, or by a server that lost
   /// writes, would hide results from status and execute. Throws StoreError.
   virtual IndexRepair repair_index(bool /*dry_run*/) { return {}; }
+  /// Whether results stored earlier in this process's life may have
+  /// vanished since the last call (a Redis server that restarted without
+  /// its data): what a worker knows to be done must be looked at again.
+  virtual bool take_lost_results() { return false; }
   /// Why results kept here could vanish by the store's own settings (a
   /// server that may evict them, or keeps them only in memory), for
   /// execute to warn of once; nothing when they are safe, or when the

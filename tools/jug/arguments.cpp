@@ -7,10 +7,10 @@ namespace jug::tool {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kOptionsWithValue{
+constexpr std::array<std::string_view, 10> kOptionsWithValue{
     "--jugdir",          "--target",         "-j",           "--jobs",
     "--wait-cycle-time", "--nr-wait-cycles", "--retries",    "--lease-time",
-    "--max-crashes",
+    "--max-crashes",     "--reconnect-time",
 };
 
 bool is_option(std::string_view argument) {

@@ -90,7 +90,6 @@ class CuttingProxy {
         return;
       }
       if (fds[0].revents != 0) return;
-      if (fds[1].revents & POLLIN) accept_one();
       std::vector<Pair> kept;
       for (std::size_t i = 0; i < pairs_.size(); ++i) {
         const Pair pair = pairs_[i];
@@ -105,6 +104,8 @@ class CuttingProxy {
         }
       }
       pairs_ = std::move(kept);
+      // Last: fds has entries only for the pairs polled.
+      if (fds[1].revents & POLLIN) accept_one();
     }
   }
 
