@@ -18,16 +18,14 @@
 namespace jug {
 namespace {
 
-/// Redis refuses strings over 512 MB (proto-max-bulk-len); larger records
-/// will be stored in chunks (docs/redis.md), not yet.
-constexpr std::size_t kMaxRecordSize = std::size_t{512} << 20;
 /// Hashes per SMISMEMBER, and set members asked per SSCAN step.
 constexpr std::size_t kBatch = 10'000;
 
 }  // namespace
 
-RedisStore::RedisStore(std::string_view url, std::chrono::duration<double> reconnect_time)
-    : url_(RedisUrl::parse(url)), reconnect_time_(reconnect_time) {
+RedisStore::RedisStore(std::string_view url, std::chrono::duration<double> reconnect_time,
+                       std::size_t chunk_size)
+    : url_(RedisUrl::parse(url)), reconnect_time_(reconnect_time), chunk_size_(chunk_size) {
   // Connect now: an unreachable server is one clear error before any work.
   idle_.push_back(std::make_unique<RedisConnection>(url_));
   std::lock_guard lock(outage_mutex_);
@@ -242,26 +240,6 @@ bool RedisStore::delete_indexed(std::string_view kind, std::string_view index,
   return done->element[0]->integer > 0;
 }
 
-std::optional<std::string> RedisStore::get(const TaskHash& hash) {
-  return string_at(key("result", hash), fmt::format("reading the result of task {}", hash.hex()));
-}
-
-void RedisStore::check_record_size(const TaskHash& hash, std::string_view record) const {
-  if (record.size() > kMaxRecordSize) {
-    throw StoreError(fmt::format(
-        "the result of task {} is {} bytes, more than the 512 MB a Redis string holds; the "
-        "Redis store does not split records yet: use a file store (--jugdir DIR) for this "
-        "project",
-        hash.hex(), record.size()));
-  }
-}
-
-void RedisStore::put(const TaskHash& hash, std::string_view record) {
-  check_record_size(hash, record);
-  set_indexed("result", "results", hash, record,
-              fmt::format("storing the result of task {}", hash.hex()));
-}
-
 bool RedisStore::contains(const TaskHash& hash) {
   const RedisReply reply = run({"EXISTS", key("result", hash)});
   check_reply(*reply, url_.masked(), fmt::format("looking up the result of task {}", hash.hex()));
@@ -291,11 +269,6 @@ std::vector<bool> RedisStore::contains_all(std::span<const TaskHash> hashes) {
     }
   }
   return found;
-}
-
-bool RedisStore::remove(const TaskHash& hash) {
-  return delete_indexed("result", "results", hash,
-                        fmt::format("removing the result of task {}", hash.hex()));
 }
 
 std::vector<TaskHash> RedisStore::list() { return hashes_in(key("results"), "listing results"); }

@@ -25,17 +25,25 @@ class RedisStore final : public Store {
   /// Opens the store `url` names (RedisUrl::parse) and connects at once:
   /// throws StoreError, naming the masked URL and why, when the server
   /// cannot be reached or refuses us (password, database).
+  /// Redis's largest string (proto-max-bulk-len): larger records are
+  /// stored in chunks of this size.
+  static constexpr std::size_t kLargestString = std::size_t{512} << 20;
+
   /// A call that loses the server reconnects for up to `reconnect_time`
-  /// before it throws StoreError naming the cause.
+  /// before it throws StoreError naming the cause. Records larger than
+  /// `chunk_size` are stored in chunks (redis_store_chunks.cpp).
   explicit RedisStore(std::string_view url,
-                      std::chrono::duration<double> reconnect_time = std::chrono::seconds(300));
+                      std::chrono::duration<double> reconnect_time = std::chrono::seconds(300),
+                      std::size_t chunk_size = kLargestString);
   ~RedisStore() override;
 
   std::string describe() const override;
   std::string location(const TaskHash& hash) const override;
 
+  /// A chunked record's parts, read in one round trip, joined.
   std::optional<std::string> get(const TaskHash& hash) override;
-  /// One MULTI/EXEC: the record and its entry in the results index.
+  /// One MULTI/EXEC: the record (or the manifest of its chunks, written
+  /// before) and its entry in the results index.
   void put(const TaskHash& hash, std::string_view record) override;
   bool contains(const TaskHash& hash) override;
   /// SMISMEMBER on the results index, many per round trip.
@@ -129,8 +137,19 @@ class RedisStore final : public Store {
   RedisReply script(std::string_view source, const std::vector<std::string_view>& keys,
                     const std::vector<std::string_view>& args, std::string_view doing,
                     const std::vector<std::string_view>* args_again = nullptr);
-  /// Throws StoreError when `record` is too large for one Redis string.
-  void check_record_size(const TaskHash& hash, std::string_view record) const;
+  /// `<prefix>chunk:<hex>:<token>:<index>`: a part of a chunked record.
+  std::string chunk_key(const TaskHash& hash, std::string_view token, std::size_t index) const;
+  /// For a record larger than a chunk: writes its chunks, and returns the
+  /// manifest to publish in its place; empty for one that fits a string.
+  std::string write_chunks(const TaskHash& hash, std::string_view record);
+  /// Publishes `record` (its manifest, for a chunked one) and its index
+  /// entry in one transaction with `extra`, whose EXEC reply is returned;
+  /// then deletes the chunks of the record it replaced, if it had any.
+  RedisReply publish(const TaskHash& hash, std::string_view record,
+                     const std::vector<RedisCommand>& extra, std::string_view doing);
+  /// Deletes the chunks of `replaced` (a value once at result:<hex>), if
+  /// it is a manifest.
+  void drop_chunks(const TaskHash& hash, std::string_view replaced);
   /// The string at `key`, or nothing when there is none.
   std::optional<std::string> string_at(const std::string& key, std::string_view doing);
   /// Sets `<kind>:<hex>` to `value` and adds the hex to the set `index`, in
@@ -150,6 +169,7 @@ class RedisStore final : public Store {
 
   RedisUrl url_;
   const std::chrono::duration<double> reconnect_time_;
+  const std::size_t chunk_size_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<RedisConnection>> idle_;
   std::mutex outage_mutex_;

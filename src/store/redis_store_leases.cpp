@@ -187,26 +187,24 @@ void RedisStore::release(const TaskHash& hash, const LeaseOwner& owner) {
 void RedisStore::put_and_release(const TaskHash& hash, std::string_view record,
                                  const LeaseOwner& owner, const TaskTroubles& recorded) {
   const std::string hex = hash.hex(), content = lease_content(owner);
-  const std::string result_key = key("result", hash), results = key("results"),
-                    failure_key = key("failure", hash), failures = key("failures"),
+  const std::string failure_key = key("failure", hash), failures = key("failures"),
                     crashes_key = key("crashes", hash), crashed = key("crashed"),
                     lease_key = key("lease", hash), leases = key("leases"),
                     channel = key("lease-events");
-  check_record_size(hash, record);
-  std::vector<RedisCommand> commands{{"SET", result_key, record}, {"SADD", results, hex}};
+  std::vector<RedisCommand> clear_and_release;
   if (recorded.failure) {
-    commands.push_back({"DEL", failure_key});
-    commands.push_back({"SREM", failures, hex});
+    clear_and_release.push_back({"DEL", failure_key});
+    clear_and_release.push_back({"SREM", failures, hex});
   }
   if (!recorded.crashes.empty()) {
-    commands.push_back({"DEL", crashes_key});
-    commands.push_back({"SREM", crashed, hex});
+    clear_and_release.push_back({"DEL", crashes_key});
+    clear_and_release.push_back({"SREM", crashed, hex});
   }
   // Last, in the same transaction: whoever the release wakes finds the
   // result.
-  commands.push_back(
+  clear_and_release.push_back(
       {"EVAL", redis_scripts::kRelease, "2", lease_key, leases, content, hex, channel});
-  transaction(commands, fmt::format("storing the result of task {}", hex));
+  publish(hash, record, clear_and_release, fmt::format("storing the result of task {}", hex));
 }
 
 std::optional<LeaseInfo> RedisStore::lease(const TaskHash& hash) {
