@@ -149,6 +149,9 @@ void RedisStore::check_data_kept() {
     const std::string fresh = redis_scripts::random_token();
     const std::vector<RedisReply> replies =
         run_once({{"SET", marker, fresh, "NX"}, {"GET", marker}});
+    // A user who may not write it (a read-only ACL) cannot tell, and is
+    // not told.
+    if (replies[1]->type != REDIS_REPLY_STRING) return;
     const std::string now(text_of(*replies[1]));
     if (!data_marker_.empty() && now != data_marker_) {
       results_lost_ = true;

@@ -177,6 +177,46 @@ TEST_P(StoreConformance, OnlyTheFirstAcquireWins) {
   EXPECT_TRUE(store_->acquire(task(2), kBob));
 }
 
+TEST_P(StoreConformance, TakingATaskReadsWhatTheStoreHoldsOfIt) {
+  EXPECT_EQ(store_->acquire_and_read(task(1), kAlice)->stored, false);
+  EXPECT_EQ(store_->acquire_and_read(task(1), kBob), std::nullopt) << "Alice holds it";
+  store_->record_failure(task(2), "boom");
+  store_->record_crash(task(2), "died once");
+  const std::optional<LeasedTask> troubled = store_->acquire_and_read(task(2), kBob);
+  ASSERT_TRUE(troubled.has_value());
+  EXPECT_FALSE(troubled->stored);
+  EXPECT_EQ(troubled->troubles.failure, "boom");
+  EXPECT_EQ(troubled->troubles.crashes, std::vector<std::string>{"died once"});
+  store_->put(task(3), "r");
+  EXPECT_TRUE(store_->acquire_and_read(task(3), kBob)->stored);
+}
+
+TEST_P(StoreConformance, FinishingATaskStoresClearsAndReleasesAtOnce) {
+  store_->record_failure(task(1), "boom");
+  store_->record_crash(task(1), "died once");
+  const std::optional<LeasedTask> taken = store_->acquire_and_read(task(1), kAlice);
+  ASSERT_TRUE(taken.has_value());
+  store_->put_and_release(task(1), "r", kAlice, taken->troubles);
+  EXPECT_EQ(store_->get(task(1)), "r");
+  EXPECT_EQ(store_->failure(task(1)), std::nullopt);
+  EXPECT_TRUE(store_->crashes(task(1)).empty());
+  EXPECT_TRUE(store_->list_crashed().empty());
+  EXPECT_EQ(store_->lease(task(1)), std::nullopt);
+  // Only the troubles said to be recorded are cleared (others are left to
+  // whoever recorded them meanwhile).
+  store_->record_failure(task(2), "boom");
+  ASSERT_TRUE(store_->acquire(task(2), kAlice));
+  store_->put_and_release(task(2), "r", kAlice, TaskTroubles{});
+  EXPECT_EQ(store_->failure(task(2)), "boom");
+  EXPECT_EQ(store_->lease(task(2)), std::nullopt);
+  // A lease taken over meanwhile is left to its new holder.
+  ASSERT_TRUE(store_->acquire(task(3), kBob));
+  store_->put_and_release(task(3), "r", kAlice, TaskTroubles{});
+  EXPECT_EQ(store_->get(task(3)), "r");
+  ASSERT_TRUE(store_->lease(task(3)).has_value());
+  EXPECT_EQ(store_->lease(task(3))->owner, kBob);
+}
+
 TEST_P(StoreConformance, AReleasedLeaseCanBeTakenAgain) {
   ASSERT_TRUE(store_->acquire(task(1), kAlice));
   store_->release(task(1), kAlice);
