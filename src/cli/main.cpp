@@ -180,6 +180,10 @@ int run_cleanup(const cli::CommandLine& cl, const Graph& graph, Store& store) {
                cl.cleanup.dry_run ? "Would repair" : "Repaired", index.unlisted,
                index.unlisted == 1 ? "" : "s", index.stale, index.stale == 1 ? "y" : "ies");
   }
+  if (const std::size_t parts = report.index_repair.orphan_parts; parts > 0) {
+    fmt::print(std::cout, "{} {} part{} of large results that no result uses.\n",
+               cl.cleanup.dry_run ? "Would remove" : "Removed", parts, parts == 1 ? "" : "s");
+  }
   fmt::print(std::cout, "{} {} result{}, {} lease{}, {} failure record{}{}.\n",
              cl.cleanup.dry_run ? "Would remove" : "Removed", report.results_removed,
              report.results_removed == 1 ? "" : "s", report.leases_removed,

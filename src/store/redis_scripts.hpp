@@ -143,6 +143,17 @@ inline constexpr std::string_view kRepairIndexEntry =
     "end\n"
     "return 1\n";
 
+/// KEYS: a chunk, its task's result, its task's lease. ARGV: the chunk's
+/// token, "fix" or "look". 1 when the chunk is an orphan: no worker holds
+/// the task (none can be writing it) and the result is not the manifest
+/// naming the token; deleted if "fix". Else 0.
+inline constexpr std::string_view kDropOrphanChunk =
+    "if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end\n"
+    "local named = 'jug-chunks 1 ' .. ARGV[1] .. ' '\n"
+    "if redis.call('GETRANGE', KEYS[2], 0, #named - 1) == named then return 0 end\n"
+    "if ARGV[2] == 'fix' then redis.call('DEL', KEYS[1]) end\n"
+    "return 1\n";
+
 #undef JUG_REDIS_NOW
 #undef JUG_REDIS_HELD_BY
 #undef JUG_REDIS_TAKE

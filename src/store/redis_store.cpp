@@ -305,7 +305,7 @@ std::optional<std::string> RedisStore::durability_warning() {
   return std::nullopt;
 }
 
-std::vector<std::string> RedisStore::hexes_of_keys(std::string_view kind) {
+std::vector<std::string> RedisStore::keys_of_kind(std::string_view kind) {
   // The prefix is the user's: its glob characters are matched as themselves.
   std::string pattern;
   for (const char c : key(kind) + ":") {
@@ -315,7 +315,7 @@ std::vector<std::string> RedisStore::hexes_of_keys(std::string_view kind) {
   pattern += '*';
   const std::size_t start = key(kind).size() + 1;
   const std::string count = std::to_string(kBatch);
-  std::vector<std::string> hexes;
+  std::vector<std::string> suffixes;
   std::string cursor = "0";
   do {
     const RedisReply reply = run({"SCAN", cursor, "MATCH", pattern, "COUNT", count});
@@ -326,13 +326,17 @@ std::vector<std::string> RedisStore::hexes_of_keys(std::string_view kind) {
     }
     cursor = std::string(text_of(*reply->element[0]));
     for (const std::string& found : strings_of(*reply->element[1])) {
-      if (TaskHash::from_hex(std::string_view(found).substr(start))) {
-        hexes.push_back(found.substr(start));
-      }
+      suffixes.push_back(found.substr(start));
     }
   } while (cursor != "0");
-  std::sort(hexes.begin(), hexes.end());
-  hexes.erase(std::unique(hexes.begin(), hexes.end()), hexes.end());
+  std::sort(suffixes.begin(), suffixes.end());
+  suffixes.erase(std::unique(suffixes.begin(), suffixes.end()), suffixes.end());
+  return suffixes;
+}
+
+std::vector<std::string> RedisStore::hexes_of_keys(std::string_view kind) {
+  std::vector<std::string> hexes = keys_of_kind(kind);
+  std::erase_if(hexes, [](const std::string& hex) { return !TaskHash::from_hex(hex); });
   return hexes;
 }
 
@@ -363,6 +367,7 @@ Store::IndexRepair RedisStore::repair_index(bool dry_run) {
     check(unlisted, repair.unlisted);
     check(stale, repair.stale);
   }
+  repair.orphan_parts = drop_orphan_chunks(dry_run);
   return repair;
 }
 

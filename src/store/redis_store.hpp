@@ -162,8 +162,15 @@ class RedisStore final : public Store {
                       std::string_view doing);
   /// Every member of the set `key`, by SSCAN, each once.
   std::vector<std::string> members(const std::string& key, std::string_view doing);
-  /// The hex of every key `<prefix><kind>:<hex>`, by SCAN (never KEYS).
+  /// What follows `<prefix><kind>:` in every key that starts so, by SCAN
+  /// (never KEYS), sorted.
+  std::vector<std::string> keys_of_kind(std::string_view kind);
+  /// The hex of every key `<prefix><kind>:<hex>`.
   std::vector<std::string> hexes_of_keys(std::string_view kind);
+  /// Deletes (only counts, with `dry_run`) the chunks that no manifest
+  /// names, of tasks whose lease nobody holds (a holder may be writing
+  /// them): left by a worker that died before publishing its manifest.
+  std::size_t drop_orphan_chunks(bool dry_run);
   /// The hashes an index set holds (members that are no hash are skipped).
   std::vector<TaskHash> hashes_in(const std::string& index, std::string_view doing);
 

@@ -150,4 +150,21 @@ bool RedisStore::remove(const TaskHash& hash) {
   return done->element[1]->integer > 0;
 }
 
+std::size_t RedisStore::drop_orphan_chunks(bool dry_run) {
+  std::size_t orphans = 0;
+  for (const std::string& name : keys_of_kind("chunk")) {
+    // <hex>:<token>:<index>
+    const std::size_t colon = name.find(':');
+    const std::optional<TaskHash> hash = TaskHash::from_hex(name.substr(0, colon));
+    if (!hash || colon == std::string::npos) continue;
+    const std::string token = name.substr(colon + 1, name.find(':', colon + 1) - colon - 1);
+    const std::string chunk = key("chunk") + ":" + name;
+    const RedisReply dropped =
+        script(redis_scripts::kDropOrphanChunk, {chunk, key("result", *hash), key("lease", *hash)},
+               {token, dry_run ? "look" : "fix"}, "deleting parts of large results no result uses");
+    orphans += dropped->integer == 1 ? 1 : 0;
+  }
+  return orphans;
+}
+
 }  // namespace jug

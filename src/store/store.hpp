@@ -109,6 +109,9 @@ class Store {
     std::size_t unlisted = 0;
     /// Entries of the index for keys that are gone.
     std::size_t stale = 0;
+    /// Parts of large records that no record uses (a worker died before
+    /// publishing the record they were written for).
+    std::size_t orphan_parts = 0;
   };
   /// Makes the index agree with the keys (only counts, with `dry_run`),
   /// for cleanup: an index damaged by hand, or by a server that lost

@@ -500,6 +500,28 @@ TEST_F(RedisStoreTest, AChunkLostForGoodLeavesARecordCutShort) {
   EXPECT_EQ(read->size(), 85u);
 }
 
+TEST_F(RedisStoreTest, RepairingTheIndexDropsPartsNoRecordUsesUnlessTheTaskIsHeld) {
+  const std::string prefix = unique("orphans");
+  RedisStore store(server().url("/0?prefix=" + prefix), 300s, /*chunk_size=*/10);
+  store.put(task(1), record_of(25));  // 3 parts in use
+  // Parts of records never published: a worker died between the two.
+  const std::string dead = prefix + ":chunk:" + task(2).hex() + ":00000000deadbeef:";
+  raw({"SET", dead + "0", "x"});
+  raw({"SET", dead + "1", "x"});
+  // Parts a worker holding the task may be writing now.
+  ASSERT_TRUE(store.acquire(task(3), kAlice));
+  raw({"SET", prefix + ":chunk:" + task(3).hex() + ":00000000feedf00d:0", "x"});
+
+  EXPECT_EQ(store.repair_index(/*dry_run=*/true).orphan_parts, 2u);
+  EXPECT_EQ(raw({"KEYS", prefix + ":chunk:*"})->elements, 6u);
+  EXPECT_EQ(store.repair_index(/*dry_run=*/false).orphan_parts, 2u);
+  EXPECT_EQ(raw({"KEYS", prefix + ":chunk:*"})->elements, 4u);
+  EXPECT_EQ(store.get(task(1)), record_of(25));
+  store.release(task(3), kAlice);
+  EXPECT_EQ(store.repair_index(false).orphan_parts, 1u);
+  EXPECT_EQ(store.get(task(1)), record_of(25));
+}
+
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 TEST_F(RedisStoreTest, ARecordOverRedisLargestStringIsStoredAndReadWhole) {
   // The real limit, with the real server: 600 MB, which one string cannot
