@@ -211,8 +211,8 @@ void Scheduler::run_leased(NodeId id, Troubles troubles) {
     mark_done(id);
     // The result is published: an error after it does not undo it.
     if (after_storing) {
-      record_fatal(
-          fmt::format("task {} is stored, but then: {}", describe_task(graph_, id), *after_storing));
+      record_fatal(fmt::format("task {} is stored, but then: {}", describe_task(graph_, id),
+                               *after_storing));
     }
   }
   syncer_->wrote();

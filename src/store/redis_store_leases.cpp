@@ -57,7 +57,6 @@ LeaseInfo lease_of(const TaskHash& hash, std::string_view value) {
   return info;
 }
 
-
 /// Wakes on the messages releases and breaks publish.
 class RedisLeaseWatch final : public LeaseWatch {
  public:
@@ -145,13 +144,15 @@ std::optional<LeasedTask> RedisStore::acquire_and_read(const TaskHash& hash,
   const std::string lease_key = key("lease", hash), result_key = key("result", hash),
                     failure_key = key("failure", hash), crashes_key = key("crashes", hash);
   const std::vector<std::string_view> again{content, kBackstopMs, hex, "again"};
-  const RedisReply reply = script(
-      redis_scripts::kAcquireAndRead, {lease_key, key("leases"), result_key, failure_key, crashes_key},
-      {content, kBackstopMs, hex, "first"}, fmt::format("taking the lease of task {}", hex), &again);
+  const std::string doing = fmt::format("taking the lease of task {}", hex);
+  const RedisReply reply =
+      script(redis_scripts::kAcquireAndRead,
+             {lease_key, key("leases"), result_key, failure_key, crashes_key},
+             {content, kBackstopMs, hex, "first"}, doing, &again);
   if (reply->type != REDIS_REPLY_ARRAY) return std::nullopt;
   if (reply->elements != 4) {
-    throw StoreError(fmt::format("unexpected reply from the Redis store at {} taking the lease of task {}",
-                                 url_.masked(), hex));
+    throw StoreError(
+        fmt::format("unexpected reply from the Redis store at {} {}", url_.masked(), doing));
   }
   LeasedTask task;
   task.stored = reply->element[1]->integer > 0;
@@ -244,7 +245,8 @@ std::vector<LeaseInfo> RedisStore::list_leases() {
 bool RedisStore::break_lease(const LeaseInfo& seen, const std::function<void()>& before_removal) {
   const std::string hex = seen.hash.hex(), lease_key = key("lease", seen.hash);
   const std::string seen_value = lease_value(seen.owner, seen.renewed);
-  const std::string breaker = lease_content(LeaseOwner::self()), token = redis_scripts::random_token();
+  const std::string breaker = lease_content(LeaseOwner::self());
+  const std::string token = redis_scripts::random_token();
   const std::string doing = fmt::format("breaking the abandoned lease of task {}", hex);
   // First the lease becomes this breaker's (compare and set): of several
   // breakers one succeeds, and the task stays taken while before_removal
