@@ -17,8 +17,10 @@ bool parse_int(std::string_view text, std::int64_t& out) {
 }  // namespace
 
 std::string lease_content(const LeaseOwner& owner) {
-  return fmt::format("{}host={}\npid={}\nstart={}\nmachine={}\n", kLeaseHeader, owner.host,
-                     owner.pid, owner.process_start_ns, owner.machine);
+  std::string content = fmt::format("{}host={}\npid={}\nstart={}\nmachine={}\n", kLeaseHeader,
+                                    owner.host, owner.pid, owner.process_start_ns, owner.machine);
+  if (!owner.batch_job.empty()) content += fmt::format("job={}\n", owner.batch_job);
+  return content;
 }
 
 std::optional<LeaseOwner> parse_lease(std::string_view content) {
@@ -43,6 +45,8 @@ std::optional<LeaseOwner> parse_lease(std::string_view content) {
       has_start = parse_int(value, owner.process_start_ns);
     } else if (key == "machine") {
       owner.machine = std::string(value);  // optional: without it, the lease can only expire
+    } else if (key == "job") {
+      owner.batch_job = std::string(value);  // optional: outside batch jobs
     }
   }
   if (!has_host || !has_pid || !has_start) return std::nullopt;

@@ -26,7 +26,8 @@ std::chrono::duration<double> lease_renewal_interval(std::chrono::duration<doubl
 
 std::string describe_holder(const LeaseOwner& owner) {
   if (owner.pid == 0) return "a worker that had not finished writing its lease";
-  return fmt::format("pid {} on {}", owner.pid, owner.host.empty() ? "an unnamed host" : owner.host);
+  return fmt::format("pid {} on {}{}", owner.pid, owner.host.empty() ? "an unnamed host" : owner.host,
+                     owner.batch_job.empty() ? "" : ", " + owner.batch_job);
 }
 
 std::optional<std::string> abandoned_lease(

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "engine/hash_index.hpp"
+#include "store/batch_job.hpp"
 #include "store/file_store.hpp"
 #include "store/memory_store.hpp"
 #include "store/process_identity.hpp"
@@ -23,6 +24,7 @@ LeaseOwner owner_of_this_process() {
   owner.pid = ::getpid();
   owner.process_start_ns = process_start_ns(static_cast<pid_t>(owner.pid));
   owner.machine = machine_identity();
+  owner.batch_job = batch_job_of_this_process();
   return owner;
 }
 

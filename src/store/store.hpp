@@ -33,6 +33,9 @@ struct LeaseOwner {
   /// often share one, and so do pids in different namespaces. Only an owner
   /// on the same machine can be checked for being alive; others expire.
   std::string machine;
+  /// The batch job it runs in ("SLURM job 4242"), empty outside one: for
+  /// messages only, to tell the user which job to look at.
+  std::string batch_job{};
 
   friend bool operator==(const LeaseOwner&, const LeaseOwner&) = default;
   /// The owner of this process.

@@ -619,6 +619,22 @@ class SameHostTakeover(jugtest.ScratchTest):
         self.assertEqual(self.crash_lines(), [])
         self.finish_takeover(self.start_worker(), dead)
 
+    def test_a_worker_in_a_batch_job_is_named_with_its_job(self):
+        """A user told that a worker died learns which batch job it was."""
+        self.env["SLURM_JOB_ID"] = "4242"  # the first worker only
+        dead = self.kill_in_linger()
+        del self.env["SLURM_JOB_ID"]
+        st = jugtest.status_json(self.prog, self.dir)
+        self.assertIn(f"pid {dead} on ", st["abandoned"][0]["why"])
+        self.assertIn(", SLURM job 4242)", st["abandoned"][0]["why"])
+        second = self.start_worker()
+        wait_for(lambda: self.started_by(second), "the second worker to start linger")
+        self.assertIn("SLURM job 4242", self.crash_lines()[0])
+        open(self.gate, "w").close()
+        out, _ = second.communicate(timeout=120)
+        self.assertEqual(second.returncode, 0, out)
+        self.assertIn(", SLURM job 4242) no longer exists", out)
+
     def test_waiting_worker_takes_over_when_the_holder_dies(self):
         """A worker with nothing to do but wait for the lease of another one
         takes the task over once that other worker is killed."""

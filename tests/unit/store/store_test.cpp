@@ -5,11 +5,15 @@
 
 #include <gtest/gtest.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <thread>
 
+#include "store/batch_job.hpp"
+#include "store/lease_file.hpp"
+#include "store/lease_judge.hpp"
 #include "unit/store/store_test_support.hpp"
 
 namespace jug::store_test {
@@ -72,6 +76,42 @@ TEST(OpenStore, APathMeansAFileStore) {
   EXPECT_EQ(store->describe(), "file store at " + scratch.path() + "/jugdir");
   store->put(task(1), "r");
   EXPECT_EQ(read_whole_file(store->location(task(1))), "r");
+}
+
+/// `variable` set to `value` for the life of this object.
+class EnvironmentVariable {
+ public:
+  EnvironmentVariable(const char* variable, const char* value) : variable_(variable) {
+    ::setenv(variable, value, 1);
+  }
+  ~EnvironmentVariable() { ::unsetenv(variable_); }
+
+ private:
+  const char* variable_;
+};
+
+TEST(BatchJob, ComesFromTheBatchSystemsEnvironment) {
+  EXPECT_EQ(batch_job_of_this_process(), "");
+  {
+    EnvironmentVariable sge("JOB_ID", "77");
+    EXPECT_EQ(batch_job_of_this_process(), "Grid Engine job 77");
+    EnvironmentVariable slurm("SLURM_JOB_ID", "4242");
+    EXPECT_EQ(batch_job_of_this_process(), "SLURM job 4242");
+  }
+  EnvironmentVariable pbs("PBS_JOBID", "123.head\nnode");
+  EXPECT_EQ(batch_job_of_this_process(), "PBS job 123.head node");
+}
+
+TEST(BatchJob, IsKeptInTheLeaseAndNamedWithTheHolder) {
+  const LeaseOwner owner{"node7", 101, 1, "machine-a", "SLURM job 4242"};
+  const std::string content = lease_content(owner);
+  EXPECT_EQ(parse_lease(content), owner);
+  EXPECT_EQ(describe_holder(owner), "pid 101 on node7, SLURM job 4242");
+  // A lease of a worker outside any batch job, or of an older jug, has none.
+  const LeaseOwner plain{"node7", 101, 1, "machine-a", ""};
+  EXPECT_EQ(lease_content(plain).find("job="), std::string::npos);
+  EXPECT_EQ(parse_lease(lease_content(plain)), plain);
+  EXPECT_EQ(describe_holder(plain), "pid 101 on node7");
 }
 
 }  // namespace
