@@ -1,8 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli/command_line.hpp"
 #include "jug/arguments.hpp"
 
 namespace jug::tool {
@@ -33,6 +37,32 @@ TEST(JugCommandArguments, SkipsTheValuesOfOptionsThatTakeOne) {
   EXPECT_EQ(s.others, (Args{"--jugdir", "data", "--target", "f", "-j", "4", "--jobs", "2",
                             "--wait-cycle-time", "1", "--nr-wait-cycles", "3", "--retries", "5",
                             "--lease-time", "60"}));
+}
+
+TEST(JugCommandArguments, KnowsEveryOptionOfTheProgramThatTakesAValue) {
+  // The jug command keeps its own list (it must not parse the program's
+  // options): every option the program's --help-all shows with a value
+  // ("--lease-time SECONDS") must be in it, or `jug execute --opt V
+  // jugfile.cpp` takes V for the jugfile.
+  std::vector<std::string> argv_text{"prog", "--help-all"};
+  std::vector<char*> argv;
+  for (std::string& arg : argv_text) argv.push_back(arg.data());
+  testing::internal::CaptureStdout();
+  (void)cli::parse_command_line(static_cast<int>(argv.size()), argv.data());
+  const std::string help = testing::internal::GetCapturedStdout();
+  const std::regex with_value(R"(^ +(-\w,)?(--[\w-]+) [A-Z]+ )");
+  std::set<std::string> options;
+  std::istringstream lines(help);
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch match;
+    if (!std::regex_search(line, match, with_value)) continue;
+    options.insert(match[2]);
+    if (match[1].matched) options.insert(match[1].str().substr(0, 2));
+  }
+  EXPECT_GE(options.size(), 10u) << help;
+  for (const std::string& option : options) {
+    EXPECT_TRUE(takes_separate_value(option)) << option << " takes a value in the program";
+  }
 }
 
 TEST(JugCommandArguments, AttachedValueDoesNotConsumeTheNextArgument) {
