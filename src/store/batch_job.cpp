@@ -11,8 +11,8 @@ std::string batch_job_of_this_process() {
     const char* variable;
     std::string_view name;
   };
-  // SLURM first: it also sets JOB_ID-like variables of other systems'
-  // names in some sites' compatibility wrappers.
+  // Grid Engine's JOB_ID, the most generic name (a user's own script may
+  // set it), is tried last.
   constexpr std::array<System, 4> kSystems{{{"SLURM_JOB_ID", "SLURM"},
                                             {"PBS_JOBID", "PBS"},
                                             {"LSB_JOBID", "LSF"},
