@@ -196,7 +196,7 @@ void Scheduler::run_leased(NodeId id, Troubles troubles) {
     }
     after_storing = e.what();
     try {  // what put_and_release did not get to
-      store_.release(hash, owner_);
+      release_lease(hash);
     } catch (const std::exception&) {
       // the store is unusable; the lease will be taken over once it expires
     }

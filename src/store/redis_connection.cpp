@@ -37,6 +37,10 @@ std::string connect_failure(const redisContext& context, const RedisUrl& url) {
   return std::string(error);
 }
 
+/// Whether `reply` is the error a server gives while it loads its data
+/// after a restart.
+bool is_loading(const redisReply& reply) { return error_of(reply).starts_with("LOADING"); }
+
 /// Why the server refused the connection's set-up, said for a user.
 std::string setup_failure(std::string_view error, const RedisUrl& url) {
   if (error.starts_with("NOAUTH")) {
@@ -74,8 +78,6 @@ std::string_view error_of(const redisReply& reply) {
 std::string_view text_of(const redisReply& reply) { return {reply.str, reply.len}; }
 
 bool is_nil(const redisReply& reply) { return reply.type == REDIS_REPLY_NIL; }
-
-bool is_loading(const redisReply& reply) { return error_of(reply).starts_with("LOADING"); }
 
 std::vector<std::string> strings_of(const redisReply& reply) {
   std::vector<std::string> strings;
@@ -115,10 +117,6 @@ RedisConnection::RedisConnection(const RedisUrl& url) : where_(url.masked()) {
     if (url.db != 0) setup.push_back({"SELECT", db});
     setup.push_back({"PING"});
     for (const RedisReply& reply : pipeline(setup)) {
-      if (is_loading(*reply)) {
-        throw RedisConnectionLost(fmt::format(
-            "the Redis store at {} is loading its data (it just restarted)", where_));
-      }
       if (const std::string_view error = error_of(*reply); !error.empty()) {
         throw StoreError(
             fmt::format("cannot use the Redis store at {}: {}", where_, setup_failure(error, url)));
@@ -174,6 +172,16 @@ std::vector<RedisReply> RedisConnection::pipeline(const std::vector<RedisCommand
       fail("waiting for a reply");
     }
     replies.emplace_back(static_cast<redisReply*>(reply));
+  }
+  // A server that restarted answers LOADING to everything until its data
+  // is read back: nothing ran, so all may be sent again, on a new
+  // connection.
+  for (const RedisReply& reply : replies) {
+    if (is_loading(*reply)) {
+      broken_ = true;
+      throw RedisConnectionLost(fmt::format(
+          "the Redis store at {} is loading its data (it just restarted)", where_));
+    }
   }
   return replies;
 }

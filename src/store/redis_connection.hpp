@@ -50,8 +50,9 @@ class RedisConnection {
   RedisConnection& operator=(const RedisConnection&) = delete;
 
   /// Sends `commands` in one round trip; their replies, in order. An error
-  /// reply is returned like any other (see error_of); a failed socket
-  /// throws RedisConnectionLost and leaves the connection broken().
+  /// reply is returned like any other (see error_of), but for LOADING (a
+  /// server still reading its data back); that, or a failed socket, throws
+  /// RedisConnectionLost and leaves the connection broken().
   std::vector<RedisReply> pipeline(const std::vector<RedisCommand>& commands);
   RedisReply command(const RedisCommand& command);
 
@@ -85,10 +86,6 @@ std::string_view text_of(const redisReply& reply);
 bool is_nil(const redisReply& reply);
 /// The strings of an array reply (LRANGE), in order.
 std::vector<std::string> strings_of(const redisReply& reply);
-
-/// Whether `reply` is the error a server gives while it loads its data
-/// after a restart (LOADING): the command may be sent again shortly.
-bool is_loading(const redisReply& reply);
 
 /// Throws StoreError when `reply` is an error: "the Redis store at X
 /// refused <doing>: <error>".

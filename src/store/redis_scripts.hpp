@@ -26,32 +26,20 @@ std::string random_token();
   "         string.match(string.sub(v, #o + 1), '^renewed=%d+\\n$') ~= nil\n" \
   "end\n"
 
-/// Takes a lease: `SET NX` of the owner and the server's time, and the
-/// lease's entry in the index. Sent "again" (the first sending may have
-/// taken it before the connection was lost), a lease this owner holds
-/// counts as taken.
-#define JUG_REDIS_TAKE \
-  "local function take()\n" \
-  "  if redis.call('SET', KEYS[1], ARGV[1] .. 'renewed=' .. now .. '\\n', 'NX', 'PX',\n" \
-  "                ARGV[2]) then\n" \
-  "    redis.call('SADD', KEYS[2], ARGV[3])\n" \
-  "    return true\n" \
-  "  end\n" \
-  "  return ARGV[4] == 'again' and held_by(redis.call('GET', KEYS[1]), ARGV[1])\n" \
-  "end\n"
-
-/// KEYS: lease, lease index. ARGV: owner, ttl ms, hex, "first" or "again".
-/// 1 when taken.
-inline constexpr std::string_view kAcquire = JUG_REDIS_HELD_BY JUG_REDIS_NOW JUG_REDIS_TAKE
-    "if take() then return 1 end\n"
-    "return 0\n";
-
-/// KEYS: lease, lease index, result, failure, crash list. ARGV: as
-/// kAcquire. 0 when not taken; else {1, whether the result exists, the
-/// failure or nil, the crashes}: what a worker reads before it runs a task.
-inline constexpr std::string_view kAcquireAndRead =
-    JUG_REDIS_HELD_BY JUG_REDIS_NOW JUG_REDIS_TAKE
-    "if not take() then return 0 end\n"
+/// KEYS: lease, lease index, result, failure, crash list. ARGV: owner,
+/// ttl ms, hex, "first" or "again". Takes the lease (`SET NX` of the owner
+/// and the server's time, and its entry in the index); 0 when another
+/// holds it, else {1, whether the result exists, the failure or nil, the
+/// crashes}: what a worker reads before it runs a task. Sent "again" (the
+/// first sending may have taken it before the connection was lost), a
+/// lease this owner holds counts as taken.
+inline constexpr std::string_view kAcquireAndRead = JUG_REDIS_HELD_BY JUG_REDIS_NOW
+    "if redis.call('SET', KEYS[1], ARGV[1] .. 'renewed=' .. now .. '\\n', 'NX', 'PX',\n"
+    "              ARGV[2]) then\n"
+    "  redis.call('SADD', KEYS[2], ARGV[3])\n"
+    "elseif not (ARGV[4] == 'again' and held_by(redis.call('GET', KEYS[1]), ARGV[1])) then\n"
+    "  return 0\n"
+    "end\n"
     "return {1, redis.call('EXISTS', KEYS[3]), redis.call('GET', KEYS[4]),\n"
     "        redis.call('LRANGE', KEYS[5], 0, -1)}\n";
 
@@ -156,6 +144,5 @@ inline constexpr std::string_view kDropOrphanChunk =
 
 #undef JUG_REDIS_NOW
 #undef JUG_REDIS_HELD_BY
-#undef JUG_REDIS_TAKE
 
 }  // namespace jug::redis_scripts

@@ -48,7 +48,11 @@ std::string RedisStore::location(const TaskHash& hash) const {
 }
 
 std::string RedisStore::key(std::string_view kind, const TaskHash& hash) const {
-  return fmt::format("{}{}:{}", url_.prefix, kind, hash.hex());
+  return key(kind, hash.hex());
+}
+
+std::string RedisStore::key(std::string_view kind, std::string_view hex) const {
+  return fmt::format("{}{}:{}", url_.prefix, kind, hex);
 }
 
 std::string RedisStore::key(std::string_view kind) const {
@@ -108,18 +112,8 @@ std::vector<RedisReply> RedisStore::run_once(const std::vector<RedisCommand>& co
     idle_.clear();
     throw;
   }
-  {
-    std::lock_guard lock(pool_mutex_);
-    idle_.push_back(std::move(connection));
-  }
-  // A server that restarted answers LOADING to everything until its data
-  // is read back: nothing ran, so all can be sent again.
-  for (const RedisReply& reply : replies) {
-    if (is_loading(*reply)) {
-      throw RedisConnectionLost(fmt::format(
-          "the Redis store at {} is loading its data (it just restarted)", url_.masked()));
-    }
-  }
+  std::lock_guard lock(pool_mutex_);
+  idle_.push_back(std::move(connection));
   return replies;
 }
 
@@ -357,7 +351,7 @@ Store::IndexRepair RedisStore::repair_index(bool dry_run) {
     const std::string index_key = key(index);
     const auto check = [&](const std::vector<std::string>& hexes, std::size_t& count) {
       for (const std::string& hex : hexes) {
-        const std::string entry_key = fmt::format("{}{}:{}", url_.prefix, kind, hex);
+        const std::string entry_key = key(kind, hex);
         const RedisReply fixed =
             script(redis_scripts::kRepairIndexEntry, {entry_key, index_key},
                    {hex, dry_run ? "look" : "fix"}, "repairing the index");

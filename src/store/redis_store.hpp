@@ -22,18 +22,18 @@ namespace jug {
 
 class RedisStore final : public Store {
  public:
-  /// Opens the store `url` names (RedisUrl::parse) and connects at once:
-  /// throws StoreError, naming the masked URL and why, when the server
-  /// cannot be reached or refuses us (password, database).
   /// Redis's largest string (proto-max-bulk-len): larger records are
   /// stored in chunks of this size.
   static constexpr std::size_t kLargestString = std::size_t{512} << 20;
 
-  /// A call that loses the server reconnects for up to `reconnect_time`
-  /// before it throws StoreError naming the cause. Records larger than
-  /// `chunk_size` are stored in chunks (redis_store_chunks.cpp).
+  /// Opens the store `url` names (RedisUrl::parse) and connects at once:
+  /// throws StoreError, naming the masked URL and why, when the server
+  /// cannot be reached or refuses us (password, database). Later, a call
+  /// that loses the server reconnects for up to `reconnect_time` before it
+  /// throws StoreError naming the cause. Records larger than `chunk_size`
+  /// are stored in chunks (redis_store_chunks.cpp).
   explicit RedisStore(std::string_view url,
-                      std::chrono::duration<double> reconnect_time = std::chrono::seconds(300),
+                      std::chrono::duration<double> reconnect_time = StoreOptions{}.reconnect_time,
                       std::size_t chunk_size = kLargestString);
   ~RedisStore() override;
 
@@ -106,6 +106,7 @@ class RedisStore final : public Store {
  private:
   /// `<prefix><kind>:<hex>`, or `<prefix><kind>` for an index.
   std::string key(std::string_view kind, const TaskHash& hash) const;
+  std::string key(std::string_view kind, std::string_view hex) const;
   std::string key(std::string_view kind) const;
 
   /// Runs `commands` in one round trip on a pooled connection. When the
@@ -137,8 +138,10 @@ class RedisStore final : public Store {
   RedisReply script(std::string_view source, const std::vector<std::string_view>& keys,
                     const std::vector<std::string_view>& args, std::string_view doing,
                     const std::vector<std::string_view>* args_again = nullptr);
-  /// `<prefix>chunk:<hex>:<token>:<index>`: a part of a chunked record.
-  std::string chunk_key(const TaskHash& hash, std::string_view token, std::size_t index) const;
+  /// `<prefix>chunk:<hex>:<token>:<index>` for each index below `count`:
+  /// the parts of a chunked record.
+  std::vector<std::string> chunk_keys(const TaskHash& hash, std::string_view token,
+                                      std::size_t count) const;
   /// For a record larger than a chunk: writes its chunks, and returns the
   /// manifest to publish in its place; empty for one that fits a string.
   std::string write_chunks(const TaskHash& hash, std::string_view record);

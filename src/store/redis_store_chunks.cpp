@@ -54,18 +54,23 @@ std::optional<Manifest> parse_manifest(std::string_view value) {
 
 }  // namespace
 
-std::string RedisStore::chunk_key(const TaskHash& hash, std::string_view token,
-                                  std::size_t index) const {
-  return fmt::format("{}chunk:{}:{}:{}", url_.prefix, hash.hex(), token, index);
+std::vector<std::string> RedisStore::chunk_keys(const TaskHash& hash, std::string_view token,
+                                                std::size_t count) const {
+  std::vector<std::string> keys;
+  keys.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    keys.push_back(fmt::format("{}chunk:{}:{}:{}", url_.prefix, hash.hex(), token, i));
+  }
+  return keys;
 }
 
 std::string RedisStore::write_chunks(const TaskHash& hash, std::string_view record) {
   if (record.size() <= chunk_size_) return {};
   const Manifest manifest{redis_scripts::random_token(),
                           (record.size() + chunk_size_ - 1) / chunk_size_, record.size()};
+  const std::vector<std::string> keys = chunk_keys(hash, manifest.token, manifest.count);
   for (std::size_t i = 0; i < manifest.count; ++i) {
-    const std::string chunk = chunk_key(hash, manifest.token, i);
-    const RedisReply reply = run({"SET", chunk, record.substr(i * chunk_size_, chunk_size_)});
+    const RedisReply reply = run({"SET", keys[i], record.substr(i * chunk_size_, chunk_size_)});
     check_reply(*reply, url_.masked(),
                 fmt::format("storing part {} of {} of the result of task {}", i + 1,
                             manifest.count, hash.hex()));
@@ -92,10 +97,7 @@ RedisReply RedisStore::publish(const TaskHash& hash, std::string_view record,
 void RedisStore::drop_chunks(const TaskHash& hash, std::string_view replaced) {
   const std::optional<Manifest> manifest = parse_manifest(replaced);
   if (!manifest) return;
-  std::vector<std::string> keys;
-  for (std::size_t i = 0; i < manifest->count; ++i) {
-    keys.push_back(chunk_key(hash, manifest->token, i));
-  }
+  const std::vector<std::string> keys = chunk_keys(hash, manifest->token, manifest->count);
   RedisCommand command{"DEL"};
   command.insert(command.end(), keys.begin(), keys.end());
   const RedisReply reply = run(command);
@@ -112,11 +114,8 @@ std::optional<std::string> RedisStore::get(const TaskHash& hash) {
     if (!value) return std::nullopt;
     const std::optional<Manifest> manifest = parse_manifest(*value);
     if (!manifest) return value;
-    std::vector<std::string> keys;
+    const std::vector<std::string> keys = chunk_keys(hash, manifest->token, manifest->count);
     std::vector<RedisCommand> commands;
-    for (std::size_t i = 0; i < manifest->count; ++i) {
-      keys.push_back(chunk_key(hash, manifest->token, i));
-    }
     for (const std::string& k : keys) commands.push_back({"GET", k});
     const std::vector<RedisReply> chunks = run(commands);
     std::string record;

@@ -128,14 +128,8 @@ RedisReply RedisStore::script(std::string_view source, const std::vector<std::st
 }
 
 bool RedisStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
-  const std::string hex = hash.hex(), content = lease_content(owner);
-  // Sent again after a lost connection, the lease may be ours already.
-  const std::vector<std::string_view> again{content, kBackstopMs, hex, "again"};
-  const RedisReply reply =
-      script(redis_scripts::kAcquire, {key("lease", hash), key("leases")},
-             {content, kBackstopMs, hex, "first"}, fmt::format("taking the lease of task {}", hex),
-             &again);
-  return reply->integer == 1;
+  // The reads that come with it cost the server next to nothing.
+  return acquire_and_read(hash, owner).has_value();
 }
 
 std::optional<LeasedTask> RedisStore::acquire_and_read(const TaskHash& hash,
@@ -143,6 +137,7 @@ std::optional<LeasedTask> RedisStore::acquire_and_read(const TaskHash& hash,
   const std::string hex = hash.hex(), content = lease_content(owner);
   const std::string lease_key = key("lease", hash), result_key = key("result", hash),
                     failure_key = key("failure", hash), crashes_key = key("crashes", hash);
+  // Sent again after a lost connection, the lease may be ours already.
   const std::vector<std::string_view> again{content, kBackstopMs, hex, "again"};
   const std::string doing = fmt::format("taking the lease of task {}", hex);
   const RedisReply reply =
