@@ -32,6 +32,24 @@ std::optional<LeasedTask> LeaseKeeper::acquire(const TaskHash& hash) {
   return task;
 }
 
+std::optional<LeasedTask> LeaseKeeper::finish_and_acquire(const TaskHash& hash,
+                                                          std::string_view record,
+                                                          const TaskTroubles& recorded,
+                                                          const TaskHash& next) {
+  drop(hash);
+  std::shared_lock gate(acquiring_);
+  if (given_back_) {
+    store_.put_and_release(hash, record, owner_, recorded);
+    return std::nullopt;
+  }
+  std::optional<LeasedTask> task =
+      store_.put_release_and_acquire(hash, record, owner_, recorded, next);
+  if (!task) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  held_.push_back(next);
+  return task;
+}
+
 std::size_t LeaseKeeper::give_back_all() {
   std::unique_lock gate(acquiring_);
   given_back_ = true;

@@ -35,6 +35,13 @@ class LeaseKeeper {
   /// (Store::acquire_and_read), and renews the lease from now on; nothing
   /// when someone else holds it, or once give_back_all has run.
   std::optional<LeasedTask> acquire(const TaskHash& hash);
+  /// Stores the result of the task `hash`, whose lease it gives back
+  /// (Store::put_release_and_acquire), and takes the lease of `next` as
+  /// acquire() does. Throws StoreError as the store does; the lease of
+  /// `next` may then be held, and is not renewed.
+  std::optional<LeasedTask> finish_and_acquire(const TaskHash& hash, std::string_view record,
+                                               const TaskTroubles& recorded,
+                                               const TaskHash& next);
   /// Stops renewing it (about to be released).
   void drop(const TaskHash& hash);
   /// Gives back every lease held (the worker abandons its running tasks

@@ -12,6 +12,7 @@
 #include <optional>
 #include <queue>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "commands/background_sync.hpp"
@@ -103,6 +104,7 @@ class Scheduler {
   /// again (taken over if their holders are gone).
   void poll_held_elsewhere(std::unique_lock<std::mutex>& lock, bool look_at_leases);
 
+  /// Runs `id`, then the tasks chained after it (see Chained).
   void process(NodeId id);
 
   /// Takes the lease of `id`, taking over the lease of a worker that is gone
@@ -113,8 +115,10 @@ class Scheduler {
   /// troubles to clear once it succeeds, or nothing when the task is not to
   /// run now (held elsewhere, done, failed; all handled here). `alone`: this
   /// thread already runs alone (see RunGate); if it must and does not, the
-  /// lease is given back (run_alone says so).
-  std::optional<Troubles> lease_and_check(NodeId id, bool alone);
+  /// lease is given back (run_alone says so). `leased`: what taking its
+  /// lease read, when a chained task's lease was looked for already.
+  std::optional<Troubles> lease_and_check(NodeId id, bool alone,
+                                          std::optional<LeasedTask> leased);
 
   void release_lease(const TaskHash& hash);
   /// After the store failed while storing the result of `hash`: whether
@@ -149,34 +153,77 @@ class Scheduler {
   /// meanwhile, the crash is counted against that task only.
   class RunGate {
    public:
-    RunGate(Scheduler& s, bool alone) : s_(s), alone_(alone) {
-      std::unique_lock lock(s_.mutex_);
+    RunGate(Scheduler& s, bool alone) : s_(&s), alone_(alone) {
+      std::unique_lock lock(s_->mutex_);
       if (alone_) {
-        ++s_.waiting_alone_;
-        s_.changed_.wait(lock, [this] { return s_.gated_ == 0 && !s_.running_alone_; });
-        --s_.waiting_alone_;
-        s_.running_alone_ = true;
+        ++s_->waiting_alone_;
+        s_->changed_.wait(lock, [this] { return s_->gated_ == 0 && !s_->running_alone_; });
+        --s_->waiting_alone_;
+        s_->running_alone_ = true;
       } else {
-        s_.changed_.wait(lock, [this] { return !s_.running_alone_ && s_.waiting_alone_ == 0; });
+        s_->changed_.wait(lock, [this] { return may_pass(*s_); });
       }
-      ++s_.gated_;
+      ++s_->gated_;
     }
-    ~RunGate() {
-      std::lock_guard lock(s_.mutex_);
-      --s_.gated_;
-      if (alone_) s_.running_alone_ = false;
-      s_.changed_.notify_all();
+    /// Past the gate at once: called with mutex_ held, when may_pass().
+    struct Admitted {};
+    RunGate(Scheduler& s, Admitted) : s_(&s), alone_(false) { ++s_->gated_; }
+    /// Whether a task that need not run alone may pass now (mutex_ held).
+    static bool may_pass(const Scheduler& s) { return !s.running_alone_ && s.waiting_alone_ == 0; }
+    RunGate(RunGate&& other) noexcept
+        : s_(std::exchange(other.s_, nullptr)), alone_(other.alone_) {}
+    RunGate& operator=(RunGate&& other) noexcept {
+      if (this != &other) {
+        leave();
+        s_ = std::exchange(other.s_, nullptr);
+        alone_ = other.alone_;
+      }
+      return *this;
     }
-    RunGate(const RunGate&) = delete;
-    RunGate& operator=(const RunGate&) = delete;
+    ~RunGate() { leave(); }
 
    private:
-    Scheduler& s_;
-    const bool alone_;
+    void leave() {
+      if (!s_) return;
+      std::lock_guard lock(s_->mutex_);
+      --s_->gated_;
+      if (alone_) s_->running_alone_ = false;
+      s_->changed_.notify_all();
+      s_ = nullptr;
+    }
+
+    Scheduler* s_;
+    bool alone_;
   };
 
-  /// Runs a task whose lease we hold.
-  void run_leased(NodeId id, Troubles troubles);
+  /// The task a thread goes on with once its task is done, its lease taken
+  /// in the round trip that stored the result before it
+  /// (Store::put_release_and_acquire): one round trip a task, not two.
+  struct Chained {
+    NodeId id;
+    /// Past the gate since it was chosen.
+    std::optional<RunGate> gate;
+    /// What acquire_and_read said; nothing when another worker holds it.
+    std::optional<LeasedTask> leased;
+  };
+
+  /// Runs one task (`chained`: its lease already looked for); the task to
+  /// go on with, if any.
+  std::optional<Chained> process_one(NodeId id, std::optional<Chained> chained);
+
+  /// Called when task `finished` is about to be stored: the task to chain
+  /// after it, the one work() would take next once `finished` is done (the
+  /// lowest id of those ready and of those that wait for it alone), taken
+  /// out of the queue; nothing when work() would start none now.
+  std::optional<Chained> take_chained(NodeId finished);
+
+  /// A chained task that is not to run now goes back to the queue, its
+  /// lease given back if it may be ours.
+  void give_back(Chained chained, bool may_hold_lease);
+
+  /// Runs a task whose lease we hold; `may_chain`: whether to take the
+  /// next task's lease with its result (take_chained), returned.
+  std::optional<Chained> run_leased(NodeId id, Troubles troubles, bool may_chain);
 
   /// A result `dependency` of task `id` could not be read: it is removed
   /// and run again, and `id` (whose lease we hold) waits for it again.

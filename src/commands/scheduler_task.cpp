@@ -16,26 +16,95 @@
 namespace jug {
 
 void Scheduler::process(NodeId id) {
+  std::optional<Chained> next = process_one(id, std::nullopt);
+  while (next) {
+    bool stopped = false;
+    {
+      std::lock_guard lock(mutex_);
+      stopped = stop_;
+    }
+    if (stopped) {  // as work() would not start it
+      give_back(std::move(*next), next->leased.has_value());
+      return;
+    }
+    const NodeId chained = next->id;
+    next = process_one(chained, std::move(next));
+  }
+}
+
+std::optional<Scheduler::Chained> Scheduler::process_one(NodeId id,
+                                                         std::optional<Chained> chained) {
   // Once more, alone, when its crashes so far say so (see RunGate).
   for (bool alone = false;;) {
     std::optional<RunGate> gate;
-    if (options_.jobs > 1) gate.emplace(*this, alone);
-    const std::optional<Troubles> troubles = lease_and_check(id, alone);
-    if (!troubles) return;  // held elsewhere, done, failed, or an error
+    std::optional<LeasedTask> leased;
+    if (chained) {
+      gate = std::move(chained->gate);
+      leased = std::move(chained->leased);
+      chained.reset();
+    } else if (options_.jobs > 1) {
+      gate.emplace(*this, alone);
+    }
+    const std::optional<Troubles> troubles = lease_and_check(id, alone, std::move(leased));
+    if (!troubles) return std::nullopt;  // held elsewhere, done, failed, or an error
     if (troubles->run_alone && !alone) {
       alone = true;
       continue;
     }
-    run_leased(id, *troubles);
-    return;
+    // A task running alone goes on with none: the next would take its
+    // lease while this one still runs.
+    return run_leased(id, *troubles, /*may_chain=*/!alone);
   }
 }
 
-std::optional<Scheduler::Troubles> Scheduler::lease_and_check(NodeId id, bool alone) {
+std::optional<Scheduler::Chained> Scheduler::take_chained(NodeId finished) {
+  std::lock_guard lock(mutex_);
+  if (stop_ || stop_reason()) return std::nullopt;
+  if (options_.jobs > 1 && !RunGate::may_pass(*this)) return std::nullopt;
+  // Not always the top of the queue: a dependent that waits for `finished`
+  // alone would be ready, and run first if its id is lower, once it is done.
+  std::optional<NodeId> next;
+  if (!ready_.empty()) next = ready_.top();
+  bool from_queue = next.has_value();
+  for (NodeId n : dependents_[finished]) {
+    if (state_[n] == State::kWaiting && pending_[n] == 1 && (!next || n < *next)) {
+      next = n;
+      from_queue = false;
+    }
+  }
+  if (!next) return std::nullopt;
+  if (from_queue) {
+    ready_.pop();
+  } else {
+    pending_[*next] = 0;  // mark_done(finished) passes it by: no longer waiting
+  }
+  state_[*next] = State::kRunning;
+  Chained chained{*next, std::nullopt, std::nullopt};
+  if (options_.jobs > 1) chained.gate.emplace(*this, RunGate::Admitted{});
+  return chained;
+}
+
+void Scheduler::give_back(Chained chained, bool may_hold_lease) {
+  if (may_hold_lease) {
+    try {
+      release_lease(graph_.hash(chained.id));
+    } catch (const std::exception&) {
+      // the store is unusable; the lease will be taken over once it expires
+    }
+  }
+  chained.gate.reset();  // takes mutex_
+  std::lock_guard lock(mutex_);
+  make_ready(chained.id);
+  changed_.notify_all();
+}
+
+std::optional<Scheduler::Troubles> Scheduler::lease_and_check(NodeId id, bool alone,
+                                                              std::optional<LeasedTask> leased) {
   const TaskHash& hash = graph_.hash(id);
-  std::optional<LeasedTask> leased;
   try {
-    leased = obtain_lease(id);
+    // A chained task found held is looked at as any other: taken over if
+    // its holder is gone.
+    if (!leased) leased = obtain_lease(id);
     if (!leased) {
       std::lock_guard lock(mutex_);
       state_[id] = State::kHeldElsewhere;
@@ -128,7 +197,8 @@ bool Scheduler::previously_failed(NodeId id) const {
   return std::binary_search(previously_failed_.begin(), previously_failed_.end(), id);
 }
 
-void Scheduler::run_leased(NodeId id, Troubles troubles) {
+std::optional<Scheduler::Chained> Scheduler::run_leased(NodeId id, Troubles troubles,
+                                                        bool may_chain) {
   const Executing executing(*this);
   const Graph::Node& node = graph_.node(id);
   std::vector<AnyValue> inputs;
@@ -141,18 +211,18 @@ void Scheduler::run_leased(NodeId id, Troubles troubles) {
     }
   } catch (const ResultTypeMismatch& e) {
     recompute_dependency(id, loading, e.what(), /*type_changed=*/true);
-    return;
+    return std::nullopt;
   } catch (const CorruptRecord& e) {
     recompute_dependency(id, loading, e.what(), /*type_changed=*/false);
-    return;
+    return std::nullopt;
   } catch (const ValueNotAvailable& e) {
     recompute_dependency(id, loading, e.what(), /*type_changed=*/false);
-    return;
+    return std::nullopt;
   } catch (const std::exception& e) {
     // The store failed: that is not this task's fault, and nothing that
     // reads it can run.
     fatal(id, e.what(), /*holds_lease=*/true);
-    return;
+    return std::nullopt;
   }
   observer_.task_started(graph_, id);
   const auto start = Clock::now();
@@ -177,22 +247,33 @@ void Scheduler::run_leased(NodeId id, Troubles troubles) {
   inputs.clear();
   if (failure) {
     fail(id, *failure);
-    return;
+    return std::nullopt;
   }
-  // The result, the troubles cleared and the lease given back, at once
-  // where the store can (one round trip on Redis).
+  // The result, the troubles cleared, the lease given back and the next
+  // task's lease taken, at once where the store can (one round trip on
+  // Redis).
   const TaskHash& hash = graph_.hash(id);
   std::optional<std::string> after_storing;
+  std::optional<Chained> next = may_chain ? take_chained(id) : std::nullopt;
   try {
-    keeper_->drop(hash);
-    store_.put_and_release(hash, record, owner_, troubles.recorded);
+    if (next) {
+      next->leased =
+          keeper_->finish_and_acquire(hash, record, troubles.recorded, graph_.hash(next->id));
+    } else {
+      keeper_->drop(hash);
+      store_.put_and_release(hash, record, owner_, troubles.recorded);
+    }
   } catch (const std::exception& e) {
+    if (next) {
+      give_back(std::move(*next), /*may_hold_lease=*/true);
+      next.reset();
+    }
     if (!stored_despite_error(hash)) {
       fatal(id,
             fmt::format("could not store the result of task {}: {}", describe_task(graph_, id),
                         e.what()),
             /*holds_lease=*/true);
-      return;
+      return std::nullopt;
     }
     after_storing = e.what();
     try {  // what put_and_release did not get to
@@ -216,6 +297,7 @@ void Scheduler::run_leased(NodeId id, Troubles troubles) {
     }
   }
   syncer_->wrote();
+  return next;
 }
 
 bool Scheduler::stored_despite_error(const TaskHash& hash) {

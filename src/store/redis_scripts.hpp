@@ -6,6 +6,7 @@
 /// `renewed=<µs since the epoch, by the server's TIME>\n`; a lease being
 /// broken adds `breaking=<token>\n` (its owner is then the breaker).
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,11 @@ namespace jug::redis_scripts {
 
 /// 64 random bits in hex: a breaking lease's token, the data marker.
 std::string random_token();
+
+/// The SHA-1, in hex, by which Redis knows `script` (one of kAll) once
+/// loaded: sent with EVALSHA, a script costs the server no hashing and the
+/// connection 40 bytes rather than the whole script, on every call.
+std::string_view sha1_of(std::string_view script);
 
 /// `TIME` as µs since the epoch, in decimal.
 #define JUG_REDIS_NOW \
@@ -141,6 +147,13 @@ inline constexpr std::string_view kDropOrphanChunk =
     "if redis.call('GETRANGE', KEYS[2], 0, #named - 1) == named then return 0 end\n"
     "if ARGV[2] == 'fix' then redis.call('DEL', KEYS[1]) end\n"
     "return 1\n";
+
+/// Every script above, loaded together (SCRIPT LOAD) when the server does
+/// not know one.
+inline constexpr std::array kAll{kAcquireAndRead,  kRenew,           kRelease,
+                                 kMarkBreaking,    kDeleteIfSame,    kReplaceIfSame,
+                                 kRecordCrash,     kForgetIfGone,    kRepairIndexEntry,
+                                 kDropOrphanChunk};
 
 #undef JUG_REDIS_NOW
 #undef JUG_REDIS_HELD_BY

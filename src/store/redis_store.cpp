@@ -68,6 +68,13 @@ std::vector<RedisReply> RedisStore::run(const std::vector<RedisCommand>& command
   while (true) {
     try {
       std::vector<RedisReply> replies = run_once(backoff && again ? *again : commands);
+      if (forgot_scripts(replies)) {
+        // A server that started, or flushed its scripts, since it last ran
+        // ours: they are loaded, and the commands sent again (as after a
+        // lost reply: those before the script may have run).
+        run_once(script_loads());
+        replies = run_once(again ? *again : commands);
+      }
       if (backoff) outage_ended();
       return replies;
     } catch (const RedisConnectionLost& lost) {
@@ -87,6 +94,25 @@ std::vector<RedisReply> RedisStore::run(const std::vector<RedisCommand>& command
       }
     }
   }
+}
+
+bool RedisStore::forgot_scripts(const std::vector<RedisReply>& replies) {
+  const auto forgot = [](const redisReply& r) {
+    return r.type == REDIS_REPLY_ERROR && text_of(r).starts_with("NOSCRIPT");
+  };
+  // In a transaction, the script's error is an element of EXEC's reply.
+  return std::any_of(replies.begin(), replies.end(), [&](const RedisReply& reply) {
+    return forgot(*reply) ||
+           (reply->type == REDIS_REPLY_ARRAY &&
+            std::any_of(reply->element, reply->element + reply->elements,
+                        [&](const redisReply* element) { return forgot(*element); }));
+  });
+}
+
+std::vector<RedisCommand> RedisStore::script_loads() {
+  std::vector<RedisCommand> loads;
+  for (std::string_view script : redis_scripts::kAll) loads.push_back({"SCRIPT", "LOAD", script});
+  return loads;
 }
 
 std::vector<RedisReply> RedisStore::run_once(const std::vector<RedisCommand>& commands) {
@@ -167,16 +193,30 @@ RedisReply RedisStore::run(const RedisCommand& command) {
 
 RedisReply RedisStore::transaction(const std::vector<RedisCommand>& commands,
                                    std::string_view doing) {
+  return std::move(transaction_then(commands, doing, {}, nullptr).front());
+}
+
+std::vector<RedisReply> RedisStore::transaction_then(const std::vector<RedisCommand>& commands,
+                                                     std::string_view doing,
+                                                     const std::vector<RedisCommand>& after,
+                                                     const std::vector<RedisCommand>* after_again) {
   std::vector<RedisCommand> all;
-  all.reserve(commands.size() + 2);
+  all.reserve(commands.size() + 2 + after.size());
   all.push_back({"MULTI"});
   all.insert(all.end(), commands.begin(), commands.end());
   all.push_back({"EXEC"});
-  std::vector<RedisReply> replies = run(all);
+  const std::size_t exec_at = all.size() - 1;
+  std::optional<std::vector<RedisCommand>> again;
+  if (after_again) {
+    again.emplace(all);
+    again->insert(again->end(), after_again->begin(), after_again->end());
+  }
+  all.insert(all.end(), after.begin(), after.end());
+  std::vector<RedisReply> replies = run(all, again ? &*again : nullptr);
   // A command refused while queued shows in its own reply, and EXEC then
   // says EXECABORT: report the first.
-  for (const RedisReply& reply : replies) check_reply(*reply, url_.masked(), doing);
-  redisReply& exec = *replies.back();
+  for (std::size_t i = 0; i <= exec_at; ++i) check_reply(*replies[i], url_.masked(), doing);
+  redisReply& exec = *replies[exec_at];
   if (exec.type != REDIS_REPLY_ARRAY || exec.elements != commands.size()) {
     throw StoreError(
         fmt::format("the Redis store at {} did not run the transaction {}", url_.masked(), doing));
@@ -184,7 +224,8 @@ RedisReply RedisStore::transaction(const std::vector<RedisCommand>& commands,
   for (std::size_t i = 0; i < exec.elements; ++i) {
     check_reply(*exec.element[i], url_.masked(), doing);
   }
-  return std::move(replies.back());
+  replies.erase(replies.begin(), replies.begin() + static_cast<std::ptrdiff_t>(exec_at));
+  return replies;
 }
 
 std::vector<std::string> RedisStore::members(const std::string& set, std::string_view doing) {

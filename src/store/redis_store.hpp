@@ -75,6 +75,12 @@ class RedisStore final : public Store {
   /// the lease released (and its release published).
   void put_and_release(const TaskHash& hash, std::string_view record, const LeaseOwner& owner,
                        const TaskTroubles& recorded) override;
+  /// put_and_release's transaction followed by acquire_and_read's script,
+  /// in one round trip.
+  std::optional<LeasedTask> put_release_and_acquire(const TaskHash& hash, std::string_view record,
+                                                    const LeaseOwner& owner,
+                                                    const TaskTroubles& recorded,
+                                                    const TaskHash& next) override;
   void renew(const TaskHash& hash, const LeaseOwner& owner) override;
   void release(const TaskHash& hash, const LeaseOwner& owner) override;
   std::optional<LeaseInfo> lease(const TaskHash& hash) override;
@@ -113,10 +119,16 @@ class RedisStore final : public Store {
   /// connection fails or the server is still loading, reconnects with
   /// backoff and sends them again (`again` instead, when given: commands
   /// whose first sending may have taken effect unseen), for up to
-  /// reconnect_time_; then throws StoreError naming the cause.
+  /// reconnect_time_; then throws StoreError naming the cause. Scripts go
+  /// by their SHA-1 (EVALSHA); when the server does not know one, all are
+  /// loaded and the commands sent again, as `again`.
   std::vector<RedisReply> run(const std::vector<RedisCommand>& commands,
                               const std::vector<RedisCommand>* again = nullptr);
   RedisReply run(const RedisCommand& command);
+  /// Whether a script was refused as unknown (NOSCRIPT) in `replies`.
+  static bool forgot_scripts(const std::vector<RedisReply>& replies);
+  /// SCRIPT LOAD of every script (redis_scripts::kAll).
+  static std::vector<RedisCommand> script_loads();
   /// One attempt at run(): throws RedisConnectionLost when it may be tried
   /// again.
   std::vector<RedisReply> run_once(const std::vector<RedisCommand>& commands);
@@ -132,6 +144,13 @@ class RedisStore final : public Store {
   /// Runs `commands` as one MULTI/EXEC; EXEC's reply (an array of theirs).
   /// Throws StoreError saying `doing` when the server refuses.
   RedisReply transaction(const std::vector<RedisCommand>& commands, std::string_view doing);
+  /// transaction(), followed in the same round trip by `after`, outside
+  /// it (`after_again` in its place when sent again after a lost
+  /// connection); EXEC's reply, then the replies of `after`, unchecked.
+  std::vector<RedisReply> transaction_then(const std::vector<RedisCommand>& commands,
+                                           std::string_view doing,
+                                           const std::vector<RedisCommand>& after,
+                                           const std::vector<RedisCommand>* after_again);
   /// Runs a Lua script (redis_scripts.hpp) and checks its reply. When the
   /// first sending may have run unseen, it is sent again with `args_again`
   /// (when given) instead of `args`.
@@ -146,10 +165,21 @@ class RedisStore final : public Store {
   /// manifest to publish in its place; empty for one that fits a string.
   std::string write_chunks(const TaskHash& hash, std::string_view record);
   /// Publishes `record` (its manifest, for a chunked one) and its index
-  /// entry in one transaction with `extra`, whose EXEC reply is returned;
+  /// entry in one transaction with `extra`, followed in the same round
+  /// trip by `after` (as transaction_then), whose replies are returned;
   /// then deletes the chunks of the record it replaced, if it had any.
-  RedisReply publish(const TaskHash& hash, std::string_view record,
-                     const std::vector<RedisCommand>& extra, std::string_view doing);
+  std::vector<RedisReply> publish(const TaskHash& hash, std::string_view record,
+                                  const std::vector<RedisCommand>& extra, std::string_view doing,
+                                  const std::vector<RedisCommand>& after = {},
+                                  const std::vector<RedisCommand>* after_again = nullptr);
+  /// The commands of put_and_release's transaction after the record's, in
+  /// `call` (whose strings they view).
+  struct FinishCall;
+  /// The script call of acquire_and_read (whose strings its commands view).
+  struct AcquireCall;
+  /// What acquire_and_read's script replied: nothing when another holds
+  /// the lease.
+  std::optional<LeasedTask> leased_task_of(const redisReply& reply, std::string_view doing) const;
   /// Deletes the chunks of `replaced` (a value once at result:<hex>), if
   /// it is a manifest.
   void drop_chunks(const TaskHash& hash, std::string_view replaced);

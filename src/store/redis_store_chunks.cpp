@@ -78,8 +78,11 @@ std::string RedisStore::write_chunks(const TaskHash& hash, std::string_view reco
   return format_manifest(manifest);
 }
 
-RedisReply RedisStore::publish(const TaskHash& hash, std::string_view record,
-                               const std::vector<RedisCommand>& extra, std::string_view doing) {
+std::vector<RedisReply> RedisStore::publish(const TaskHash& hash, std::string_view record,
+                                            const std::vector<RedisCommand>& extra,
+                                            std::string_view doing,
+                                            const std::vector<RedisCommand>& after,
+                                            const std::vector<RedisCommand>* after_again) {
   const std::string manifest = write_chunks(hash, record);
   const std::string result_key = key("result", hash), results = key("results"), hex = hash.hex();
   // What is replaced is looked at in the same transaction: if it was a
@@ -88,10 +91,11 @@ RedisReply RedisStore::publish(const TaskHash& hash, std::string_view record,
                                      {"SET", result_key, manifest.empty() ? record : manifest},
                                      {"SADD", results, hex}};
   commands.insert(commands.end(), extra.begin(), extra.end());
-  RedisReply done = transaction(commands, doing);
-  const std::string_view replaced = text_of(*done->element[0]);
+  std::vector<RedisReply> replies = transaction_then(commands, doing, after, after_again);
+  const std::string_view replaced = text_of(*replies.front()->element[0]);
   if (replaced != manifest) drop_chunks(hash, replaced);
-  return done;
+  replies.erase(replies.begin());
+  return replies;
 }
 
 void RedisStore::drop_chunks(const TaskHash& hash, std::string_view replaced) {

@@ -104,17 +104,12 @@ class RedisLeaseWatch final : public LeaseWatch {
 
 }  // namespace
 
-std::string redis_scripts::random_token() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  return fmt::format("{:016x}", random());
-}
-
 RedisReply RedisStore::script(std::string_view source, const std::vector<std::string_view>& keys,
                               const std::vector<std::string_view>& args, std::string_view doing,
                               const std::vector<std::string_view>* args_again) {
   const std::string count = std::to_string(keys.size());
   const auto command = [&](const std::vector<std::string_view>& with) {
-    RedisCommand command{"EVAL", source, count};
+    RedisCommand command{"EVALSHA", redis_scripts::sha1_of(source), count};
     command.insert(command.end(), keys.begin(), keys.end());
     command.insert(command.end(), with.begin(), with.end());
     return std::vector<RedisCommand>{std::move(command)};
@@ -127,6 +122,27 @@ RedisReply RedisStore::script(std::string_view source, const std::vector<std::st
   return reply;
 }
 
+struct RedisStore::AcquireCall {
+  AcquireCall(const RedisStore& store, const TaskHash& hash, const LeaseOwner& owner)
+      : hex(hash.hex()),
+        content(lease_content(owner)),
+        lease(store.key("lease", hash)),
+        leases(store.key("leases")),
+        result(store.key("result", hash)),
+        failure(store.key("failure", hash)),
+        crashes(store.key("crashes", hash)),
+        doing(fmt::format("taking the lease of task {}", hex)) {}
+
+  /// `sending`: "first", or "again" after a lost connection (the first
+  /// sending may have taken the lease: it may be ours already).
+  RedisCommand command(std::string_view sending) const {
+    return {"EVALSHA", redis_scripts::sha1_of(redis_scripts::kAcquireAndRead), "5", lease,
+            leases, result, failure, crashes, content, kBackstopMs, hex, sending};
+  }
+
+  const std::string hex, content, lease, leases, result, failure, crashes, doing;
+};
+
 bool RedisStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
   // The reads that come with it cost the server next to nothing.
   return acquire_and_read(hash, owner).has_value();
@@ -134,25 +150,23 @@ bool RedisStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
 
 std::optional<LeasedTask> RedisStore::acquire_and_read(const TaskHash& hash,
                                                        const LeaseOwner& owner) {
-  const std::string hex = hash.hex(), content = lease_content(owner);
-  const std::string lease_key = key("lease", hash), result_key = key("result", hash),
-                    failure_key = key("failure", hash), crashes_key = key("crashes", hash);
-  // Sent again after a lost connection, the lease may be ours already.
-  const std::vector<std::string_view> again{content, kBackstopMs, hex, "again"};
-  const std::string doing = fmt::format("taking the lease of task {}", hex);
-  const RedisReply reply =
-      script(redis_scripts::kAcquireAndRead,
-             {lease_key, key("leases"), result_key, failure_key, crashes_key},
-             {content, kBackstopMs, hex, "first"}, doing, &again);
-  if (reply->type != REDIS_REPLY_ARRAY) return std::nullopt;
-  if (reply->elements != 4) {
+  const AcquireCall call(*this, hash, owner);
+  const std::vector<RedisCommand> first{call.command("first")}, again{call.command("again")};
+  return leased_task_of(*run(first, &again).front(), call.doing);
+}
+
+std::optional<LeasedTask> RedisStore::leased_task_of(const redisReply& reply,
+                                                     std::string_view doing) const {
+  check_reply(reply, url_.masked(), doing);
+  if (reply.type != REDIS_REPLY_ARRAY) return std::nullopt;
+  if (reply.elements != 4) {
     throw StoreError(
         fmt::format("unexpected reply from the Redis store at {} {}", url_.masked(), doing));
   }
   LeasedTask task;
-  task.stored = reply->element[1]->integer > 0;
-  if (!is_nil(*reply->element[2])) task.troubles.failure = std::string(text_of(*reply->element[2]));
-  task.troubles.crashes = strings_of(*reply->element[3]);
+  task.stored = reply.element[1]->integer > 0;
+  if (!is_nil(*reply.element[2])) task.troubles.failure = std::string(text_of(*reply.element[2]));
+  task.troubles.crashes = strings_of(*reply.element[3]);
   return task;
 }
 
@@ -180,27 +194,56 @@ void RedisStore::release(const TaskHash& hash, const LeaseOwner& owner) {
          fmt::format("giving back the lease of task {}", hex));
 }
 
+struct RedisStore::FinishCall {
+  FinishCall(const RedisStore& store, const TaskHash& hash, const LeaseOwner& owner,
+             const TaskTroubles& recorded)
+      : hex(hash.hex()),
+        content(lease_content(owner)),
+        failure(store.key("failure", hash)),
+        failures(store.key("failures")),
+        crashes(store.key("crashes", hash)),
+        crashed(store.key("crashed")),
+        lease(store.key("lease", hash)),
+        leases(store.key("leases")),
+        channel(store.key("lease-events")),
+        doing(fmt::format("storing the result of task {}", hex)) {
+    if (recorded.failure) {
+      commands.push_back({"DEL", failure});
+      commands.push_back({"SREM", failures, hex});
+    }
+    if (!recorded.crashes.empty()) {
+      commands.push_back({"DEL", crashes});
+      commands.push_back({"SREM", crashed, hex});
+    }
+    // Last, in the same transaction: whoever the release wakes finds the
+    // result.
+    commands.push_back({"EVALSHA", redis_scripts::sha1_of(redis_scripts::kRelease), "2", lease,
+                        leases, content, hex, channel});
+  }
+
+  const std::string hex, content, failure, failures, crashes, crashed, lease, leases, channel,
+      doing;
+  std::vector<RedisCommand> commands;
+};
+
 void RedisStore::put_and_release(const TaskHash& hash, std::string_view record,
                                  const LeaseOwner& owner, const TaskTroubles& recorded) {
-  const std::string hex = hash.hex(), content = lease_content(owner);
-  const std::string failure_key = key("failure", hash), failures = key("failures"),
-                    crashes_key = key("crashes", hash), crashed = key("crashed"),
-                    lease_key = key("lease", hash), leases = key("leases"),
-                    channel = key("lease-events");
-  std::vector<RedisCommand> clear_and_release;
-  if (recorded.failure) {
-    clear_and_release.push_back({"DEL", failure_key});
-    clear_and_release.push_back({"SREM", failures, hex});
-  }
-  if (!recorded.crashes.empty()) {
-    clear_and_release.push_back({"DEL", crashes_key});
-    clear_and_release.push_back({"SREM", crashed, hex});
-  }
-  // Last, in the same transaction: whoever the release wakes finds the
-  // result.
-  clear_and_release.push_back(
-      {"EVAL", redis_scripts::kRelease, "2", lease_key, leases, content, hex, channel});
-  publish(hash, record, clear_and_release, fmt::format("storing the result of task {}", hex));
+  const FinishCall finish(*this, hash, owner, recorded);
+  publish(hash, record, finish.commands, finish.doing);
+}
+
+std::optional<LeasedTask> RedisStore::put_release_and_acquire(const TaskHash& hash,
+                                                              std::string_view record,
+                                                              const LeaseOwner& owner,
+                                                              const TaskTroubles& recorded,
+                                                              const TaskHash& next) {
+  const FinishCall finish(*this, hash, owner, recorded);
+  const AcquireCall acquire(*this, next, owner);
+  const std::vector<RedisCommand> first{acquire.command("first")},
+      again{acquire.command("again")};
+  const std::vector<RedisReply> replies =
+      publish(hash, record, finish.commands, finish.doing, first, &again);
+  return leased_task_of(*replies.front(), acquire.doing);
 }
 
 std::optional<LeaseInfo> RedisStore::lease(const TaskHash& hash) {

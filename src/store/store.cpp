@@ -64,6 +64,15 @@ void Store::put_and_release(const TaskHash& hash, std::string_view record,
   release(hash, owner);
 }
 
+std::optional<LeasedTask> Store::put_release_and_acquire(const TaskHash& hash,
+                                                         std::string_view record,
+                                                         const LeaseOwner& owner,
+                                                         const TaskTroubles& recorded,
+                                                         const TaskHash& next) {
+  put_and_release(hash, record, owner, recorded);
+  return acquire_and_read(next, owner);
+}
+
 std::optional<std::string> Store::failure(const TaskHash& hash) {
   for (FailureInfo& f : list_failures()) {
     if (f.hash == hash) return std::move(f.message);

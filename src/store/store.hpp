@@ -156,6 +156,16 @@ class Store {
   /// the result may then be stored or not (contains() tells).
   virtual void put_and_release(const TaskHash& hash, std::string_view record,
                                const LeaseOwner& owner, const TaskTroubles& recorded);
+  /// put_and_release() of a finished task, then acquire_and_read() of the
+  /// task `next` for the same owner: how a worker goes from one task to
+  /// the next, in one round trip on a store on a server. Throws
+  /// StoreError; the result may then be stored or not (contains() tells),
+  /// and the lease of `next` held or not (release() gives it back if so).
+  virtual std::optional<LeasedTask> put_release_and_acquire(const TaskHash& hash,
+                                                            std::string_view record,
+                                                            const LeaseOwner& owner,
+                                                            const TaskTroubles& recorded,
+                                                            const TaskHash& next);
   /// The lease of one task, if one is held.
   virtual std::optional<LeaseInfo> lease(const TaskHash& hash) = 0;
   virtual std::vector<LeaseInfo> list_leases() = 0;

@@ -344,6 +344,24 @@ TEST_F(ExecuteTest, DiamondRunsEachTaskOnceInDependencyOrder) {
   EXPECT_EQ(store_.calls(StoreMethod::kAcquire), 4u);
 }
 
+TEST_F(ExecuteTest, AWorkerGoesOnWithTheTaskCreatedNextEvenWhenItWasNotReady) {
+  // A worker takes its next task's lease as it stores a result: that task
+  // is the one made ready by this result when it comes first.
+  std::optional<jug::Task<int>> a, b, c, d;
+  const jug::Graph graph = build([&] {
+    a = twice(1);
+    b = twice(*a);
+    c = negate(5);
+    d = negate(*b);
+  });
+  const jug::ExecuteReport report = run(graph);
+  EXPECT_TRUE(report.complete());
+  EXPECT_EQ(observer_.started(), (std::vector<jug::NodeId>{a->node_id(), b->node_id(),
+                                                          c->node_id(), d->node_id()}));
+  EXPECT_EQ(result_of(store_, graph, *d), -4);
+  EXPECT_TRUE(store_.inner().list_leases().empty());
+}
+
 TEST_F(ExecuteTest, DiamondWithFourJobsKeepsDependencyOrder) {
   Diamond t;
   const jug::Graph graph = build([&] { t.build(); });

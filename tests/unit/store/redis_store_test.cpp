@@ -254,6 +254,9 @@ class RedisReplyLost : public ::testing::Test {
   RedisStore store_{proxy_.url("/0?prefix=cut"), 20s};
   RedisStore direct_{server_.url("/0?prefix=cut")};
 
+  /// Has the server load the scripts (at their first use, a NOSCRIPT reply
+  /// would be the one lost): a reply lost is then one of a command that ran.
+  void SetUp() override { direct_.release(task(0), kAlice); }
   void TearDown() override { EXPECT_EQ(proxy_.cuts(), expected_cuts_); }
   /// The next call's reply is lost (once).
   void lose_next_reply() {
@@ -308,6 +311,18 @@ TEST_F(RedisReplyLost, AResultStoredUnseenIsStored) {
   store_.put(task(1), "r");
   EXPECT_EQ(direct_.get(task(1)), "r");
   EXPECT_EQ(direct_.list(), std::vector<TaskHash>{task(1)});
+}
+
+TEST_F(RedisReplyLost, AResultStoredAndTheNextLeaseTakenUnseenAreBoth) {
+  ASSERT_TRUE(store_.acquire(task(1), kAlice));
+  lose_next_reply();
+  const std::optional<LeasedTask> next =
+      store_.put_release_and_acquire(task(1), "r", kAlice, TaskTroubles{}, task(2));
+  EXPECT_TRUE(next.has_value()) << "the first sending took it: it is ours";
+  EXPECT_EQ(direct_.get(task(1)), "r");
+  EXPECT_EQ(direct_.lease(task(1)), std::nullopt);
+  ASSERT_TRUE(direct_.lease(task(2)).has_value());
+  EXPECT_EQ(direct_.lease(task(2))->owner, kAlice);
 }
 
 TEST_F(RedisReplyLost, AReadWhoseReplyWasLostIsReadAgain) {
@@ -541,6 +556,27 @@ TEST_F(RedisStoreTest, ARecordOverRedisLargestStringIsStoredAndReadWhole) {
   EXPECT_EQ(raw({"KEYS", prefix + ":chunk:*"})->elements, 0u);
 }
 #endif
+
+TEST_F(RedisStoreTest, AServerThatForgotTheScriptsIsGivenThemAgain) {
+  // Scripts go by their SHA-1; a server restarted or flushed since knows
+  // none. Within a transaction, the result is stored before the release
+  // meets NOSCRIPT: sent again, whole, it is the same.
+  auto store = open(unique("forgot"));
+  ASSERT_TRUE(store->acquire(task(1), kAlice));
+  ASSERT_EQ(raw({"SCRIPT", "FLUSH"})->type, REDIS_REPLY_STATUS);
+  const std::optional<LeasedTask> next =
+      store->put_release_and_acquire(task(1), "r", kAlice, TaskTroubles{}, task(2));
+  EXPECT_TRUE(next.has_value());
+  EXPECT_EQ(store->get(task(1)), "r");
+  EXPECT_EQ(store->lease(task(1)), std::nullopt);
+  ASSERT_TRUE(store->lease(task(2)).has_value());
+  raw({"SCRIPT", "FLUSH"});
+  EXPECT_NO_THROW(store->renew(task(2), kAlice));
+  raw({"SCRIPT", "FLUSH"});
+  EXPECT_FALSE(store->acquire(task(2), kBob));
+  store->release(task(2), kAlice);
+  EXPECT_EQ(store->lease(task(2)), std::nullopt);
+}
 
 TEST_F(RedisStoreTest, PrefixesKeepStoresApart) {
   auto one = open(unique("apart")), two = open(unique("apart"));

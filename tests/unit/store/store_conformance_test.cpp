@@ -217,6 +217,28 @@ TEST_P(StoreConformance, FinishingATaskStoresClearsAndReleasesAtOnce) {
   EXPECT_EQ(store_->lease(task(3))->owner, kBob);
 }
 
+TEST_P(StoreConformance, FinishingATaskTakesTheNextOne) {
+  store_->record_crash(task(2), "died once");
+  ASSERT_TRUE(store_->acquire(task(1), kAlice));
+  const std::optional<LeasedTask> next =
+      store_->put_release_and_acquire(task(1), "r", kAlice, TaskTroubles{}, task(2));
+  EXPECT_EQ(store_->get(task(1)), "r");
+  EXPECT_EQ(store_->lease(task(1)), std::nullopt);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_FALSE(next->stored);
+  EXPECT_EQ(next->troubles.crashes, std::vector<std::string>{"died once"});
+  ASSERT_TRUE(store_->lease(task(2)).has_value());
+  EXPECT_EQ(store_->lease(task(2))->owner, kAlice);
+  // The next one held by another: the result is stored all the same.
+  ASSERT_TRUE(store_->acquire(task(3), kBob));
+  EXPECT_EQ(store_->put_release_and_acquire(task(2), "s", kAlice, next->troubles, task(3)),
+            std::nullopt);
+  EXPECT_EQ(store_->get(task(2)), "s");
+  EXPECT_TRUE(store_->crashes(task(2)).empty());
+  EXPECT_EQ(store_->lease(task(2)), std::nullopt);
+  EXPECT_EQ(store_->lease(task(3))->owner, kBob);
+}
+
 TEST_P(StoreConformance, AReleasedLeaseCanBeTakenAgain) {
   ASSERT_TRUE(store_->acquire(task(1), kAlice));
   store_->release(task(1), kAlice);

@@ -1,0 +1,40 @@
+// What the Redis store's scripts need besides their text: their names for
+// EVALSHA, and random tokens.
+
+#include "store/redis_scripts.hpp"
+
+#include <fmt/format.h>
+#include <nettle/sha1.h>
+
+#include <algorithm>
+#include <random>
+#include <stdexcept>
+
+namespace jug {
+
+std::string redis_scripts::random_token() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return fmt::format("{:016x}", random());
+}
+
+std::string_view redis_scripts::sha1_of(std::string_view script) {
+  static const std::array<std::string, kAll.size()> hexes = [] {
+    std::array<std::string, kAll.size()> out;
+    for (std::size_t i = 0; i < kAll.size(); ++i) {
+      sha1_ctx context;
+      sha1_init(&context);
+      sha1_update(&context, kAll[i].size(), reinterpret_cast<const std::uint8_t*>(kAll[i].data()));
+      std::array<std::uint8_t, SHA1_DIGEST_SIZE> digest{};
+      sha1_digest(&context, digest.size(), digest.data());
+      for (std::uint8_t byte : digest) out[i] += fmt::format("{:02x}", byte);
+    }
+    return out;
+  }();
+  // By address: every caller passes one of kAll itself.
+  const auto* at = std::find_if(kAll.begin(), kAll.end(),
+                                [&](std::string_view s) { return s.data() == script.data(); });
+  if (at == kAll.end()) throw std::logic_error("sha1_of: a script not in redis_scripts::kAll");
+  return hexes[static_cast<std::size_t>(at - kAll.begin())];
+}
+
+}  // namespace jug
