@@ -8,8 +8,6 @@
 namespace jug {
 namespace {
 
-constexpr char kHexDigits[] = "0123456789abcdef";
-
 /// The prefix of every task's hashed bytes; a deliberate change of the hash
 /// format changes it, so old and new hashes can never collide.
 constexpr std::string_view kTaskHashVersion = "jug-task-1";
@@ -20,10 +18,7 @@ constexpr std::string_view kTaskletHashVersion = "jug-tasklet-1";
 
 std::string TaskHash::hex() const {
   std::string out(kSize * 2, '0');
-  for (std::size_t i = 0; i < kSize; ++i) {
-    out[2 * i] = kHexDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kHexDigits[bytes[i] & 0xf];
-  }
+  encode_hex(bytes.data(), kSize, out.data());
   return out;
 }
 

@@ -5,6 +5,9 @@
 #include <poll.h>
 #include <sys/time.h>
 
+#include <array>
+#include <charconv>
+
 #include "jug/errors.hpp"
 
 namespace jug {
@@ -140,16 +143,25 @@ void RedisConnection::fail(std::string_view doing) {
 }
 
 void RedisConnection::append(const RedisCommand& command) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  argv.reserve(command.size());
-  lengths.reserve(command.size());
+  // Written out here rather than by redisAppendCommandArgv, which formats
+  // each argument's length with a printf of its own: a status of 100,000
+  // tasks sends as many arguments.
+  std::string& out = formatted_;
+  out.clear();
+  const auto put_count = [&out](char kind, std::size_t n) {
+    std::array<char, 24> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), n).ptr;
+    out += kind;
+    out.append(digits.data(), end);
+    out += "\r\n";
+  };
+  put_count('*', command.size());
   for (const std::string_view arg : command) {
-    argv.push_back(arg.data());
-    lengths.push_back(arg.size());
+    put_count('$', arg.size());
+    out += arg;
+    out += "\r\n";
   }
-  if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(),
-                             lengths.data()) != REDIS_OK) {
+  if (redisAppendFormattedCommand(context_, out.data(), out.size()) != REDIS_OK) {
     fail("sending a command");
   }
 }

@@ -75,6 +75,8 @@ class RedisConnection {
   redisContext* context_ = nullptr;
   std::string where_;
   bool broken_ = false;
+  /// The command append() is writing out (kept: its memory is reused).
+  std::string formatted_;
 };
 
 /// The error text of `reply`, or empty when it is no error reply.
