@@ -11,13 +11,14 @@
 #include "cli/nearest_name.hpp"
 #include "cli/option_values.hpp"
 #include "cli/program_jugfile.hpp"
+#include "cli/submit_values.hpp"
 
 namespace jug::cli {
 namespace {
 
 constexpr int kUsageError = 2;
 constexpr const char* kSubcommandList =
-    "execute, status, check, sleep-until, invalidate, cleanup, count";
+    "execute, status, check, sleep-until, invalidate, cleanup, count, submit";
 
 void add_common(CLI::App& sub, CommandLine& cl) {
   sub.add_option("jugfile", cl.jugfile,
@@ -105,6 +106,59 @@ std::string strip_extension(const std::string& path) {
     }
   }
   return path;
+}
+
+/// `jug submit`: its options, each value checked as it is read.
+void add_submit(CLI::App& app, CommandLine& cl) {
+  SubmitFlags& sf = cl.submit;
+  auto* submit = app.add_subcommand(
+      "submit", "Queue workers on the cluster's batch system (SLURM, Grid Engine, PBS, LSF)");
+  add_common(*submit, cl);
+  add_whole_number(*submit, "-n,--workers", sf.workers, 1, 1'000'000,
+                   "Workers to queue, as one job array")
+      ->required();
+  submit->add_option("--scheduler", sf.scheduler,
+                     "slurm, sge, pbs, torque or lsf (default: the one installed)");
+  add_whole_number(*submit, "-j,--jobs", sf.cpus, 1, 4096,
+                   "CPUs of each worker, and the tasks it runs at once (default 1)");
+  const auto duration = [](std::optional<std::chrono::seconds>& target, const char* option) {
+    return [&target, option](const std::string& text) {
+      target = parse_duration(text);
+      if (!target) {
+        throw CLI::ValidationError(fmt::format(
+            "{} takes a duration such as 2:00:00, 1-12:00:00, 90m or 2h; '{}' is not one",
+            option, text));
+      }
+    };
+  };
+  submit->add_option_function<std::string>("--time", duration(sf.time_limit, "--time"),
+                                           "Each worker's time limit: 2:00:00, 1-12:00:00, 90m");
+  submit->add_option_function<std::string>(
+      "--stop-before", duration(sf.stop_before, "--stop-before"),
+      "Stop taking tasks this long before the time limit (default 5 % of it, at most 10m)");
+  submit->add_option_function<std::string>(
+      "--mem",
+      [&sf](const std::string& text) {
+        sf.memory_mib = parse_memory_mib(text);
+        if (!sf.memory_mib) {
+          throw CLI::ValidationError(fmt::format(
+              "--mem takes a size such as 4G or 500M; '{}' is not one", text));
+        }
+      },
+      "Memory of each worker: 4G, 500M");
+  submit->add_option("--queue", sf.queue, "The queue (SLURM: partition)");
+  submit->add_option("--account", sf.account, "The account (LSF: project) to charge");
+  submit->add_option("--name", sf.name, "The job's name (default: the jugfile's)");
+  submit->add_option("--pe", sf.parallel_environment,
+                     "Grid Engine: the parallel environment for -j above 1 (default smp)");
+  submit->add_option("--option", sf.raw_options,
+                     "A directive for the batch system, as it is (repeatable): "
+                     "--option '--constraint=haswell'")
+      ->allow_extra_args(false);
+  submit->add_flag("--dry-run", sf.dry_run,
+                   "Print the job script and the command that would queue it; queue nothing");
+  submit->add_flag("--wait", sf.wait,
+                   "Wait for the workers to end; exit 0 only if every task is finished");
 }
 
 }  // namespace
@@ -210,6 +264,8 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
 
   auto* count = app.add_subcommand("count", "Count tasks per name");
   add_common(*count, cl);
+
+  add_submit(app, cl);
 
   if (!ours.empty() && !ours.front().starts_with("-")) {
     std::vector<std::string_view> subcommands;

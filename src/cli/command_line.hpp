@@ -2,6 +2,8 @@
 /// The parsed command line of a jugfile program:
 ///   PROGRAM SUBCOMMAND [JUGFILE] [options] [-- args for the jugfile]
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -20,6 +22,25 @@ struct StatusFlags {
   bool verify = false;
 };
 
+struct SubmitFlags {
+  /// --workers: how many workers to queue (an array of this size).
+  unsigned workers = 0;
+  /// --scheduler as given; empty: the one installed.
+  std::string scheduler;
+  /// -j: CPUs per worker, and tasks it runs at once.
+  unsigned cpus = 1;
+  std::optional<std::chrono::seconds> time_limit;
+  std::optional<std::chrono::seconds> stop_before;
+  std::optional<std::uint64_t> memory_mib;
+  std::string queue;
+  std::string account;
+  std::string name;
+  std::string parallel_environment = "smp";
+  std::vector<std::string> raw_options;
+  bool dry_run = false;
+  bool wait = false;
+};
+
 struct CommandLine {
   std::string subcommand;
   /// The jugfile as named on the command line (by the jug command), else the
@@ -36,6 +57,7 @@ struct CommandLine {
   StatusFlags status;
   std::string target;  // invalidate
   CleanupOptions cleanup;
+  SubmitFlags submit;
   std::vector<std::string> jugfile_arguments;
 };
 

@@ -15,6 +15,7 @@
 #include "cli/status_output.hpp"
 #include "cli/stop_conditions.hpp"
 #include "cli/stop_signals.hpp"
+#include "cli/submit_command.hpp"
 #include "commands/cleanup.hpp"
 #include "commands/execute.hpp"
 #include "commands/invalidate.hpp"
@@ -98,6 +99,7 @@ int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
   } else {
     cli::print_status_table(std::cout, graph, report);
     cli::print_barrier(std::cout, graph);
+    cli::print_running(std::cout, graph, report);
     cli::print_failures(std::cout, graph, report);
     cli::print_abandoned(std::cout, graph, report);
     cli::print_corrupt(std::cout, graph, report);
@@ -249,6 +251,7 @@ int dispatch(const cli::CommandLine& cl, const std::function<Graph(BuildMode)>& 
   }
   const auto build = [&] { return build_graph_in(BuildMode::kReadOnly); };
   if (s == "sleep-until") return run_sleep_until(build, store);
+  if (s == "submit") return cli::run_submit(cl, build, store);
   if (s == "check") return run_check(build, store);
   Graph graph = build();
   const int exit_code = dispatch_on_graph(cl, graph, store);

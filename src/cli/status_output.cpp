@@ -76,6 +76,15 @@ void print_status_json(std::ostream& out, const Graph& graph, const StatusReport
     row.update(counts_json(report.per_name[i]));
     j["by_name"].push_back(std::move(row));
   }
+  j["running"] = nlohmann::ordered_json::array();
+  for (const auto& [id, owner] : report.running) {
+    j["running"].push_back({{"name", graph.name(id)},
+                            {"hash", graph.hash(id).hex()},
+                            {"host", owner.host},
+                            {"pid", owner.pid},
+                            {"job", owner.batch_job.empty() ? nlohmann::ordered_json(nullptr)
+                                                            : nlohmann::ordered_json(owner.batch_job)}});
+  }
   j["abandoned"] = nlohmann::ordered_json::array();
   for (const auto& [id, why] : report.abandoned) {
     j["abandoned"].push_back({{"name", graph.name(id)}, {"hash", graph.hash(id).hex()}, {"why", why}});
@@ -90,6 +99,22 @@ void print_status_json(std::ostream& out, const Graph& graph, const StatusReport
         {{"name", graph.name(id)}, {"hash", graph.hash(id).hex()}, {"message", message}});
   }
   out << j.dump(2) << '\n';
+}
+
+void print_running(std::ostream& out, const Graph& graph, const StatusReport& report) {
+  if (report.running.empty()) return;
+  // Enough to see which workers hold what; --json lists every one.
+  constexpr std::size_t kShown = 20;
+  fmt::print(out, "\nRunning:\n");
+  for (std::size_t i = 0; i < report.running.size() && i < kShown; ++i) {
+    const auto& [id, owner] = report.running[i];
+    fmt::print(out, "  {}: on {}{} (pid {})\n", describe_task(graph, id), owner.host,
+               owner.batch_job.empty() ? "" : ", " + owner.batch_job, owner.pid);
+  }
+  if (report.running.size() > kShown) {
+    fmt::print(out, "  ... and {} more (jug status --json lists each)\n",
+               report.running.size() - kShown);
+  }
 }
 
 void print_abandoned(std::ostream& out, const Graph& graph, const StatusReport& report) {

@@ -19,6 +19,8 @@ void print_barrier(std::ostream& out, const Graph& graph);
 void print_failures(std::ostream& out, const Graph& graph, const StatusReport& report);
 /// The results `status --verify` found corrupt; nothing when there are none.
 void print_corrupt(std::ostream& out, const Graph& graph, const StatusReport& report);
+/// The Running tasks and the workers holding them (host, batch job, pid).
+void print_running(std::ostream& out, const Graph& graph, const StatusReport& report);
 /// The tasks whose workers are gone, and why; nothing when there are none.
 void print_abandoned(std::ostream& out, const Graph& graph, const StatusReport& report);
 

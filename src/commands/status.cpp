@@ -50,9 +50,12 @@ StatusReport compute_status(const Graph& graph, Store& store, const StatusOption
       report.abandoned.emplace_back(*id, std::move(*why));
     } else {
       running[*id] = 1;
+      report.running.emplace_back(*id, lease.owner);
     }
   }
   std::sort(report.abandoned.begin(), report.abandoned.end());
+  std::sort(report.running.begin(), report.running.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<char> failed(n, 0);
   for (FailureInfo& failure : store.list_failures()) {
     if (auto id = graph.find(failure.hash); id && !finished[*id]) {

@@ -28,6 +28,8 @@ struct StatusReport {
   /// Tasks whose lease belongs to a worker that is gone, with what became
   /// of it: not Running; the next execute takes them over.
   std::vector<std::pair<NodeId, std::string>> abandoned;
+  /// The Running tasks, each with the worker that holds it, by NodeId.
+  std::vector<std::pair<NodeId, LeaseOwner>> running;
   /// With StatusOptions::verify: results that cannot be read, and why.
   std::vector<std::pair<NodeId, std::string>> corrupt;
 

@@ -7,10 +7,13 @@ namespace jug::tool {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kOptionsWithValue{
+constexpr std::array<std::string_view, 21> kOptionsWithValue{
     "--jugdir",          "--target",         "-j",           "--jobs",
     "--wait-cycle-time", "--nr-wait-cycles", "--retries",    "--lease-time",
-    "--max-crashes",     "--reconnect-time",
+    "--max-crashes",     "--reconnect-time", "-n",           "--workers",
+    "--scheduler",       "--time",           "--stop-before", "--mem",
+    "--queue",           "--account",        "--name",       "--pe",
+    "--option",
 };
 
 bool is_option(std::string_view argument) {

@@ -89,6 +89,11 @@ int run(const std::vector<std::string>& args) {
   // The program is told it is "jug", so that its help and messages read as
   // the command the user typed, not as a path in the build cache. It needs
   // its own path for nothing: FILE names its store.
+  // `jug submit` writes this command into its job scripts: workers run
+  // the jug that queued them, wherever PATH leads on the nodes.
+  std::error_code self_error;
+  const fs::path self = fs::read_symlink("/proc/self/exe", self_error);
+  if (!self_error) ::setenv("JUG_COMMAND", self.c_str(), 1);
   replace_process(program, program_arguments("jug", subcommand->name, file, scanned.others));
 }
 

@@ -102,6 +102,31 @@ TEST(BatchJob, ComesFromTheBatchSystemsEnvironment) {
   EXPECT_EQ(batch_job_of_this_process(), "PBS job 123.head node");
 }
 
+TEST(BatchJob, NamesTheElementOfAJobArray) {
+  {
+    EnvironmentVariable id("SLURM_JOB_ID", "4249");
+    EnvironmentVariable array("SLURM_ARRAY_JOB_ID", "4242");
+    EnvironmentVariable index("SLURM_ARRAY_TASK_ID", "7");
+    EXPECT_EQ(batch_job_of_this_process(), "SLURM job 4242_7");
+  }
+  {
+    EnvironmentVariable id("JOB_ID", "77");
+    EnvironmentVariable index("SGE_TASK_ID", "undefined");  // not an array job
+    EXPECT_EQ(batch_job_of_this_process(), "Grid Engine job 77");
+    ::setenv("SGE_TASK_ID", "3", 1);
+    EXPECT_EQ(batch_job_of_this_process(), "Grid Engine job 77.3");
+  }
+  {
+    EnvironmentVariable id("LSB_JOBID", "1234");
+    EnvironmentVariable index("LSB_JOBINDEX", "0");  // not an array job
+    EXPECT_EQ(batch_job_of_this_process(), "LSF job 1234");
+    ::setenv("LSB_JOBINDEX", "12", 1);
+    EXPECT_EQ(batch_job_of_this_process(), "LSF job 1234[12]");
+  }
+  EnvironmentVariable pbs("PBS_JOBID", "123[7].server");
+  EXPECT_EQ(batch_job_of_this_process(), "PBS job 123[7].server");
+}
+
 TEST(BatchJob, IsKeptInTheLeaseAndNamedWithTheHolder) {
   const LeaseOwner owner{"node7", 101, 1, "machine-a", "SLURM job 4242"};
   const std::string content = lease_content(owner);
