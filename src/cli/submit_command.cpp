@@ -114,8 +114,19 @@ void print_submitted(const submit::Submission& s, const submit::JobRequest& requ
   fmt::print(std::cout, "Queued {} worker{} of {} on {}: job{} {}.\n", request.workers,
              request.workers == 1 ? "" : "s", cl.jugfile, submit::display_name_of(s.system),
              s.job_ids.size() == 1 ? "" : "s", jobs);
-  fmt::print(std::cout, "  job script: {}\n  worker logs: {}\n", s.script_path,
-             submit::log_pattern(s.system, request));
+  // The log's pattern with this job's id: "worker-4242_<index>.log".
+  std::string logs = submit::log_pattern(s.system, request);
+  for (const auto& [from, to] : {std::pair<std::string_view, std::string_view>{"%A", s.job_ids[0]},
+                                 {"$JOB_ID", s.job_ids[0]},
+                                 {"%J", s.job_ids[0]},
+                                 {"%a", "<index>"},
+                                 {"$TASK_ID", "<index>"},
+                                 {"%I", "<index>"}}) {
+    if (const std::size_t at = logs.find(from); at != std::string::npos) {
+      logs.replace(at, from.size(), to);
+    }
+  }
+  fmt::print(std::cout, "  job script: {}\n  worker logs: {}\n", s.script_path, logs);
   fmt::print(std::cout, "Follow with: jug status {}\n", cl.jugfile);
 }
 
