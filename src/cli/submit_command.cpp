@@ -169,7 +169,10 @@ int wait_for_workers(const submit::Submission& s, const std::function<Graph()>& 
         return 1;
       }
     }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    // The graph is built anew each time (a barrier may have been passed):
+    // often enough to end soon after the work does, not so often that a
+    // large graph keeps a core busy.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
   }
 }
 

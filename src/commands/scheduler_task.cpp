@@ -24,7 +24,8 @@ void Scheduler::process(NodeId id) {
       stopped = stop_;
     }
     if (stopped) {  // as work() would not start it
-      give_back(std::move(*next), next->leased.has_value());
+      const bool leased = next->leased.has_value();
+      give_back(std::move(*next), leased);
       return;
     }
     const NodeId chained = next->id;

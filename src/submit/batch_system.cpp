@@ -41,9 +41,12 @@ std::optional<BatchSystem> parse_batch_system(std::string_view name) {
 }
 
 std::optional<BatchSystem> detect_batch_system(const Installed& installed) {
+  const bool qsub = installed.has_program("qsub");
+  // SGE_ROOT is set only where a Grid Engine is in use: it wins even over
+  // an sbatch on the same machine.
+  if (qsub && installed.has_variable("SGE_ROOT")) return BatchSystem::kGridEngine;
   if (installed.has_program("sbatch")) return BatchSystem::kSlurm;
-  if (installed.has_program("qsub")) {
-    if (installed.has_variable("SGE_ROOT")) return BatchSystem::kGridEngine;
+  if (qsub) {
     // PBS Pro and OpenPBS: "pbs_version = 2022.1.1"; Torque: "Version: 6.1.3".
     return installed.qsub_version().find("pbs_version") != std::string::npos
                ? BatchSystem::kPbsPro

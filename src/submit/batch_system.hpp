@@ -37,11 +37,11 @@ struct Installed {
   std::function<std::string()> qsub_version;
 };
 
-/// The batch system here: `sbatch` (SLURM); `qsub` with SGE_ROOT set (Grid
-/// Engine); `qsub` of PBS Pro or Torque, told apart by `qsub --version`
-/// ("pbs_version = ..." for PBS Pro); `bsub` (LSF). SLURM first: a cluster
-/// that has moved to it often keeps a `qsub` wrapper. Nothing when none
-/// is here.
+/// The batch system here: `qsub` with SGE_ROOT set (Grid Engine, whose
+/// users have SGE_ROOT in their environment); `sbatch` (SLURM); `qsub` of
+/// PBS Pro or Torque, told apart by `qsub --version` ("pbs_version = ..."
+/// for PBS Pro); `bsub` (LSF). SLURM before PBS: a cluster that has moved
+/// to SLURM often keeps a `qsub` wrapper. Nothing when none is here.
 std::optional<BatchSystem> detect_batch_system(const Installed& installed);
 
 /// What is installed on this machine.

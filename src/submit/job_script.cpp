@@ -20,7 +20,10 @@ std::string hours_minutes_seconds(std::chrono::seconds limit) {
 /// The directives of each system, in the order its users write them.
 std::vector<std::string> directives(BatchSystem system, const JobRequest& r) {
   const std::string name = job_name_for(system, r.name);
-  const std::string log = log_pattern(system, r);
+  // Quoted: a directory with a space would split the directive. The
+  // batch systems read directives with quotes as a shell does (and Grid
+  // Engine still expands $JOB_ID inside single quotes).
+  const std::string log = shell_quote(log_pattern(system, r));
   std::vector<std::string> d;
   switch (system) {
     case BatchSystem::kSlurm:

@@ -55,7 +55,9 @@ def die_with_parent():
 class GridEngineCluster:
     """A single-node cluster in its own scratch dir (see the module's
     comment): queue all.q on this host with `slots` slots (more than the
-    cores is fine: sleeping workers), scheduling every second."""
+    cores is fine: sleeping workers), scheduling every second, and the
+    parallel environment smp (allocation_rule $pe_slots) for jobs of
+    several slots (`qsub -pe smp 2`, as jug submit -j 2 asks)."""
 
     def __init__(self, slots=2):
         if not os.access(SGE_QMASTER, os.X_OK):

@@ -20,9 +20,11 @@ from slurm_cluster import SlurmCluster
 
 JUGFILES = os.path.join(jugtest.SOURCE_DIR, "tests", "integration", "jugfiles")
 INTRO = os.path.join(jugtest.SOURCE_DIR, "examples", "intro", "jugfile.cpp")
-# Slow cases (a time limit: SLURM checks limits every 30 s) are left to the
-# normal build: under a sanitizer they would add minutes and reach no code
-# of ours that the faster cases do not.
+# Under a sanitizer only the cases that reach code of ours no other test
+# does (submitting, the running tasks' jobs): the chapter's loop and the
+# hundreds of tasks exercise the scheduler and the compile lock, which
+# faster tests cover, and a time limit takes minutes (SLURM checks limits
+# every 30 s).
 SANITIZED = os.environ.get("JUG_SANITIZED") == "1"
 
 CLUSTER = None
@@ -72,6 +74,7 @@ class SubmitOnSlurm(jugtest.ScratchTest):
         """How many times each `work i` task ran, from the log."""
         return Counter(line.split()[1] for line in self.read_log() if line.startswith("work "))
 
+    @unittest.skipIf(SANITIZED, "covered by faster tests under a sanitizer")
     def test_the_chapters_loop_of_job_scripts(self):
         # As the chapter does with qsub: one script, queued N times, each job
         # running jug execute in the shared directory; on a fresh build cache.
@@ -111,6 +114,7 @@ class SubmitOnSlurm(jugtest.ScratchTest):
         self.assertEqual(len(logs), 4, os.listdir(jobs))
         self.assertEqual(sum(jugtest.executed_count(read(log)) for log in logs), 6)
 
+    @unittest.skipIf(SANITIZED, "covered by faster tests under a sanitizer")
     def test_submit_runs_each_of_hundreds_of_tasks_once(self):
         p = self.jug("submit", "append_log.cpp", "--workers=4", "--jobs", "2", "--name",
                      "logged", "--wait", "--", "300", check=0, timeout=400)

@@ -52,6 +52,9 @@ TEST(BatchSystem, IsDetectedFromWhatIsInstalled) {
   EXPECT_EQ(detect_batch_system(installed({"sbatch", "qsub"}, false, "")), BatchSystem::kSlurm)
       << "a SLURM cluster that keeps a qsub wrapper is SLURM";
   EXPECT_EQ(detect_batch_system(installed({"qsub"}, true, "")), BatchSystem::kGridEngine);
+  EXPECT_EQ(detect_batch_system(installed({"sbatch", "qsub"}, true, "")),
+            BatchSystem::kGridEngine)
+      << "SGE_ROOT is set only where Grid Engine is in use";
   EXPECT_EQ(detect_batch_system(installed({"qsub"}, false, "pbs_version = 2022.1.1")),
             BatchSystem::kPbsPro);
   EXPECT_EQ(detect_batch_system(installed({"qsub"}, false, "Version: 6.1.3")),
@@ -76,7 +79,7 @@ TEST(JobScript, SlurmDirectivesAndTheWorker) {
   for (const char* line :
        {"#SBATCH --job-name=jugfile", "#SBATCH --cpus-per-task=2", "#SBATCH --time=2:00:00",
         "#SBATCH --mem=4096M", "#SBATCH --partition=short", "#SBATCH --account=proj1",
-        "#SBATCH --output=/home/ann/work dir/jugfile.jugdata/jobs/worker-%A_%a.log",
+        "#SBATCH --output='/home/ann/work dir/jugfile.jugdata/jobs/worker-%A_%a.log'",
         "#SBATCH --constraint=haswell", "cd '/home/ann/work dir' || exit 1",
         "export JUG_MAX_SECONDS=6840",
         "exec /usr/bin/jug execute '/home/ann/work dir/jugfile.cpp' -j 2"}) {
@@ -93,7 +96,8 @@ TEST(JobScript, GridEngineDirectives) {
   for (const char* line :
        {"#$ -N jugfile", "#$ -S /bin/bash", "#$ -V", "#$ -wd '/home/ann/work dir'",
         "#$ -pe smp 2", "#$ -l h_rt=2:00:00", "#$ -l h_vmem=2048M", "#$ -q short",
-        "#$ -A proj1", "#$ -o /home/ann/work dir/jugfile.jugdata/jobs/worker-$JOB_ID.$TASK_ID.log",
+        "#$ -A proj1",
+        "#$ -o '/home/ann/work dir/jugfile.jugdata/jobs/worker-$JOB_ID.$TASK_ID.log'",
         "#$ -j y", "#$ --constraint=haswell"}) {
     EXPECT_TRUE(has_line(script, line)) << line << "\nnot in:\n" << script;
   }
@@ -107,7 +111,7 @@ TEST(JobScript, PbsProAndTorqueDirectives) {
   const std::string pro = job_script(BatchSystem::kPbsPro, request());
   for (const char* line : {"#PBS -N jugfile", "#PBS -V", "#PBS -l select=1:ncpus=2:mem=4096mb",
                            "#PBS -l walltime=2:00:00", "#PBS -q short", "#PBS -A proj1",
-                           "#PBS -j oe", "#PBS -o /home/ann/work dir/jugfile.jugdata/jobs/"}) {
+                           "#PBS -j oe", "#PBS -o '/home/ann/work dir/jugfile.jugdata/jobs/'"}) {
     EXPECT_TRUE(has_line(pro, line)) << line << "\nnot in:\n" << pro;
   }
   const std::string torque = job_script(BatchSystem::kTorque, request());
@@ -122,7 +126,7 @@ TEST(JobScript, LsfDirectives) {
   for (const char* line : {"#BSUB -J jugfile", "#BSUB -n 2", "#BSUB -R \"span[hosts=1]\"",
                            "#BSUB -W 120", "#BSUB -M 4096MB", "#BSUB -q short", "#BSUB -P proj1",
                            "#BSUB -cwd '/home/ann/work dir'",
-                           "#BSUB -o /home/ann/work dir/jugfile.jugdata/jobs/worker-%J_%I.log"}) {
+                           "#BSUB -o '/home/ann/work dir/jugfile.jugdata/jobs/worker-%J_%I.log'"}) {
     EXPECT_TRUE(has_line(script, line)) << line << "\nnot in:\n" << script;
   }
 }
