@@ -95,7 +95,16 @@ void Scheduler::give_back(Chained chained, bool may_hold_lease) {
   }
   chained.gate.reset();  // takes mutex_
   std::lock_guard lock(mutex_);
-  make_ready(chained.id);
+  // A dependent chained after a task whose result could not be stored
+  // waits for it again.
+  std::uint32_t not_done = 0;
+  for (NodeId d : unique_dependencies(chained.id)) not_done += state_[d] != State::kDone;
+  if (not_done == 0) {
+    make_ready(chained.id);
+  } else {
+    state_[chained.id] = State::kWaiting;
+    pending_[chained.id] = not_done;
+  }
   changed_.notify_all();
 }
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -171,9 +172,13 @@ bool any_job_left(BatchSystem system, const std::vector<std::string>& job_ids) {
     }
     case BatchSystem::kLsf: {
       for (const std::string& id : job_ids) {
+        // Finished elements stay listed a while as DONE or EXIT; any other
+        // state (PEND, RUN, PSUSP, PROV, WAIT, UNKWN...) is a worker left.
         const Finished q = run_captured({"bjobs", "-noheader", "-o", "stat", id});
-        if (q.status == 0 && std::regex_search(q.out, std::regex(R"(PEND|RUN|SUSP)"))) {
-          return true;
+        if (q.status != 0) continue;
+        std::istringstream states(q.out);
+        for (std::string state; states >> state;) {
+          if (state != "DONE" && state != "EXIT") return true;
         }
       }
       return false;
