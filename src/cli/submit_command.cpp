@@ -75,6 +75,10 @@ submit::JobRequest job_request(const CommandLine& cl) {
   request.workers = flags.workers;
   request.cpus = flags.cpus;
   request.time_limit = flags.time_limit;
+  if (flags.stop_before && !flags.time_limit) {
+    throw Error(
+        "jug submit: --stop-before counts back from the time limit: give --time as well");
+  }
   if (flags.time_limit) {
     request.stop_before =
         flags.stop_before.value_or(submit::default_stop_before(*flags.time_limit));
