@@ -207,6 +207,7 @@ struct RedisStore::FinishCall {
         leases(store.key("leases")),
         channel(store.key("lease-events")),
         doing(fmt::format("storing the result of task {}", hex)) {
+    // `commands` view the strings above: a copy would view the original's.
     if (recorded.failure) {
       commands.push_back({"DEL", failure});
       commands.push_back({"SREM", failures, hex});
@@ -220,6 +221,9 @@ struct RedisStore::FinishCall {
     commands.push_back({"EVALSHA", redis_scripts::sha1_of(redis_scripts::kRelease), "2", lease,
                         leases, content, hex, channel});
   }
+
+  FinishCall(const FinishCall&) = delete;
+  FinishCall& operator=(const FinishCall&) = delete;
 
   const std::string hex, content, failure, failures, crashes, crashed, lease, leases, channel,
       doing;
