@@ -30,9 +30,9 @@ std::string_view redis_scripts::sha1_of(std::string_view script) {
     }
     return out;
   }();
-  // By address: every caller passes one of kAll itself.
-  const auto* at = std::find_if(kAll.begin(), kAll.end(),
-                                [&](std::string_view s) { return s.data() == script.data(); });
+  // By content, not address: a constant's text may have a copy in each
+  // translation unit (sanitizer builds keep string literals apart).
+  const auto* at = std::find(kAll.begin(), kAll.end(), script);
   if (at == kAll.end()) throw std::logic_error("sha1_of: a script not in redis_scripts::kAll");
   return hexes[static_cast<std::size_t>(at - kAll.begin())];
 }
