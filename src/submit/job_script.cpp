@@ -146,24 +146,14 @@ std::optional<std::string> job_id_in(BatchSystem system, std::string_view output
   static const std::regex kGridEngine(R"(^\s*(\d+)(\.\S*)?\s*$)");
   static const std::regex kPbs(R"(^\s*(\d+(\[\])?(\.\S+)?)\s*$)");
   static const std::regex kLsf(R"(Job <(\d+)> is submitted)");
+  const std::regex& id = system == BatchSystem::kSlurm        ? kSlurm
+                         : system == BatchSystem::kGridEngine ? kGridEngine
+                         : system == BatchSystem::kLsf        ? kLsf
+                                                              : kPbs;
   const std::string text(output);
   std::smatch m;
-  switch (system) {
-    case BatchSystem::kSlurm:
-      if (std::regex_search(text, m, kSlurm)) return m[1].str();
-      break;
-    case BatchSystem::kGridEngine:
-      if (std::regex_search(text, m, kGridEngine)) return m[1].str();
-      break;
-    case BatchSystem::kPbsPro:
-    case BatchSystem::kTorque:
-      if (std::regex_search(text, m, kPbs)) return m[1].str();
-      break;
-    case BatchSystem::kLsf:
-      if (std::regex_search(text, m, kLsf)) return m[1].str();
-      break;
-  }
-  return std::nullopt;
+  if (!std::regex_search(text, m, id)) return std::nullopt;
+  return m[1].str();
 }
 
 std::vector<std::string> cancel_command(BatchSystem system, const std::string& job_id) {
