@@ -261,6 +261,7 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
   cleanup->add_flag("--also-other-jugfiles", cl.cleanup.also_other_jugfiles,
                     "Remove what this jugfile does not own even when other jugfiles use the "
                     "store (their results among it)");
+  add_lease_time(*cleanup);
 
   auto* count = app.add_subcommand("count", "Count tasks per name");
   add_common(*count, cl);
@@ -311,6 +312,7 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
     cl.jugfile = program_jugfile(cl.jugfile, program_source);
   }
   cl.cleanup.jugfile = absolute_jugfile(cl.jugfile);
+  cl.cleanup.lease_time = cl.execute.lease_time;
   return cl;
 }
 

@@ -192,6 +192,11 @@ int run_cleanup(const cli::CommandLine& cl, const Graph& graph, Store& store) {
              report.leases_removed == 1 ? "" : "s", report.failures_removed,
              report.failures_removed == 1 ? "" : "s",
              report.results_kept ? fmt::format("; kept {} in use", report.results_kept) : "");
+  if (report.files_removed > 0) {
+    fmt::print(std::cout, "{} {} file{} that workers which are gone left half-written.\n",
+               cl.cleanup.dry_run ? "Would remove" : "Removed", report.files_removed,
+               report.files_removed == 1 ? "" : "s");
+  }
   const bool removes_any =
       report.results_removed + report.leases_removed + report.failures_removed > 0;
   if (removes_any && !report.other_jugfiles.empty()) {

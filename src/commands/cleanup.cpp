@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "commands/abandoned_leases.hpp"
 #include "jug/errors.hpp"
 
 namespace jug {
@@ -70,6 +71,24 @@ std::string count_of(std::size_t n, std::string_view what) {
       count_of(orphans.failures.size(), "failure record")));
 }
 
+/// What workers that are gone left of the graph's own tasks: their leases
+/// (a task left unfinished gets its crash recorded, as execute would) and
+/// their half-written files.
+void remove_left_behind(const Graph& graph, Store& store, const CleanupOptions& options,
+                        CleanupReport& report) {
+  if (!options.keep_locks) {
+    const std::vector<bool> finished = store.contains_all(graph.hashes());
+    report.leases_removed +=
+        remove_abandoned_leases(graph, store,
+                                {.finished = &finished,
+                                 .unfinished_too = true,
+                                 .lease_time = options.lease_time,
+                                 .store_now = [&store] { return store.now(); },
+                                 .dry_run = options.dry_run});
+  }
+  report.files_removed = store.remove_abandoned_files(options.lease_time, options.dry_run);
+}
+
 /// The whole cleanup: everything no task of the graph owns.
 CleanupReport remove_orphans(const Graph& graph, Store& store, const CleanupOptions& options) {
   CleanupReport report;
@@ -98,6 +117,7 @@ CleanupReport remove_orphans(const Graph& graph, Store& store, const CleanupOpti
   if (!options.dry_run) {
     for (const TaskHash& hash : orphans.crashed) store.clear_crashes(hash);
   }
+  remove_left_behind(graph, store, options, report);
   return report;
 }
 

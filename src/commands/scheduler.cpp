@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "commands/abandoned_leases.hpp"
 #include "commands/target_pattern.hpp"
 #include "jug/errors.hpp"
 #include "store/lease_judge.hpp"
@@ -94,6 +95,13 @@ void Scheduler::select() {
   const auto& hashes = graph_.hashes();
   std::vector<bool> stored = store_.contains_all(hashes);
   if (options_.verify) remove_unreadable(selected, stored);
+  // What workers killed at the wrong moment left, that nobody else would
+  // look at: leases of finished tasks, half-written temporary files.
+  remove_abandoned_leases(graph_, store_,
+                          {.finished = &stored,
+                           .lease_time = options_.lease_time,
+                           .store_now = [this] { return store_clock_.now(); }});
+  store_.remove_abandoned_files(options_.lease_time, /*dry_run=*/false);
   for (const FailureInfo& f : store_.list_failures()) {
     if (auto id = graph_.find(f.hash)) previously_failed_.push_back(*id);
   }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "commands/abandoned_leases.hpp"
 #include "commands/last_words.hpp"
 #include "engine/results.hpp"
 #include "engine/type_name.hpp"
@@ -179,16 +180,9 @@ std::optional<LeasedTask> Scheduler::obtain_lease(NodeId id) {
     const std::optional<std::string> why = abandoned_lease(
         *lease, owner_, options_.lease_time, [this] { return store_clock_.now(); });
     if (!why) return std::nullopt;
-    // Its worker died running the task (unless it died just after
-    // storing the result): recorded before the lease goes, so that
-    // whoever takes the task next counts this crash.
-    const bool broken = store_.break_lease(*lease, [&] {
-      if (store_.contains(hash)) return;
-      const std::optional<std::string> words = store_.take_last_words(*lease);
-      store_.record_crash(hash,
-                          words ? fmt::format("{}; {} while running it", *why, *words) : *why);
-    });
-    if (!broken) return std::nullopt;
+    // Its worker died running the task (unless it died just after storing
+    // the result): the crash is recorded for whoever takes the task next.
+    if (!break_abandoned_lease(store_, *lease, *why)) return std::nullopt;
     {
       std::lock_guard lock(mutex_);
       ++report_.taken_over;

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "commands/abandoned_leases.hpp"
 #include "engine/results.hpp"
 #include "jug/errors.hpp"
 
@@ -17,6 +18,25 @@ const char* to_string(TaskState state) {
   }
   return "?";
 }
+
+namespace {
+
+/// The lease of a finished task, left by a worker killed after storing the
+/// result: nobody would look at it again. Removing it is safe even should
+/// its holder be alive (it only had to give it back), so this host's clock
+/// judges; a store this user may not write keeps it.
+void remove_if_abandoned(Store& store, const LeaseInfo& lease, const LeaseOwner& self,
+                         std::chrono::duration<double> lease_time) {
+  const auto local_clock = [] { return std::chrono::system_clock::now(); };
+  const std::optional<std::string> why = abandoned_lease(lease, self, lease_time, local_clock);
+  if (!why) return;
+  try {
+    break_abandoned_lease(store, lease, *why);
+  } catch (const StoreError&) {
+  }
+}
+
+}  // namespace
 
 StatusReport compute_status(const Graph& graph, Store& store, const StatusOptions& options) {
   StatusReport report;
@@ -45,7 +65,11 @@ StatusReport compute_status(const Graph& graph, Store& store, const StatusOption
   const auto local_clock = [] { return std::chrono::system_clock::now(); };
   for (const LeaseInfo& lease : store.list_leases()) {
     const std::optional<NodeId> id = graph.find(lease.hash);
-    if (!id || finished[*id]) continue;
+    if (!id) continue;
+    if (finished[*id]) {
+      remove_if_abandoned(store, lease, self, options.lease_time);
+      continue;
+    }
     if (auto why = abandoned_lease(lease, self, options.lease_time, local_clock)) {
       report.abandoned.emplace_back(*id, std::move(*why));
     } else {

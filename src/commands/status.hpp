@@ -38,12 +38,14 @@ struct StatusReport {
 
 /// Finished: a result is stored. Running: not finished, a lease is held by
 /// a worker that may be alive (lease_judge.hpp, with `lease_time`; by this
-/// host's clock, so that status writes nothing). Failed: not finished nor
+/// host's clock, so that status need not write). Failed: not finished nor
 /// running, a failure is recorded. Ready: every dependency finished.
 /// Waiting: the rest.
 /// With `verify`, every stored result is read, checked (checksum, type) and
 /// decoded:
 /// one that fails is listed in `corrupt` and counted as not finished.
+/// The one thing status writes: it removes the leases of finished tasks
+/// whose holders are gone (abandoned_leases.hpp), where it may.
 struct StatusOptions {
   std::chrono::duration<double> lease_time{kDefaultLeaseTime};
   bool verify = false;

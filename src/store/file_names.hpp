@@ -13,6 +13,13 @@
 namespace jug {
 
 inline constexpr std::string_view kLockSuffix = ".lock";
+/// Beside a lock: the file of a worker breaking it, and a dead holder's last
+/// words.
+inline constexpr std::string_view kBreakerSuffix = ".lock.break";
+inline constexpr std::string_view kLastWordsSuffix = ".lock.died";
+/// What the temporary file of the store's format file, at the top of the
+/// store, is about (writer_tag.hpp).
+inline constexpr std::string_view kFormatTempWhat = ".jugdata-format";
 
 /// The hash a `<64 hex><suffix>` file name stands for, or nullopt.
 inline std::optional<TaskHash> hash_of_name(std::string_view name, std::string_view suffix = {}) {

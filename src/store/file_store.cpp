@@ -27,6 +27,7 @@
 #include "store/file_names.hpp"
 #include "store/file_store_errors.hpp"
 #include "store/posix_files.hpp"
+#include "store/writer_tag.hpp"
 
 namespace jug {
 
@@ -228,7 +229,7 @@ std::string FileStore::result_path(const TaskHash& hash) const {
 }
 
 std::string FileStore::temp_path(const TaskHash& hash) const {
-  return fmt::format("{}/tmp/{}.{}.{:016x}", root_, hash.hex(), ::getpid(), random_number());
+  return fmt::format("{}/tmp/{}", root_, temp_file_name(hash.hex()));
 }
 
 void FileStore::create_directory(const std::string& dir) const {
@@ -239,8 +240,7 @@ void FileStore::create_directory(const std::string& dir) const {
   } else {
     // Written aside and renamed, so that no process ever reads it half
     // written; two processes racing here write the same bytes.
-    const std::string temp =
-        fmt::format("{}/.jugdata-format.{}.{:016x}", root_, ::getpid(), random_number());
+    const std::string temp = fmt::format("{}/{}", root_, temp_file_name(kFormatTempWhat));
     FileDescriptor fd(open_file(temp, O_WRONLY | O_CREAT | O_EXCL, 0666));
     if (!fd) throw_io(temp);
     try {

@@ -34,6 +34,10 @@ class FileStore final : public Store {
   std::vector<TaskHash> list() override;
   std::vector<bool> contains_all(std::span<const TaskHash> hashes) override;
   void sync() override;
+  /// tmp/'s files, the format file's temporary at the top, and in locks/
+  /// breakers and last words (file_store_leftovers.cpp).
+  std::size_t remove_abandoned_files(std::chrono::duration<double> lease_time,
+                                     bool dry_run) override;
 
   bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
   void renew(const TaskHash& hash, const LeaseOwner& owner) override;
@@ -77,8 +81,9 @@ class FileStore final : public Store {
   std::string failure_path(const TaskHash& hash) const;
   std::string crash_path(const TaskHash& hash) const;
   std::string user_path(std::string_view jugfile) const;
-  /// Removes the `.break` file of a breaker that died holding it.
-  void remove_abandoned_breaker(const std::string& breaker);
+  /// Removes the `.break` file of a breaker that died holding it; whether
+  /// it did (with `dry_run`, whether it would).
+  bool remove_abandoned_breaker(const std::string& breaker, bool dry_run = false);
   /// A fresh name under tmp/ for a file about to be published as `hash`.
   std::string temp_path(const TaskHash& hash) const;
 

@@ -149,7 +149,7 @@ bool FileStore::clear_crashes(const TaskHash& hash) {
 std::string FileStore::last_words_path(const TaskHash& hash) const {
   // Beside the lock: on a shared filesystem a breaker on another host reads
   // it too. Not a name the lease listing takes for a lock.
-  return fmt::format("{}/locks/{}{}.died", root_, hash.hex(), kLockSuffix);
+  return fmt::format("{}/locks/{}{}", root_, hash.hex(), kLastWordsSuffix);
 }
 
 std::optional<std::string> FileStore::take_last_words(const LeaseInfo& broken) {

@@ -15,6 +15,7 @@
 #include "store/lease_file.hpp"
 #include "store/lease_judge.hpp"
 #include "store/posix_files.hpp"
+#include "store/writer_tag.hpp"
 
 namespace jug {
 
@@ -175,7 +176,7 @@ bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& 
   // by the breaker holding that file, which re-reads the lock before the
   // unlink. Its owner is gone, so nothing else can replace it meanwhile.
   const std::string path = lock_path(seen.hash);
-  const std::string breaker = path + ".break";
+  const std::string breaker = fmt::format("{}/locks/{}{}", root_, seen.hash.hex(), kBreakerSuffix);
   try {
     const std::string content = lease_content(LeaseOwner::self());
     if (!fill_new_file(create_new_file(breaker, root_ + "/locks"), breaker, content)) {
@@ -201,9 +202,9 @@ bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& 
   }
 }
 
-void FileStore::remove_abandoned_breaker(const std::string& breaker) {
+bool FileStore::remove_abandoned_breaker(const std::string& breaker, bool dry_run) {
   struct stat st;
-  if (::stat(breaker.c_str(), &st) != 0) return;
+  if (::stat(breaker.c_str(), &st) != 0) return false;
   // A breaker is judged as a lease held for kAbandonedBreakerAge: gone at
   // once when its worker (on this machine) is, else after that age. A worker
   // running several tasks may die of one of them while another thread of
@@ -211,19 +212,22 @@ void FileStore::remove_abandoned_breaker(const std::string& breaker) {
   const std::optional<LeaseInfo> held = read_lease_file(breaker, TaskHash{});
   if (!held || !abandoned_lease(*held, LeaseOwner::self(), kAbandonedBreakerAge,
                                 [this] { return now(); })) {
-    return;
+    return false;
   }
+  if (dry_run) return true;
   // Moved aside first, so that a breaker made since our stat is not
   // removed: that one is put back.
-  const std::string aside =
-      fmt::format("{}/tmp/broken-breaker.{}.{:016x}", root_, ::getpid(), random_number());
+  const std::string aside = fmt::format("{}/tmp/{}", root_, temp_file_name("broken-breaker"));
   create_directory(root_ + "/tmp");
-  if (::rename(breaker.c_str(), aside.c_str()) != 0) return;  // someone else did
+  if (::rename(breaker.c_str(), aside.c_str()) != 0) return false;  // someone else did
   struct stat moved;
   if (::stat(aside.c_str(), &moved) == 0 && modification_time(moved) != modification_time(st)) {
     (void)::link(aside.c_str(), breaker.c_str());  // a fresh one: put back (if nobody made another)
+    ::unlink(aside.c_str());
+    return false;
   }
   ::unlink(aside.c_str());
+  return true;
 }
 
 std::unique_ptr<LeaseWatch> FileStore::watch_leases() {
@@ -244,8 +248,7 @@ std::unique_ptr<LeaseWatch> FileStore::watch_leases() {
 std::chrono::system_clock::time_point FileStore::now() {
   // The time the filesystem stamps on a new file: what lease renewals are
   // stamped with, whatever this host's clock says (NFS uses the server's).
-  const std::string probe =
-      fmt::format("{}/tmp/clock.{}.{:016x}", root_, ::getpid(), random_number());
+  const std::string probe = fmt::format("{}/tmp/{}", root_, temp_file_name("clock"));
   try {
     const int raw_fd = create_new_file(probe, root_ + "/tmp");
     if (raw_fd < 0) throw_io(probe);

@@ -5,8 +5,6 @@
 /// and is never taken over.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +18,7 @@
 #include "jug/task_generator.hpp"
 #include "store/lease_judge.hpp"
 #include "store/memory_store.hpp"
+#include "unit/dead_process.hpp"
 
 namespace {
 
@@ -32,23 +31,8 @@ const jug::TaskGenerator victim("lease_victim", [](int x) {
 });
 const jug::TaskGenerator after_victim("lease_after_victim", [](int x) { return 2 * x; });
 
-/// The pid of a process of ours that has exited (and been reaped): a worker
-/// on this machine that is gone.
-pid_t dead_pid() {
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(0);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  return child;
-}
-
-/// A worker on this machine that died holding a lease.
-jug::LeaseOwner dead_worker_here() {
-  jug::LeaseOwner owner = jug::LeaseOwner::self();
-  owner.pid = dead_pid();
-  owner.host = "this-host";
-  return owner;
-}
+using jug::testing_support::dead_pid;
+using jug::testing_support::dead_worker_here;
 
 class Observer final : public jug::ExecuteObserver {
  public:

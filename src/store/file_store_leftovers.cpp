@@ -1,0 +1,82 @@
+// What writers killed half-way leave in the file store besides their leases:
+// temporary files never renamed (tmp/, and the format file's at the top), and
+// in locks/ the breaker of a worker that died breaking a lease, and the last
+// words of a dead holder whose lease is gone. Nobody would look at them
+// again: whoever runs remove_abandoned_files removes those whose writer is
+// gone, judged as a lease's holder is (lease_judge.hpp).
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "store/file_names.hpp"
+#include "store/file_store.hpp"
+#include "store/file_store_errors.hpp"
+#include "store/lease_judge.hpp"
+#include "store/posix_files.hpp"
+#include "store/writer_tag.hpp"
+
+namespace jug {
+
+using namespace posix;
+
+std::size_t FileStore::remove_abandoned_files(std::chrono::duration<double> lease_time,
+                                              bool dry_run) {
+  const LeaseOwner self = LeaseOwner::self();
+  std::optional<std::chrono::system_clock::time_point> store_now;
+  const auto now_once = [&] {
+    if (!store_now) store_now = now();
+    return *store_now;
+  };
+  std::size_t removed = 0;
+  // A temporary file: its writer is in its name, its last write its time.
+  const auto judge_temp = [&](const std::string& path, std::string_view name) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;  // gone meanwhile
+    const LeaseInfo written{TaskHash{}, writer_of_temp_file(name), modification_time(st)};
+    if (!abandoned_lease(written, self, lease_time, now_once)) return;
+    if (dry_run || ::unlink(path.c_str()) == 0) ++removed;  // else removed by another
+  };
+  try {
+    const std::string tmp = root_ + "/tmp";
+    if (Directory dir = open_directory(tmp)) {
+      while (const dirent* entry = dir.next(tmp)) {
+        const std::string_view name = entry->d_name;
+        if (name != "." && name != "..") judge_temp(tmp + "/" + entry->d_name, name);
+      }
+    }
+    if (Directory dir = open_directory(root_)) {
+      while (const dirent* entry = dir.next(root_)) {
+        const std::string_view name = entry->d_name;
+        if (name.starts_with(kFormatTempWhat) && name.size() > kFormatTempWhat.size() &&
+            name[kFormatTempWhat.size()] == '.') {
+          judge_temp(root_ + "/" + entry->d_name, name);
+        }
+      }
+    }
+    const std::string locks = root_ + "/locks";
+    if (Directory dir = open_directory(locks)) {
+      while (const dirent* entry = dir.next(locks)) {
+        const std::string_view name = entry->d_name;
+        const std::string path = locks + "/" + entry->d_name;
+        if (hash_of_name(name, kBreakerSuffix)) {
+          if (remove_abandoned_breaker(path, dry_run)) ++removed;
+        } else if (const auto hash = hash_of_name(name, kLastWordsSuffix)) {
+          // Taken by whoever breaks the lease, before the lock goes: words
+          // without a lock were left by a lease removed another way
+          // (cleanup --locks-only), or by a breaker that died.
+          struct stat st;
+          if (::stat(lock_path(*hash).c_str(), &st) == 0 || errno != ENOENT) continue;
+          if (dry_run || ::unlink(path.c_str()) == 0) ++removed;
+        }
+      }
+    }
+  } catch (const IoError& e) {
+    throw store_error("cannot remove the files left by workers that are gone", e, Access::write,
+                      root_);
+  }
+  return removed;
+}
+
+}  // namespace jug
