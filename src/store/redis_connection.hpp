@@ -55,6 +55,12 @@ class RedisConnection {
   /// RedisConnectionLost and leaves the connection broken().
   std::vector<RedisReply> pipeline(const std::vector<RedisCommand>& commands);
   RedisReply command(const RedisCommand& command);
+  /// pipeline() of commands that each answer an array of integers
+  /// (SMISMEMBER): all their elements, in order, read without a reply
+  /// object for each (redis_integer_arrays.cpp). Throws StoreError when a
+  /// reply is an error or not such an array, RedisConnectionLost as
+  /// pipeline() does.
+  std::vector<long long> integer_arrays(const std::vector<RedisCommand>& commands);
 
   /// Sends `command` without waiting for its reply (SUBSCRIBE).
   void send(const RedisCommand& command);
@@ -67,15 +73,24 @@ class RedisConnection {
   const std::string& where() const { return where_; }
 
  private:
+  /// Formatted commands are sent once they make this much: the buffer stays
+  /// small and its memory is reused (fresh memory costs a page fault every
+  /// 4 KiB), and the server starts on the first commands meanwhile.
+  static constexpr std::size_t kSendChunkBytes = 256 << 10;
+
   [[noreturn]] void fail(std::string_view doing);
+  /// Adds `command`, in the protocol's form, to formatted_.
   void append(const RedisCommand& command);
-  /// Writes everything appended so far.
+  /// Writes formatted_ to the server, and empties it.
   void flush();
+  /// Sends `commands` (formatted and written out a chunk at a time).
+  void send_all(const std::vector<RedisCommand>& commands);
 
   redisContext* context_ = nullptr;
   std::string where_;
   bool broken_ = false;
-  /// The command append() is writing out (kept: its memory is reused).
+  /// The commands append() wrote out, until flush() sends them (kept: its
+  /// memory is reused).
   std::string formatted_;
 };
 

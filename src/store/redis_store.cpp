@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "engine/hex.hpp"
+#include "engine/large_memory.hpp"
 #include "jug/errors.hpp"
 #include "store/reconnect_backoff.hpp"
 #include "store/redis_scripts.hpp"
@@ -62,22 +63,15 @@ std::string RedisStore::key(std::string_view kind) const {
 
 // ---- connections -------------------------------------------------------------
 
-std::vector<RedisReply> RedisStore::run(const std::vector<RedisCommand>& commands,
-                                        const std::vector<RedisCommand>* again) {
+template <class Attempt>
+auto RedisStore::with_reconnects(Attempt&& attempt) -> decltype(attempt(false)) {
   std::optional<ReconnectBackoff> backoff;
   std::optional<StoreError> first_cause;
   while (true) {
     try {
-      std::vector<RedisReply> replies = run_once(backoff && again ? *again : commands);
-      if (forgot_scripts(replies)) {
-        // A server that started, or flushed its scripts, since it last ran
-        // ours: they are loaded, and the commands sent again (as after a
-        // lost reply: those before the script may have run).
-        run_once(script_loads());
-        replies = run_once(again ? *again : commands);
-      }
+      auto result = attempt(backoff.has_value());
       if (backoff) outage_ended();
-      return replies;
+      return result;
     } catch (const RedisConnectionLost& lost) {
       if (!backoff) {
         // The outage's deadline, not this call's: calls that meet it one
@@ -95,6 +89,49 @@ std::vector<RedisReply> RedisStore::run(const std::vector<RedisCommand>& command
       }
     }
   }
+}
+
+template <class Use>
+auto RedisStore::on_pooled_connection(Use&& use) -> decltype(use(std::declval<RedisConnection&>())) {
+  std::unique_ptr<RedisConnection> connection;
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!idle_.empty()) {
+      connection = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (!connection) connection = std::make_unique<RedisConnection>(url_);
+  // A connection that failed is dropped, and with it every idle one: they
+  // lead to the same server, which most likely restarted or went away, so
+  // the next attempt opens a new connection rather than meet another dead
+  // one. A healthy connection goes back to the pool, even when a reply was
+  // an error.
+  try {
+    auto result = use(*connection);
+    std::lock_guard lock(pool_mutex_);
+    idle_.push_back(std::move(connection));
+    return result;
+  } catch (const RedisConnectionLost&) {
+    std::lock_guard lock(pool_mutex_);
+    idle_.clear();
+    throw;
+  }
+}
+
+std::vector<RedisReply> RedisStore::run(const std::vector<RedisCommand>& commands,
+                                        const std::vector<RedisCommand>* again) {
+  return with_reconnects([&](bool retrying) {
+    std::vector<RedisReply> replies = run_once(retrying && again ? *again : commands);
+    if (forgot_scripts(replies)) {
+      // A server that started, or flushed its scripts, since it last ran
+      // ours: they are loaded, and the commands sent again (as after a
+      // lost reply: those before the script may have run).
+      run_once(script_loads());
+      replies = run_once(again ? *again : commands);
+    }
+    return replies;
+  });
 }
 
 bool RedisStore::forgot_scripts(const std::vector<RedisReply>& replies) {
@@ -117,31 +154,8 @@ std::vector<RedisCommand> RedisStore::script_loads() {
 }
 
 std::vector<RedisReply> RedisStore::run_once(const std::vector<RedisCommand>& commands) {
-  std::unique_ptr<RedisConnection> connection;
-  {
-    std::lock_guard lock(pool_mutex_);
-    if (!idle_.empty()) {
-      connection = std::move(idle_.back());
-      idle_.pop_back();
-    }
-  }
-  if (!connection) connection = std::make_unique<RedisConnection>(url_);
-  // A connection that failed is dropped, and with it every idle one: they
-  // lead to the same server, which most likely restarted or went away, so
-  // the next attempt opens a new connection rather than meet another dead
-  // one. A healthy connection goes back to the pool, even when a reply was
-  // an error.
-  std::vector<RedisReply> replies;
-  try {
-    replies = connection->pipeline(commands);
-  } catch (const RedisConnectionLost&) {
-    std::lock_guard lock(pool_mutex_);
-    idle_.clear();
-    throw;
-  }
-  std::lock_guard lock(pool_mutex_);
-  idle_.push_back(std::move(connection));
-  return replies;
+  return on_pooled_connection(
+      [&](RedisConnection& connection) { return connection.pipeline(commands); });
 }
 
 ReconnectBackoff::Clock::time_point RedisStore::outage_began(const StoreError& cause) {
@@ -290,29 +304,32 @@ std::vector<bool> RedisStore::contains_all(std::span<const TaskHash> hashes) {
   if (hashes.empty()) return found;
   const std::string index = key("results");
   // All the names in one buffer: 100,000 strings of their own cost more
-  // than the round trip.
+  // than the round trip. (6 MiB for 100,000: in huge pages, see
+  // large_memory.hpp.)
   constexpr std::size_t kHexSize = 2 * TaskHash::kSize;
-  std::string hexes(hashes.size() * kHexSize, '0');
+  LargeVector<char> hex_buffer(hashes.size() * kHexSize);
+  const std::string_view hexes(hex_buffer.data(), hex_buffer.size());
   for (std::size_t i = 0; i < hashes.size(); ++i) {
-    encode_hex(hashes[i].bytes.data(), TaskHash::kSize, hexes.data() + i * kHexSize);
+    encode_hex(hashes[i].bytes.data(), TaskHash::kSize, hex_buffer.data() + i * kHexSize);
   }
   std::vector<RedisCommand> commands;
   for (std::size_t start = 0; start < hashes.size(); start += kBatch) {
     RedisCommand command{"SMISMEMBER", index};
     const std::size_t end = std::min(hashes.size(), start + kBatch);
     for (std::size_t i = start; i < end; ++i) {
-      command.push_back(std::string_view(hexes).substr(i * kHexSize, kHexSize));
+      command.push_back(hexes.substr(i * kHexSize, kHexSize));
     }
     commands.push_back(std::move(command));
   }
-  const std::vector<RedisReply> replies = run(commands);
-  std::size_t at = 0;
-  for (const RedisReply& reply : replies) {
-    check_reply(*reply, url_.masked(), "looking up results");
-    for (std::size_t i = 0; i < reply->elements && at < found.size(); ++i) {
-      found[at++] = reply->element[i]->integer != 0;
-    }
+  const std::vector<long long> members = with_reconnects([&](bool) {
+    return on_pooled_connection(
+        [&](RedisConnection& connection) { return connection.integer_arrays(commands); });
+  });
+  if (members.size() != found.size()) {
+    throw StoreError(fmt::format("the Redis store at {} answered {} of {} lookups of results",
+                                 url_.masked(), members.size(), found.size()));
   }
+  for (std::size_t i = 0; i < found.size(); ++i) found[i] = members[i] != 0;
   return found;
 }
 

@@ -132,6 +132,15 @@ class RedisStore final : public Store {
   /// One attempt at run(): throws RedisConnectionLost when it may be tried
   /// again.
   std::vector<RedisReply> run_once(const std::vector<RedisCommand>& commands);
+  /// What run() does around each attempt: `attempt(retrying)` is called
+  /// again after a lost connection, with backoff, for up to
+  /// reconnect_time_; then StoreError names the cause.
+  template <class Attempt>
+  auto with_reconnects(Attempt&& attempt) -> decltype(attempt(false));
+  /// `use(connection)` on a connection from the pool, which gets it back
+  /// unless it failed (then the pool is emptied: see run_once).
+  template <class Use>
+  auto on_pooled_connection(Use&& use) -> decltype(use(std::declval<RedisConnection&>()));
   /// Tells the user, once however many calls meet it, that the server was
   /// lost and that workers are reconnecting; returns when the outage began.
   ReconnectBackoff::Clock::time_point outage_began(const StoreError& cause);

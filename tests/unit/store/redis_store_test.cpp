@@ -331,6 +331,13 @@ TEST_F(RedisReplyLost, AReadWhoseReplyWasLostIsReadAgain) {
   EXPECT_EQ(store_.get(task(1)), "r");
 }
 
+TEST_F(RedisReplyLost, ALookupOfManyResultsWhoseReplyWasLostIsAskedAgain) {
+  for (int i = 0; i < 30; i += 3) direct_.put(task(i), "r");
+  lose_next_reply();
+  const std::vector<bool> found = store_.contains_all(tasks(30));
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(found[static_cast<std::size_t>(i)], i % 3 == 0) << i;
+}
+
 TEST_F(RedisWithPassword, AWrongPasswordIsSaidAndNotShown) {
   const std::string message =
       store_error_of([&] { RedisStore store(server_.url().insert(8, ":wrong-password@")); });
@@ -455,6 +462,30 @@ TEST_F(RedisStoreTest, RepairingTheIndexListsUnlistedKeysAndDropsStaleEntries) {
   EXPECT_EQ(other->list(), std::vector<TaskHash>{task(9)});
   const Store::IndexRepair again = store->repair_index(false);
   EXPECT_EQ(again.unlisted + again.stale, 0u);
+}
+
+TEST_F(RedisStoreTest, LooksUpTensOfThousandsOfResultsAtOnce) {
+  // More than one command of names (10,000 each), sent in several chunks.
+  auto store = open(unique("many"));
+  const std::vector<TaskHash> hashes = tasks(25'001);
+  for (std::size_t i = 0; i < hashes.size(); i += 7) store->put(hashes[i], "r");
+  const std::vector<bool> found = store->contains_all(hashes);
+  ASSERT_EQ(found.size(), hashes.size());
+  for (std::size_t i = 0; i < hashes.size(); ++i) ASSERT_EQ(found[i], i % 7 == 0) << i;
+  // The connection reads other replies as before.
+  EXPECT_EQ(store->get(hashes[0]), "r");
+  EXPECT_EQ(store->list().size(), (hashes.size() + 6) / 7);
+}
+
+TEST_F(RedisStoreTest, ALookupTheServerRefusesIsSaidAndTheConnectionStaysUsable) {
+  const std::string prefix = unique("wrongtype");
+  auto store = open(prefix);
+  store->put(task(1), "r");
+  raw({"DEL", prefix + ":results"});
+  raw({"SET", prefix + ":results", "not a set"});  // damaged by hand
+  const std::string message = store_error_of([&] { store->contains_all(tasks(3)); });
+  EXPECT_TRUE(contains(message, "WRONGTYPE")) << message;
+  EXPECT_EQ(store->get(task(1)), "r");
 }
 
 // ---- records larger than one Redis string ----------------------------------------
