@@ -1,10 +1,6 @@
 #pragma once
-/// Names in the file store: files named after a task's hash, and their
-/// modification times (a lease's renewal time).
+/// Names in the file store: files named after a task's hash.
 
-#include <sys/stat.h>
-
-#include <chrono>
 #include <optional>
 #include <string_view>
 
@@ -27,13 +23,6 @@ inline std::optional<TaskHash> hash_of_name(std::string_view name, std::string_v
     return std::nullopt;
   }
   return TaskHash::from_hex(name.substr(0, 2 * TaskHash::kSize));
-}
-
-inline std::chrono::system_clock::time_point modification_time(const struct stat& st) {
-  const auto since_epoch =
-      std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(since_epoch));
 }
 
 }  // namespace jug

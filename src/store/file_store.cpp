@@ -1,10 +1,5 @@
 #include "store/file_store.hpp"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <functional>
 #include <array>
@@ -79,14 +74,14 @@ struct FanOut {
   std::uint8_t first_byte;
 };
 
-std::optional<FanOut> fan_out_of(const dirent& entry) {
-  const char* name = entry.d_name;
+std::optional<FanOut> fan_out_of(const DirectoryEntry& entry) {
+  const char* name = entry.name;
   FanOut fan_out{};
   if (name[0] == '\0' || name[1] == '\0' || name[2] != '\0' ||
       !decode_hex(name, &fan_out.first_byte, 1)) {
     return std::nullopt;
   }
-  if (entry.d_type != DT_DIR && entry.d_type != DT_UNKNOWN) return std::nullopt;
+  if (entry.type != FileType::directory && entry.type != FileType::unknown) return std::nullopt;
   std::memcpy(fan_out.name, name, sizeof fan_out.name);
   return fan_out;
 }
@@ -103,9 +98,9 @@ std::size_t scan_fan_out(const Directory& results, const std::string& results_pa
   Directory dir = open_subdirectory(results, fan_out.name, path);
   if (!dir) return 0;
   std::size_t found = 0;
-  while (const dirent* entry = dir.next(path)) {
-    if (entry->d_type == DT_DIR) continue;
-    const char* name = entry->d_name;
+  while (const DirectoryEntry* entry = dir.next(path)) {
+    if (entry->type == FileType::directory) continue;
+    const char* name = entry->name;
     if (std::strlen(name) != kNameSize) continue;
     TaskHash hash;
     hash.bytes[0] = fan_out.first_byte;
@@ -175,36 +170,38 @@ void scan_fan_outs(const Directory& results, const std::string& results_path,
 
 // ---- construction and paths -----------------------------------------------------
 
-FileStore::FileStore(const std::string& directory) : root_(absolute_path(directory)) {
+FileStore::FileStore(const std::string& directory, std::shared_ptr<FileSystem> fs)
+    : root_(absolute_path(directory)), fs_(std::move(fs)) {
   check_existing_directory();
 }
 
 void FileStore::check_existing_directory() const {
   try {
-    struct stat st;
-    if (::stat(root_.c_str(), &st) != 0) {
-      if (errno == ENOENT) return;  // made on the first write
-      throw_io(root_);
+    FileStatus st;
+    if (const Errno err = fs_->status(root_, &st)) {
+      if (err == ENOENT) return;  // made on the first write
+      throw IoError{err, root_};
     }
-    if (!S_ISDIR(st.st_mode)) {
+    if (st.type != FileType::directory) {
       throw StoreError(
           fmt::format("The store directory {} is a file, not a directory: pass "
                       "another --jugdir (jug creates the directory when missing).",
                       root_));
     }
-    if (auto format = read_file(root_ + "/jugdata-format")) {
+    if (auto format = read_file(*fs_, root_ + "/jugdata-format")) {
       check_format(*format, root_);
       return;
     }
     // No format file: empty, or something else. Python jug keeps each result
     // under a directory named by the first two hex digits of its hash.
-    Directory dir = open_directory(root_);
+    Directory dir = open_directory(*fs_, root_);
     if (!dir) return;
-    while (const dirent* entry = dir.next(root_)) {
-      const char* name = entry->d_name;
+    while (const DirectoryEntry* entry = dir.next(root_)) {
+      const char* name = entry->name;
       if (!is_hex_digit(name[0]) || !is_hex_digit(name[1]) || name[2] != '\0') continue;
-      struct stat entry_stat;
-      if (::fstatat(dir.fd(), name, &entry_stat, 0) == 0 && S_ISDIR(entry_stat.st_mode)) {
+      FileStatus entry_stat;
+      if (fs_->status(root_ + "/" + name, &entry_stat) == 0 &&
+          entry_stat.type == FileType::directory) {
         throw StoreError(fmt::format(
             "{} looks like a store made by Python jug (it has result directories such as {}/), "
             "which this jug cannot read: pass another --jugdir.",
@@ -233,56 +230,55 @@ std::string FileStore::temp_path(const TaskHash& hash) const {
 }
 
 void FileStore::create_directory(const std::string& dir) const {
-  make_directories(root_);
+  make_directories(*fs_, root_);
   const std::string format_path = root_ + "/jugdata-format";
-  if (auto format = read_file(format_path)) {
+  if (auto format = read_file(*fs_, format_path)) {
     check_format(*format, root_);
   } else {
     // Written aside and renamed, so that no process ever reads it half
     // written; two processes racing here write the same bytes.
     const std::string temp = fmt::format("{}/{}", root_, temp_file_name(kFormatTempWhat));
-    FileDescriptor fd(open_file(temp, O_WRONLY | O_CREAT | O_EXCL, 0666));
-    if (!fd) throw_io(temp);
+    OpenFile file = create_exclusive(*fs_, temp);
+    if (!file) throw IoError{file.error(), temp};
     try {
-      write_all(fd.get(), kFormatLine, temp);
-      if (const int err = fd.close()) throw IoError{err, temp};
-      if (::rename(temp.c_str(), format_path.c_str()) != 0) throw_io(format_path);
+      write_all(file, kFormatLine, temp);
+      if (const Errno err = file.close()) throw IoError{err, temp};
+      if (const Errno err = fs_->rename(temp, format_path)) throw IoError{err, format_path};
     } catch (const IoError&) {
-      ::unlink(temp.c_str());
+      fs_->unlink(temp);
       throw;
     }
   }
-  make_directories(dir);
+  make_directories(*fs_, dir);
 }
 
 // ---- results -----------------------------------------------------------------
 
-int FileStore::create_new_file(const std::string& path, const std::string& directory) const {
-  const int fd = open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-  if (fd >= 0 || errno != ENOENT) return fd;
+OpenFile FileStore::create_new_file(const std::string& path, const std::string& directory) const {
+  OpenFile file = create_exclusive(*fs_, path);
+  if (file || file.error() != ENOENT) return file;
   create_directory(directory);
-  return open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  return create_exclusive(*fs_, path);
 }
 
 void FileStore::publish(const TaskHash& hash, std::string_view data,
                         const std::string& destination) {
   const std::string temp = temp_path(hash);
-  const int raw_fd = create_new_file(temp, root_ + "/tmp");
-  if (raw_fd < 0) throw_io(temp);
-  FileDescriptor fd(raw_fd);
+  OpenFile file = create_new_file(temp, root_ + "/tmp");
+  if (!file) throw IoError{file.error(), temp};
   try {
-    write_all(fd.get(), data, temp);
-    if (const int err = fd.close()) throw IoError{err, temp};
+    write_all(file, data, temp);
+    if (const Errno err = file.close()) throw IoError{err, temp};
     // No fsync here: it would cost far more than the write. sync() makes
     // everything durable at once; a record cut short by a power cut fails
     // its checksum instead of passing for a value.
-    if (::rename(temp.c_str(), destination.c_str()) != 0) {
-      if (errno != ENOENT) throw_io(destination);
+    if (const Errno err = fs_->rename(temp, destination)) {
+      if (err != ENOENT) throw IoError{err, destination};
       create_directory(parent_of(destination));
-      if (::rename(temp.c_str(), destination.c_str()) != 0) throw_io(destination);
+      if (const Errno again = fs_->rename(temp, destination)) throw IoError{again, destination};
     }
   } catch (const IoError&) {
-    ::unlink(temp.c_str());
+    fs_->unlink(temp);
     throw;
   }
 }
@@ -298,7 +294,7 @@ void FileStore::put(const TaskHash& hash, std::string_view record) {
 
 std::optional<std::string> FileStore::get(const TaskHash& hash) {
   try {
-    return read_file(result_path(hash));
+    return read_file(*fs_, result_path(hash));
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot read the result of task {}", hash.hex()), e, Access::read,
                       root_);
@@ -307,18 +303,20 @@ std::optional<std::string> FileStore::get(const TaskHash& hash) {
 
 bool FileStore::contains(const TaskHash& hash) {
   const std::string path = result_path(hash);
-  if (::access(path.c_str(), F_OK) == 0) return true;
-  if (errno == ENOENT) return false;
-  const IoError error{errno, path};
+  const Errno err = fs_->exists(path);
+  if (err == 0) return true;
+  if (err == ENOENT) return false;
+  const IoError error{err, path};
   throw store_error(fmt::format("cannot look for the result of task {}", hash.hex()), error,
                     Access::read, root_);
 }
 
 bool FileStore::remove(const TaskHash& hash) {
   const std::string path = result_path(hash);
-  if (::unlink(path.c_str()) == 0) return true;
-  if (errno == ENOENT) return false;
-  const IoError error{errno, path};
+  const Errno err = fs_->unlink(path);
+  if (err == 0) return true;
+  if (err == ENOENT) return false;
+  const IoError error{err, path};
   throw store_error(fmt::format("cannot remove the result of task {}", hash.hex()), error,
                     Access::write, root_);
 }
@@ -328,11 +326,11 @@ void FileStore::scan_results(
     const std::function<void(std::size_t worker, const TaskHash&)>& sink) {
   const std::string results = root_ + "/results";
   try {
-    Directory top = open_directory(results);
+    Directory top = open_directory(*fs_, results);
     if (!top) return;
     std::vector<FanOut> fan_outs;
     fan_outs.reserve(256);
-    while (const dirent* entry = top.next(results)) {
+    while (const DirectoryEntry* entry = top.next(results)) {
       if (auto fan_out = fan_out_of(*entry)) fan_outs.push_back(*fan_out);
     }
     scan_fan_outs(top, results, fan_outs, prepare, sink);
@@ -375,22 +373,22 @@ std::vector<bool> FileStore::contains_all(std::span<const TaskHash> hashes) {
 }
 
 void FileStore::sync() {
-  FileDescriptor fd(open_file(root_, O_RDONLY | O_DIRECTORY));
-  if (!fd) {
-    if (errno == ENOENT) return;  // nothing written, nothing to make durable
-    const IoError error{errno, root_};
-    throw store_error(fmt::format("cannot make the results in {} durable", root_), error,
-                      Access::read, root_);
-  }
-  if (::syncfs(fd.get()) == 0) return;
-  if (errno == ENOSYS) {
-    ::sync();
-    return;
-  }
+  const auto failed = [this](const IoError& error, Access access) {
+    return store_error(fmt::format("cannot make the results in {} durable", root_), error, access,
+                       root_);
+  };
+  const Directory dir = [&] {
+    try {
+      return open_directory(*fs_, root_);
+    } catch (const IoError& e) {
+      throw failed(e, Access::read);
+    }
+  }();
+  if (!dir) return;  // nothing written, nothing to make durable
+  const Errno err = fs_->sync_filesystem(dir.handle());
+  if (err == 0) return;
   // Since Linux 5.8 syncfs reports write-back errors: some data may be lost.
-  const IoError error{errno, root_};
-  throw store_error(fmt::format("cannot make the results in {} durable", root_), error,
-                    Access::write, root_);
+  throw failed(IoError{err, root_}, Access::write);
 }
 
 }  // namespace jug

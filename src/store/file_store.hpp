@@ -8,21 +8,30 @@
 /// trace. Directories appear on the first write.
 
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "store/file_system.hpp"
+#include "store/real_file_system.hpp"
 #include "store/store.hpp"
 
 namespace jug {
+
+namespace posix {
+class OpenFile;
+}
 
 class FileStore final : public Store {
  public:
   /// The first line of `jugdata-format`; a store with another line is not ours.
   static constexpr std::string_view kFormatLine = "jug-cpp file store 1\n";
 
-  /// Opens the store at `directory` (which need not exist yet). Throws
-  /// StoreError when the directory holds something else: another format of
-  /// this store, a Python jug store, or a plain file.
-  explicit FileStore(const std::string& directory);
+  /// Opens the store at `directory` (which need not exist yet), on `fs`: the
+  /// operating system's, or in tests one in memory or one that fails on
+  /// purpose. Throws StoreError when the directory holds something else:
+  /// another format of this store, a Python jug store, or a plain file.
+  explicit FileStore(const std::string& directory,
+                     std::shared_ptr<FileSystem> fs = real_file_system());
 
   std::string describe() const override;
   std::string location(const TaskHash& hash) const override;
@@ -95,13 +104,15 @@ class FileStore final : public Store {
   void create_directory(const std::string& dir) const;
   /// Creates `path` (O_EXCL) in `directory`, making the directory (and the
   /// store) on ENOENT, so that this costs nothing once they exist. Returns
-  /// the fd, or -1 with errno set (EEXIST: it exists).
-  int create_new_file(const std::string& path, const std::string& directory) const;
+  /// the open file, or the errno of the failure (EEXIST: it exists).
+  posix::OpenFile create_new_file(const std::string& path, const std::string& directory) const;
   /// Writes `data` to a new file under tmp/ and renames it to `destination`:
   /// readers see all of it or nothing. Throws IoError, leaving no temp file.
   void publish(const TaskHash& hash, std::string_view data, const std::string& destination);
 
   std::string root_;
+  /// Every call the store makes to the file system goes through it.
+  std::shared_ptr<FileSystem> fs_;
 };
 
 }  // namespace jug

@@ -2,10 +2,6 @@
 // a task that failed, `crashes/<hash>` one line per worker that died running
 // it. Both are published whole (written aside, then renamed).
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include "store/file_names.hpp"
@@ -20,12 +16,12 @@ using namespace posix;
 namespace {
 
 /// The hashes named by the files of `directory` (none when it is missing).
-std::vector<TaskHash> hashes_in(const std::string& directory) {
+std::vector<TaskHash> hashes_in(FileSystem& fs, const std::string& directory) {
   std::vector<TaskHash> hashes;
-  Directory dir = open_directory(directory);
+  Directory dir = open_directory(fs, directory);
   if (!dir) return hashes;
-  while (const dirent* entry = dir.next(directory)) {
-    if (const auto hash = hash_of_name(entry->d_name)) hashes.push_back(*hash);
+  while (const DirectoryEntry* entry = dir.next(directory)) {
+    if (const auto hash = hash_of_name(entry->name)) hashes.push_back(*hash);
   }
   return hashes;
 }
@@ -65,18 +61,18 @@ std::vector<FailureInfo> FileStore::list_failures() {
   std::vector<FailureInfo> failures;
   const std::string failed = root_ + "/failed";
   try {
-    Directory dir = open_directory(failed);
+    Directory dir = open_directory(*fs_, failed);
     if (!dir) return failures;
-    while (const dirent* entry = dir.next(failed)) {
-      const auto hash = hash_of_name(entry->d_name);
+    while (const DirectoryEntry* entry = dir.next(failed)) {
+      const auto hash = hash_of_name(entry->name);
       if (!hash) continue;
-      const std::string path = failed + "/" + entry->d_name;
-      FileDescriptor fd(open_in(dir.fd(), entry->d_name, O_RDONLY));
-      if (!fd) {
-        if (errno == ENOENT) continue;  // cleared since the directory was read
-        throw_io(path);
+      const std::string path = failed + "/" + entry->name;
+      const OpenFile file = open_for_reading_in(dir, entry->name);
+      if (!file) {
+        if (file.error() == ENOENT) continue;  // cleared since the directory was read
+        throw IoError{file.error(), path};
       }
-      failures.push_back(FailureInfo{*hash, read_all(fd.get(), path)});
+      failures.push_back(FailureInfo{*hash, read_all(file, path)});
     }
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot list the failures in {}", root_), e, Access::read, root_);
@@ -87,7 +83,7 @@ std::vector<FailureInfo> FileStore::list_failures() {
 std::optional<std::string> FileStore::failure(const TaskHash& hash) {
   const std::string path = failure_path(hash);
   try {
-    return read_file(path);
+    return read_file(*fs_, path);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot read the failure of task {}", hash.hex()), e,
                       Access::read, root_);
@@ -96,9 +92,10 @@ std::optional<std::string> FileStore::failure(const TaskHash& hash) {
 
 bool FileStore::clear_failure(const TaskHash& hash) {
   const std::string path = failure_path(hash);
-  if (::unlink(path.c_str()) == 0) return true;
-  if (errno == ENOENT) return false;
-  const IoError error{errno, path};
+  const Errno err = fs_->unlink(path);
+  if (err == 0) return true;
+  if (err == ENOENT) return false;
+  const IoError error{err, path};
   throw store_error(fmt::format("cannot clear the failure of task {}", hash.hex()), error,
                     Access::write, root_);
 }
@@ -108,7 +105,7 @@ std::vector<std::string> FileStore::record_crash(const TaskHash& hash, std::stri
   try {
     // Read, add a line, publish: only the worker that broke the dead
     // worker's lease records its crash, so two never add at once.
-    std::string content = read_file(path).value_or("");
+    std::string content = read_file(*fs_, path).value_or("");
     content += crash_line(what);
     content += '\n';
     publish(hash, content, path);
@@ -122,7 +119,7 @@ std::vector<std::string> FileStore::record_crash(const TaskHash& hash, std::stri
 std::vector<std::string> FileStore::crashes(const TaskHash& hash) {
   const std::string path = crash_path(hash);
   try {
-    return lines_of(read_file(path).value_or(""));
+    return lines_of(read_file(*fs_, path).value_or(""));
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot read the crashes of task {}", hash.hex()), e,
                       Access::read, root_);
@@ -131,7 +128,7 @@ std::vector<std::string> FileStore::crashes(const TaskHash& hash) {
 
 std::vector<TaskHash> FileStore::list_crashed() {
   try {
-    return hashes_in(root_ + "/crashes");
+    return hashes_in(*fs_, root_ + "/crashes");
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot list the crashes in {}", root_), e, Access::read, root_);
   }
@@ -139,9 +136,10 @@ std::vector<TaskHash> FileStore::list_crashed() {
 
 bool FileStore::clear_crashes(const TaskHash& hash) {
   const std::string path = crash_path(hash);
-  if (::unlink(path.c_str()) == 0) return true;
-  if (errno == ENOENT) return false;
-  const IoError error{errno, path};
+  const Errno err = fs_->unlink(path);
+  if (err == 0) return true;
+  if (err == ENOENT) return false;
+  const IoError error{err, path};
   throw store_error(fmt::format("cannot clear the crashes of task {}", hash.hex()), error,
                     Access::write, root_);
 }
@@ -155,17 +153,16 @@ std::string FileStore::last_words_path(const TaskHash& hash) const {
 std::optional<std::string> FileStore::take_last_words(const LeaseInfo& broken) {
   const std::string path = last_words_path(broken.hash);
   try {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno == ENOENT) return std::nullopt;
-      throw_io(path);
+    const OpenFile file = open_for_reading(*fs_, path);
+    if (!file) {
+      if (file.error() == ENOENT) return std::nullopt;
+      throw IoError{file.error(), path};
     }
-    const FileDescriptor open_file(fd);
-    struct stat st;
-    if (::fstat(fd, &st) != 0) throw_io(path);
-    std::string words = read_all(fd, path);
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_io(path);
-    if (modification_time(st) < broken.renewed) return std::nullopt;
+    FileStatus st;
+    if (const Errno err = fs_->status_of(file.handle(), &st)) throw IoError{err, path};
+    std::string words = read_all(file, path);
+    if (const Errno err = fs_->unlink(path); err != 0 && err != ENOENT) throw IoError{err, path};
+    if (st.modified < broken.renewed) return std::nullopt;
     while (!words.empty() && words.back() == '\n') words.pop_back();
     return words;
   } catch (const IoError& e) {

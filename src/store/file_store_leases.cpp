@@ -2,10 +2,6 @@
 // created exclusively (the lock), holding its owner (lease_file.hpp), its
 // modification time the last renewal.
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include "store/directory_watch.hpp"
@@ -29,38 +25,38 @@ namespace {
 constexpr std::chrono::seconds kAbandonedBreakerAge{60};
 
 /// A lease read from an open lock file.
-LeaseInfo read_lease(int fd, const TaskHash& hash, const std::string& path) {
-  struct stat st;
-  if (::fstat(fd, &st) != 0) throw_io(path);
+LeaseInfo read_lease(const OpenFile& file, const TaskHash& hash, const std::string& path) {
+  FileStatus st;
+  if (const Errno err = file.fs().status_of(file.handle(), &st)) throw IoError{err, path};
   // A lock being written may be empty for an instant: it is still held, so
   // it is returned, with an owner nobody can match.
-  return LeaseInfo{hash, parse_lease(read_all(fd, path)).value_or(LeaseOwner{}),
-                   modification_time(st)};
+  return LeaseInfo{hash, parse_lease(read_all(file, path)).value_or(LeaseOwner{}), st.modified};
 }
 
 /// The lease in the lock file at `path`, or nullopt when there is none.
-std::optional<LeaseInfo> read_lease_file(const std::string& path, const TaskHash& hash) {
-  FileDescriptor fd(open_file(path, O_RDONLY));
-  if (!fd) {
-    if (errno == ENOENT) return std::nullopt;
-    throw_io(path);
+std::optional<LeaseInfo> read_lease_file(FileSystem& fs, const std::string& path,
+                                         const TaskHash& hash) {
+  const OpenFile file = open_for_reading(fs, path);
+  if (!file) {
+    if (file.error() == ENOENT) return std::nullopt;
+    throw IoError{file.error(), path};
   }
-  return read_lease(fd.get(), hash, path);
+  return read_lease(file, hash, path);
 }
 
-/// Fills the file FileStore::create_new_file made at `path` (`raw_fd`)
-/// with `content`; false when it existed already.
-bool fill_new_file(int raw_fd, const std::string& path, std::string_view content) {
-  if (raw_fd < 0) {
-    if (errno == EEXIST) return false;
-    throw_io(path);
+/// Fills the file FileStore::create_new_file made at `path` with `content`;
+/// false when it existed already.
+bool fill_new_file(OpenFile file, const std::string& path, std::string_view content) {
+  if (!file) {
+    if (file.error() == EEXIST) return false;
+    throw IoError{file.error(), path};
   }
-  FileDescriptor fd(raw_fd);
+  FileSystem& fs = file.fs();
   try {
-    write_all(fd.get(), content, path);
-    if (const int err = fd.close()) throw IoError{err, path};
+    write_all(file, content, path);
+    if (const Errno err = file.close()) throw IoError{err, path};
   } catch (const IoError&) {
-    ::unlink(path.c_str());  // a lease without an owner would block the task
+    fs.unlink(path);  // a lease without an owner would block the task
     throw;
   }
   return true;
@@ -98,20 +94,22 @@ void FileStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
         hash.hex(), why));
   };
   try {
-    FileDescriptor fd(open_file(path, O_RDONLY));
-    if (!fd) {
-      if (errno == ENOENT) throw lost(fmt::format("is gone (its lock file {} was removed)", path));
-      throw_io(path);
+    const OpenFile file = open_for_reading(*fs_, path);
+    if (!file) {
+      if (file.error() == ENOENT) {
+        throw lost(fmt::format("is gone (its lock file {} was removed)", path));
+      }
+      throw IoError{file.error(), path};
     }
     // Touch the file just read, so that a lock re-created by someone else
     // in between is not renewed on their behalf.
-    const auto holder = parse_lease(read_all(fd.get(), path));
+    const auto holder = parse_lease(read_all(file, path));
     if (!holder || *holder != owner) {
       throw lost(
           holder ? fmt::format("now belongs to pid {} on {} ({})", holder->pid, holder->host, path)
                  : fmt::format("now belongs to someone else ({})", path));
     }
-    if (::futimens(fd.get(), nullptr) != 0) throw_io(path);
+    if (const Errno err = fs_->touch(file.handle())) throw IoError{err, path};
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot renew the lease of task {}", hash.hex()), e,
                       Access::write, root_);
@@ -125,10 +123,11 @@ void FileStore::release(const TaskHash& hash, const LeaseOwner& owner) {
     // frozen, and the lock now be another worker's. (A lease is broken only
     // when its holder looks gone, so between this read and the unlink no
     // live, renewing holder loses it.)
-    const std::optional<LeaseInfo> lease = read_lease_file(path, hash);
+    const std::optional<LeaseInfo> lease = read_lease_file(*fs_, path, hash);
     if (!lease || lease->owner != owner) return;
-    if (::unlink(path.c_str()) == 0 || errno == ENOENT) return;
-    throw_io(path);
+    const Errno err = fs_->unlink(path);
+    if (err == 0 || err == ENOENT) return;
+    throw IoError{err, path};
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot release the lock of task {}", hash.hex()), e,
                       Access::write, root_);
@@ -138,7 +137,7 @@ void FileStore::release(const TaskHash& hash, const LeaseOwner& owner) {
 std::optional<LeaseInfo> FileStore::lease(const TaskHash& hash) {
   const std::string path = lock_path(hash);
   try {
-    return read_lease_file(path, hash);
+    return read_lease_file(*fs_, path, hash);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot read the lock of task {}", hash.hex()), e, Access::read,
                       root_);
@@ -149,18 +148,18 @@ std::vector<LeaseInfo> FileStore::list_leases() {
   std::vector<LeaseInfo> leases;
   const std::string locks = root_ + "/locks";
   try {
-    Directory dir = open_directory(locks);
+    Directory dir = open_directory(*fs_, locks);
     if (!dir) return leases;
-    while (const dirent* entry = dir.next(locks)) {
-      const auto hash = hash_of_name(entry->d_name, kLockSuffix);
+    while (const DirectoryEntry* entry = dir.next(locks)) {
+      const auto hash = hash_of_name(entry->name, kLockSuffix);
       if (!hash) continue;
-      const std::string path = locks + "/" + entry->d_name;
-      FileDescriptor fd(open_in(dir.fd(), entry->d_name, O_RDONLY));
-      if (!fd) {
-        if (errno == ENOENT) continue;  // released since the directory was read
-        throw_io(path);
+      const std::string path = locks + "/" + entry->name;
+      const OpenFile file = open_for_reading_in(dir, entry->name);
+      if (!file) {
+        if (file.error() == ENOENT) continue;  // released since the directory was read
+        throw IoError{file.error(), path};
       }
-      leases.push_back(read_lease(fd.get(), *hash, path));
+      leases.push_back(read_lease(file, *hash, path));
     }
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot list the locks in {}", root_), e, Access::read, root_);
@@ -185,16 +184,18 @@ bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& 
     }
     bool broken = false;
     try {
-      if (same_lease(read_lease_file(path, seen.hash), seen)) {
+      if (same_lease(read_lease_file(*fs_, path, seen.hash), seen)) {
         if (before_removal) before_removal();
-        if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_io(path);
+        const Errno err = fs_->unlink(path);
+        if (err != 0 && err != ENOENT) throw IoError{err, path};
         broken = true;
       }
     } catch (...) {
-      ::unlink(breaker.c_str());
+      fs_->unlink(breaker);
       throw;
     }
-    if (::unlink(breaker.c_str()) != 0 && errno != ENOENT) throw_io(breaker);
+    const Errno err = fs_->unlink(breaker);
+    if (err != 0 && err != ENOENT) throw IoError{err, breaker};
     return broken;
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot break the abandoned lock of task {}", seen.hash.hex()), e,
@@ -203,13 +204,13 @@ bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& 
 }
 
 bool FileStore::remove_abandoned_breaker(const std::string& breaker, bool dry_run) {
-  struct stat st;
-  if (::stat(breaker.c_str(), &st) != 0) return false;
+  FileStatus st;
+  if (fs_->status(breaker, &st) != 0) return false;
   // A breaker is judged as a lease held for kAbandonedBreakerAge: gone at
   // once when its worker (on this machine) is, else after that age. A worker
   // running several tasks may die of one of them while another thread of
   // it holds a breaker.
-  const std::optional<LeaseInfo> held = read_lease_file(breaker, TaskHash{});
+  const std::optional<LeaseInfo> held = read_lease_file(*fs_, breaker, TaskHash{});
   if (!held || !abandoned_lease(*held, LeaseOwner::self(), kAbandonedBreakerAge,
                                 [this] { return now(); })) {
     return false;
@@ -219,14 +220,14 @@ bool FileStore::remove_abandoned_breaker(const std::string& breaker, bool dry_ru
   // removed: that one is put back.
   const std::string aside = fmt::format("{}/tmp/{}", root_, temp_file_name("broken-breaker"));
   create_directory(root_ + "/tmp");
-  if (::rename(breaker.c_str(), aside.c_str()) != 0) return false;  // someone else did
-  struct stat moved;
-  if (::stat(aside.c_str(), &moved) == 0 && modification_time(moved) != modification_time(st)) {
-    (void)::link(aside.c_str(), breaker.c_str());  // a fresh one: put back (if nobody made another)
-    ::unlink(aside.c_str());
+  if (fs_->rename(breaker, aside) != 0) return false;  // someone else did
+  FileStatus moved;
+  if (fs_->status(aside, &moved) == 0 && moved.modified != st.modified) {
+    (void)fs_->link(aside, breaker);  // a fresh one: put back (if nobody made another)
+    fs_->unlink(aside);
     return false;
   }
-  ::unlink(aside.c_str());
+  fs_->unlink(aside);
   return true;
 }
 
@@ -240,7 +241,7 @@ std::unique_ptr<LeaseWatch> FileStore::watch_leases() {
     std::unique_ptr<DirectoryWatch> watch_;
   };
   // Every lease given back or broken unlinks a file in locks/.
-  std::unique_ptr<DirectoryWatch> watch = DirectoryWatch::open(root_ + "/locks");
+  std::unique_ptr<DirectoryWatch> watch = fs_->watch_directory(root_ + "/locks");
   if (!watch) return nullptr;
   return std::make_unique<LocksWatch>(std::move(watch));
 }
@@ -250,14 +251,13 @@ std::chrono::system_clock::time_point FileStore::now() {
   // stamped with, whatever this host's clock says (NFS uses the server's).
   const std::string probe = fmt::format("{}/tmp/{}", root_, temp_file_name("clock"));
   try {
-    const int raw_fd = create_new_file(probe, root_ + "/tmp");
-    if (raw_fd < 0) throw_io(probe);
-    FileDescriptor fd(raw_fd);
-    struct stat st;
-    const int stat_result = ::fstat(fd.get(), &st);
-    ::unlink(probe.c_str());
-    if (stat_result != 0) throw_io(probe);
-    return modification_time(st);
+    const OpenFile file = create_new_file(probe, root_ + "/tmp");
+    if (!file) throw IoError{file.error(), probe};
+    FileStatus st;
+    const Errno err = fs_->status_of(file.handle(), &st);
+    fs_->unlink(probe);
+    if (err != 0) throw IoError{err, probe};
+    return st.modified;
   } catch (const IoError& e) {
     throw store_error("cannot read the time of the store's filesystem", e, Access::write, root_);
   }

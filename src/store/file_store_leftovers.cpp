@@ -5,9 +5,6 @@
 // again: whoever runs remove_abandoned_files removes those whose writer is
 // gone, judged as a lease's holder is (lease_judge.hpp).
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include "store/file_names.hpp"
@@ -32,43 +29,42 @@ std::size_t FileStore::remove_abandoned_files(std::chrono::duration<double> leas
   std::size_t removed = 0;
   // A temporary file: its writer is in its name, its last write its time.
   const auto judge_temp = [&](const std::string& path, std::string_view name) {
-    struct stat st;
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;  // gone meanwhile
-    const LeaseInfo written{TaskHash{}, writer_of_temp_file(name), modification_time(st)};
+    FileStatus st;
+    if (fs_->link_status(path, &st) != 0 || st.type != FileType::regular) return;  // gone meanwhile
+    const LeaseInfo written{TaskHash{}, writer_of_temp_file(name), st.modified};
     if (!abandoned_lease(written, self, lease_time, now_once)) return;
-    if (dry_run || ::unlink(path.c_str()) == 0) ++removed;  // else removed by another
+    if (dry_run || fs_->unlink(path) == 0) ++removed;  // else removed by another
   };
   try {
     const std::string tmp = root_ + "/tmp";
-    if (Directory dir = open_directory(tmp)) {
-      while (const dirent* entry = dir.next(tmp)) {
-        const std::string_view name = entry->d_name;
-        if (name != "." && name != "..") judge_temp(tmp + "/" + entry->d_name, name);
+    if (Directory dir = open_directory(*fs_, tmp)) {
+      while (const DirectoryEntry* entry = dir.next(tmp)) {
+        const std::string_view name = entry->name;
+        if (name != "." && name != "..") judge_temp(tmp + "/" + entry->name, name);
       }
     }
-    if (Directory dir = open_directory(root_)) {
-      while (const dirent* entry = dir.next(root_)) {
-        const std::string_view name = entry->d_name;
+    if (Directory dir = open_directory(*fs_, root_)) {
+      while (const DirectoryEntry* entry = dir.next(root_)) {
+        const std::string_view name = entry->name;
         if (name.starts_with(kFormatTempWhat) && name.size() > kFormatTempWhat.size() &&
             name[kFormatTempWhat.size()] == '.') {
-          judge_temp(root_ + "/" + entry->d_name, name);
+          judge_temp(root_ + "/" + entry->name, name);
         }
       }
     }
     const std::string locks = root_ + "/locks";
-    if (Directory dir = open_directory(locks)) {
-      while (const dirent* entry = dir.next(locks)) {
-        const std::string_view name = entry->d_name;
-        const std::string path = locks + "/" + entry->d_name;
+    if (Directory dir = open_directory(*fs_, locks)) {
+      while (const DirectoryEntry* entry = dir.next(locks)) {
+        const std::string_view name = entry->name;
+        const std::string path = locks + "/" + entry->name;
         if (hash_of_name(name, kBreakerSuffix)) {
           if (remove_abandoned_breaker(path, dry_run)) ++removed;
         } else if (const auto hash = hash_of_name(name, kLastWordsSuffix)) {
           // Taken by whoever breaks the lease, before the lock goes: words
           // without a lock were left by a lease removed another way
           // (cleanup --locks-only), or by a breaker that died.
-          struct stat st;
-          if (::stat(lock_path(*hash).c_str(), &st) == 0 || errno != ENOENT) continue;
-          if (dry_run || ::unlink(path.c_str()) == 0) ++removed;
+          if (fs_->exists(lock_path(*hash)) != ENOENT) continue;
+          if (dry_run || fs_->unlink(path) == 0) ++removed;
         }
       }
     }

@@ -4,8 +4,6 @@
 // process does), the content that path and a newline. Published whole, like
 // results: a reader never sees half a path.
 
-#include <fcntl.h>
-
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -28,7 +26,7 @@ void FileStore::note_user(std::string_view jugfile) {
   const std::string content = std::string(jugfile) + '\n';
   try {
     // Every execute notes its jugfile: once noted, a read and no write.
-    if (read_file(path) == content) return;
+    if (read_file(*fs_, path) == content) return;
     publish(TaskHash::of(jugfile), content, path);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot note in the store that {} uses it", jugfile), e,
@@ -40,17 +38,17 @@ std::vector<std::string> FileStore::list_users() {
   std::vector<std::string> users;
   const std::string directory = root_ + "/users";
   try {
-    Directory dir = open_directory(directory);
+    Directory dir = open_directory(*fs_, directory);
     if (!dir) return users;
-    while (const dirent* entry = dir.next(directory)) {
-      if (!hash_of_name(entry->d_name)) continue;
-      const std::string path = directory + "/" + entry->d_name;
-      FileDescriptor fd(open_in(dir.fd(), entry->d_name, O_RDONLY));
-      if (!fd) {
-        if (errno == ENOENT) continue;  // removed since the directory was read
-        throw_io(path);
+    while (const DirectoryEntry* entry = dir.next(directory)) {
+      if (!hash_of_name(entry->name)) continue;
+      const std::string path = directory + "/" + entry->name;
+      const OpenFile file = open_for_reading_in(dir, entry->name);
+      if (!file) {
+        if (file.error() == ENOENT) continue;  // removed since the directory was read
+        throw IoError{file.error(), path};
       }
-      std::string jugfile = read_all(fd.get(), path);
+      std::string jugfile = read_all(file, path);
       if (jugfile.ends_with('\n')) jugfile.pop_back();
       users.push_back(std::move(jugfile));
     }

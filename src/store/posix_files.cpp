@@ -1,100 +1,114 @@
 #include "store/posix_files.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-
 #include <random>
 
 namespace jug::posix {
 
-int open_file(const std::string& path, int flags, mode_t mode) {
-  int fd;
+namespace {
+
+/// Runs `open` (which fills `handle`) again while it fails with EINTR.
+template <typename Open>
+OpenFile opened_file(FileSystem& fs, Open&& open) {
+  FileHandle handle;
+  Errno err;
   do {
-    fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
-  } while (fd < 0 && errno == EINTR);
-  return fd;
+    err = open(&handle);
+  } while (err == EINTR);
+  return err == 0 ? OpenFile(fs, handle) : OpenFile(err);
 }
 
-int open_in(int directory_fd, const char* name, int flags) {
-  int fd;
-  do {
-    fd = ::openat(directory_fd, name, flags | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  return fd;
+}  // namespace
+
+OpenFile open_for_reading(FileSystem& fs, const std::string& path) {
+  return opened_file(fs, [&](FileHandle* file) { return fs.open_for_reading(path, file); });
 }
 
-Directory open_directory(const std::string& path) {
-  Directory dir(::opendir(path.c_str()));
-  if (!dir && errno != ENOENT) throw_io(path);
-  return dir;
+OpenFile open_for_reading_in(const Directory& directory, const char* name) {
+  FileSystem& fs = directory.fs();
+  return opened_file(fs, [&](FileHandle* file) {
+    return fs.open_for_reading_in(directory.handle(), name, file);
+  });
+}
+
+OpenFile create_exclusive(FileSystem& fs, const std::string& path) {
+  return opened_file(fs, [&](FileHandle* file) { return fs.create_exclusive(path, file); });
+}
+
+Directory open_directory(FileSystem& fs, const std::string& path) {
+  DirectoryHandle handle;
+  if (const Errno err = fs.open_directory(path, &handle)) {
+    if (err == ENOENT) return Directory();
+    throw IoError{err, path};
+  }
+  return Directory(fs, handle);
 }
 
 Directory open_subdirectory(const Directory& parent, const char* name, const std::string& path) {
-  const int fd = open_in(parent.fd(), name, O_RDONLY | O_DIRECTORY);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return Directory(nullptr);
-    throw_io(path);
-  }
-  Directory dir(::fdopendir(fd));
-  if (!dir) {
-    const int err = errno;
-    ::close(fd);
-    throw IoError{err, path};
-  }
-  return dir;
+  FileSystem& fs = parent.fs();
+  DirectoryHandle handle;
+  Errno err;
+  do {
+    err = fs.open_directory_in(parent.handle(), name, &handle);
+  } while (err == EINTR);
+  if (err == 0) return Directory(fs, handle);
+  if (err == ENOENT || err == ENOTDIR) return Directory();
+  throw IoError{err, path};
 }
 
 // ---- whole-file reads and writes ---------------------------------------------
 
-void write_all(int fd, std::string_view data, const std::string& path) {
+void write_all(const OpenFile& file, std::string_view data, const std::string& path) {
   while (!data.empty()) {
-    const ssize_t written = ::write(fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      throw_io(path);
+    std::size_t written = 0;
+    if (const Errno err = file.fs().write(file.handle(), data, &written)) {
+      if (err == EINTR) continue;
+      throw IoError{err, path};
     }
     if (written == 0) throw IoError{EIO, path};  // no progress and no error: never loop forever
-    data.remove_prefix(static_cast<std::size_t>(written));
+    data.remove_prefix(written);
   }
 }
 
-std::string read_all(int fd, const std::string& path) {
-  struct stat st;
-  if (::fstat(fd, &st) != 0) throw_io(path);
+std::string read_all(const OpenFile& file, const std::string& path) {
+  FileStatus status;
+  if (const Errno err = file.fs().status_of(file.handle(), &status)) throw IoError{err, path};
   std::string out;
-  // Published files never change, so st_size is exact; the loop still stops
+  // Published files never change, so the size is exact; the loop still stops
   // at an early end of file rather than returning zeros.
-  out.resize(static_cast<std::size_t>(st.st_size));
+  out.resize(static_cast<std::size_t>(status.size));
   std::size_t filled = 0;
   while (filled < out.size()) {
-    const ssize_t got = ::read(fd, out.data() + filled, out.size() - filled);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw_io(path);
+    std::size_t got = 0;
+    if (const Errno err = file.fs().read(
+            file.handle(), std::span<char>(out.data() + filled, out.size() - filled), &got)) {
+      if (err == EINTR) continue;
+      throw IoError{err, path};
     }
     if (got == 0) break;
-    filled += static_cast<std::size_t>(got);
+    filled += got;
   }
   out.resize(filled);
   return out;
 }
 
-std::optional<std::string> read_file(const std::string& path) {
-  FileDescriptor fd(open_file(path, O_RDONLY));
-  if (!fd) {
-    if (errno == ENOENT) return std::nullopt;
-    throw_io(path);
+std::optional<std::string> read_file(FileSystem& fs, const std::string& path) {
+  const OpenFile file = open_for_reading(fs, path);
+  if (!file) {
+    if (file.error() == ENOENT) return std::nullopt;
+    throw IoError{file.error(), path};
   }
-  return read_all(fd.get(), path);
+  return read_all(file, path);
 }
 
-void make_directories(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0777) == 0 || errno == EEXIST) return;
-  if (errno != ENOENT) throw_io(dir);
+void make_directories(FileSystem& fs, const std::string& dir) {
+  Errno err = fs.make_directory(dir);
+  if (err == 0 || err == EEXIST) return;
+  if (err != ENOENT) throw IoError{err, dir};
   const auto slash = dir.rfind('/');
-  if (slash == std::string::npos || slash == 0) throw_io(dir);
-  make_directories(dir.substr(0, slash));
-  if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) throw_io(dir);
+  if (slash == std::string::npos || slash == 0) throw IoError{err, dir};
+  make_directories(fs, dir.substr(0, slash));
+  err = fs.make_directory(dir);
+  if (err != 0 && err != EEXIST) throw IoError{err, dir};
 }
 
 std::string parent_of(const std::string& path) { return path.substr(0, path.rfind('/')); }

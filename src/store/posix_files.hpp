@@ -1,11 +1,9 @@
 #pragma once
-/// The POSIX file operations the file store is made of, with EINTR handled
-/// and every failure thrown as an IoError naming the path. Kept apart from
-/// the store so that each of its parts (results, leases, failures) reads as
+/// The file operations the file store is made of, over a FileSystem, with
+/// EINTR retried where POSIX allows it, short reads and writes completed, and
+/// every failure thrown as an IoError naming the path. Kept apart from the
+/// store so that each of its parts (results, leases, failures) reads as
 /// store logic, not system calls.
-
-#include <dirent.h>
-#include <sys/types.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -14,7 +12,7 @@
 #include <string_view>
 #include <utility>
 
-#include <unistd.h>
+#include "store/file_system.hpp"
 
 namespace jug::posix {
 
@@ -26,78 +24,83 @@ struct IoError {
   std::string path;
 };
 
-/// Throws the current errno; `path` is taken by reference so that nothing
-/// (an allocation) runs between the failed call and the read of errno.
-[[noreturn]] inline void throw_io(const std::string& path) {
-  const int err = errno;
-  throw IoError{err, path};
-}
-
-/// Owns a file descriptor; close() reports the error that NFS may only give
-/// at close time (a deferred ENOSPC or EDQUOT).
-class FileDescriptor {
+/// A file opened on a FileSystem, closed at the end of its scope; or, when
+/// opening failed, the errno of the failure. close() reports the error that
+/// NFS may only give at close time (a deferred ENOSPC or EDQUOT).
+class OpenFile {
  public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
+  /// A failure to open: `error` is its errno.
+  explicit OpenFile(Errno error) : error_(error) {}
+  OpenFile(FileSystem& fs, FileHandle handle) : fs_(&fs), handle_(handle) {}
+  OpenFile(OpenFile&& other) noexcept
+      : fs_(std::exchange(other.fs_, nullptr)), handle_(other.handle_), error_(other.error_) {}
+  OpenFile& operator=(OpenFile&&) = delete;
+  ~OpenFile() {
+    if (fs_ != nullptr) fs_->close(handle_);
   }
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
+  explicit operator bool() const { return fs_ != nullptr; }
+  /// Why opening failed (0 when the file is open, or was closed).
+  Errno error() const { return error_; }
+  FileSystem& fs() const { return *fs_; }
+  FileHandle handle() const { return handle_; }
   /// Closes now; returns 0 or the errno of a failed close. An EINTR counts as
   /// a failure: on NFS the data may not have reached the server.
-  int close() {
-    const int result = ::close(fd_);
-    fd_ = -1;
-    return result == 0 ? 0 : errno;
-  }
+  Errno close() { return std::exchange(fs_, nullptr)->close(handle_); }
 
  private:
-  int fd_;
+  FileSystem* fs_ = nullptr;
+  FileHandle handle_{};
+  Errno error_ = 0;
 };
 
-/// Owns an open directory stream.
+/// A directory being listed on a FileSystem; empty when it does not exist.
 class Directory {
  public:
-  explicit Directory(DIR* dir) : dir_(dir) {}
-  Directory(Directory&& other) noexcept : dir_(std::exchange(other.dir_, nullptr)) {}
+  Directory() = default;
+  Directory(FileSystem& fs, DirectoryHandle handle) : fs_(&fs), handle_(handle) {}
+  Directory(Directory&& other) noexcept
+      : fs_(std::exchange(other.fs_, nullptr)), handle_(other.handle_) {}
   Directory& operator=(Directory&&) = delete;
   ~Directory() {
-    if (dir_ != nullptr) ::closedir(dir_);
+    if (fs_ != nullptr) fs_->close_directory(handle_);
   }
-  explicit operator bool() const { return dir_ != nullptr; }
-  int fd() const { return ::dirfd(dir_); }
-  /// The next entry, or nullptr at the end; throws IoError when reading fails.
-  const dirent* next(const std::string& path) {
-    errno = 0;
-    const dirent* entry = ::readdir(dir_);
-    if (entry == nullptr && errno != 0) throw_io(path);
-    return entry;
+  explicit operator bool() const { return fs_ != nullptr; }
+  FileSystem& fs() const { return *fs_; }
+  DirectoryHandle handle() const { return handle_; }
+  /// The next entry (its name lives until the next call), or nullptr at the
+  /// end; throws IoError when reading fails.
+  const DirectoryEntry* next(const std::string& path) {
+    if (const Errno err = fs_->next_entry(handle_, &entry_)) throw IoError{err, path};
+    return entry_.name == nullptr ? nullptr : &entry_;
   }
 
  private:
-  DIR* dir_;
+  FileSystem* fs_ = nullptr;
+  DirectoryHandle handle_{};
+  DirectoryEntry entry_{};
 };
 
-/// open(2) with O_CLOEXEC, retried on EINTR; returns -1 with errno set.
-int open_file(const std::string& path, int flags, mode_t mode = 0);
-/// openat(2) with O_CLOEXEC, retried on EINTR; returns -1 with errno set.
-int open_in(int directory_fd, const char* name, int flags);
+/// Opens `path` for reading, retrying EINTR.
+OpenFile open_for_reading(FileSystem& fs, const std::string& path);
+/// Opens the file `name` of a directory being listed, retrying EINTR.
+OpenFile open_for_reading_in(const Directory& directory, const char* name);
+/// Creates `path` exclusively (O_EXCL), retrying EINTR: EEXIST when it exists.
+OpenFile create_exclusive(FileSystem& fs, const std::string& path);
 /// Opens `path` for listing; an empty Directory when it does not exist.
-Directory open_directory(const std::string& path);
+Directory open_directory(FileSystem& fs, const std::string& path);
 /// Opens the subdirectory `name` of an open directory; an empty Directory
 /// when it vanished or is not a directory.
 Directory open_subdirectory(const Directory& parent, const char* name, const std::string& path);
 
-void write_all(int fd, std::string_view data, const std::string& path);
+/// Writes all of `data`, however many writes it takes.
+void write_all(const OpenFile& file, std::string_view data, const std::string& path);
 /// Reads an open file to its end.
-std::string read_all(int fd, const std::string& path);
+std::string read_all(const OpenFile& file, const std::string& path);
 /// The whole content of a file, or nullopt when it does not exist.
-std::optional<std::string> read_file(const std::string& path);
+std::optional<std::string> read_file(FileSystem& fs, const std::string& path);
 /// mkdir -p: creates `dir` and any missing parents. Another process creating
 /// the same directory at the same moment is fine (EEXIST).
-void make_directories(const std::string& dir);
+void make_directories(FileSystem& fs, const std::string& dir);
 std::string parent_of(const std::string& path);
 
 /// A number that makes temp names unique across threads and hosts (the pid

@@ -13,6 +13,7 @@
 #include "store/file_store.hpp"
 #include "store/memory_store.hpp"
 #include "store/redis_store.hpp"
+#include "unit/store/memory_file_system.hpp"
 #include "unit/store/redis_server.hpp"
 #include "unit/store/store_test_support.hpp"
 
@@ -506,6 +507,12 @@ INSTANTIATE_TEST_SUITE_P(
                       Backend{"FileStore",
                               [](const std::string& scratch) {
                                 return std::make_unique<FileStore>(scratch + "/jugdir");
+                              }},
+                      // The file store's logic alone, on a file system in memory.
+                      Backend{"FileStoreInMemory",
+                              [](const std::string&) {
+                                return std::make_unique<FileStore>(
+                                    "/jugdir", std::make_shared<MemoryFileSystem>());
                               }},
                       Backend{"RedisStore",
                               [](const std::string&) { return open_redis_store(); }}),
