@@ -173,6 +173,19 @@ void scan_fan_outs(const Directory& results, const std::string& results_path,
 FileStore::FileStore(const std::string& directory, std::shared_ptr<FileSystem> fs)
     : root_(absolute_path(directory)), fs_(std::move(fs)) {
   check_existing_directory();
+  open_sync_directory();
+}
+
+void FileStore::open_sync_directory() const {
+  if (sync_directory_open_) return;
+  std::lock_guard lock(sync_mutex_);
+  if (sync_directory_) return;
+  try {
+    sync_directory_ = open_directory(*fs_, root_);
+    sync_directory_open_ = static_cast<bool>(sync_directory_);
+  } catch (const IoError&) {
+    // Unreadable: sync() says so, when there is something to sync.
+  }
 }
 
 void FileStore::check_existing_directory() const {
@@ -231,6 +244,7 @@ std::string FileStore::temp_path(const TaskHash& hash) const {
 
 void FileStore::create_directory(const std::string& dir) const {
   make_directories(*fs_, root_);
+  open_sync_directory();  // before anything is written in it
   const std::string format_path = root_ + "/jugdata-format";
   if (auto format = read_file(*fs_, format_path)) {
     check_format(*format, root_);
@@ -377,15 +391,17 @@ void FileStore::sync() {
     return store_error(fmt::format("cannot make the results in {} durable", root_), error, access,
                        root_);
   };
-  const Directory dir = [&] {
+  std::lock_guard lock(sync_mutex_);
+  if (!sync_directory_) {
     try {
-      return open_directory(*fs_, root_);
+      sync_directory_ = open_directory(*fs_, root_);
     } catch (const IoError& e) {
       throw failed(e, Access::read);
     }
-  }();
-  if (!dir) return;  // nothing written, nothing to make durable
-  const Errno err = fs_->sync_filesystem(dir.handle());
+    if (!sync_directory_) return;  // nothing written, nothing to make durable
+    sync_directory_open_ = true;
+  }
+  const Errno err = fs_->sync_filesystem(sync_directory_.handle());
   if (err == 0) return;
   // Since Linux 5.8 syncfs reports write-back errors: some data may be lost.
   throw failed(IoError{err, root_}, Access::write);

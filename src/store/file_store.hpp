@@ -7,19 +7,18 @@
 /// Reading never creates anything: `jug status` on a fresh project leaves no
 /// trace. Directories appear on the first write.
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "store/file_system.hpp"
+#include "store/posix_files.hpp"
 #include "store/real_file_system.hpp"
 #include "store/store.hpp"
 
 namespace jug {
-
-namespace posix {
-class OpenFile;
-}
 
 class FileStore final : public Store {
  public:
@@ -110,9 +109,22 @@ class FileStore final : public Store {
   /// readers see all of it or nothing. Throws IoError, leaving no temp file.
   void publish(const TaskHash& hash, std::string_view data, const std::string& destination);
 
+  /// Opens sync_directory_ if the store's directory exists and it is not
+  /// open yet.
+  void open_sync_directory() const;
+
   std::string root_;
   /// Every call the store makes to the file system goes through it.
   std::shared_ptr<FileSystem> fs_;
+  /// The store's directory, kept open from before the first write for
+  /// sync(): since Linux 5.8 syncfs reports the write-back errors that
+  /// happened since the descriptor it is given was opened, so one opened at
+  /// each sync would miss a result the kernel failed to write before.
+  mutable std::mutex sync_mutex_;
+  mutable posix::Directory sync_directory_;
+  /// Whether sync_directory_ is open, read without the lock, which a sync
+  /// holds for its whole (milliseconds long) call.
+  mutable std::atomic<bool> sync_directory_open_{false};
 };
 
 }  // namespace jug

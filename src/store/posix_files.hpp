@@ -60,7 +60,14 @@ class Directory {
   Directory(FileSystem& fs, DirectoryHandle handle) : fs_(&fs), handle_(handle) {}
   Directory(Directory&& other) noexcept
       : fs_(std::exchange(other.fs_, nullptr)), handle_(other.handle_) {}
-  Directory& operator=(Directory&&) = delete;
+  Directory& operator=(Directory&& other) noexcept {
+    if (this != &other) {
+      if (fs_ != nullptr) fs_->close_directory(handle_);
+      fs_ = std::exchange(other.fs_, nullptr);
+      handle_ = other.handle_;
+    }
+    return *this;
+  }
   ~Directory() {
     if (fs_ != nullptr) fs_->close_directory(handle_);
   }
