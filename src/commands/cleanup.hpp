@@ -51,8 +51,9 @@ struct CleanupReport {
 
 /// Removes what no task of `graph` owns, and what workers that are gone
 /// left behind (abandoned_leases.hpp, Store::remove_abandoned_files); or
-/// only leases, or only failure records. When the store lists other jugfiles and there is anything to
-/// remove, removes nothing and throws jug::Error naming them, unless
+/// only leases, or only failure records. When the store lists other
+/// jugfiles and there is anything to remove, removes nothing and throws
+/// jug::Error naming them, unless
 /// `also_other_jugfiles` or `dry_run`; --locks-only and --failed-only
 /// remove every lease or failure record in any case, as asked.
 CleanupReport cleanup(const Graph& graph, Store& store, const CleanupOptions& options);

@@ -33,6 +33,17 @@ namespace {
 // ---- the format file ---------------------------------------------------------
 
 /// Refuses a `jugdata-format` other than ours, saying which format it is.
+/// A format file a power cut tore while the store was being made: the
+/// rename of the new file reached the disk, its few bytes did not (empty,
+/// zeros, or cut short). Written again, as if missing; anything else that
+/// is not our line is another program's directory.
+bool torn_format(const std::string& content) {
+  const std::string_view line = FileStore::kFormatLine;
+  if (content.size() > line.size()) return false;
+  return line.starts_with(content) ||
+         content.find_first_not_of('\0') == std::string::npos;
+}
+
 void check_format(const std::string& content, const std::string& root) {
   if (content == FileStore::kFormatLine) return;
   constexpr std::string_view kPrefix = "jug-cpp file store ";
@@ -201,7 +212,7 @@ void FileStore::check_existing_directory() const {
                       "another --jugdir (jug creates the directory when missing).",
                       root_));
     }
-    if (auto format = read_file(*fs_, root_ + "/jugdata-format")) {
+    if (auto format = read_file(*fs_, root_ + "/jugdata-format"); format && !torn_format(*format)) {
       check_format(*format, root_);
       return;
     }
@@ -246,7 +257,7 @@ void FileStore::create_directory(const std::string& dir) const {
   make_directories(*fs_, root_);
   open_sync_directory();  // before anything is written in it
   const std::string format_path = root_ + "/jugdata-format";
-  if (auto format = read_file(*fs_, format_path)) {
+  if (auto format = read_file(*fs_, format_path); format && !torn_format(*format)) {
     check_format(*format, root_);
   } else {
     // Written aside and renamed, so that no process ever reads it half

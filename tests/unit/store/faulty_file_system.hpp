@@ -45,6 +45,16 @@ class FaultyFileSystem final : public FileSystem {
   }
   /// Makes write number `n` (from 0, counted from now) write half its data.
   void shorten_write(std::size_t n) { set(n, 0, Call::write, true); }
+  /// The process dies at call `n` (from 0, counted from now): that call and
+  /// every one after it fail with EIO and do nothing, as if never made
+  /// (a close too). What the file system holds then is what a process
+  /// killed at that call leaves (with MemoryFileSystem::process_crash).
+  void die_at(std::size_t n) {
+    set(n, EIO, std::nullopt, false);
+    dies_ = true;
+  }
+  /// Whether the process has died (die_at's call was reached).
+  bool dead() const { return dies_ && injected_; }
   /// No fault any more; the counts start again from 0.
   void heal() { set(kNever, 0, std::nullopt, false); }
   /// Calls made since the last fail(), shorten_write() or heal(): of any
@@ -88,8 +98,10 @@ class FaultyFileSystem final : public FileSystem {
     return base_->touch(file);
   }
   Errno close(FileHandle file) override {
-    // The handle is gone whatever close says: the fault comes after.
+    // The handle is gone whatever close says: the fault comes after (but
+    // a dead process closes nothing: its crash does).
     const Errno err = fault(Call::close);
+    if (dead()) return err;
     const Errno closed = base_->close(file);
     return err != 0 ? err : closed;
   }
@@ -155,6 +167,7 @@ class FaultyFileSystem final : public FileSystem {
     kind_ = kind;
     shorten_ = shorten;
     injected_ = false;
+    dies_ = false;
   }
 
   /// Counts a call of `kind`; the errno to fail it with, or 0. A shortened
@@ -163,6 +176,7 @@ class FaultyFileSystem final : public FileSystem {
     const std::size_t any = calls_++;
     const std::size_t of_kind = calls_of_[static_cast<std::size_t>(kind)]++;
     const std::size_t number = kind_ ? of_kind : any;
+    if (dead()) return error_;
     if (number != fail_at_ || (kind_ && *kind_ != kind)) return 0;
     injected_into_ = kind;
     injected_ = true;
@@ -181,6 +195,7 @@ class FaultyFileSystem final : public FileSystem {
   std::optional<Call> kind_;
   bool shorten_ = false;
   std::atomic<bool> injected_{false};
+  bool dies_ = false;
   Call injected_into_ = Call::open;
 };
 
