@@ -10,7 +10,7 @@ Which calls: the file system calls the store makes (openat, write, rename,
 unlink, link and the sync calls), counted in an undisturbed run; by default
 up to 8 positions of each, spread over the whole run (the first and the
 last included), about 60 crash states in all. JUG_CRASH_SWEEP=all tries
-every position of every call (~1,000 states, a few minutes: not in the
+every position of every call (~600 states, a few minutes: not in the
 normal suite). The test prints how many states it explored.
 
 What this cannot see: a power cut (the page cache outlives a killed
