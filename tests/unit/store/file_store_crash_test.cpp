@@ -150,6 +150,15 @@ std::vector<Operation> operations() {
       EXPECT_TRUE(v == "old" || v == "new" || v == "<corrupt>") << (v ? *v : "nothing");
     }
   };
+  // Given back or broken: gone once done, else still the other worker's.
+  const auto other_holds_or_none = [t](FileStore& s, bool completed) {
+    const std::optional<LeaseInfo> lease = s.lease(t);
+    if (completed) {
+      EXPECT_FALSE(lease);
+    } else if (lease) {
+      EXPECT_EQ(lease->owner, kOther);
+    }
+  };
   return {
       {"put over an old result", [=](FileStore& s) { s.put(t, old_record); },
        [=](FileStore& s) { s.put(t, new_record); },
@@ -190,24 +199,10 @@ std::vector<Operation> operations() {
        }},
       {"release", [=](FileStore& s) { s.acquire(t, kOther); },
        [=](FileStore& s) { s.release(t, kOther); },
-       [=](FileStore& s, bool completed) {
-         const std::optional<LeaseInfo> lease = s.lease(t);
-         if (completed) {
-           EXPECT_FALSE(lease);
-         } else if (lease) {
-           EXPECT_EQ(lease->owner, kOther);
-         }
-       }},
+       other_holds_or_none},
       {"break a lease", [=](FileStore& s) { s.acquire(t, kOther); },
        [=](FileStore& s) { s.break_lease(*s.lease(t)); },
-       [=](FileStore& s, bool completed) {
-         const std::optional<LeaseInfo> lease = s.lease(t);
-         if (completed) {
-           EXPECT_FALSE(lease);
-         } else if (lease) {
-           EXPECT_EQ(lease->owner, kOther);
-         }
-       }},
+       other_holds_or_none},
       {"record a crash", [=](FileStore& s) { s.record_crash(t, "first"); },
        [=](FileStore& s) { s.record_crash(t, "second"); },
        [=](FileStore& s, bool completed) {
