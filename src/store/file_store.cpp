@@ -287,16 +287,19 @@ OpenFile FileStore::create_new_file(const std::string& path, const std::string& 
 }
 
 void FileStore::publish(const TaskHash& hash, std::string_view data,
-                        const std::string& destination) {
+                        const std::string& destination, Durable durable) {
   const std::string temp = temp_path(hash);
   OpenFile file = create_new_file(temp, root_ + "/tmp");
   if (!file) throw IoError{file.error(), temp};
   try {
     write_all(file, data, temp);
+    if (durable == Durable::before_rename) {
+      if (const Errno err = fs_->sync_data(file.handle())) throw IoError{err, temp};
+    }
     if (const Errno err = file.close()) throw IoError{err, temp};
-    // No fsync here: it would cost far more than the write. sync() makes
-    // everything durable at once; a record cut short by a power cut fails
-    // its checksum instead of passing for a value.
+    // No fsync of results: it would cost far more than the write. sync()
+    // makes everything durable at once; a record cut short by a power cut
+    // fails its checksum instead of passing for a value.
     if (const Errno err = fs_->rename(temp, destination)) {
       if (err != ENOENT) throw IoError{err, destination};
       create_directory(parent_of(destination));

@@ -105,9 +105,20 @@ class FileStore final : public Store {
   /// store) on ENOENT, so that this costs nothing once they exist. Returns
   /// the open file, or the errno of the failure (EEXIST: it exists).
   posix::OpenFile create_new_file(const std::string& path, const std::string& directory) const;
+  /// When what publish() writes is made durable.
+  enum class Durable {
+    /// At the next sync(): results, many and large, which a power cut may
+    /// tear (their checksum then refuses them, and they are made again).
+    at_next_sync,
+    /// Before it replaces anything: small records nothing could make again
+    /// (a task's crashes, the store's users), few enough for an fdatasync
+    /// each. A power cut then leaves the old file or the whole new one.
+    before_rename,
+  };
   /// Writes `data` to a new file under tmp/ and renames it to `destination`:
   /// readers see all of it or nothing. Throws IoError, leaving no temp file.
-  void publish(const TaskHash& hash, std::string_view data, const std::string& destination);
+  void publish(const TaskHash& hash, std::string_view data, const std::string& destination,
+               Durable durable = Durable::at_next_sync);
 
   /// Opens sync_directory_ if the store's directory exists and it is not
   /// open yet.

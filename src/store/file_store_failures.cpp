@@ -108,7 +108,9 @@ std::vector<std::string> FileStore::record_crash(const TaskHash& hash, std::stri
     std::string content = read_file(*fs_, path).value_or("");
     content += crash_line(what);
     content += '\n';
-    publish(hash, content, path);
+    // Synced first: renamed over the crashes recorded before, unsynced data
+    // could come back empty after a power cut, and those would be lost.
+    publish(hash, content, path, Durable::before_rename);
     return lines_of(content);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot record the crash of a worker running task {}", hash.hex()),

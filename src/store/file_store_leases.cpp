@@ -205,7 +205,10 @@ bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& 
 
 bool FileStore::remove_abandoned_breaker(const std::string& breaker, bool dry_run) {
   FileStatus st;
-  if (fs_->status(breaker, &st) != 0) return false;
+  if (const Errno err = fs_->status(breaker, &st)) {
+    if (err == ENOENT) return false;  // its breaker is done
+    throw IoError{err, breaker};
+  }
   // A breaker is judged as a lease held for kAbandonedBreakerAge: gone at
   // once when its worker (on this machine) is, else after that age. A worker
   // running several tasks may die of one of them while another thread of
@@ -220,15 +223,17 @@ bool FileStore::remove_abandoned_breaker(const std::string& breaker, bool dry_ru
   // removed: that one is put back.
   const std::string aside = fmt::format("{}/tmp/{}", root_, temp_file_name("broken-breaker"));
   create_directory(root_ + "/tmp");
-  if (fs_->rename(breaker, aside) != 0) return false;  // someone else did
-  FileStatus moved;
-  if (fs_->status(aside, &moved) == 0 && moved.modified != st.modified) {
-    (void)fs_->link(aside, breaker);  // a fresh one: put back (if nobody made another)
-    fs_->unlink(aside);
-    return false;
+  if (const Errno err = fs_->rename(breaker, aside)) {
+    if (err == ENOENT) return false;  // someone else did
+    throw IoError{err, breaker};
   }
-  fs_->unlink(aside);
-  return true;
+  FileStatus moved;
+  if (const Errno err = fs_->status(aside, &moved)) throw IoError{err, aside};
+  const bool fresh = moved.modified != st.modified;
+  if (fresh) (void)fs_->link(aside, breaker);  // put back (if nobody made another)
+  // Left aside if this fails: a file of ours in tmp/, removed once we are gone.
+  if (const Errno err = fs_->unlink(aside)) throw IoError{err, aside};
+  return !fresh;
 }
 
 std::unique_ptr<LeaseWatch> FileStore::watch_leases() {

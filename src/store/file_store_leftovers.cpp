@@ -27,13 +27,26 @@ std::size_t FileStore::remove_abandoned_files(std::chrono::duration<double> leas
     return *store_now;
   };
   std::size_t removed = 0;
+  // Removes `path` unless another worker did first.
+  const auto remove = [&](const std::string& path) {
+    if (dry_run) {
+      ++removed;
+    } else if (const Errno err = fs_->unlink(path); err == 0) {
+      ++removed;
+    } else if (err != ENOENT) {
+      throw IoError{err, path};
+    }
+  };
   // A temporary file: its writer is in its name, its last write its time.
   const auto judge_temp = [&](const std::string& path, std::string_view name) {
     FileStatus st;
-    if (fs_->link_status(path, &st) != 0 || st.type != FileType::regular) return;  // gone meanwhile
+    if (const Errno err = fs_->link_status(path, &st)) {
+      if (err == ENOENT) return;  // gone meanwhile
+      throw IoError{err, path};
+    }
+    if (st.type != FileType::regular) return;
     const LeaseInfo written{TaskHash{}, writer_of_temp_file(name), st.modified};
-    if (!abandoned_lease(written, self, lease_time, now_once)) return;
-    if (dry_run || fs_->unlink(path) == 0) ++removed;  // else removed by another
+    if (abandoned_lease(written, self, lease_time, now_once)) remove(path);
   };
   try {
     const std::string tmp = root_ + "/tmp";
@@ -63,8 +76,12 @@ std::size_t FileStore::remove_abandoned_files(std::chrono::duration<double> leas
           // Taken by whoever breaks the lease, before the lock goes: words
           // without a lock were left by a lease removed another way
           // (cleanup --locks-only), or by a breaker that died.
-          if (fs_->exists(lock_path(*hash)) != ENOENT) continue;
-          if (dry_run || fs_->unlink(path) == 0) ++removed;
+          const std::string lock = lock_path(*hash);
+          if (const Errno err = fs_->exists(lock); err != ENOENT) {
+            if (err != 0) throw IoError{err, lock};
+            continue;
+          }
+          remove(path);
         }
       }
     }

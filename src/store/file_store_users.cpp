@@ -27,7 +27,7 @@ void FileStore::note_user(std::string_view jugfile) {
   try {
     // Every execute notes its jugfile: once noted, a read and no write.
     if (read_file(*fs_, path) == content) return;
-    publish(TaskHash::of(jugfile), content, path);
+    publish(TaskHash::of(jugfile), content, path, Durable::before_rename);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot note in the store that {} uses it", jugfile), e,
                       Access::write, root_);
@@ -49,7 +49,11 @@ std::vector<std::string> FileStore::list_users() {
         throw IoError{file.error(), path};
       }
       std::string jugfile = read_all(file, path);
-      if (jugfile.ends_with('\n')) jugfile.pop_back();
+      // One torn by a power cut before this version synced them names no
+      // jugfile: the next execute of its jugfile notes it again.
+      if (!jugfile.ends_with('\n')) continue;
+      jugfile.pop_back();
+      if (TaskHash::of(jugfile).hex() != entry->name) continue;
       users.push_back(std::move(jugfile));
     }
   } catch (const IoError& e) {

@@ -85,6 +85,9 @@ class FileSystem {
   /// futimens(file, nullptr): its modification time becomes now, by the
   /// file system's clock (on NFS, the server's).
   virtual Errno touch(FileHandle file) = 0;
+  /// fdatasync(2): the file's data survives a power cut once this returns
+  /// 0 (its name only once a sync of the file system has).
+  virtual Errno sync_data(FileHandle file) = 0;
   /// close(2): the handle is gone whatever it returns. An error (EIO, or the
   /// ENOSPC and EDQUOT that NFS reports only now; EINTR too) means what was
   /// written may be lost. Never retried: the handle may be reused already.

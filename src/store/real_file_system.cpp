@@ -76,6 +76,9 @@ class RealFileSystem final : public FileSystem {
     return ::futimens(file.value, nullptr) == 0 ? 0 : failed();
   }
 
+  Errno sync_data(FileHandle file) override {
+    return ::fdatasync(file.value) == 0 ? 0 : failed();
+  }
   Errno close(FileHandle file) override { return ::close(file.value) == 0 ? 0 : failed(); }
 
   Errno status(const std::string& path, FileStatus* status) override {

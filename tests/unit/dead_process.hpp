@@ -5,7 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <string>
+
+#include <fmt/format.h>
+
 #include "store/store.hpp"
+#include "store/writer_tag.hpp"
 
 namespace jug::testing_support {
 
@@ -24,6 +29,15 @@ inline LeaseOwner dead_worker_here() {
   owner.pid = dead_pid();
   owner.host = "this-host";
   return owner;
+}
+
+/// A temp_file_name() of this process about `what`, with the pid of a
+/// process that has exited instead of ours: a file a dead writer left.
+inline std::string dead_writers_name(const std::string& what) {
+  const std::string ours = temp_file_name(what);
+  const std::string pid = fmt::format(".{}.", ::getpid());
+  const std::size_t at = ours.find(pid, what.size());
+  return ours.substr(0, at) + fmt::format(".{}.", dead_pid()) + ours.substr(at + pid.size());
 }
 
 }  // namespace jug::testing_support

@@ -97,6 +97,10 @@ class FaultyFileSystem final : public FileSystem {
     if (const Errno err = fault(Call::touch)) return err;
     return base_->touch(file);
   }
+  Errno sync_data(FileHandle file) override {
+    if (const Errno err = fault(Call::sync)) return err;
+    return base_->sync_data(file);
+  }
   Errno close(FileHandle file) override {
     // The handle is gone whatever close says: the fault comes after (but
     // a dead process closes nothing: its crash does).

@@ -29,17 +29,8 @@ using store_test::entries_of;
 using store_test::task;
 using store_test::TempDirectory;
 using store_test::write_whole_file;
-using testing_support::dead_pid;
+using testing_support::dead_writers_name;
 using testing_support::dead_worker_here;
-
-/// A temp_file_name() of this process about `what`, with the pid of a
-/// process that has exited instead of ours.
-std::string dead_writers_name(const std::string& what) {
-  const std::string ours = temp_file_name(what);
-  const std::string pid = fmt::format(".{}.", ::getpid());
-  const std::size_t at = ours.find(pid, what.size());
-  return ours.substr(0, at) + fmt::format(".{}.", dead_pid()) + ours.substr(at + pid.size());
-}
 
 /// Sets the modification time of `path` this long ago.
 void age(const std::string& path, std::chrono::seconds ago) {

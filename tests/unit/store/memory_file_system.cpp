@@ -235,6 +235,15 @@ Errno MemoryFileSystem::touch(FileHandle file) {
   return 0;
 }
 
+Errno MemoryFileSystem::sync_data(FileHandle file) {
+  const std::lock_guard lock(mutex_);
+  const auto opened = files_.find(file.value);
+  if (opened == files_.end()) return EBADF;
+  Inode& inode = state_.inodes.at(opened->second.inode);
+  inode.synced_data = inode.data;
+  return 0;
+}
+
 Errno MemoryFileSystem::close(FileHandle file) {
   const std::lock_guard lock(mutex_);
   return files_.erase(file.value) == 1 ? 0 : EBADF;

@@ -66,6 +66,7 @@ class MemoryFileSystem final : public FileSystem {
   Errno write(FileHandle file, std::string_view data, std::size_t* written) override;
   Errno status_of(FileHandle file, FileStatus* status) override;
   Errno touch(FileHandle file) override;
+  Errno sync_data(FileHandle file) override;
   Errno close(FileHandle file) override;
   Errno status(const std::string& path, FileStatus* status) override;
   Errno link_status(const std::string& path, FileStatus* status) override;
