@@ -61,10 +61,19 @@ StopSignals::~StopSignals() {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   reactor_fd = -1;
-  [[maybe_unused]] const ssize_t n = ::write(pipe_[1], &kStopReacting, 1);
+  // A byte stops the reactor; should even that fail, the end of the pipe
+  // does (its read returns 0): it must never be left waiting.
+  ssize_t n;
+  do {
+    n = ::write(pipe_[1], &kStopReacting, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) {
+    ::close(pipe_[1]);
+    pipe_[1] = -1;
+  }
   reactor_.join();
   ::close(pipe_[0]);
-  ::close(pipe_[1]);
+  if (pipe_[1] >= 0) ::close(pipe_[1]);
 }
 
 int StopSignals::received() { return first_signal.load(); }

@@ -39,8 +39,9 @@ namespace {
 /// is not our line is another program's directory.
 bool torn_format(const std::string& content) {
   const std::string_view line = FileStore::kFormatLine;
-  if (content.size() > line.size()) return false;
-  return line.starts_with(content) ||
+  if (content == line || content.size() > line.size()) return false;
+  // Zeros of the right size too: the size reached the disk, the bytes did not.
+  return (content.size() < line.size() && line.starts_with(content)) ||
          content.find_first_not_of('\0') == std::string::npos;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,13 @@ const jug::TaskGenerator total("total", [](const std::vector<std::int64_t>& squa
   return sum;
 });
 
+// Checks that the file was written, as a careful user's task does: a full
+// disk must fail the task (and so have it run again), not leave it empty.
 const jug::TaskGenerator write_total("write_total", [](std::int64_t sum) {
-  std::ofstream("total.txt") << sum << '\n';
+  std::ofstream out("total.txt");
+  out << sum << '\n';
+  out.close();
+  if (!out) throw std::runtime_error("cannot write total.txt");
   return std::string("total.txt");
 });
 

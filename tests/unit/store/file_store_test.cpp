@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -306,6 +307,38 @@ TEST_F(FileStoreTest, AcceptsADirectoryOfOtherFiles) {
   store.put(task(1), "r");
   EXPECT_EQ(store.get(task(1)), "r");
   EXPECT_EQ(read_whole_file(root_ + "/jugdata-format"), "jug-cpp file store 1\n");
+}
+
+// The format file is written once, when the store is made: not again each
+// time a result opens a new results/ directory (as it once was, a write and
+// a rename for each of the first 256 results).
+TEST_F(FileStoreTest, WritesItsFormatFileOnce) {
+  FileStore store(root_);
+  store.put(task(0), "r");
+  struct stat before {};
+  ASSERT_EQ(::stat((root_ + "/jugdata-format").c_str(), &before), 0);
+  for (int i = 1; i < 40; ++i) store.put(task(i), "r");  // into new directories
+  ASSERT_TRUE(store.acquire(task(1), LeaseOwner{"h", 1, 1, "mh"}));
+  store.record_failure(task(2), "boom");
+  store.note_user("/me/jugfile.cpp");
+  struct stat after {};
+  ASSERT_EQ(::stat((root_ + "/jugdata-format").c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino) << "written again";
+}
+
+// A power cut while the store was made may leave its format file empty,
+// zeros (of its size or less), or cut short: taken as missing, not refused.
+TEST_F(FileStoreTest, TakesATornFormatFileForAMissingOne) {
+  const std::string line(FileStore::kFormatLine);
+  for (const std::string& torn :
+       {std::string(), std::string(line.size(), '\0'), std::string(5, '\0'), line.substr(0, 8)}) {
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+    write_whole_file(root_ + "/jugdata-format", torn);
+    FileStore store(root_);
+    store.put(task(1), "r");
+    EXPECT_EQ(read_whole_file(root_ + "/jugdata-format"), line);
+  }
 }
 
 TEST_F(FileStoreTest, RefusesAFileAsItsDirectory) {
