@@ -6,6 +6,7 @@
 #include "codec/record.hpp"
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
 
 #include <typeinfo>
 
@@ -248,14 +249,8 @@ TEST(Record, DecodedLengthOfACompressedRecordIsChecked) {
   }
 }
 
-// BUG: src/codec/record.cpp, open(): the decoded length (header bytes 16..23)
-// is not covered by the checksum, and for a compressed record it is used
-// unchecked in `scratch.resize(h.decoded_length)` before decompressing. A
-// damaged length of 2^62 or more makes resize throw std::length_error (not
-// CorruptRecord); a length like 2^40 makes it try to allocate and zero-fill
-// a terabyte (bad_alloc, or the OOM killer). The length should be checked
-// against the zstd frame's content size (ZSTD_getFrameContentSize) or a
-// sane bound before allocating. Must fail until fixed.
+// A damaged decoded length of a compressed record, caught by the checksum
+// (which covers it) before anything is allocated.
 TEST(Record, HugeDecodedLengthIsRejectedWithoutAllocating) {
   const jug::TaskHash h = hash_of("huge-length");
   const std::string record = make_record(compressible_bytes(20000), h);
@@ -264,6 +259,82 @@ TEST(Record, HugeDecodedLengthIsRejectedWithoutAllocating) {
   const std::uint64_t length = std::uint64_t{1} << 63;
   std::memcpy(damaged.data() + 16, &length, sizeof length);
   (void)open_error(damaged, h);
+}
+
+// The checks behind the checksum: a record whose checksum is right (written
+// so by another program, or a bug of ours) but whose fields disagree. Each
+// must be refused by its own check, not allocate what a field says, and not
+// hand out a wrong value.
+
+/// Computes `record`'s checksum again, as docs/codec.md defines it: XXH3 of
+/// the stored payload, seeded with XXH3 of the header without its checksum.
+void reseal(std::string& record) {
+  constexpr std::size_t kHeader = jug::record::kHeaderSize;
+  std::string covered = record.substr(0, 24) + record.substr(32, kHeader - 32);
+  const std::uint64_t seed = XXH3_64bits(covered.data(), covered.size());
+  const std::uint64_t sum =
+      XXH3_64bits_withSeed(record.data() + kHeader, record.size() - kHeader, seed);
+  std::memcpy(record.data() + 24, &sum, sizeof sum);
+}
+
+template <class T>
+std::string with_field(std::string record, std::size_t offset, T value) {
+  std::memcpy(record.data() + offset, &value, sizeof value);
+  reseal(record);
+  return record;
+}
+
+TEST(Record, ResealingAnUnchangedRecordKeepsItsChecksum) {
+  const std::string record = make_record(compressible_bytes(20000), hash_of("reseal"));
+  std::string again = record;
+  reseal(again);
+  EXPECT_EQ(again, record) << "reseal() computes another checksum than the format's";
+}
+
+TEST(Record, ADecodedLengthTheFrameDisagreesWithIsRefusedBeforeAllocating) {
+  const jug::TaskHash h = hash_of("sealed-length");
+  const std::string record = make_record(compressible_bytes(20000), h);
+  ASSERT_EQ(u16_at(record, 6), 1);
+  for (const std::uint64_t length : {std::uint64_t{0}, std::uint64_t{19999}, std::uint64_t{20001},
+                                     std::uint64_t{1} << 40, std::uint64_t{1} << 63}) {
+    SCOPED_TRACE("decoded length " + std::to_string(length));
+    const std::string message = open_error(with_field(record, 16, length), h);
+    EXPECT_NE(message.find("disagrees with its decoded length"), std::string::npos) << message;
+  }
+}
+
+TEST(Record, LengthsOfAnUncompressedRecordMustAgree) {
+  const jug::TaskHash h = hash_of("sealed-plain");
+  const std::string record = make_record("a small payload", h);
+  ASSERT_EQ(u16_at(record, 6), 0);
+  const std::string message = open_error(with_field(record, 16, std::uint64_t{1} << 40), h);
+  EXPECT_NE(message.find("lengths disagree"), std::string::npos) << message;
+}
+
+TEST(Record, UnknownFlagsAreRefusedEvenWhenSealed) {
+  const jug::TaskHash h = hash_of("sealed-flags");
+  const std::string record = make_record("a small payload", h);
+  const std::string message = open_error(with_field(record, 6, std::uint16_t{4}), h);
+  EXPECT_NE(message.find("unknown flags"), std::string::npos) << message;
+}
+
+TEST(Record, AnUncompressedPayloadMarkedCompressedIsRefused) {
+  const jug::TaskHash h = hash_of("sealed-not-zstd");
+  const std::string record = make_record(random_bytes(2000, 7), h);
+  ASSERT_EQ(u16_at(record, 6), 0);
+  const std::string message = open_error(with_field(record, 6, std::uint16_t{1}), h);
+  EXPECT_NE(message.find("compressed payload"), std::string::npos) << message;
+}
+
+TEST(Record, ACompressedPayloadThatDoesNotDecompressIsRefused) {
+  const jug::TaskHash h = hash_of("sealed-bad-frame");
+  std::string record = make_record(compressible_bytes(20000), h);
+  ASSERT_EQ(u16_at(record, 6), 1);
+  // The frame's header (its size) intact, its blocks damaged.
+  for (std::size_t i = jug::record::kHeaderSize + 20; i < record.size(); i += 7) record[i] ^= 0x5a;
+  reseal(record);
+  const std::string message = open_error(record, h);
+  EXPECT_NE(message.find("does not decompress"), std::string::npos) << message;
 }
 
 TEST(Record, EveryTruncationIsDetected) {
