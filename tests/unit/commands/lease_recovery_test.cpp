@@ -2,7 +2,8 @@
 /// lease_keeper.hpp, store/lease_judge.hpp): a lease left by a worker that
 /// died is taken over and its crash recorded; a task whose workers keep
 /// dying is given up; a live worker's lease is renewed while its task runs
-/// and is never taken over.
+/// and is never taken over. On every store backend: each keeps leases,
+/// breakers and crash records its own way.
 
 #include <gtest/gtest.h>
 
@@ -17,8 +18,9 @@
 #include "engine/build_context.hpp"
 #include "jug/task_generator.hpp"
 #include "store/lease_judge.hpp"
-#include "store/memory_store.hpp"
 #include "unit/dead_process.hpp"
+#include "unit/store/store_backends.hpp"
+#include "unit/store/store_test_support.hpp"
 
 namespace {
 
@@ -56,6 +58,20 @@ struct VictimGraph {
   }
 };
 
+/// The tests run on each store backend, on a fresh store each.
+class OnEveryStore : public ::testing::TestWithParam<jug::store_test::StoreBackend> {
+ protected:
+  std::unique_ptr<jug::Store> fresh_store() {
+    return GetParam().open(scratch_.path() + "/" + std::to_string(++opened_));
+  }
+
+  jug::store_test::TempDirectory scratch_;
+  int opened_ = 0;
+  std::unique_ptr<jug::Store> store_ = fresh_store();
+};
+using LeaseRecovery = OnEveryStore;
+using LeaseKeeper = OnEveryStore;
+
 jug::ExecuteOptions quick_waiting() {
   jug::ExecuteOptions o;
   o.poll_interval = 2ms;
@@ -64,11 +80,12 @@ jug::ExecuteOptions quick_waiting() {
   return o;
 }
 
-TEST(LeaseRecovery, TakesOverTheLeaseOfAWorkerThatIsGoneAndRecordsTheCrash) {
+TEST_P(LeaseRecovery, TakesOverTheLeaseOfAWorkerThatIsGoneAndRecordsTheCrash) {
   for (const unsigned jobs : {1u, 3u}) {
     SCOPED_TRACE(::testing::Message() << "jobs=" << jobs);
     victim_runs = 0;
-    jug::MemoryStore store;
+    const std::unique_ptr<jug::Store> owned = fresh_store();
+    jug::Store& store = *owned;
     VictimGraph g;
     const jug::Graph graph = jug::build_graph([&] { g.build(); }, store);
     const jug::TaskHash& hash = graph.hash(g.v->node_id());
@@ -92,8 +109,8 @@ TEST(LeaseRecovery, TakesOverTheLeaseOfAWorkerThatIsGoneAndRecordsTheCrash) {
   }
 }
 
-TEST(LeaseRecovery, LeavesTheLeaseOfALiveWorkerOnThisMachine) {
-  jug::MemoryStore store;
+TEST_P(LeaseRecovery, LeavesTheLeaseOfALiveWorkerOnThisMachine) {
+  jug::Store& store = *store_;
   VictimGraph g;
   const jug::Graph graph = jug::build_graph([&] { g.build(); }, store);
   const jug::TaskHash& hash = graph.hash(g.v->node_id());
@@ -111,8 +128,8 @@ TEST(LeaseRecovery, LeavesTheLeaseOfALiveWorkerOnThisMachine) {
   EXPECT_EQ(store.lease(hash).value().owner, alive);
 }
 
-TEST(LeaseRecovery, AnotherMachinesLeaseIsTakenOverOnlyOnceExpired) {
-  jug::MemoryStore store;
+TEST_P(LeaseRecovery, AnotherMachinesLeaseIsTakenOverOnlyOnceExpired) {
+  jug::Store& store = *store_;
   VictimGraph g;
   const jug::Graph graph = jug::build_graph([&] { g.build(); }, store);
   const jug::TaskHash& hash = graph.hash(g.v->node_id());
@@ -132,8 +149,8 @@ TEST(LeaseRecovery, AnotherMachinesLeaseIsTakenOverOnlyOnceExpired) {
       << observer.taken_over[0];
 }
 
-TEST(LeaseRecovery, ATaskWhoseWorkersKeepDyingIsGivenUp) {
-  jug::MemoryStore store;
+TEST_P(LeaseRecovery, ATaskWhoseWorkersKeepDyingIsGivenUp) {
+  jug::Store& store = *store_;
   VictimGraph g;
   const jug::Graph graph = jug::build_graph([&] { g.build(); }, store);
   const jug::TaskHash& hash = graph.hash(g.v->node_id());
@@ -157,8 +174,8 @@ TEST(LeaseRecovery, ATaskWhoseWorkersKeepDyingIsGivenUp) {
   EXPECT_TRUE(store.list_leases().empty());
 }
 
-TEST(LeaseRecovery, ACrashBelowTheLimitIsRunAgain) {
-  jug::MemoryStore store;
+TEST_P(LeaseRecovery, ACrashBelowTheLimitIsRunAgain) {
+  jug::Store& store = *store_;
   VictimGraph g;
   const jug::Graph graph = jug::build_graph([&] { g.build(); }, store);
   const jug::TaskHash& hash = graph.hash(g.v->node_id());
@@ -178,11 +195,11 @@ const jug::TaskGenerator slow_task("lease_slow", [](int ms) {
   return ms;
 });
 
-TEST(LeaseRecovery, ALongTaskKeepsItsLeaseRenewedAndIsNeverTakenOver) {
+TEST_P(LeaseRecovery, ALongTaskKeepsItsLeaseRenewedAndIsNeverTakenOver) {
   // Lease time 200 ms, renewed every 40 ms; the task runs 600 ms. Another
   // worker of another machine watches the lease the whole time: it must
   // never see it expired.
-  jug::MemoryStore store;
+  jug::Store& store = *store_;
   std::optional<jug::Task<int>> t;
   const jug::Graph graph = jug::build_graph([&] { t = slow_task(600); }, store);
   const jug::TaskHash& hash = graph.hash(t->node_id());
@@ -212,8 +229,8 @@ TEST(LeaseRecovery, ALongTaskKeepsItsLeaseRenewedAndIsNeverTakenOver) {
   EXPECT_TRUE(observer.lost.empty());
 }
 
-TEST(LeaseKeeper, ReportsALeaseLostToAnotherWorkerOnce) {
-  jug::MemoryStore store;
+TEST_P(LeaseKeeper, ReportsALeaseLostToAnotherWorkerOnce) {
+  jug::Store& store = *store_;
   const jug::TaskHash hash = jug::TaskHash::from_hex(std::string(64, 'a')).value();
   const jug::LeaseOwner me = jug::LeaseOwner::self();
   std::mutex mutex;
@@ -236,8 +253,8 @@ TEST(LeaseKeeper, ReportsALeaseLostToAnotherWorkerOnce) {
   EXPECT_NE(lost[0].find("lease lost"), std::string::npos) << lost[0];
 }
 
-TEST(LeaseKeeper, GivesBackEveryLeaseAndTakesNoMore) {
-  jug::MemoryStore store;
+TEST_P(LeaseKeeper, GivesBackEveryLeaseAndTakesNoMore) {
+  jug::Store& store = *store_;
   const jug::TaskHash a = jug::TaskHash::from_hex(std::string(64, 'a')).value();
   const jug::TaskHash b = jug::TaskHash::from_hex(std::string(64, 'b')).value();
   const jug::LeaseOwner me = jug::LeaseOwner::self();
@@ -273,12 +290,13 @@ const jug::TaskGenerator suspect("lease_suspect", [](int ms) {
   return ms;
 });
 
-TEST(LeaseRecovery, ATaskOneCrashFromTheLimitRunsAloneInItsWorker) {
+TEST_P(LeaseRecovery, ATaskOneCrashFromTheLimitRunsAloneInItsWorker) {
   // Its crashes so far may have been another task's fault (a worker running
   // several tasks dies with all of them): its last chance is its own.
   for (const unsigned crashes_so_far : {1u, 2u}) {
     SCOPED_TRACE(::testing::Message() << "crashes so far: " << crashes_so_far);
-    jug::MemoryStore store;
+    const std::unique_ptr<jug::Store> owned = fresh_store();
+    jug::Store& store = *owned;
     std::optional<jug::Task<int>> s;
     std::vector<jug::Task<int>> others;
     const jug::Graph graph = jug::build_graph(
@@ -308,3 +326,10 @@ TEST(LeaseRecovery, ATaskOneCrashFromTheLimitRunsAloneInItsWorker) {
     EXPECT_TRUE(store.crashes(graph.hash(s->node_id())).empty());
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, LeaseRecovery,
+                         ::testing::ValuesIn(jug::store_test::every_store_backend()),
+                         jug::store_test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, LeaseKeeper,
+                         ::testing::ValuesIn(jug::store_test::every_store_backend()),
+                         jug::store_test::backend_name);

@@ -1,5 +1,6 @@
 /// What every store backend must do: the same tests run against each one.
-/// A new backend joins by adding a line to the Backends list below.
+/// A new backend joins by adding a line to every_store_backend()
+/// (store_backends.cpp).
 
 #include <gtest/gtest.h>
 
@@ -10,11 +11,7 @@
 #include <thread>
 
 #include "jug/errors.hpp"
-#include "store/file_store.hpp"
-#include "store/memory_store.hpp"
-#include "store/redis_store.hpp"
-#include "unit/store/memory_file_system.hpp"
-#include "unit/store/redis_server.hpp"
+#include "unit/store/store_backends.hpp"
 #include "unit/store/store_test_support.hpp"
 
 namespace jug::store_test {
@@ -22,27 +19,7 @@ namespace {
 
 using std::chrono::system_clock;
 
-struct Backend {
-  std::string name;
-  /// Opens the backend's store; file-based ones put it under `scratch`.
-  std::function<std::unique_ptr<Store>(const std::string& scratch)> open;
-};
-
-/// One redis-server for the whole run (started by the first Redis test),
-/// each test under a prefix of its own so that none sees another's keys.
-std::unique_ptr<Store> open_redis_store() {
-  static RedisServer server;
-  static int tests = 0;
-  return std::make_unique<RedisStore>(
-      server.url("/0?prefix=conformance" + std::to_string(++tests)));
-}
-
-std::string backend_name(const ::testing::TestParamInfo<Backend>& info) { return info.param.name; }
-
-/// Names the backend in test output (instead of a dump of its bytes).
-void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }
-
-class StoreConformance : public ::testing::TestWithParam<Backend> {
+class StoreConformance : public ::testing::TestWithParam<StoreBackend> {
  protected:
   TempDirectory scratch_;
   std::unique_ptr<Store> store_ = GetParam().open(scratch_.path());
@@ -500,23 +477,8 @@ TEST_P(StoreConformance, DescribesItselfAndWhereAResultLives) {
   EXPECT_NE(store_->location(task(1)).find(task(1).hex().substr(2)), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, StoreConformance,
-    ::testing::Values(Backend{"MemoryStore",
-                              [](const std::string&) { return std::make_unique<MemoryStore>(); }},
-                      Backend{"FileStore",
-                              [](const std::string& scratch) {
-                                return std::make_unique<FileStore>(scratch + "/jugdir");
-                              }},
-                      // The file store's logic alone, on a file system in memory.
-                      Backend{"FileStoreInMemory",
-                              [](const std::string&) {
-                                return std::make_unique<FileStore>(
-                                    "/jugdir", std::make_shared<MemoryFileSystem>());
-                              }},
-                      Backend{"RedisStore",
-                              [](const std::string&) { return open_redis_store(); }}),
-    backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(every_store_backend()),
+                         backend_name);
 
 }  // namespace
 }  // namespace jug::store_test
