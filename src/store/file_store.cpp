@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <system_error>
 #include <thread>
@@ -213,10 +214,12 @@ void FileStore::check_existing_directory() const {
                       "another --jugdir (jug creates the directory when missing).",
                       root_));
     }
-    if (auto format = read_file(*fs_, root_ + "/jugdata-format"); format && !torn_format(*format)) {
+    const std::optional<std::string> format = read_file(*fs_, root_ + "/jugdata-format");
+    if (format && !torn_format(*format)) {
       check_format(*format, root_);
       return;
     }
+    format_torn_ = format.has_value();
     // No format file: empty, or something else. Python jug keeps each result
     // under a directory named by the first two hex digits of its hash.
     Directory dir = open_directory(*fs_, root_);
@@ -281,6 +284,13 @@ void FileStore::create_directory(const std::string& dir) const {
 // ---- results -----------------------------------------------------------------
 
 OpenFile FileStore::create_new_file(const std::string& path, const std::string& directory) const {
+  // A format file torn by a power cut is written again before the first
+  // file made here: the directories may all be there, and then no ENOENT
+  // below would lead to create_directory.
+  if (format_torn_) {
+    create_directory(directory);
+    format_torn_ = false;
+  }
   OpenFile file = create_exclusive(*fs_, path);
   if (file || file.error() != ENOENT) return file;
   create_directory(directory);

@@ -136,6 +136,9 @@ class FileStore final : public Store {
   /// Whether sync_directory_ is open, read without the lock, which a sync
   /// holds for its whole (milliseconds long) call.
   mutable std::atomic<bool> sync_directory_open_{false};
+  /// The format file was found torn when the store was opened: it is
+  /// written again before the first file the store creates.
+  mutable std::atomic<bool> format_torn_{false};
 };
 
 }  // namespace jug

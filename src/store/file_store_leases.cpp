@@ -77,7 +77,7 @@ bool FileStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
   try {
     // The exclusive create is the lock: exactly one creator succeeds, on NFS
     // (v3 and later) too.
-    const std::string content = lease_content(owner);
+    const std::string content = lock_file_content(owner);
     return fill_new_file(create_new_file(path, root_ + "/locks"), path, content);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot take the lock of task {}", hash.hex()), e, Access::write,
@@ -177,7 +177,7 @@ bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& 
   const std::string path = lock_path(seen.hash);
   const std::string breaker = fmt::format("{}/locks/{}{}", root_, seen.hash.hex(), kBreakerSuffix);
   try {
-    const std::string content = lease_content(LeaseOwner::self());
+    const std::string content = lock_file_content(LeaseOwner::self());
     if (!fill_new_file(create_new_file(breaker, root_ + "/locks"), breaker, content)) {
       remove_abandoned_breaker(breaker);
       return false;  // another worker is breaking it: the next look will tell

@@ -23,6 +23,18 @@ std::string lease_content(const LeaseOwner& owner) {
   return content;
 }
 
+std::string lock_file_content(const LeaseOwner& owner) {
+  // `machine` before the lines parse_lease requires, the last of them
+  // `start`: a lock file cut short at a line's end (a power cut that kept
+  // part of its data) then lacks one of them, and is a lease whose owner is
+  // not written yet, not one of a worker on an unknown machine, which only
+  // expires (lease_judge.hpp).
+  std::string content = fmt::format("{}machine={}\nhost={}\npid={}\nstart={}\n", kLeaseHeader,
+                                    owner.machine, owner.host, owner.pid, owner.process_start_ns);
+  if (!owner.batch_job.empty()) content += fmt::format("job={}\n", owner.batch_job);
+  return content;
+}
+
 std::optional<LeaseOwner> parse_lease(std::string_view content) {
   if (!content.starts_with(kLeaseHeader)) return std::nullopt;
   content.remove_prefix(kLeaseHeader.size());

@@ -1,7 +1,8 @@
 #pragma once
-/// What a lock file of the file store holds: who took the lease, as lines
-/// `key=value` after a header (docs/store-layout.md). Unknown keys are
-/// skipped, so a later version may add some.
+/// What a lease holds: who took it, as lines `key=value` after a header, in
+/// a lock file of the file store (docs/store-layout.md) or a value of the
+/// Redis store (docs/redis.md). Unknown keys are skipped, so a later
+/// version may add some.
 
 #include <optional>
 #include <string>
@@ -11,7 +12,14 @@
 
 namespace jug {
 
+/// The lease of `owner` as the Redis store keeps it. Its breakers compare
+/// a lease's value with this text made from the owner they read: a change
+/// of its layout would leave the leases of an older jug unbreakable.
 std::string lease_content(const LeaseOwner& owner);
+/// The same lines, ordered for a lock file, whose data a power cut may cut
+/// short: read whole, or as naming no one (see lease_file.cpp). The file
+/// store reads owners, never compares texts, so the order may differ.
+std::string lock_file_content(const LeaseOwner& owner);
 
 /// The owner a lock file names, or nullopt when it is incomplete (being
 /// written) or not a lease at all.

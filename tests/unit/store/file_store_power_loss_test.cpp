@@ -60,5 +60,22 @@ TEST(FileStorePowerLoss, AnUnsyncedPutLeavesTheOldResultTheNewOrATornOne) {
   std::cout << "[ explored ] " << outcomes << " power losses after an unsynced put\n";
 }
 
+TEST(FileStorePowerLoss, AFormatFileTornWhileTheStoreWasMadeIsWrittenAgain) {
+  const auto fs = std::make_shared<MemoryFileSystem>();
+  FileStore(kRoot, fs).put(task(1), "one");  // makes the store: never synced
+  // The cut kept every name and no data: the directories are all there, the
+  // format file and the result are empty.
+  bool names_chosen = false;
+  fs->power_loss([&names_chosen](std::size_t options) -> std::size_t {
+    if (names_chosen) return 1;  // a file's data: lost
+    names_chosen = true;
+    return options - 1;  // every change of names
+  });
+  ASSERT_EQ(fs->files().at(kRoot + "/jugdata-format"), "");
+  FileStore store(kRoot, fs);
+  store.put(task(1), "one");
+  EXPECT_EQ(fs->files().at(kRoot + "/jugdata-format"), FileStore::kFormatLine);
+}
+
 }  // namespace
 }  // namespace jug::store_test

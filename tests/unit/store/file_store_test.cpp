@@ -57,7 +57,7 @@ TEST_F(FileStoreTest, WritesTheDocumentedLayout) {
   const std::string result = root_ + "/results/" + hex.substr(0, 2) + "/" + hex.substr(2);
   EXPECT_EQ(read_whole_file(result), "the record");
   EXPECT_EQ(read_whole_file(root_ + "/locks/" + hex + ".lock"),
-            "jug-lease 1\nhost=node7\npid=4242\nstart=1234567890123\nmachine=m7\n");
+            "jug-lease 1\nmachine=m7\nhost=node7\npid=4242\nstart=1234567890123\n");
   EXPECT_EQ(read_whole_file(root_ + "/failed/" + hex), "boom");
   EXPECT_TRUE(entries_of(root_ + "/tmp").empty());
 

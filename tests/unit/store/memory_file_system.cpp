@@ -111,6 +111,11 @@ std::size_t MemoryFileSystem::unsynced_name_changes() const {
   return state_.unsynced.size();
 }
 
+void MemoryFileSystem::let_time_pass(std::chrono::system_clock::duration elapsed) {
+  const std::lock_guard lock(mutex_);
+  for (auto& [number, inode] : state_.inodes) inode.modified -= elapsed;
+}
+
 std::map<std::string, std::string> MemoryFileSystem::files() const {
   const std::lock_guard lock(mutex_);
   std::map<std::string, std::string> files;

@@ -22,6 +22,7 @@
 /// Paths are absolute and normal (no "//", ".", ".."), as the file store
 /// makes them; "/" always exists. Symbolic links are not modelled.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -29,6 +30,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/file_system.hpp"
@@ -52,6 +54,16 @@ class MemoryFileSystem final : public FileSystem {
   void power_loss(const CrashChoice& choose);
   /// How many changes of names were made since the last sync.
   std::size_t unsynced_name_changes() const;
+  /// Time passes before the next process looks: every modification time
+  /// moves `elapsed` into the past (as the store's clock, which reads the
+  /// time of a new file, moves on).
+  void let_time_pass(std::chrono::system_clock::duration elapsed);
+
+  /// What copy() carries over, as bytes: a test that runs the store in a
+  /// forked child process (which then dies) sends them back to its parent,
+  /// which reads them with deserialize (memory_file_system_snapshot.cpp).
+  std::string serialize() const;
+  static std::shared_ptr<MemoryFileSystem> deserialize(std::string_view bytes);
 
   /// Every regular file, by path, with its content.
   std::map<std::string, std::string> files() const;

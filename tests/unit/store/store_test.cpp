@@ -139,5 +139,24 @@ TEST(BatchJob, IsKeptInTheLeaseAndNamedWithTheHolder) {
   EXPECT_EQ(describe_holder(plain), "pid 101 on node7");
 }
 
+TEST(LockFileContent, CutShortItNamesItsHolderWholeOrNotAtAll) {
+  // What a power cut may leave of a lock file's data: any first part of it.
+  // A lease read without its `machine` would be taken for one of a worker
+  // on another machine, which is judged only by its age (the lease time);
+  // one that names nobody is a lease not written yet, broken after 10 s.
+  const LeaseOwner owner{"node7", 101, 1, "boot-id/4026531836", "SLURM job 4242"};
+  const std::string content = lock_file_content(owner);
+  for (std::size_t size = 0; size <= content.size(); ++size) {
+    SCOPED_TRACE(content.substr(0, size));
+    const std::optional<LeaseOwner> read = parse_lease(content.substr(0, size));
+    if (!read) continue;
+    EXPECT_EQ(read->host, owner.host);
+    EXPECT_EQ(read->pid, owner.pid);
+    EXPECT_EQ(read->process_start_ns, owner.process_start_ns);
+    EXPECT_EQ(read->machine, owner.machine);
+    // The batch job only names the holder in messages.
+  }
+}
+
 }  // namespace
 }  // namespace jug::store_test
