@@ -65,4 +65,4 @@ class ImageClassification(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()
