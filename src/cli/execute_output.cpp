@@ -154,16 +154,20 @@ void print_execute_summary(std::ostream& out, const ExecuteOutcome& outcome, dou
     }
   }
   if (!report.failed_elsewhere.empty()) {
-    fmt::print(out, "{} task{} failed in another worker (not retried in this run):\n",
-               report.failed_elsewhere.size(), report.failed_elsewhere.size() == 1 ? "" : "s");
+    const bool one = report.failed_elsewhere.size() == 1;
+    fmt::print(out,
+               "{} task{} failed in another worker (not retried in this run; the next jug "
+               "execute retries {}):\n",
+               report.failed_elsewhere.size(), one ? "" : "s", one ? "it" : "them");
     for (const TaskFailure& f : report.failed_elsewhere) {
       fmt::print(out, "  {}: {}\n", describe_task(graph, f.id), f.message);
     }
   }
   if (report.kept_failed > 0) {
     fmt::print(out, "{} task{} kept failed from an earlier run (--keep-failed); "
-               "`jug cleanup --failed-only` clears them.\n",
-               report.kept_failed, report.kept_failed == 1 ? " was" : "s were");
+               "`jug cleanup --failed-only` clears {}.\n",
+               report.kept_failed, report.kept_failed == 1 ? " was" : "s were",
+               report.kept_failed == 1 ? "it" : "them");
   }
   if (report.blocked > 0) {
     // Which ones, and why: they can never run until what failed is fixed.
@@ -181,9 +185,12 @@ void print_execute_summary(std::ostream& out, const ExecuteOutcome& outcome, dou
     }
   }
   if (report.gave_up_waiting) {
+    // What to do depends on those workers: jug status names them.
     fmt::print(out,
                "Stopped waiting: other workers held the remaining tasks for longer than "
-               "--wait-cycle-time × --nr-wait-cycles.\n");
+               "--wait-cycle-time × --nr-wait-cycles. `jug status` names the workers that hold "
+               "them; jug execute run again waits for them again, and takes over the tasks of "
+               "those that are gone.\n");
   }
   if (report.stopped && report.executed == 0 && report.failures.empty()) {
     fmt::print(out, "Started no task: {}.\n", *report.stopped);

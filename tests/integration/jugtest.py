@@ -5,8 +5,19 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
+
+# The exit status with which a test file says that it skipped every one of
+# its tests: ctest's SKIP_RETURN_CODE for these tests
+# (tests/integration/CMakeLists.txt), so that ctest reports it Skipped, not
+# Passed.
+ALL_SKIPPED = 77
+
+# Starts the line main() prints for each skipped test, which
+# scripts/skipped-tests finds in ctest's JUnit output.
+SKIPPED_MARK = "jugtest skipped "
 
 BUILD_DIR = os.environ["JUG_BUILD_DIR"]
 SOURCE_DIR = os.environ["JUG_SOURCE_DIR"]
@@ -87,3 +98,19 @@ class ScratchTest(unittest.TestCase):
             return []
         with open(self.log) as f:
             return [line.rstrip("\n") for line in f if line.strip()]
+
+
+def main():
+    """Runs the calling file's tests, as unittest.main() does, then names
+    each skipped test and why on a line of its own (unittest only counts
+    them), so that CI's log can say what was not tested. Exits 1 when a test
+    failed, ALL_SKIPPED when every test was skipped (also when setUpModule
+    skipped them all), else 0: a file whose tests partly ran passes."""
+    result = unittest.main(exit=False).result
+    for test, reason in result.skipped:
+        test_id = test.id().removeprefix("__main__.")
+        print(f"{SKIPPED_MARK}{test_id}: {reason}", file=sys.stderr)
+    if not result.wasSuccessful():
+        sys.exit(1)
+    everything_skipped = result.skipped and len(result.skipped) >= result.testsRun
+    sys.exit(ALL_SKIPPED if everything_skipped else 0)

@@ -4,7 +4,6 @@ task has run, as a user meets them."""
 import os
 import subprocess
 import time
-import unittest
 
 import jugtest
 
@@ -65,4 +64,4 @@ class Commands(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -4,7 +4,6 @@ reducer sees every result."""
 
 import collections
 import subprocess
-import unittest
 
 import jugtest
 
@@ -57,4 +56,4 @@ class ConcurrentWorkers(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import time
-import unittest
 
 import jugtest
 
@@ -655,4 +654,4 @@ class SameHostTakeover(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

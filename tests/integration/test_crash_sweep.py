@@ -195,4 +195,4 @@ class CrashSweep(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

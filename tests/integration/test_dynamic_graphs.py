@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import time
-import unittest
 
 import jugtest
 
@@ -170,4 +169,4 @@ int main(int argc, char** argv) {
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

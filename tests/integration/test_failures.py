@@ -4,7 +4,6 @@ recomputed."""
 
 import glob
 import os
-import unittest
 
 import jugtest
 
@@ -90,4 +89,4 @@ class Failures(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -4,7 +4,6 @@ copy-paste slip, jug::value before its task has run, a task made at
 namespace scope."""
 
 import os
-import unittest
 
 import jugtest
 
@@ -213,4 +212,4 @@ class FirstDay(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import time
-import unittest
 
 import jugtest
 
@@ -242,4 +241,4 @@ class FirstDayMessages(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

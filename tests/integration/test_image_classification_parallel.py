@@ -50,4 +50,4 @@ class ImageClassificationInParallel(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -3,7 +3,6 @@ installed library, find_package(jug) gives jug::jug, and pkg-config works."""
 
 import os
 import subprocess
-import unittest
 
 import jugtest
 
@@ -126,4 +125,4 @@ class Install(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -2,7 +2,6 @@
 results no task of the current jugfile owns."""
 
 import os
-import unittest
 
 import jugtest
 
@@ -56,4 +55,4 @@ class InvalidateAndCleanup(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

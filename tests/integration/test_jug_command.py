@@ -5,7 +5,6 @@ that runs nothing. Also: the compile cache, and mistakes on the command line."""
 import os
 import shutil
 import subprocess
-import unittest
 
 import jugtest
 
@@ -102,4 +101,4 @@ class JugCommand(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

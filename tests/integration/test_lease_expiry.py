@@ -20,7 +20,6 @@ import resource
 import signal
 import subprocess
 import time
-import unittest
 
 import jugtest
 
@@ -424,4 +423,4 @@ class FileSizeLimit(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -5,7 +5,6 @@ execute, and what a server that is not there says."""
 
 import os
 import shutil
-import unittest
 
 import jugtest
 from redis_server import RedisServer, free_port
@@ -127,4 +126,4 @@ class JugOnRedis(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import time
-import unittest
 
 import jugtest
 from redis_server import RedisServer
@@ -434,4 +433,4 @@ class RedisFaults(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -245,4 +245,4 @@ class NoSharedDisk(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

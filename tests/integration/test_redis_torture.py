@@ -7,8 +7,8 @@ directories (failure and crash records) is read from the server's keys
 task run twice only where its worker was killed, nothing left running."""
 
 import os
-import unittest
 
+import jugtest
 import test_crash_recovery
 from redis_server import RedisServer
 
@@ -67,4 +67,4 @@ class TortureOnRedis(test_crash_recovery.Torture):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

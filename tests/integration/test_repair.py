@@ -7,7 +7,6 @@ import glob
 import os
 import shutil
 import subprocess
-import unittest
 
 import jugtest
 
@@ -97,4 +96,4 @@ class Repair(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -9,7 +9,6 @@ import select
 import signal
 import subprocess
 import time
-import unittest
 
 import jugtest
 
@@ -171,4 +170,4 @@ class Stopping(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

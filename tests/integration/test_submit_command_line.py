@@ -6,7 +6,6 @@ to do, a non-zero exit, and nothing queued."""
 import os
 import shutil
 import tempfile
-import unittest
 
 import jugtest
 from redis_server import RedisServer
@@ -114,4 +113,4 @@ class SubmitCommandLine(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

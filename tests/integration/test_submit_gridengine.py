@@ -258,4 +258,4 @@ class SubmitOnGridEngine(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

@@ -183,4 +183,4 @@ class SubmitOnSlurm(jugtest.ScratchTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()

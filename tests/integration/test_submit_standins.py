@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unittest
 
 import jugtest
 
@@ -583,4 +582,4 @@ class DetectionTest(StandinTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    jugtest.main()
