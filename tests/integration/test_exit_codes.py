@@ -6,7 +6,11 @@
 - a task another worker failed during this run is not retried in it;
 - a graph stopped at a barrier by a failure before it, with and without a
   --target of tasks before the barrier that are done;
+- a task that failed before the worker was stopped by SIGTERM: the failure
+  decides (1), not the signal;
 - a store that cannot be read, in each way the file store refuses one;
+- a store whose results cannot be made durable once every task is done
+  (syncfs fails, by strace's fault injection);
 - a jugfile that throws while building its tasks.
 Checked elsewhere: check (test_commands, test_dynamic_graphs), sleep-until
 giving up on failed tasks (the same), a stop by SIGTERM or SIGINT, 128 + the
@@ -14,12 +18,16 @@ signal (test_stopping)."""
 
 import glob
 import os
+import shutil
+import signal
 import subprocess
 import time
+import unittest
 
 import jugtest
 
 FAILED = 1
+STRACE = shutil.which("strace")
 
 
 class ExitCodes(jugtest.ScratchTest):
@@ -103,6 +111,31 @@ class ExitCodes(jugtest.ScratchTest):
         self.assert_exits(p, 0)
         self.assertEqual(self.read_log(), ["flaky", "after"])
 
+    def test_a_failure_before_a_stop_by_signal_is_a_failure(self):
+        # Two threads: hold waits for the release file, flaky fails; then
+        # SIGTERM, which lets hold finish. The batch job failed (a task
+        # did): 1, not the 143 of a worker stopped at its time limit.
+        release = os.path.join(self.dir, "release")
+        worker = subprocess.Popen([self.prog, "execute", "--jobs", "2"], cwd=self.dir,
+                                  env=dict(os.environ, JUG_TEST_LOG=self.log,
+                                           JUG_TEST_RELEASE=release, JUG_TEST_FAIL="1"),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while jugtest.status_json(self.prog, self.dir)["totals"]["failed"] != 1:
+                self.assertLess(time.monotonic(), deadline, "flaky never failed")
+                time.sleep(0.05)
+            worker.send_signal(signal.SIGTERM)
+            time.sleep(0.2)
+        finally:
+            open(release, "w").close()
+            out, err = worker.communicate(timeout=60)
+        self.assertEqual(worker.returncode, FAILED, f"--- stdout\n{out}\n--- stderr\n{err}")
+        self.assertIn("SIGTERM: no new task starts", err)
+        self.assertIn("1 task failed:", out)
+        self.assertIn("flaky was told to fail", out)
+        self.assertEqual(sorted(self.read_log()), ["flaky", "hold"])
+
     # ---- failures from an earlier run ---------------------------------------
 
     def test_keep_failed_leaves_a_failed_task_failed_and_execute_retries_it(self):
@@ -184,6 +217,28 @@ class ExitCodes(jugtest.ScratchTest):
                     for text in says:
                         self.assertIn(text.format(store=store), p.stderr)
         self.assertEqual(self.read_log(), [])
+
+    @unittest.skipIf(STRACE is None, "strace is not installed (apt-get install strace)")
+    @unittest.skipIf(os.geteuid() != 0, "strace's fault injection is tried as root here")
+    def test_results_that_cannot_be_made_durable(self):
+        # Every task done and stored, then the sync that makes them durable
+        # fails: a power cut could still lose them, so the run did not
+        # succeed. (A jugfile without a barrier: nothing else is left.)
+        pipeline = self.program("pipeline")
+        store = os.path.join(self.dir, "pipeline-store")
+        p = subprocess.run([STRACE, "-f", "-qq", "-o", "/dev/null", "-e", "trace=syncfs",
+                            "-e", "inject=syncfs:error=EIO", pipeline, "execute",
+                            "--jugdir", store], cwd=self.dir, capture_output=True, text=True,
+                           timeout=120)
+        self.assert_exits(p, FAILED)
+        self.assertIn("12 of 12 done", p.stdout)
+        self.assertIn(f"jug: cannot make the results in {store} durable: {store}: "
+                      "Input/output error", p.stderr)
+        self.assertIn("check the disk or the network filesystem, then run jug again", p.stderr)
+        # Run again on a sound disk: nothing to compute, and success.
+        p = jugtest.run([pipeline, "execute", "--jugdir", store], self.dir, check=None)
+        self.assert_exits(p, 0)
+        self.assertIn("12 of 12 done (12 before this run", p.stdout)
 
     # ---- the jugfile -------------------------------------------------------
 

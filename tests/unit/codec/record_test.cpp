@@ -235,6 +235,24 @@ TEST(Record, EveryByteChangeOfACompressedRecordIsDetected) {
   }
 }
 
+// The checksum covers the header too: a damaged decoded length (which the
+// file's size does not give away) is reported as damage, telling the user
+// that the bytes changed, rather than as a disagreement between fields that
+// reads like a bug of the writer.
+TEST(Record, ADamagedDecodedLengthIsReportedAsAChecksumMismatch) {
+  const jug::TaskHash h = hash_of("damaged-length");
+  for (const std::string& payload : {std::string("a small payload"), compressible_bytes(20000)}) {
+    const std::string record = make_record(payload, h);
+    for (std::size_t i = 16; i < 24; ++i) {
+      std::string damaged = record;
+      damaged[i] = static_cast<char>(damaged[i] ^ 0x01);
+      SCOPED_TRACE("flags " + std::to_string(u16_at(record, 6)) + ", byte " + std::to_string(i));
+      const std::string message = open_error(damaged, h);
+      EXPECT_NE(message.find("checksum mismatch"), std::string::npos) << message;
+    }
+  }
+}
+
 TEST(Record, DecodedLengthOfACompressedRecordIsChecked) {
   const jug::TaskHash h = hash_of("decoded-length");
   const std::string payload = compressible_bytes(20000);

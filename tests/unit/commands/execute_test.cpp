@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -1244,6 +1245,82 @@ TEST_F(ExecuteTest, CorruptDependencyIsRecomputedNamingIt) {
       EXPECT_TRUE(store.inner().list_leases().empty());
     }
   }
+}
+
+// Two threads read one damaged result. The first removes it, and it is
+// computed again; the second's read was slow: it answers with the damaged
+// bytes only once the good result is stored and the first thread has gone
+// on (as a read of a file replaced meanwhile does). The second must see
+// that the result was recomputed since, and not remove the good one.
+TEST_F(ExecuteTest, ADamagedResultTwoThreadsReadIsComputedAgainOnce) {
+  FaultStore store;
+  std::optional<jug::Task<int>> dep;
+  std::vector<jug::Task<int>> users;
+  const jug::Graph graph = jug::build_graph(
+      [&] {
+        dep = negate(5);
+        for (int i = 0; i < 2; ++i) users.push_back(add(*dep, i));
+      },
+      store);
+  jug::ExecuteOptions options;
+  options.target = "exec_negate";
+  ASSERT_EQ(jug::execute(graph, store, options, observer_).executed, 1u);
+  const jug::TaskHash dep_hash = graph.hash(dep->node_id());
+  const std::string damaged = "garbage";
+  store.inner().put(dep_hash, damaged);
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::thread::id first_reader;
+  bool slow_read_begun = false;  // the other thread's read, before the removal
+  bool recomputed = false;       // stored again, and a user's lease taken after
+  bool dep_put = false;
+  const auto wait_for = [&](std::unique_lock<std::mutex>& lock, const bool& flag) {
+    EXPECT_TRUE(changed.wait_for(lock, 10s, [&] { return flag; })) << "the race never came";
+  };
+  store.intercept_get(dep_hash, [&](const auto& inner_get) -> std::optional<std::string> {
+    std::unique_lock lock(mutex);
+    if (first_reader == std::thread::id{}) first_reader = std::this_thread::get_id();
+    if (std::this_thread::get_id() == first_reader || slow_read_begun) {
+      lock.unlock();
+      return inner_get();
+    }
+    slow_read_begun = true;
+    changed.notify_all();
+    wait_for(lock, recomputed);
+    return damaged;
+  });
+  store.before_call(StoreMethod::kRemove, dep_hash, [&](jug::MemoryStore&) {
+    std::unique_lock lock(mutex);
+    wait_for(lock, slow_read_begun);
+  });
+  store.before_each_call(StoreMethod::kPut, dep_hash, [&](jug::MemoryStore&) {
+    std::lock_guard lock(mutex);
+    dep_put = true;
+  });
+  for (const jug::Task<int>& user : users) {
+    // A user's lease taken once the result is stored again: its task is
+    // ready, so the result is done in the scheduler's eyes too.
+    store.before_each_call(StoreMethod::kAcquire, graph.hash(user.node_id()),
+                           [&](jug::MemoryStore&) {
+                             std::lock_guard lock(mutex);
+                             if (dep_put) recomputed = true;
+                             changed.notify_all();
+                           });
+  }
+
+  RecordingObserver observer;
+  options = {};
+  options.jobs = 2;
+  const jug::ExecuteReport report = jug::execute(graph, store, options, observer);
+  EXPECT_FALSE(report.fatal_error) << *report.fatal_error;
+  EXPECT_TRUE(report.complete()) << report.done() << " of " << report.selected;
+  EXPECT_TRUE(slow_read_begun && recomputed) << "the race did not happen as planned";
+  ASSERT_EQ(observer.recomputed().size(), 1u);
+  EXPECT_EQ(report.recomputed, 1u);
+  EXPECT_EQ(executed_named(report, graph, "exec_negate"), 1u);
+  EXPECT_EQ(store.calls(StoreMethod::kRemove), 1u);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(result_of(store, graph, users[i]), -5 + i);
 }
 
 // ---- 10. code versions --------------------------------------------------------------

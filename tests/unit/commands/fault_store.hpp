@@ -4,7 +4,9 @@
 /// - a method throws StoreError on its n-th call (optionally counting only
 ///   calls about one task), as a full disk or a lost server would;
 /// - another worker holds a task's lease, finishes the task, or fails it;
-/// - something happens "just before" a given call (a deterministic race).
+/// - something happens "just before" a given call (a deterministic race);
+/// - a read of a result answers with other bytes, or late (a slow read of a
+///   file replaced meanwhile).
 ///
 /// Every method is thread-safe, as the Store interface requires.
 
@@ -79,7 +81,23 @@ class FaultStore final : public jug::Store {
   void before_call(StoreMethod method, const jug::TaskHash& hash,
                    std::function<void(jug::MemoryStore&)> action) {
     std::lock_guard lock(mutex_);
-    hooks_.push_back(Hook{method, hash, std::move(action), false});
+    hooks_.push_back(Hook{method, hash, std::move(action), /*once=*/true, false});
+  }
+
+  /// Runs `action` just before every call to `method` about `hash`.
+  void before_each_call(StoreMethod method, const jug::TaskHash& hash,
+                        std::function<void(jug::MemoryStore&)> action) {
+    std::lock_guard lock(mutex_);
+    hooks_.push_back(Hook{method, hash, std::move(action), /*once=*/false, false});
+  }
+
+  /// What get() of `hash` answers: `read` is given the inner store's get
+  /// (to call, or not) and returns the answer.
+  using Read = std::function<std::optional<std::string>(
+      const std::function<std::optional<std::string>()>& inner_get)>;
+  void intercept_get(const jug::TaskHash& hash, Read read) {
+    std::lock_guard lock(mutex_);
+    reads_.emplace_back(hash, std::move(read));
   }
 
   /// Another worker takes the lease of `hash`.
@@ -119,7 +137,15 @@ class FaultStore final : public jug::Store {
   }
   std::optional<std::string> get(const jug::TaskHash& hash) override {
     enter(StoreMethod::kGet, &hash);
-    return inner_.get(hash);
+    const auto inner_get = [&] { return inner_.get(hash); };
+    Read read;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [h, r] : reads_) {
+        if (h == hash) read = r;
+      }
+    }
+    return read ? read(inner_get) : inner_get();
   }
   void put(const jug::TaskHash& hash, std::string_view record) override {
     enter(StoreMethod::kPut, &hash);
@@ -226,6 +252,7 @@ class FaultStore final : public jug::Store {
     StoreMethod method;
     jug::TaskHash hash;
     std::function<void(jug::MemoryStore&)> action;
+    bool once;
     bool done;
   };
 
@@ -238,7 +265,7 @@ class FaultStore final : public jug::Store {
       ++calls_[static_cast<std::size_t>(method)];
       for (Hook& h : hooks_) {
         if (!h.done && h.method == method && hash != nullptr && h.hash == *hash) {
-          h.done = true;
+          h.done = h.once;
           actions.push_back(h.action);
         }
       }
@@ -261,6 +288,7 @@ class FaultStore final : public jug::Store {
   std::array<unsigned, static_cast<std::size_t>(StoreMethod::kCount)> calls_{};
   std::vector<Fault> faults_;
   std::vector<Hook> hooks_;
+  std::vector<std::pair<jug::TaskHash, Read>> reads_;
 };
 
 }  // namespace jug_test
