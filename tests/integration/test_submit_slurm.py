@@ -108,6 +108,9 @@ class SubmitOnSlurm(jugtest.ScratchTest):
             self.assertIn("36", f.read())
         jobs = os.path.join(self.dir, "jugfile.jugdata", "jobs")
         job_id = re.search(r"job (\d+)\.", p.stdout).group(1)
+        # --wait ends when every task is finished; a worker that started
+        # late may still be saying it found nothing to do.
+        CLUSTER.wait_for_jobs_gone([job_id], timeout=120)
         # The script kept under its job id, and one log per worker.
         self.assertTrue(os.path.exists(os.path.join(jobs, f"job-{job_id}.sh")), os.listdir(jobs))
         logs = sorted(glob.glob(os.path.join(jobs, f"worker-{job_id}_*.log")))
