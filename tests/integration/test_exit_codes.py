@@ -6,8 +6,8 @@
 - a task another worker failed during this run is not retried in it;
 - a graph stopped at a barrier by a failure before it, with and without a
   --target of tasks before the barrier that are done;
-- a task that failed before the worker was stopped by SIGTERM: the failure
-  decides (1), not the signal;
+- a task that failed before the worker was stopped by SIGTERM, or by
+  JUG_EXIT_IF_FILE_EXISTS: the failure decides (1), not the stop;
 - a store that cannot be read, in each way the file store refuses one;
 - a store whose results cannot be made durable once every task is done
   (syncfs fails, by strace's fault injection);
@@ -136,6 +136,19 @@ class ExitCodes(jugtest.ScratchTest):
         self.assertIn("flaky was told to fail", out)
         self.assertEqual(sorted(self.read_log()), ["flaky", "hold"])
 
+    def test_a_failure_before_a_stop_by_a_stop_file_is_a_failure(self):
+        # flaky fails and leaves the stop file; later, ready (--keep-going),
+        # is not started.
+        stop = os.path.join(self.dir, "enough")
+        p = self.jug("execute", "--keep-going", "--", "later",
+                     env={"JUG_TEST_FAIL": "1", "JUG_TEST_STOP_FILE": stop,
+                          "JUG_EXIT_IF_FILE_EXISTS": stop})
+        self.assert_exits(p, FAILED)
+        self.assertIn("JUG_EXIT_IF_FILE_EXISTS", p.stdout)
+        self.assertIn("1 task failed:", p.stdout)
+        self.assertIn("flaky was told to fail", p.stdout)
+        self.assertEqual(self.read_log(), ["hold", "flaky"])
+
     # ---- failures from an earlier run ---------------------------------------
 
     def test_keep_failed_leaves_a_failed_task_failed_and_execute_retries_it(self):
@@ -226,10 +239,13 @@ class ExitCodes(jugtest.ScratchTest):
         # succeed. (A jugfile without a barrier: nothing else is left.)
         pipeline = self.program("pipeline")
         store = os.path.join(self.dir, "pipeline-store")
+        # LeakSanitizer cannot work under ptrace (and fails the run).
+        env = dict(os.environ)
+        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
         p = subprocess.run([STRACE, "-f", "-qq", "-o", "/dev/null", "-e", "trace=syncfs",
                             "-e", "inject=syncfs:error=EIO", pipeline, "execute",
-                            "--jugdir", store], cwd=self.dir, capture_output=True, text=True,
-                           timeout=120)
+                            "--jugdir", store], cwd=self.dir, env=env, capture_output=True,
+                           text=True, timeout=120)
         self.assert_exits(p, FAILED)
         self.assertIn("12 of 12 done", p.stdout)
         self.assertIn(f"jug: cannot make the results in {store} durable: {store}: "

@@ -3,7 +3,10 @@
 //   hold()       with $JUG_TEST_RELEASE set, waits until that file exists
 //                (at most 10 minutes), so that a test decides how long its
 //                worker holds the lease; the first task any worker takes
-//   flaky()      throws std::runtime_error when $JUG_TEST_FAIL is set
+//   flaky()      throws std::runtime_error when $JUG_TEST_FAIL is set,
+//                first creating the file $JUG_TEST_STOP_FILE names, if set
+//   later()      only with `-- later`: one more task before the barrier,
+//                made after flaky, so that it is ready once flaky ran
 //   -- jug::barrier(): building stops until hold and flaky are done
 //   after(v)     made from flaky's value: known only past the barrier
 // `-- throw` makes building itself throw a std::runtime_error, before any
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -37,8 +41,18 @@ const jug::TaskGenerator hold("hold", [] {
 
 const jug::TaskGenerator flaky("flaky", [] {
   log_run("flaky");
-  if (std::getenv("JUG_TEST_FAIL")) throw std::runtime_error("flaky was told to fail");
+  if (std::getenv("JUG_TEST_FAIL")) {
+    if (const char* stop_file = std::getenv("JUG_TEST_STOP_FILE")) {
+      if (std::FILE* f = std::fopen(stop_file, "w")) std::fclose(f);
+    }
+    throw std::runtime_error("flaky was told to fail");
+  }
   return 2;
+});
+
+const jug::TaskGenerator later("later", [] {
+  log_run("later");
+  return 3;
 });
 
 const jug::TaskGenerator after("after", [](int x) {
@@ -48,12 +62,14 @@ const jug::TaskGenerator after("after", [](int x) {
 
 int main(int argc, char** argv) {
   return jug::main(argc, argv, [] {
+    const bool with_later = !jug::arguments().empty() && jug::arguments()[0] == "later";
     if (!jug::arguments().empty() && jug::arguments()[0] == "throw") {
       throw std::runtime_error("the jugfile was told to throw");
     }
     // Made first, so that it has the smallest id: every worker tries it first.
     (void)hold();
     const auto f = flaky();
+    if (with_later) (void)later();
     jug::barrier();
     (void)after(jug::value(f));
   });
