@@ -16,6 +16,7 @@
 #include "cli/stop_conditions.hpp"
 #include "cli/stop_signals.hpp"
 #include "cli/submit_command.hpp"
+#include "commands/check.hpp"
 #include "commands/cleanup.hpp"
 #include "commands/execute.hpp"
 #include "commands/invalidate.hpp"
@@ -135,14 +136,7 @@ int run_sleep_until(const std::function<Graph()>& build, Store& store) {
 
 /// 0 when the graph is whole (built past every barrier) and finished.
 int run_check(const std::function<Graph()>& build, Store& store) {
-  std::optional<Graph> graph;
-  graph.emplace(build());
-  while (compute_status(*graph, store).all_finished()) {
-    if (!graph->stopped_at()) return kOk;
-    graph.emplace(build());
-    if (!gets_further(*graph, store)) return kFailed;
-  }
-  return kFailed;
+  return computation_finished(build, store) ? kOk : kFailed;
 }
 
 int run_invalidate(const cli::CommandLine& cl, const Graph& graph, Store& store) {

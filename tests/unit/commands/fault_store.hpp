@@ -84,6 +84,13 @@ class FaultStore final : public jug::Store {
     hooks_.push_back(Hook{method, hash, std::move(action), /*once=*/true, false});
   }
 
+  /// Runs `action` once, just before the first call to `method` (one about
+  /// no task in particular, such as contains_all or list, included).
+  void before_call(StoreMethod method, std::function<void(jug::MemoryStore&)> action) {
+    std::lock_guard lock(mutex_);
+    hooks_.push_back(Hook{method, std::nullopt, std::move(action), /*once=*/true, false});
+  }
+
   /// Runs `action` just before every call to `method` about `hash`.
   void before_each_call(StoreMethod method, const jug::TaskHash& hash,
                         std::function<void(jug::MemoryStore&)> action) {
@@ -250,7 +257,7 @@ class FaultStore final : public jug::Store {
   };
   struct Hook {
     StoreMethod method;
-    jug::TaskHash hash;
+    std::optional<jug::TaskHash> hash;  // none: any call
     std::function<void(jug::MemoryStore&)> action;
     bool once;
     bool done;
@@ -264,7 +271,8 @@ class FaultStore final : public jug::Store {
       std::lock_guard lock(mutex_);
       ++calls_[static_cast<std::size_t>(method)];
       for (Hook& h : hooks_) {
-        if (!h.done && h.method == method && hash != nullptr && h.hash == *hash) {
+        const bool about_it = !h.hash || (hash != nullptr && *h.hash == *hash);
+        if (!h.done && h.method == method && about_it) {
           h.done = h.once;
           actions.push_back(h.action);
         }
