@@ -140,6 +140,35 @@ INSTANTIATE_TEST_SUITE_P(Operations, FileStoreFaults, ::testing::ValuesIn(file_s
                            return test_name_of(info.param.name);
                          });
 
+// Reading is held to the same standard: a result the store cannot look
+// for (a permission, a failing disk) is an error, not "not stored", which
+// would run the task again without a word and hide the fault.
+TEST(FileStoreReads, AnErrorLookingForAResultIsAnErrorNotAbsence) {
+  for (const Errno err : {EIO, EACCES}) {
+    SCOPED_TRACE(std::strerror(err));
+    const auto memory = std::make_shared<MemoryFileSystem>();
+    FileStore(kStoreRoot, memory).put(task(1), "a record");
+    const auto faulty = std::make_shared<FaultyFileSystem>(memory);
+    FileStore store(kStoreRoot, faulty);
+    for (const TaskHash& hash : {task(1), task(2)}) {
+      faulty->fail(0, err, Call::status);
+      try {
+        (void)store.contains(hash);
+        ADD_FAILURE() << "an error looking for " << hash.hex() << " read as an answer";
+      } catch (const StoreError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("cannot look for the result of task " + hash.hex()),
+                  std::string::npos) << message;
+        EXPECT_NE(message.find(std::strerror(err)), std::string::npos) << message;
+      }
+      EXPECT_TRUE(faulty->injected());
+    }
+    faulty->heal();
+    EXPECT_TRUE(store.contains(task(1)));
+    EXPECT_FALSE(store.contains(task(2)));
+  }
+}
+
 }  // namespace
 }  // namespace jug::store_test
 
