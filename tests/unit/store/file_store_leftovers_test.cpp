@@ -139,6 +139,23 @@ TEST_F(FileStoreLeftovers, RemovesADeadBreakerAndLastWordsWhoseLeaseIsGone) {
   EXPECT_TRUE(store_.lease(task(3))) << "leases are not its business";
 }
 
+// A worker died while breaking a lease: its breaker file stays. The next
+// worker to break that lease removes it, and the look after breaks the
+// lease: otherwise the task could never be taken over again.
+TEST_F(FileStoreLeftovers, ABreakerLeftByADeadWorkerDoesNotBlockTheLeaseForGood) {
+  ASSERT_TRUE(store_.acquire(task(1), dead_worker_here()));
+  const std::optional<LeaseInfo> seen = store_.lease(task(1));
+  ASSERT_TRUE(seen);
+  const std::string breaker = locks(task(1).hex() + ".lock.break");
+  write_whole_file(breaker, lease_content(dead_worker_here()));
+
+  EXPECT_FALSE(store_.break_lease(*seen)) << "a breaker file was there: this look backs off";
+  EXPECT_FALSE(std::filesystem::exists(breaker)) << "the dead worker's breaker file stays";
+  EXPECT_TRUE(store_.break_lease(*seen));
+  EXPECT_FALSE(store_.lease(task(1)));
+  EXPECT_TRUE(store_.acquire(task(1), LeaseOwner::self()));
+}
+
 TEST_F(FileStoreLeftovers, AStoreWithoutTheseDirectoriesHasNothingToRemove) {
   TempDirectory empty;
   FileStore fresh(empty.path() + "/new.jugdata");
