@@ -21,13 +21,12 @@ import collections
 import os
 import re
 import shutil
-import subprocess
 import time
 import unittest
 
 import jugtest
 
-STRACE = shutil.which("strace")
+STRACE = jugtest.STRACE
 SANITIZED = os.environ.get("JUG_SANITIZED") == "1"
 EVERY_POSITION = os.environ.get("JUG_CRASH_SWEEP") == "all"
 # Under a sanitizer, a few positions: the code is ours, but the faster
@@ -68,12 +67,7 @@ class CrashSweep(jugtest.ScratchTest):
             os.remove(total)
 
     def strace(self, *options, timeout=120):
-        # LeakSanitizer cannot work under ptrace, and fails the run: leaks
-        # are other tests' business.
-        env = dict(os.environ)
-        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
-        return subprocess.run([STRACE, "-f", "-qq", *options, self.prog, "execute"], cwd=self.dir,
-                              env=env, capture_output=True, text=True, timeout=timeout)
+        return jugtest.run_under_strace(options, [self.prog, "execute"], self.dir, timeout)
 
     def count_calls(self):
         """How many times an undisturbed first run makes each call."""

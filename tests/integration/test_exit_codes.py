@@ -18,7 +18,6 @@ signal (test_stopping)."""
 
 import glob
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -27,7 +26,6 @@ import unittest
 import jugtest
 
 FAILED = 1
-STRACE = shutil.which("strace")
 
 
 class ExitCodes(jugtest.ScratchTest):
@@ -39,6 +37,12 @@ class ExitCodes(jugtest.ScratchTest):
     def jug(self, *args, env=None, check=None):
         return jugtest.run([self.prog, *args], self.dir,
                            env={"JUG_TEST_LOG": self.log, **(env or {})}, check=check)
+
+    def start_worker(self, *args, **env):
+        """`execute` in the background, logging to the test's log."""
+        return subprocess.Popen([self.prog, "execute", *args], cwd=self.dir,
+                                env=dict(os.environ, JUG_TEST_LOG=self.log, **env),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def assert_exits(self, p, code):
         self.assertEqual(p.returncode, code, f"--- stdout\n{p.stdout}\n--- stderr\n{p.stderr}")
@@ -86,10 +90,7 @@ class ExitCodes(jugtest.ScratchTest):
         # The first worker holds hold (every worker tries it first) until
         # told; meanwhile a second one takes flaky, which fails.
         release = os.path.join(self.dir, "release")
-        first = subprocess.Popen([self.prog, "execute"], cwd=self.dir,
-                                 env=dict(os.environ, JUG_TEST_LOG=self.log,
-                                          JUG_TEST_RELEASE=release),
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = self.start_worker(JUG_TEST_RELEASE=release)
         try:
             deadline = time.monotonic() + 30
             while "hold" not in self.read_log():
@@ -116,10 +117,7 @@ class ExitCodes(jugtest.ScratchTest):
         # SIGTERM, which lets hold finish. The batch job failed (a task
         # did): 1, not the 143 of a worker stopped at its time limit.
         release = os.path.join(self.dir, "release")
-        worker = subprocess.Popen([self.prog, "execute", "--jobs", "2"], cwd=self.dir,
-                                  env=dict(os.environ, JUG_TEST_LOG=self.log,
-                                           JUG_TEST_RELEASE=release, JUG_TEST_FAIL="1"),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        worker = self.start_worker("--jobs", "2", JUG_TEST_RELEASE=release, JUG_TEST_FAIL="1")
         try:
             deadline = time.monotonic() + 30
             while jugtest.status_json(self.prog, self.dir)["totals"]["failed"] != 1:
@@ -231,7 +229,7 @@ class ExitCodes(jugtest.ScratchTest):
                         self.assertIn(text.format(store=store), p.stderr)
         self.assertEqual(self.read_log(), [])
 
-    @unittest.skipIf(STRACE is None, "strace is not installed (apt-get install strace)")
+    @unittest.skipIf(jugtest.STRACE is None, "strace is not installed (apt-get install strace)")
     @unittest.skipIf(os.geteuid() != 0, "strace's fault injection is tried as root here")
     def test_results_that_cannot_be_made_durable(self):
         # Every task done and stored, then the sync that makes them durable
@@ -239,13 +237,9 @@ class ExitCodes(jugtest.ScratchTest):
         # succeed. (A jugfile without a barrier: nothing else is left.)
         pipeline = self.program("pipeline")
         store = os.path.join(self.dir, "pipeline-store")
-        # LeakSanitizer cannot work under ptrace (and fails the run).
-        env = dict(os.environ)
-        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
-        p = subprocess.run([STRACE, "-f", "-qq", "-o", "/dev/null", "-e", "trace=syncfs",
-                            "-e", "inject=syncfs:error=EIO", pipeline, "execute",
-                            "--jugdir", store], cwd=self.dir, env=env, capture_output=True,
-                           text=True, timeout=120)
+        p = jugtest.run_under_strace(["-o", "/dev/null", "-e", "trace=syncfs",
+                                      "-e", "inject=syncfs:error=EIO"],
+                                     [pipeline, "execute", "--jugdir", store], self.dir)
         self.assert_exits(p, FAILED)
         self.assertIn("12 of 12 done", p.stdout)
         self.assertIn(f"jug: cannot make the results in {store} durable: {store}: "
