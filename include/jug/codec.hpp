@@ -36,6 +36,7 @@
 #include <cereal/types/variant.hpp>
 #include <cereal/types/vector.hpp>
 
+#include "jug/archives.hpp"
 #include "jug/errors.hpp"
 
 namespace jug {
@@ -43,48 +44,6 @@ namespace jug {
 static_assert(std::endian::native == std::endian::little,
               "jug's codec writes little-endian bytes by copying memory; "
               "a big-endian port must add byte swapping here");
-
-/// Writes values into a byte string.
-class OutputArchive
-    : public cereal::OutputArchive<OutputArchive, cereal::AllowEmptyClassElision> {
- public:
-  explicit OutputArchive(std::string& out)
-      : cereal::OutputArchive<OutputArchive, cereal::AllowEmptyClassElision>(this),
-        out_(out) {}
-
-  void write_bytes(const void* data, std::size_t size) {
-    out_.append(static_cast<const char*>(data), size);
-  }
-  std::string& buffer() { return out_; }
-
- private:
-  std::string& out_;
-};
-
-/// Reads values back from bytes; every read is bounds-checked, so a record
-/// that is shorter than its contents claim is an error, never a wild read.
-class InputArchive
-    : public cereal::InputArchive<InputArchive, cereal::AllowEmptyClassElision> {
- public:
-  explicit InputArchive(std::string_view in)
-      : cereal::InputArchive<InputArchive, cereal::AllowEmptyClassElision>(this),
-        in_(in) {}
-
-  void read_bytes(void* data, std::size_t size) {
-    if (size > in_.size() - pos_) {
-      throw CorruptRecord("encoded value ends early: wanted " + std::to_string(size) +
-                          " more bytes, " + std::to_string(in_.size() - pos_) +
-                          " left");
-    }
-    if (size != 0) std::memcpy(data, in_.data() + pos_, size);
-    pos_ += size;
-  }
-  std::size_t remaining() const { return in_.size() - pos_; }
-
- private:
-  std::string_view in_;
-  std::size_t pos_ = 0;
-};
 
 namespace detail {
 /// The bytes of a long double that hold its value (x86-64: the 80-bit
@@ -228,6 +187,29 @@ std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(InputArchive
   }
 }
 
+/// Vectors of numbers and strings are read without zero-filling them first
+/// (cereal resizes, then overwrites): a big result is one write of memory.
+template <class T, class A>
+std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool> &&
+                 !std::is_same_v<T, long double>>
+CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, std::vector<T, A>& v) {
+  cereal::size_type size = 0;
+  ar(cereal::make_size_tag(size));
+  v.clear();
+  detail::append_elements(ar, v, size);
+}
+
+template <class Traits, class A>
+void CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, std::basic_string<char, Traits, A>& s) {
+  cereal::size_type size = 0;
+  ar(cereal::make_size_tag(size));
+  ar.check_room(size, 1);
+  s.clear();
+  s.reserve(static_cast<std::size_t>(size));
+  detail::advise_huge_pages(s.data(), static_cast<std::size_t>(size));
+  while (s.size() < size) s.append(ar.next_piece(static_cast<std::size_t>(size - s.size())));
+}
+
 template <class K, class V, class H, class E, class A>
 void CEREAL_SAVE_FUNCTION_NAME(OutputArchive& ar, const std::unordered_map<K, V, H, E, A>& m) {
   detail::save_unordered(ar, m, [](OutputArchive& a, const auto& kv) {
@@ -266,15 +248,14 @@ std::string encode(const T& value) {
   return out;
 }
 
-/// Decodes a value written by encode(); throws CorruptRecord when the bytes
-/// do not hold exactly one T.
+/// Decodes one T from `ar`, which must hold exactly one; throws
+/// CorruptRecord when it does not.
 template <class T>
-T decode(std::string_view bytes) {
+T decode_from(InputArchive& ar) {
   static_assert(std::is_default_constructible_v<T>,
                 "jug decodes a task's result into a default-constructed value: "
                 "give the result type a default constructor");
   T value{};
-  InputArchive ar(bytes);
   try {
     ar(value);
   } catch (const cereal::Exception& e) {
@@ -285,6 +266,14 @@ T decode(std::string_view bytes) {
                         " unexpected trailing bytes");
   }
   return value;
+}
+
+/// Decodes a value written by encode(); throws CorruptRecord when the bytes
+/// do not hold exactly one T.
+template <class T>
+T decode(std::string_view bytes) {
+  InputArchive ar(bytes);
+  return decode_from<T>(ar);
 }
 
 }  // namespace jug

@@ -66,15 +66,15 @@ class CompoundTaskBody final : public TaskBody {
     }
     return project(*inner_, dependency_values[0]);
   }
-  void encode(const AnyValue& value, std::string& out) const override {
-    encode_into(out, *static_cast<const R*>(value.get()));
+  void encode(const AnyValue& value, OutputArchive& out) const override {
+    out(*static_cast<const R*>(value.get()));
   }
   std::string_view result_type() const override { return typeid(R).name(); }
   bool same_function(const TaskBody& other) const override {
     return dynamic_cast<const CompoundTaskBody*>(&other) != nullptr;
   }
-  AnyValue decode(std::string_view payload) const override {
-    return std::make_shared<const R>(jug::decode<R>(payload));
+  AnyValue decode(InputArchive& in) const override {
+    return std::make_shared<const R>(jug::decode_from<R>(in));
   }
 
  private:

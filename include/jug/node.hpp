@@ -15,6 +15,9 @@
 
 namespace jug {
 
+class OutputArchive;
+class InputArchive;
+
 /// A result in memory, type-erased. The front end that made it knows its type.
 using AnyValue = std::shared_ptr<const void>;
 
@@ -25,17 +28,19 @@ class TaskBody {
   /// Runs the task; `dependency_values` are the results of the dependencies,
   /// in the order they were given to add_node.
   virtual AnyValue run(std::span<const AnyValue> dependency_values) const = 0;
-  /// Appends the payload bytes of a result (see codec.hpp) to `out`; the
-  /// caller may have put a record header in front.
-  virtual void encode(const AnyValue& value, std::string& out) const = 0;
+  /// Writes the payload bytes of a result (see codec.hpp) to `out`. May be
+  /// called more than once for one result (a big one is written as it is
+  /// encoded, after its length is known): it writes the same bytes each time.
+  virtual void encode(const AnyValue& value, OutputArchive& out) const = 0;
   /// The name of the result's C++ type (as typeid gives it): stored with
   /// each result, so that one is never decoded as another type.
   virtual std::string_view result_type() const = 0;
   /// True when `other` runs the same function (two generators under one
   /// name must not be mixed up).
   virtual bool same_function(const TaskBody& other) const = 0;
-  /// The inverse of encode; throws CorruptRecord on bad bytes.
-  virtual AnyValue decode(std::string_view payload) const = 0;
+  /// The inverse of encode: reads all of `in`; throws CorruptRecord on bad
+  /// bytes.
+  virtual AnyValue decode(InputArchive& in) const = 0;
 };
 
 /// A tasklet: a view on another task's (or tasklet's) result, computed

@@ -42,8 +42,8 @@ class TypedTaskBody final : public TaskBody {
     return call(cursor, std::make_index_sequence<std::tuple_size_v<Stored>>{});
   }
 
-  void encode(const AnyValue& value, std::string& out) const override {
-    if constexpr (!std::is_void_v<R>) jug::encode_into(out, *static_cast<const R*>(value.get()));
+  void encode(const AnyValue& value, OutputArchive& out) const override {
+    if constexpr (!std::is_void_v<R>) out(*static_cast<const R*>(value.get()));
   }
 
   std::string_view result_type() const override {
@@ -65,12 +65,12 @@ class TypedTaskBody final : public TaskBody {
     }
   }
 
-  AnyValue decode(std::string_view payload) const override {
+  AnyValue decode(InputArchive& in) const override {
     if constexpr (std::is_void_v<R>) {
-      if (!payload.empty()) throw CorruptRecord("result of a void task is not empty");
+      if (in.remaining() != 0) throw CorruptRecord("result of a void task is not empty");
       return std::make_shared<const Nothing>();
     } else {
-      return std::make_shared<const R>(jug::decode<R>(payload));
+      return std::make_shared<const R>(jug::decode_from<R>(in));
     }
   }
 

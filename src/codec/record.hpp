@@ -15,14 +15,28 @@
 ///                a result read back as another type is refused, not misread
 ///       72    8  reserved, zero
 ///
-/// A record is checked whole before any of it is decoded: magic, version,
-/// lengths, checksum and hash. See docs/store-layout.md.
+/// A record is checked whole before any value decoded from it is handed on:
+/// magic, version, lengths, checksum and hash. See docs/store-layout.md.
+///
+/// A small record is made and read whole in memory (begin, finish, open). A
+/// big one (more than big_record_size() bytes) is written to the store as
+/// its value is encoded and decoded as it is read (make, read): the value is
+/// the only copy of it in memory.
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "jug/task_hash.hpp"
+#include "store/record_io.hpp"
+
+namespace jug {
+class InputArchive;
+class OutputArchive;
+}  // namespace jug
 
 namespace jug::record {
 
@@ -44,5 +58,48 @@ void finish(std::string& buffer, const TaskHash& hash, std::string_view result_t
 /// `result_type`.
 std::string_view open(std::string_view record, const TaskHash& expected,
                       std::string_view result_type, std::string& scratch);
+
+/// Records above this many bytes are written and read in pieces: 1 MiB, or
+/// what the environment variable JUG_TEST_BIG_RECORD_BYTES says (for tests,
+/// so that a few KB take the paths of several GB).
+std::uint64_t big_record_size();
+/// Sets big_record_size() (unit tests); 0 puts back the default.
+void set_big_record_size(std::uint64_t bytes);
+
+/// Writes a result's payload into an archive (TaskBody::encode of the
+/// value). It may be called more than once, and writes the same bytes each
+/// time.
+using Encoder = std::function<void(OutputArchive&)>;
+
+/// The record of a result whose payload `encode` writes, as the result of
+/// task `hash`. A small payload is encoded into memory and compressed when
+/// that pays, as finish() does; a big one is encoded once to learn its
+/// length (and, if its start compresses well, once more to learn its
+/// compressed length), and the record returned encodes it again as it is
+/// written, through a buffer of bounded size. Throws what `encode` throws.
+RecordBytes make(const TaskHash& hash, std::string_view result_type, Encoder encode);
+
+/// Reads a payload into a value from an archive (TaskBody::decode); throws
+/// CorruptRecord when the bytes do not decode.
+using Decoder = std::function<void(InputArchive&)>;
+
+/// Thrown by read() when a record is intact (its checksum holds) but its
+/// payload does not decode: the result's type was defined otherwise when it
+/// was stored (a field added, say).
+class UndecodablePayload : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Checks the record in `source` and hands its payload to `decode`: whole,
+/// as open() does, for a small record; for a big one, as it is read, the
+/// checksum computed on the way and checked before read() returns (a
+/// compressed one is checked first). Throws as open() does, and
+/// UndecodablePayload (see there); StoreError when the store fails.
+void read(RecordSource& source, const TaskHash& expected, std::string_view result_type,
+          const Decoder& decode);
+
+/// read() without a value: checks the record whole, decompressing it.
+void verify(RecordSource& source, const TaskHash& expected, std::string_view result_type);
 
 }  // namespace jug::record

@@ -33,7 +33,7 @@ std::optional<LeasedTask> LeaseKeeper::acquire(const TaskHash& hash) {
 }
 
 std::optional<LeasedTask> LeaseKeeper::finish_and_acquire(const TaskHash& hash,
-                                                          std::string_view record,
+                                                          const RecordBytes& record,
                                                           const TaskTroubles& recorded,
                                                           const TaskHash& next) {
   drop(hash);

@@ -39,7 +39,7 @@ class LeaseKeeper {
   /// (Store::put_release_and_acquire), and takes the lease of `next` as
   /// acquire() does. Throws StoreError as the store does; the lease of
   /// `next` may then be held, and is not renewed.
-  std::optional<LeasedTask> finish_and_acquire(const TaskHash& hash, std::string_view record,
+  std::optional<LeasedTask> finish_and_acquire(const TaskHash& hash, const RecordBytes& record,
                                                const TaskTroubles& recorded,
                                                const TaskHash& next);
   /// Stops renewing it (about to be released).

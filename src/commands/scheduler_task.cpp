@@ -230,7 +230,7 @@ std::optional<Scheduler::Chained> Scheduler::run_leased(NodeId id, Troubles trou
   }
   observer_.task_started(graph_, id);
   const auto start = Clock::now();
-  std::string record;
+  std::optional<RecordBytes> record;
   AnyValue value;
   std::optional<std::string> failure;
   const LastWordsOfTask last_words(describe_task(graph_, id),
@@ -262,10 +262,10 @@ std::optional<Scheduler::Chained> Scheduler::run_leased(NodeId id, Troubles trou
   try {
     if (next) {
       next->leased =
-          keeper_->finish_and_acquire(hash, record, troubles.recorded, graph_.hash(next->id));
+          keeper_->finish_and_acquire(hash, *record, troubles.recorded, graph_.hash(next->id));
     } else {
       keeper_->drop(hash);
-      store_.put_and_release(hash, record, owner_, troubles.recorded);
+      store_.put_and_release(hash, *record, owner_, troubles.recorded);
     }
   } catch (const std::exception& e) {
     if (next) {

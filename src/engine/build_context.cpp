@@ -173,11 +173,10 @@ bool result_stored(const TaskHash& hash, std::string_view result_type) {
   // Execute checks the record: a damaged one is removed, and the inner
   // tasks are built to compute it again (the stored compound's node could
   // not: it has no inner tasks).
-  const std::optional<std::string> record = current_store->get(hash);
+  const std::unique_ptr<RecordSource> record = current_store->open_record(hash);
   if (!record) return false;
   try {
-    std::string scratch;
-    record::open(*record, hash, result_type, scratch);
+    record::verify(*record, hash, result_type);
     return true;
   } catch (const CorruptRecord&) {
     current_store->remove(hash);

@@ -4,6 +4,7 @@
 
 #include "codec/record.hpp"
 #include "engine/type_name.hpp"
+#include "jug/archives.hpp"
 #include "jug/errors.hpp"
 
 namespace jug {
@@ -22,7 +23,7 @@ constexpr const char* kRepair =
 
 AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
   const TaskHash& hash = graph.hash(id);
-  std::optional<std::string> stored = store.get(hash);
+  const std::unique_ptr<RecordSource> stored = store.open_record(hash);
   if (!stored) {
     throw ValueNotAvailable(fmt::format(
         "the result of task {} is not available: the task has not run yet "
@@ -40,10 +41,10 @@ AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
         "get new hashes. {}",
         kRepair);
   };
-  std::string scratch;
-  std::string_view payload;
+  AnyValue value;
   try {
-    payload = record::open(*stored, hash, body.result_type(), scratch);
+    record::read(*stored, hash, body.result_type(),
+                 [&](InputArchive& payload) { value = body.decode(payload); });
   } catch (const ResultTypeMismatch&) {
     throw ResultTypeMismatch(fmt::format(
         "the stored result of task {} in {} holds another type than the task now returns "
@@ -53,10 +54,7 @@ AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
     throw CorruptRecord(fmt::format(
         "the stored result of task {} in {} is corrupt: {}. {}",
         describe_task(graph, id), store.location(hash), e.what(), kRepair));
-  }
-  try {
-    return body.decode(payload);
-  } catch (const CorruptRecord& e) {
+  } catch (const record::UndecodablePayload& e) {
     // The record passed its checksum: its bytes are what was written. They
     // were written by another definition of the type (a field added, say).
     throw ResultTypeMismatch(fmt::format(
@@ -64,14 +62,13 @@ AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
         "now ({}): the type changed since it ran. {}",
         describe_task(graph, id), store.location(hash), result_type(), e.what(), what_to_do()));
   }
+  return value;
 }
 
-std::string encode_result(const Graph& graph, NodeId id, const AnyValue& value) {
+RecordBytes encode_result(const Graph& graph, NodeId id, const AnyValue& value) {
   const TaskBody& body = *graph.node(id).body;
-  std::string buffer = record::begin();
-  body.encode(value, buffer);
-  record::finish(buffer, graph.hash(id), body.result_type());
-  return buffer;
+  return record::make(graph.hash(id), body.result_type(),
+                      [&body, value](OutputArchive& payload) { body.encode(value, payload); });
 }
 
 void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value) {

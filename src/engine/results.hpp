@@ -13,8 +13,9 @@ namespace jug {
 /// type defined otherwise when it was stored (it does not decode now).
 AnyValue load_result(Store& store, const Graph& graph, NodeId id);
 
-/// The record of `value` as the result of `id`: ready for Store::put.
-std::string encode_result(const Graph& graph, NodeId id, const AnyValue& value);
+/// The record of `value` as the result of `id`: ready for Store::put. A
+/// big one keeps `value` and encodes it again as it is stored.
+RecordBytes encode_result(const Graph& graph, NodeId id, const AnyValue& value);
 
 /// Encodes `value` as a record and publishes it.
 void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value);

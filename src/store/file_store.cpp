@@ -179,6 +179,61 @@ void scan_fan_outs(const Directory& results, const std::string& results_path,
   }
 }
 
+// ---- records in files -----------------------------------------------------------
+
+/// Writes a record into the temporary file it is published from.
+class FileRecordWriter final : public RecordWriter {
+ public:
+  FileRecordWriter(const OpenFile& file, const std::string& path) : file_(file), path_(path) {}
+  void append(std::string_view piece) override { write_all(file_, piece, path_); }
+  void overwrite_start(std::string_view bytes) override {
+    if (const Errno err = file_.fs().seek(file_.handle(), 0)) throw IoError{err, path_};
+    write_all(file_, bytes, path_);
+  }
+
+ private:
+  const OpenFile& file_;
+  const std::string& path_;
+};
+
+/// A published result file, read where asked. Published files never
+/// change, and the open file is read even once the name is gone.
+class FileRecord final : public RecordSource {
+ public:
+  using Failed = std::function<StoreError(const IoError&)>;
+  FileRecord(OpenFile file, std::string path, Failed failed)
+      : file_(std::move(file)), path_(std::move(path)), failed_(std::move(failed)) {
+    FileStatus status;
+    if (const Errno err = file_.fs().status_of(file_.handle(), &status)) {
+      throw IoError{err, path_};
+    }
+    size_ = status.size;
+  }
+  std::uint64_t size() const override { return size_; }
+  std::size_t read_at(std::uint64_t offset, std::span<char> buffer) override {
+    try {
+      if (offset != position_) {
+        if (const Errno err = file_.fs().seek(file_.handle(), offset)) throw IoError{err, path_};
+        position_ = offset;
+      }
+      const std::size_t got = read_into(file_, buffer, path_);
+      position_ += got;
+      return got;
+    } catch (const IoError& e) {
+      position_ = kUnknownPosition;
+      throw failed_(e);
+    }
+  }
+
+ private:
+  static constexpr std::uint64_t kUnknownPosition = ~std::uint64_t{0};
+  OpenFile file_;
+  std::string path_;
+  Failed failed_;
+  std::uint64_t size_ = 0;
+  std::uint64_t position_ = 0;
+};
+
 }  // namespace
 
 // ---- construction and paths -----------------------------------------------------
@@ -297,13 +352,14 @@ OpenFile FileStore::create_new_file(const std::string& path, const std::string& 
   return create_exclusive(*fs_, path);
 }
 
-void FileStore::publish(const TaskHash& hash, std::string_view data,
+void FileStore::publish(const TaskHash& hash, const RecordBytes& data,
                         const std::string& destination, Durable durable) {
   const std::string temp = temp_path(hash);
   OpenFile file = create_new_file(temp, root_ + "/tmp");
   if (!file) throw IoError{file.error(), temp};
   try {
-    write_all(file, data, temp);
+    FileRecordWriter writer(file, temp);
+    data.write_to(writer);
     if (durable == Durable::before_rename) {
       if (const Errno err = fs_->sync_data(file.handle())) throw IoError{err, temp};
     }
@@ -316,13 +372,13 @@ void FileStore::publish(const TaskHash& hash, std::string_view data,
       create_directory(parent_of(destination));
       if (const Errno again = fs_->rename(temp, destination)) throw IoError{again, destination};
     }
-  } catch (const IoError&) {
+  } catch (...) {
     fs_->unlink(temp);
     throw;
   }
 }
 
-void FileStore::put(const TaskHash& hash, std::string_view record) {
+void FileStore::put(const TaskHash& hash, const RecordBytes& record) {
   try {
     publish(hash, record, result_path(hash));
   } catch (const IoError& e) {
@@ -337,6 +393,24 @@ std::optional<std::string> FileStore::get(const TaskHash& hash) {
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot read the result of task {}", hash.hex()), e, Access::read,
                       root_);
+  }
+}
+
+std::unique_ptr<RecordSource> FileStore::open_record(const TaskHash& hash) {
+  const std::string path = result_path(hash);
+  const auto failed = [&](const IoError& e) {
+    return store_error(fmt::format("cannot read the result of task {}", hash.hex()), e,
+                       Access::read, root_);
+  };
+  try {
+    OpenFile file = open_for_reading(*fs_, path);
+    if (!file) {
+      if (file.error() == ENOENT) return nullptr;
+      throw IoError{file.error(), path};
+    }
+    return std::make_unique<FileRecord>(std::move(file), path, failed);
+  } catch (const IoError& e) {
+    throw failed(e);
   }
 }
 

@@ -36,7 +36,10 @@ class FileStore final : public Store {
   std::string location(const TaskHash& hash) const override;
 
   std::optional<std::string> get(const TaskHash& hash) override;
-  void put(const TaskHash& hash, std::string_view record) override;
+  /// The result file, kept open and read where asked: a record replaced or
+  /// removed meanwhile is still read whole, as it was when opened.
+  std::unique_ptr<RecordSource> open_record(const TaskHash& hash) override;
+  void put(const TaskHash& hash, const RecordBytes& record) override;
   bool contains(const TaskHash& hash) override;
   bool remove(const TaskHash& hash) override;
   std::vector<TaskHash> list() override;
@@ -116,8 +119,9 @@ class FileStore final : public Store {
     before_rename,
   };
   /// Writes `data` to a new file under tmp/ and renames it to `destination`:
-  /// readers see all of it or nothing. Throws IoError, leaving no temp file.
-  void publish(const TaskHash& hash, std::string_view data, const std::string& destination,
+  /// readers see all of it or nothing. Throws IoError (or what a big
+  /// record's producer throws), leaving no temp file.
+  void publish(const TaskHash& hash, const RecordBytes& data, const std::string& destination,
                Durable durable = Durable::at_next_sync);
 
   /// Opens sync_directory_ if the store's directory exists and it is not

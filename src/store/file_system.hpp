@@ -80,6 +80,10 @@ class FileSystem {
   /// write(2) after what was written before. May write fewer bytes than
   /// given (`*written`), or fail with EINTR, ENOSPC, EDQUOT, EFBIG, EIO.
   virtual Errno write(FileHandle file, std::string_view data, std::size_t* written) = 0;
+  /// lseek(file, offset, SEEK_SET): the next read or write starts at
+  /// `offset` (a record's header, written once the rest is; a big record
+  /// read from any place).
+  virtual Errno seek(FileHandle file, std::uint64_t offset) = 0;
   /// fstat(2).
   virtual Errno status_of(FileHandle file, FileStatus* status) = 0;
   /// futimens(file, nullptr): its modification time becomes now, by the

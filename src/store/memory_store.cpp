@@ -19,8 +19,8 @@ std::optional<std::string> MemoryStore::get(const TaskHash& hash) {
   return it->second;
 }
 
-void MemoryStore::put(const TaskHash& hash, std::string_view record) {
-  std::string copy(record);  // allocate outside the lock
+void MemoryStore::put(const TaskHash& hash, const RecordBytes& record) {
+  std::string copy = record.to_string();  // allocated outside the lock
   std::lock_guard lock(mutex_);
   results_.insert_or_assign(hash, std::move(copy));
 }

@@ -17,7 +17,7 @@ class MemoryStore final : public Store {
   std::string location(const TaskHash& hash) const override;
 
   std::optional<std::string> get(const TaskHash& hash) override;
-  void put(const TaskHash& hash, std::string_view record) override;
+  void put(const TaskHash& hash, const RecordBytes& record) override;
   bool contains(const TaskHash& hash) override;
   /// Answers under one lock: a consistent snapshot, and no list() copy.
   std::vector<bool> contains_all(std::span<const TaskHash> hashes) override;

@@ -69,25 +69,28 @@ void write_all(const OpenFile& file, std::string_view data, const std::string& p
   }
 }
 
-std::string read_all(const OpenFile& file, const std::string& path) {
-  FileStatus status;
-  if (const Errno err = file.fs().status_of(file.handle(), &status)) throw IoError{err, path};
-  std::string out;
-  // Published files never change, so the size is exact; the loop still stops
-  // at an early end of file rather than returning zeros.
-  out.resize(static_cast<std::size_t>(status.size));
+std::size_t read_into(const OpenFile& file, std::span<char> buffer, const std::string& path) {
   std::size_t filled = 0;
-  while (filled < out.size()) {
+  while (filled < buffer.size()) {
     std::size_t got = 0;
-    if (const Errno err = file.fs().read(
-            file.handle(), std::span<char>(out.data() + filled, out.size() - filled), &got)) {
+    if (const Errno err = file.fs().read(file.handle(), buffer.subspan(filled), &got)) {
       if (err == EINTR) continue;
       throw IoError{err, path};
     }
     if (got == 0) break;
     filled += got;
   }
-  out.resize(filled);
+  return filled;
+}
+
+std::string read_all(const OpenFile& file, const std::string& path) {
+  FileStatus status;
+  if (const Errno err = file.fs().status_of(file.handle(), &status)) throw IoError{err, path};
+  std::string out;
+  // Published files never change, so the size is exact; reading still stops
+  // at an early end of file rather than returning zeros.
+  out.resize(static_cast<std::size_t>(status.size));
+  out.resize(read_into(file, out, path));
   return out;
 }
 

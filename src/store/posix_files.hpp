@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -101,6 +102,9 @@ Directory open_subdirectory(const Directory& parent, const char* name, const std
 
 /// Writes all of `data`, however many writes it takes.
 void write_all(const OpenFile& file, std::string_view data, const std::string& path);
+/// Reads into `buffer` from the file's offset on, however many reads it
+/// takes, until it is full or the file ends; returns how many bytes.
+std::size_t read_into(const OpenFile& file, std::span<char> buffer, const std::string& path);
 /// Reads an open file to its end.
 std::string read_all(const OpenFile& file, const std::string& path);
 /// The whole content of a file, or nullopt when it does not exist.

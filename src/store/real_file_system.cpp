@@ -65,6 +65,11 @@ class RealFileSystem final : public FileSystem {
     return 0;
   }
 
+  Errno seek(FileHandle file, std::uint64_t offset) override {
+    if (::lseek(file.value, static_cast<off_t>(offset), SEEK_SET) < 0) return failed();
+    return 0;
+  }
+
   Errno status_of(FileHandle file, FileStatus* status) override {
     struct stat st;
     if (::fstat(file.value, &st) != 0) return failed();

@@ -44,7 +44,7 @@ class RedisStore final : public Store {
   std::optional<std::string> get(const TaskHash& hash) override;
   /// One MULTI/EXEC: the record (or the manifest of its chunks, written
   /// before) and its entry in the results index.
-  void put(const TaskHash& hash, std::string_view record) override;
+  void put(const TaskHash& hash, const RecordBytes& record) override;
   bool contains(const TaskHash& hash) override;
   /// SMISMEMBER on the results index, many per round trip.
   std::vector<bool> contains_all(std::span<const TaskHash> hashes) override;
@@ -73,11 +73,11 @@ class RedisStore final : public Store {
                                              const LeaseOwner& owner) override;
   /// One MULTI/EXEC: the result and its index entry, the troubles cleared,
   /// the lease released (and its release published).
-  void put_and_release(const TaskHash& hash, std::string_view record, const LeaseOwner& owner,
+  void put_and_release(const TaskHash& hash, const RecordBytes& record, const LeaseOwner& owner,
                        const TaskTroubles& recorded) override;
   /// put_and_release's transaction followed by acquire_and_read's script,
   /// in one round trip.
-  std::optional<LeasedTask> put_release_and_acquire(const TaskHash& hash, std::string_view record,
+  std::optional<LeasedTask> put_release_and_acquire(const TaskHash& hash, const RecordBytes& record,
                                                     const LeaseOwner& owner,
                                                     const TaskTroubles& recorded,
                                                     const TaskHash& next) override;

@@ -138,8 +138,11 @@ std::optional<std::string> RedisStore::get(const TaskHash& hash) {
   }
 }
 
-void RedisStore::put(const TaskHash& hash, std::string_view record) {
-  publish(hash, record, {}, fmt::format("storing the result of task {}", hash.hex()));
+void RedisStore::put(const TaskHash& hash, const RecordBytes& record) {
+  // Whole in memory: the Redis store does not yet take a big record in pieces.
+  std::string storage;
+  publish(hash, record.bytes(storage), {},
+          fmt::format("storing the result of task {}", hash.hex()));
 }
 
 bool RedisStore::remove(const TaskHash& hash) {

@@ -230,14 +230,15 @@ struct RedisStore::FinishCall {
   std::vector<RedisCommand> commands;
 };
 
-void RedisStore::put_and_release(const TaskHash& hash, std::string_view record,
+void RedisStore::put_and_release(const TaskHash& hash, const RecordBytes& record,
                                  const LeaseOwner& owner, const TaskTroubles& recorded) {
   const FinishCall finish(*this, hash, owner, recorded);
-  publish(hash, record, finish.commands, finish.doing);
+  std::string storage;
+  publish(hash, record.bytes(storage), finish.commands, finish.doing);
 }
 
 std::optional<LeasedTask> RedisStore::put_release_and_acquire(const TaskHash& hash,
-                                                              std::string_view record,
+                                                              const RecordBytes& record,
                                                               const LeaseOwner& owner,
                                                               const TaskTroubles& recorded,
                                                               const TaskHash& next) {
@@ -245,8 +246,9 @@ std::optional<LeasedTask> RedisStore::put_release_and_acquire(const TaskHash& ha
   const AcquireCall acquire(*this, next, owner);
   const std::vector<RedisCommand> first{acquire.command("first")},
       again{acquire.command("again")};
+  std::string storage;
   const std::vector<RedisReply> replies =
-      publish(hash, record, finish.commands, finish.doing, first, &again);
+      publish(hash, record.bytes(storage), finish.commands, finish.doing, first, &again);
   return leased_task_of(*replies.front(), acquire.doing);
 }
 

@@ -56,7 +56,13 @@ std::optional<LeasedTask> Store::acquire_and_read(const TaskHash& hash,
   return task;
 }
 
-void Store::put_and_release(const TaskHash& hash, std::string_view record,
+std::unique_ptr<RecordSource> Store::open_record(const TaskHash& hash) {
+  std::optional<std::string> record = get(hash);
+  if (!record) return nullptr;
+  return std::make_unique<RecordInMemory>(std::move(*record));
+}
+
+void Store::put_and_release(const TaskHash& hash, const RecordBytes& record,
                             const LeaseOwner& owner, const TaskTroubles& recorded) {
   put(hash, record);
   if (recorded.failure) clear_failure(hash);
@@ -65,7 +71,7 @@ void Store::put_and_release(const TaskHash& hash, std::string_view record,
 }
 
 std::optional<LeasedTask> Store::put_release_and_acquire(const TaskHash& hash,
-                                                         std::string_view record,
+                                                         const RecordBytes& record,
                                                          const LeaseOwner& owner,
                                                          const TaskTroubles& recorded,
                                                          const TaskHash& next) {

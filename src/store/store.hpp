@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "jug/task_hash.hpp"
+#include "store/record_io.hpp"
 
 namespace jug {
 
@@ -93,9 +94,14 @@ class Store {
   // ---- results -----------------------------------------------------------
   /// The record stored for `hash`, or nullopt when there is none.
   virtual std::optional<std::string> get(const TaskHash& hash) = 0;
+  /// The record stored for `hash`, to be read in pieces (a big result is
+  /// never whole in memory but as its value), or nullptr when there is
+  /// none. By default, get()'s string.
+  virtual std::unique_ptr<RecordSource> open_record(const TaskHash& hash);
   /// Publishes a complete record atomically: readers see all of it or none.
+  /// A big record is written as its producer makes it (record_io.hpp).
   /// Throws StoreError (full disk, permissions...) leaving nothing visible.
-  virtual void put(const TaskHash& hash, std::string_view record) = 0;
+  virtual void put(const TaskHash& hash, const RecordBytes& record) = 0;
   virtual bool contains(const TaskHash& hash) = 0;
   /// For each hash, whether a result is stored; backends answer in bulk.
   virtual std::vector<bool> contains_all(std::span<const TaskHash> hashes);
@@ -163,7 +169,7 @@ class Store {
   /// that whoever the release wakes finds the result and no stale trouble.
   /// A store on a server does it all in one transaction. Throws StoreError;
   /// the result may then be stored or not (contains() tells).
-  virtual void put_and_release(const TaskHash& hash, std::string_view record,
+  virtual void put_and_release(const TaskHash& hash, const RecordBytes& record,
                                const LeaseOwner& owner, const TaskTroubles& recorded);
   /// put_and_release() of a finished task, then acquire_and_read() of the
   /// task `next` for the same owner: how a worker goes from one task to
@@ -171,7 +177,7 @@ class Store {
   /// StoreError; the result may then be stored or not (contains() tells),
   /// and the lease of `next` held or not (release() gives it back if so).
   virtual std::optional<LeasedTask> put_release_and_acquire(const TaskHash& hash,
-                                                            std::string_view record,
+                                                            const RecordBytes& record,
                                                             const LeaseOwner& owner,
                                                             const TaskTroubles& recorded,
                                                             const TaskHash& next);

@@ -112,7 +112,7 @@ class FaultStore final : public jug::Store {
     if (!inner_.acquire(hash, foreign_owner())) throw jug::Error("lease already held");
   }
   /// The other worker publishes the result and gives the lease back.
-  void finish_elsewhere(const jug::TaskHash& hash, std::string_view record) {
+  void finish_elsewhere(const jug::TaskHash& hash, const jug::RecordBytes& record) {
     inner_.put(hash, record);
     inner_.release(hash, foreign_owner());
   }
@@ -154,7 +154,7 @@ class FaultStore final : public jug::Store {
     }
     return read ? read(inner_get) : inner_get();
   }
-  void put(const jug::TaskHash& hash, std::string_view record) override {
+  void put(const jug::TaskHash& hash, const jug::RecordBytes& record) override {
     enter(StoreMethod::kPut, &hash);
     inner_.put(hash, record);
   }

@@ -31,6 +31,7 @@ enum class Call {
   make_directory,
   list,  // open_directory, open_directory_in, next_entry
   sync,
+  seek,
 };
 
 class FaultyFileSystem final : public FileSystem {
@@ -88,6 +89,10 @@ class FaultyFileSystem final : public FileSystem {
     if (const Errno err = fault(Call::write, &shorten)) return err;
     if (shorten && data.size() > 1) data = data.substr(0, data.size() / 2);
     return base_->write(file, data, written);
+  }
+  Errno seek(FileHandle file, std::uint64_t offset) override {
+    if (const Errno err = fault(Call::seek)) return err;
+    return base_->seek(file, offset);
   }
   Errno status_of(FileHandle file, FileStatus* status) override {
     if (const Errno err = fault(Call::status)) return err;
@@ -161,7 +166,7 @@ class FaultyFileSystem final : public FileSystem {
 
  private:
   static constexpr std::size_t kNever = static_cast<std::size_t>(-1);
-  static constexpr std::size_t kKinds = static_cast<std::size_t>(Call::sync) + 1;
+  static constexpr std::size_t kKinds = static_cast<std::size_t>(Call::seek) + 1;
 
   void set(std::size_t n, Errno err, std::optional<Call> kind, bool shorten) {
     calls_ = 0;

@@ -12,6 +12,7 @@
 #include "commands/invalidate.hpp"
 #include "engine/build_context.hpp"
 #include "engine/graph.hpp"
+#include "jug/codec.hpp"
 #include "jug/errors.hpp"
 #include "jug/task_generator.hpp"
 #include "store/lease_file.hpp"
@@ -43,6 +44,57 @@ std::optional<std::string> value_read(FileStore& store, const TaskHash& hash) {
 }
 
 std::string shown(const std::optional<std::string>& value) { return value ? *value : "nothing"; }
+
+// ---- big results ---------------------------------------------------------------
+
+/// While it lives, records above 4 KB take the paths of big ones: written
+/// as they are encoded, read in pieces.
+struct SmallBigRecords {
+  SmallBigRecords() { record::set_big_record_size(4096); }
+  ~SmallBigRecords() { record::set_big_record_size(0); }
+  SmallBigRecords(const SmallBigRecords&) = delete;
+  SmallBigRecords& operator=(const SmallBigRecords&) = delete;
+};
+
+/// A value of 20,000 bytes that do not compress, named by `seed`.
+std::string big_value(char seed) {
+  std::string value(20'000, '\0');
+  std::uint32_t x = static_cast<unsigned char>(seed) * 2654435761u + 1;
+  for (char& c : value) {
+    x = x * 1664525u + 1013904223u;
+    c = static_cast<char>(x >> 24);
+  }
+  return value;
+}
+
+/// Stores big_value(seed) as the result of `hash`, written as it is encoded.
+void put_big(FileStore& store, const TaskHash& hash, char seed) {
+  const SmallBigRecords big;
+  const std::string value = big_value(seed);
+  const RecordBytes record = record::make(
+      hash, "std::string", [&value](OutputArchive& ar) { ar(value); });
+  ASSERT_FALSE(record.whole()) << "not written as a big record";
+  store.put(hash, record);
+}
+
+/// What a reader gets of a big result, read in pieces: "big <seed>" for
+/// big_value(seed), nothing, or "<corrupt>" when the record fails its checks.
+std::optional<std::string> big_value_read(FileStore& store, const TaskHash& hash) {
+  const SmallBigRecords big;
+  const std::unique_ptr<RecordSource> source = store.open_record(hash);
+  if (!source) return std::nullopt;
+  std::string value;
+  try {
+    record::read(*source, hash, "std::string",
+                 [&value](InputArchive& ar) { value = decode_from<std::string>(ar); });
+  } catch (const CorruptRecord&) {
+    return "<corrupt>";
+  }
+  for (const char seed : {'a', 'b'}) {
+    if (value == big_value(seed)) return std::string("big ") + seed;
+  }
+  return "a value never stored";
+}
 
 const LeaseOwner kOther{"node7", 4242, 1, "another-machine/1"};
 
@@ -115,6 +167,17 @@ std::vector<StoreOperation> result_operations() {
            EXPECT_EQ(v, "new");
          } else {
            EXPECT_TRUE(!v || v == "new" || v == "<corrupt>") << shown(v);
+         }
+       },
+       {t.hex()}},
+      {"put a big result over an old one", [=](FileStore& s, FileSystem&) { put_big(s, t, 'a'); },
+       [=](FileStore& s) { put_big(s, t, 'b'); },
+       [=](FileStore& s, bool completed) {
+         const std::optional<std::string> v = big_value_read(s, t);
+         if (completed) {
+           EXPECT_EQ(v, "big b");
+         } else {
+           EXPECT_TRUE(v == "big a" || v == "big b" || v == "<corrupt>") << shown(v);
          }
        },
        {t.hex()}},

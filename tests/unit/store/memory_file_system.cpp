@@ -224,6 +224,14 @@ Errno MemoryFileSystem::write(FileHandle file, std::string_view data, std::size_
   return 0;
 }
 
+Errno MemoryFileSystem::seek(FileHandle file, std::uint64_t offset) {
+  const std::lock_guard lock(mutex_);
+  const auto opened = files_.find(file.value);
+  if (opened == files_.end()) return EBADF;
+  opened->second.offset = static_cast<std::size_t>(offset);
+  return 0;
+}
+
 Errno MemoryFileSystem::status_of(FileHandle file, FileStatus* status) {
   const std::lock_guard lock(mutex_);
   const auto opened = files_.find(file.value);

@@ -76,6 +76,7 @@ class MemoryFileSystem final : public FileSystem {
   Errno create_exclusive(const std::string& path, FileHandle* file) override;
   Errno read(FileHandle file, std::span<char> buffer, std::size_t* got) override;
   Errno write(FileHandle file, std::string_view data, std::size_t* written) override;
+  Errno seek(FileHandle file, std::uint64_t offset) override;
   Errno status_of(FileHandle file, FileStatus* status) override;
   Errno touch(FileHandle file) override;
   Errno sync_data(FileHandle file) override;

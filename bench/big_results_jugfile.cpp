@@ -1,0 +1,35 @@
+// Benchmark jugfile: one big result and its reader. `produce` returns N
+// doubles (incompressible), `consume` sums them. N comes after `--`
+// (default 50,000,000: 400 MB):  bench_big_results_jugfile execute -- 50000000
+#include <jug/jug.hpp>
+
+#include <cstdint>
+#include <numeric>
+#include <string>
+#include <vector>
+
+const jug::TaskGenerator produce("produce", [](std::int64_t n) {
+  std::vector<double> values(static_cast<std::size_t>(n));
+  // A cheap generator whose output zstd cannot shrink: the store's
+  // compression probe gives up, as it does on measured data.
+  std::uint64_t x = 88172645463325252ull;
+  for (double& v : values) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    v = static_cast<double>(x >> 11) * 0x1.0p-53;
+  }
+  return values;
+});
+
+const jug::TaskGenerator consume("consume", [](const std::vector<double>& values) {
+  return std::accumulate(values.begin(), values.end(), 0.0);
+});
+
+int main(int argc, char** argv) {
+  return jug::main(argc, argv, [] {
+    const auto& args = jug::arguments();
+    const std::int64_t n = args.empty() ? 50'000'000 : std::stoll(args[0]);
+    consume(produce(n));
+  });
+}

@@ -1,0 +1,87 @@
+#include "codec/record_header.hpp"
+
+#include <xxhash.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "codec/record.hpp"
+#include "jug/errors.hpp"
+
+namespace jug::record {
+namespace {
+
+constexpr char kMagic[4] = {'J', 'U', 'G', 'R'};
+
+template <class T>
+void put_at(char* buffer, std::size_t offset, T v) {
+  std::memcpy(buffer + offset, &v, sizeof v);
+}
+template <class T>
+T get_at(std::string_view buffer, std::size_t offset) {
+  T v;
+  std::memcpy(&v, buffer.data() + offset, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+std::uint64_t type_fingerprint(std::string_view type_name) {
+  return XXH3_64bits(type_name.data(), type_name.size());
+}
+
+std::uint64_t checksum_seed(std::string_view header) {
+  char covered[kHeaderSize - 8];
+  std::memcpy(covered, header.data(), 24);
+  std::memcpy(covered + 24, header.data() + 32, kHeaderSize - 32);
+  return XXH3_64bits(covered, sizeof covered);
+}
+
+void write_header(char* out, const Header& h) {
+  std::memcpy(out, kMagic, sizeof kMagic);
+  put_at(out, 4, h.version);
+  put_at(out, 6, h.flags);
+  put_at(out, 8, h.stored_length);
+  put_at(out, 16, h.decoded_length);
+  put_at(out, 24, h.checksum);
+  std::memcpy(out + 32, h.hash.bytes.data(), TaskHash::kSize);
+  put_at(out, 64, h.result_type);
+  put_at(out, 72, std::uint64_t{0});
+}
+
+Header parse_header(std::string_view bytes, std::uint64_t record_size) {
+  if (record_size < kHeaderSize || bytes.size() < kHeaderSize) {
+    throw CorruptRecord(fmt::format("record is truncated: {} bytes, shorter than its header",
+                                    record_size));
+  }
+  if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    throw CorruptRecord("not a jug record (bad magic bytes)");
+  }
+  Header h;
+  h.version = get_at<std::uint16_t>(bytes, 4);
+  h.flags = get_at<std::uint16_t>(bytes, 6);
+  h.stored_length = get_at<std::uint64_t>(bytes, 8);
+  h.decoded_length = get_at<std::uint64_t>(bytes, 16);
+  h.checksum = get_at<std::uint64_t>(bytes, 24);
+  std::memcpy(h.hash.bytes.data(), bytes.data() + 32, TaskHash::kSize);
+  h.result_type = get_at<std::uint64_t>(bytes, 64);
+  if (h.version != kFormatVersion) {
+    throw CorruptRecord(fmt::format(
+        "record format version {} is not supported (this jug reads version {}); "
+        "it was written by another jug version",
+        h.version, kFormatVersion));
+  }
+  if ((h.flags & ~kFlagZstd) != 0) {
+    throw CorruptRecord(fmt::format("record has unknown flags {:#x}", h.flags));
+  }
+  const std::uint64_t body = record_size - kHeaderSize;
+  if (h.stored_length != body) {
+    throw CorruptRecord(fmt::format("record is {}: header says {} payload bytes, file has {}",
+                                    body < h.stored_length ? "truncated" : "too long",
+                                    h.stored_length, body));
+  }
+  return h;
+}
+
+}  // namespace jug::record
