@@ -221,8 +221,8 @@ void read(RecordSource& source, const TaskHash& expected, std::string_view resul
   const Header h = parse_header(std::string_view(header, got), size);
   const std::uint64_t seed = checksum_seed(std::string_view(header, kHeaderSize));
   const bool trusted_only_once_checked =
-      h.compressed() || h.hash != expected ||
-      h.result_type != type_fingerprint(result_type) || h.decoded_length != h.stored_length;
+      h.compressed() || h.hash != expected || h.result_type != type_fingerprint(result_type) ||
+      (!h.compressed() && h.decoded_length != h.stored_length);
   if (trusted_only_once_checked) {
     StoredPayload stored(source, h, seed);
     if (!stored.checksum_is(h.checksum)) throw CorruptRecord(std::string(kChecksumMismatch));

@@ -12,6 +12,9 @@
 #include <utility>
 
 #include "store/directory_watch.hpp"
+#include <functional>
+#include <utility>
+
 #include "store/file_system.hpp"
 
 namespace jug::store_test {
@@ -53,6 +56,13 @@ class FaultyFileSystem final : public FileSystem {
   void die_at(std::size_t n) {
     set(n, EIO, std::nullopt, false);
     dies_ = true;
+  }
+  /// Runs `action` just before call number `n` (from 0, counted from now)
+  /// of kind `kind` is made: another process acting at that very moment.
+  void before(std::size_t n, Call kind, std::function<void()> action) {
+    hook_kind_ = kind;
+    hook_at_ = calls_of_[static_cast<std::size_t>(kind)] + n;
+    hook_ = std::move(action);
   }
   /// Whether the process has died (die_at's call was reached).
   bool dead() const { return dies_ && injected_; }
@@ -185,6 +195,7 @@ class FaultyFileSystem final : public FileSystem {
     const std::size_t any = calls_++;
     const std::size_t of_kind = calls_of_[static_cast<std::size_t>(kind)]++;
     const std::size_t number = kind_ ? of_kind : any;
+    if (hook_ && kind == hook_kind_ && of_kind == hook_at_) std::exchange(hook_, nullptr)();
     if (dead()) return error_;
     if (number != fail_at_ || (kind_ && *kind_ != kind)) return 0;
     injected_into_ = kind;
@@ -206,6 +217,9 @@ class FaultyFileSystem final : public FileSystem {
   std::atomic<bool> injected_{false};
   bool dies_ = false;
   Call injected_into_ = Call::open;
+  std::function<void()> hook_;
+  Call hook_kind_ = Call::open;
+  std::size_t hook_at_ = kNever;
 };
 
 }  // namespace jug::store_test

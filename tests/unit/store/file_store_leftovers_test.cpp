@@ -19,6 +19,7 @@
 #include "store/lease_file.hpp"
 #include "store/writer_tag.hpp"
 #include "unit/dead_process.hpp"
+#include "unit/store/faulty_file_system.hpp"
 #include "unit/store/store_test_support.hpp"
 
 namespace jug {
@@ -154,6 +155,29 @@ TEST_F(FileStoreLeftovers, ABreakerLeftByADeadWorkerDoesNotBlockTheLeaseForGood)
   EXPECT_TRUE(store_.break_lease(*seen));
   EXPECT_FALSE(store_.lease(task(1)));
   EXPECT_TRUE(store_.acquire(task(1), LeaseOwner::self()));
+}
+
+// The dead worker's breaker is moved aside to be removed. If, between the
+// look at it and the move, a third worker removed it and a live one made
+// its own, the move takes the live one: it is put back, never removed.
+TEST_F(FileStoreLeftovers, ALiveBreakerMadeWhileADeadOneIsRemovedIsPutBack) {
+  const auto faulty = std::make_shared<store_test::FaultyFileSystem>(real_file_system());
+  FileStore store(dir_.path(), faulty);
+  ASSERT_TRUE(store.acquire(task(1), dead_worker_here()));
+  const std::optional<LeaseInfo> seen = store.lease(task(1));
+  ASSERT_TRUE(seen);
+  const std::string breaker = locks(task(1).hex() + ".lock.break");
+  write_whole_file(breaker, lease_content(dead_worker_here()));
+  std::filesystem::last_write_time(breaker,
+                                   std::filesystem::file_time_type::clock::now() - 1h);
+  const std::string live = lease_content(LeaseOwner::self());
+  faulty->before(0, store_test::Call::rename, [&] {
+    std::filesystem::remove(breaker);
+    write_whole_file(breaker, live);
+  });
+  EXPECT_FALSE(store.break_lease(*seen));
+  ASSERT_TRUE(std::filesystem::exists(breaker)) << "a live worker's breaker was removed";
+  EXPECT_EQ(store_test::read_whole_file(breaker), live);
 }
 
 TEST_F(FileStoreLeftovers, AStoreWithoutTheseDirectoriesHasNothingToRemove) {

@@ -154,7 +154,10 @@ TEST(LockFileContent, CutShortItNamesItsHolderWholeOrNotAtAll) {
     EXPECT_EQ(read->pid, owner.pid);
     EXPECT_EQ(read->process_start_ns, owner.process_start_ns);
     EXPECT_EQ(read->machine, owner.machine);
-    // The batch job only names the holder in messages.
+    // A line without its end is no line: a file cut inside its last line
+    // (its job, which names the holder in messages: "SLURM job 42" of
+    // "SLURM job 4242") names nobody yet.
+    EXPECT_EQ(content[size - 1], '\n') << "read a holder from a line cut short";
   }
 }
 
