@@ -86,6 +86,7 @@ class Buffered final : public ByteSink {
  public:
   explicit Buffered(ByteSink& next) : next_(next), buffer_(new char[kOutputBufferSize]) {}
   void write(std::string_view piece) override {
+    if (piece.empty()) return;  // an empty string's bytes: maybe no pointer at all
     if (piece.size() > kOutputBufferSize - used_) {
       flush();
       if (piece.size() >= kOutputBufferSize) {
