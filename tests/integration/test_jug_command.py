@@ -71,6 +71,43 @@ class JugCommand(jugtest.ScratchTest):
         p = self.jug("status", "analysis.cpp", check=0)
         self.assertIn("compiling", p.stderr)
 
+    def test_the_jugfile_program_gets_huge_pages_for_big_allocations(self):
+        # A task makes 64 MB and reports the tunables it ran with and how
+        # much of its memory is in huge pages (the user's big results).
+        with open(os.path.join(self.dir, "pages.cpp"), "w") as f:
+            f.write('#include <jug/jug.hpp>\n#include <cstdlib>\n#include <fstream>\n'
+                    '#include <sstream>\n#include <string>\n#include <vector>\n'
+                    'const jug::TaskGenerator big("big", [](int n) {\n'
+                    '  std::vector<char> v(std::size_t(n) << 20, 1);\n'
+                    '  std::ifstream smaps("/proc/self/smaps_rollup");\n'
+                    '  std::stringstream all; all << smaps.rdbuf();\n'
+                    '  const char* t = std::getenv("GLIBC_TUNABLES");\n'
+                    '  std::ofstream("report.txt") << (t ? t : "") << "\\n" << all.str();\n'
+                    '  return int(v[1]);\n});\n'
+                    'int main(int argc, char** argv) {\n'
+                    '  return jug::main(argc, argv, [] { big(64); });\n}\n')
+
+        def report(tunables):
+            env = dict(self.env)
+            if tunables is not None:
+                env["GLIBC_TUNABLES"] = tunables
+            shutil.rmtree(os.path.join(self.dir, "pages.jugdata"), ignore_errors=True)
+            jugtest.run([jugtest.JUG, "execute", "pages.cpp"], self.dir, env=env, check=0)
+            with open(os.path.join(self.dir, "report.txt")) as f:
+                lines = f.read().splitlines()
+            huge = [int(l.split()[1]) for l in lines if l.startswith("AnonHugePages:")]
+            return lines[0], huge[0] if huge else None
+
+        tunables, huge_kb = report(None)
+        self.assertEqual(tunables, "glibc.malloc.hugetlb=1")
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            if "[madvise]" in f.read() and huge_kb is not None:
+                self.assertGreaterEqual(huge_kb, 32 * 1024, "64 MB in small pages")
+        self.assertEqual(report("glibc.malloc.check=3")[0],
+                         "glibc.malloc.check=3:glibc.malloc.hugetlb=1")
+        self.assertEqual(report("glibc.malloc.hugetlb=0")[0], "glibc.malloc.hugetlb=0",
+                         "the user's own setting is kept")
+
     def test_compile_error_is_reported(self):
         with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
             f.write("this is not C++\n")

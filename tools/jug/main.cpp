@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "huge_pages.hpp"
 #include "jugfile_program.hpp"
 #include "process.hpp"
 #include "subcommands.hpp"
@@ -94,6 +95,7 @@ int run(const std::vector<std::string>& args) {
   std::error_code self_error;
   const fs::path self = fs::read_symlink("/proc/self/exe", self_error);
   if (!self_error) ::setenv("JUG_COMMAND", self.c_str(), 1);
+  ::setenv("GLIBC_TUNABLES", tunables_with_huge_pages(environment("GLIBC_TUNABLES")).c_str(), 1);
   replace_process(program, program_arguments("jug", subcommand->name, file, scanned.others));
 }
 
