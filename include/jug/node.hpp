@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,6 +21,15 @@ class InputArchive;
 
 /// A result in memory, type-erased. The front end that made it knows its type.
 using AnyValue = std::shared_ptr<const void>;
+
+/// A dependency's result handed to a task as the bytes of its elements (a
+/// std::span parameter given a Task<std::vector<double>>, say): where the
+/// stored record lies, mapped from the store's file, or in the value in
+/// memory. `owner` keeps them valid (the mapping or the value).
+struct ElementBytes {
+  std::span<const char> bytes;
+  std::shared_ptr<const void> owner;
+};
 
 /// What the engine can do with one task, supplied by the front end.
 class TaskBody {
@@ -41,6 +51,25 @@ class TaskBody {
   /// The inverse of encode: reads all of `in`; throws CorruptRecord on bad
   /// bytes.
   virtual AnyValue decode(InputArchive& in) const = 0;
+
+  // ---- views: a task that reads a dependency's elements where they lie ----
+  /// The dependencies the task reads as ElementBytes rather than as their
+  /// value: `[i]` for dependency i. Empty when it reads none so.
+  virtual std::vector<bool> viewed_dependencies() const { return {}; }
+  /// For a result that is an array of plain numbers: the bytes of its
+  /// elements in `value`; nullopt for a result of any other type.
+  virtual std::optional<std::span<const char>> element_bytes(const AnyValue& value) const {
+    (void)value;
+    return std::nullopt;
+  }
+  /// The same in `payload`, the result's encoded bytes (as encode writes
+  /// them); nullopt also when they do not lie aligned for their type there,
+  /// or do not have the array's layout (then decode says why).
+  virtual std::optional<std::span<const char>> element_bytes_of_payload(
+      std::string_view payload) const {
+    (void)payload;
+    return std::nullopt;
+  }
 };
 
 /// A tasklet: a view on another task's (or tasklet's) result, computed

@@ -74,6 +74,25 @@ class TypedTaskBody final : public TaskBody {
     }
   }
 
+  std::vector<bool> viewed_dependencies() const override {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      std::vector<bool> viewed;
+      if constexpr ((holds_view_v<std::tuple_element_t<I, Params>> || ...)) {
+        (collect_views<std::tuple_element_t<I, Params>>(viewed, std::get<I>(arguments_)), ...);
+      }
+      return viewed;
+    }(std::make_index_sequence<std::tuple_size_v<Stored>>{});
+  }
+
+  std::optional<std::span<const char>> element_bytes(const AnyValue& value) const override {
+    return element_bytes_of_value<R>(value);
+  }
+
+  std::optional<std::span<const char>> element_bytes_of_payload(
+      std::string_view payload) const override {
+    return element_bytes_of_encoding<R>(payload);
+  }
+
  private:
   template <std::size_t... I>
   AnyValue call(DependencyCursor& cursor, std::index_sequence<I...>) const {

@@ -96,4 +96,12 @@ std::string_view open(std::string_view record, const TaskHash& expected,
   return scratch;
 }
 
+std::optional<std::string_view> open_uncompressed(std::string_view record,
+                                                  const TaskHash& expected,
+                                                  std::string_view result_type) {
+  if (parse_header(record, record.size()).compressed()) return std::nullopt;
+  std::string no_scratch;
+  return open(record, expected, result_type, no_scratch);
+}
+
 }  // namespace jug::record

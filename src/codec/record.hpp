@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -58,6 +59,13 @@ void finish(std::string& buffer, const TaskHash& hash, std::string_view result_t
 /// `result_type`.
 std::string_view open(std::string_view record, const TaskHash& expected,
                       std::string_view result_type, std::string& scratch);
+
+/// open() of a record whose payload is not compressed: a view of its
+/// payload within `record`; nullopt, with nothing checked, when it is
+/// compressed (read() it then). Throws as open() does.
+std::optional<std::string_view> open_uncompressed(std::string_view record,
+                                                  const TaskHash& expected,
+                                                  std::string_view result_type);
 
 /// Records above this many bytes are written and read in pieces: 1 MiB, or
 /// what the environment variable JUG_TEST_BIG_RECORD_BYTES says (for tests,

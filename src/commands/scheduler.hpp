@@ -249,6 +249,10 @@ class Scheduler {
   /// The value of a finished dependency: from memory when we computed or
   /// loaded it, else from the store.
   AnyValue value_of(NodeId id);
+  /// The same as the bytes of its elements, for a task that reads it
+  /// through a view (TaskBody::viewed_dependencies): mapped from the store
+  /// where it can be.
+  AnyValue view_of(NodeId id);
 
   /// Called with mutex_ held.
   void mark_done(NodeId id);

@@ -209,9 +209,10 @@ std::optional<Scheduler::Chained> Scheduler::run_leased(NodeId id, Troubles trou
   NodeId loading = 0;
   try {
     inputs.reserve(node.dependencies.size());
-    for (NodeId d : node.dependencies) {
-      loading = d;
-      inputs.push_back(value_of(d));
+    const std::vector<bool> viewed = node.body->viewed_dependencies();
+    for (std::size_t i = 0; i < node.dependencies.size(); ++i) {
+      loading = node.dependencies[i];
+      inputs.push_back(i < viewed.size() && viewed[i] ? view_of(loading) : value_of(loading));
     }
   } catch (const ResultTypeMismatch& e) {
     recompute_dependency(id, loading, e.what(), /*type_changed=*/true);
@@ -321,6 +322,15 @@ AnyValue Scheduler::value_of(NodeId id) {
   std::lock_guard lock(mutex_);
   if (unfinished_dependents_[id] > 0) values_[id] = v;
   return v;
+}
+
+AnyValue Scheduler::view_of(NodeId id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (values_[id]) return elements_of(graph_, id, values_[id]);
+  }
+  // Not kept for other tasks: they may want the value itself.
+  return load_elements(store_, graph_, id);
 }
 
 void Scheduler::fail(NodeId id, const std::string& message) {

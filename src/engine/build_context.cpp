@@ -190,14 +190,18 @@ void run_now_unless_stored(NodeId id) {
   const Graph::Node& node = graph.node(id);
   std::vector<AnyValue> inputs;
   inputs.reserve(node.dependencies.size());
-  for (NodeId d : node.dependencies) {
+  const std::vector<bool> viewed = node.body->viewed_dependencies();
+  for (std::size_t i = 0; i < node.dependencies.size(); ++i) {
+    const NodeId d = node.dependencies[i];
     if (!current_store->contains(graph.hash(d))) {
       throw Error(fmt::format(
           "jug::cached_function: {} needs the result of {}, which has not run; put a "
           "jug::barrier() before it, or make it an ordinary task",
           describe_task(graph, id), describe_task(graph, d)));
     }
-    inputs.push_back(node_value(d));  // a damaged one stops the build, as for jug::value
+    AnyValue value = node_value(d);  // a damaged one stops the build, as for jug::value
+    inputs.push_back(i < viewed.size() && viewed[i] ? elements_of(graph, d, std::move(value))
+                                                    : std::move(value));
   }
   save_result(*current_store, graph, id, node.body->run(inputs));
 }

@@ -1,5 +1,8 @@
 #include "engine/results.hpp"
 
+#include <optional>
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "codec/record.hpp"
@@ -19,17 +22,23 @@ constexpr const char* kRepair =
     "`jug execute --verify` removes exactly the unreadable results and computes them again, "
     "leaving every good one (plain jug execute does so when a task that needs it runs)";
 
-}  // namespace
-
-AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
-  const TaskHash& hash = graph.hash(id);
-  const std::unique_ptr<RecordSource> stored = store.open_record(hash);
+/// The record of `id` in the store; throws ValueNotAvailable when there is none.
+std::unique_ptr<RecordSource> open_result(Store& store, const Graph& graph, NodeId id) {
+  std::unique_ptr<RecordSource> stored = store.open_record(graph.hash(id));
   if (!stored) {
     throw ValueNotAvailable(fmt::format(
         "the result of task {} is not available: the task has not run yet "
         "(run jug execute first, or put a jug::barrier() before asking for its value)",
         describe_task(graph, id)));
   }
+  return stored;
+}
+
+/// Runs `read`, which reads the record of `id`, turning what it throws into
+/// messages that name the task, where it is stored and what to do.
+template <class Read>
+void reading_result(Store& store, const Graph& graph, NodeId id, Read read) {
+  const TaskHash& hash = graph.hash(id);
   const TaskBody& body = *graph.node(id).body;
   // Only made for a message: loading a result is on the hot path.
   const auto result_type = [&] {
@@ -41,10 +50,8 @@ AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
         "get new hashes. {}",
         kRepair);
   };
-  AnyValue value;
   try {
-    record::read(*stored, hash, body.result_type(),
-                 [&](InputArchive& payload) { value = body.decode(payload); });
+    read();
   } catch (const ResultTypeMismatch&) {
     throw ResultTypeMismatch(fmt::format(
         "the stored result of task {} in {} holds another type than the task now returns "
@@ -62,7 +69,54 @@ AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
         "now ({}): the type changed since it ran. {}",
         describe_task(graph, id), store.location(hash), result_type(), e.what(), what_to_do()));
   }
+}
+
+AnyValue read_result(Store& store, const Graph& graph, NodeId id, RecordSource& stored) {
+  const TaskBody& body = *graph.node(id).body;
+  AnyValue value;
+  reading_result(store, graph, id, [&] {
+    record::read(stored, graph.hash(id), body.result_type(),
+                 [&](InputArchive& payload) { value = body.decode(payload); });
+  });
   return value;
+}
+
+}  // namespace
+
+AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
+  const std::unique_ptr<RecordSource> stored = open_result(store, graph, id);
+  return read_result(store, graph, id, *stored);
+}
+
+AnyValue load_elements(Store& store, const Graph& graph, NodeId id) {
+  const std::unique_ptr<RecordSource> stored = open_result(store, graph, id);
+  if (stored->size() > record::big_record_size()) {
+    if (std::shared_ptr<const FileMapping> mapping = stored->map()) {
+      const TaskBody& body = *graph.node(id).body;
+      std::optional<std::string_view> payload;
+      reading_result(store, graph, id, [&] {
+        payload = record::open_uncompressed(std::string_view(mapping->bytes().data(),
+                                                             mapping->bytes().size()),
+                                            graph.hash(id), body.result_type());
+      });
+      if (payload) {
+        if (const auto elements = body.element_bytes_of_payload(*payload)) {
+          return std::make_shared<const ElementBytes>(ElementBytes{*elements, mapping});
+        }
+      }
+    }
+  }
+  return elements_of(graph, id, read_result(store, graph, id, *stored));
+}
+
+AnyValue elements_of(const Graph& graph, NodeId id, AnyValue value) {
+  const auto elements = graph.node(id).body->element_bytes(value);
+  if (!elements) {
+    throw std::logic_error(fmt::format("task {} was asked for a view of its result, which is "
+                                       "no array of numbers",
+                                       describe_task(graph, id)));
+  }
+  return std::make_shared<const ElementBytes>(ElementBytes{*elements, std::move(value)});
 }
 
 RecordBytes encode_result(const Graph& graph, NodeId id, const AnyValue& value) {

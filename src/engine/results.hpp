@@ -13,6 +13,16 @@ namespace jug {
 /// type defined otherwise when it was stored (it does not decode now).
 AnyValue load_result(Store& store, const Graph& graph, NodeId id);
 
+/// The result of `id`, an array of numbers, as the bytes of its elements
+/// (ElementBytes) for a task that reads it through a view: a big record
+/// the store can map is mapped, checked whole, and its elements handed on
+/// where they lie, with no copy; any other is loaded as load_result does.
+/// Throws as load_result does.
+AnyValue load_elements(Store& store, const Graph& graph, NodeId id);
+
+/// `value`, the result of `id` in memory, as the bytes of its elements.
+AnyValue elements_of(const Graph& graph, NodeId id, AnyValue value);
+
 /// The record of `value` as the result of `id`: ready for Store::put. A
 /// big one keeps `value` and encodes it again as it is stored.
 RecordBytes encode_result(const Graph& graph, NodeId id, const AnyValue& value);

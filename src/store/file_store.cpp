@@ -224,6 +224,13 @@ class FileRecord final : public RecordSource {
       throw failed_(e);
     }
   }
+  std::shared_ptr<const FileMapping> map() override {
+    std::shared_ptr<const FileMapping> mapping;
+    const Errno err = file_.fs().map_read_only(file_.handle(), size_, &mapping);
+    if (err == ENODEV || (err == EINVAL && size_ == 0)) return nullptr;  // read it instead
+    if (err != 0) throw failed_(IoError{err, path_});
+    return mapping;
+  }
 
  private:
   static constexpr std::uint64_t kUnknownPosition = ~std::uint64_t{0};

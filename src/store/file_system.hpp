@@ -34,6 +34,22 @@ struct FileHandle {
   int value = -1;
 };
 
+/// A file's bytes mapped read-only into memory (a task's view of a big
+/// result, docs/codec.md): valid for as long as the object lives, even once
+/// the file's name is gone. Reading it reads the file, through the page
+/// cache; no memory of the process's own holds it.
+class FileMapping {
+ public:
+  virtual ~FileMapping() = default;
+  std::span<const char> bytes() const { return bytes_; }
+
+ protected:
+  explicit FileMapping(std::span<const char> bytes) : bytes_(bytes) {}
+
+ private:
+  std::span<const char> bytes_;
+};
+
 /// An open directory being listed: the real file system's DIR*, another's
 /// own number.
 struct DirectoryHandle {
@@ -84,6 +100,14 @@ class FileSystem {
   /// `offset` (a record's header, written once the rest is; a big record
   /// read from any place).
   virtual Errno seek(FileHandle file, std::uint64_t offset) = 0;
+  /// mmap(nullptr, size, PROT_READ, MAP_SHARED, file, 0): the file's first
+  /// `size` bytes (size > 0, at most the file's length). Fails with ENODEV
+  /// where the file system cannot map files, ENOMEM where the address space
+  /// is short. Published records never change, so what the mapping shows
+  /// stays what was checked; a file cut shorter meanwhile (which no store
+  /// does) would make reading past its end fail (SIGBUS).
+  virtual Errno map_read_only(FileHandle file, std::uint64_t size,
+                              std::shared_ptr<const FileMapping>* mapping) = 0;
   /// fstat(2).
   virtual Errno status_of(FileHandle file, FileStatus* status) = 0;
   /// futimens(file, nullptr): its modification time becomes now, by the

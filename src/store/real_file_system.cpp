@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,17 @@ Errno opened(int fd, FileHandle* file) {
   return 0;
 }
 
+/// A mapping made by mmap, unmapped with it.
+class MappedFile final : public FileMapping {
+ public:
+  MappedFile(const char* data, std::size_t size) : FileMapping({data, size}) {}
+  ~MappedFile() override {
+    ::munmap(const_cast<char*>(bytes().data()), bytes().size());
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+};
+
 class RealFileSystem final : public FileSystem {
  public:
   Errno open_for_reading(const std::string& path, FileHandle* file) override {
@@ -67,6 +79,19 @@ class RealFileSystem final : public FileSystem {
 
   Errno seek(FileHandle file, std::uint64_t offset) override {
     if (::lseek(file.value, static_cast<off_t>(offset), SEEK_SET) < 0) return failed();
+    return 0;
+  }
+
+  Errno map_read_only(FileHandle file, std::uint64_t size,
+                      std::shared_ptr<const FileMapping>* mapping) override {
+    if (size == 0) return EINVAL;
+    void* data = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, file.value, 0);
+    if (data == MAP_FAILED) return failed();
+    // Read front to back, as checking and most tasks do: read ahead more,
+    // and let the kernel drop what was read first when memory is short.
+    ::madvise(data, size, MADV_SEQUENTIAL);
+    *mapping = std::make_shared<const MappedFile>(static_cast<const char*>(data),
+                                                  static_cast<std::size_t>(size));
     return 0;
   }
 

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/file_system.hpp"
+
 namespace jug {
 
 /// Receives a record's bytes, in order, in pieces of any size.
@@ -76,6 +78,11 @@ class RecordSource {
   /// Reads into `buffer` the bytes from `offset` on: all of `buffer` unless
   /// the record ends first; returns how many. Throws StoreError.
   virtual std::size_t read_at(std::uint64_t offset, std::span<char> buffer) = 0;
+  /// All of its bytes mapped read-only into memory, valid for as long as
+  /// the mapping lives (the record removed or replaced meanwhile too);
+  /// nullptr where the store cannot map them (it is not a local file, or
+  /// its file system cannot map). Throws StoreError.
+  virtual std::shared_ptr<const FileMapping> map() { return nullptr; }
 };
 
 /// A record read whole into memory (what Store::get returned).

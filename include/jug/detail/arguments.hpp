@@ -19,6 +19,7 @@
 
 #include "jug/argument_hashing.hpp"
 #include "jug/codec.hpp"
+#include "jug/detail/element_views.hpp"
 #include "jug/errors.hpp"
 #include "jug/task_handle.hpp"
 
@@ -115,6 +116,35 @@ void collect_dependencies(std::vector<NodeId>& out, const S& stored) {
                stored);
   } else {
     for (const auto& element : stored) collect_dependencies(out, element);
+  }
+}
+
+// ---- collect_views ---------------------------------------------------------
+
+/// Appends, for each dependency of the stored argument S given to a
+/// parameter of type P (in collect_dependencies' order), whether it is
+/// read as a view.
+template <class Param, class S>
+void collect_views(std::vector<bool>& out, const S& stored) {
+  using P = std::remove_cvref_t<Param>;
+  if constexpr (!holds_view_v<P>) {
+    std::vector<NodeId> dependencies;
+    collect_dependencies(dependencies, stored);
+    out.insert(out.end(), dependencies.size(), false);
+  } else if constexpr (!is_structured_v<S> || is_hash_wrapper_v<S>) {
+    // plain value: no dependency
+  } else if constexpr (is_task_v<S>) {
+    // A tasklet's value is computed from its task's whole result.
+    out.push_back(ViewOf<P, S>::value && !is_tasklet(stored.node_id()));
+  } else if constexpr (requires { typename S::key_type; typename S::mapped_type; }) {
+    for (const auto& kv : stored) collect_views<typename P::mapped_type>(out, kv.second);
+  } else if constexpr (requires { std::tuple_size<S>::value; } &&
+                       !requires { stored.begin(); }) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (collect_views<std::tuple_element_t<I, P>>(out, std::get<I>(stored)), ...);
+    }(std::make_index_sequence<std::tuple_size_v<S>>{});
+  } else {
+    for (const auto& element : stored) collect_views<typename P::value_type>(out, element);
   }
 }
 
@@ -232,6 +262,18 @@ class DependencyCursor {
     views_.push_back(project(task.node_id(), stored));
     return *static_cast<const R*>(views_.back().get());
   }
+  /// The elements of an array result, where the engine put them (the
+  /// dependency was listed as viewed: collect_views).
+  template <class R>
+  std::span<const typename R::value_type> next_view(const Task<R>& task) {
+    using T = typename R::value_type;
+    if (is_tasklet(task.node_id())) {
+      const R& whole = next(task);
+      return {whole.data(), whole.size()};
+    }
+    const auto& elements = *static_cast<const ElementBytes*>(values_[next_++].get());
+    return {reinterpret_cast<const T*>(elements.bytes.data()), elements.bytes.size() / sizeof(T)};
+  }
 
  private:
   std::span<const AnyValue> values_;
@@ -245,6 +287,8 @@ P resolve(const S& stored, DependencyCursor& cursor) {
     return stored;
   } else if constexpr (is_hash_wrapper_v<S>) {
     return P(stored.value);
+  } else if constexpr (ViewOf<P, S>::value) {
+    return cursor.next_view(stored);
   } else if constexpr (is_task_v<S>) {
     using R = typename S::result_type;
     static_assert(std::is_convertible_v<const R&, P>,

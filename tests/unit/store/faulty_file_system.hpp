@@ -35,6 +35,7 @@ enum class Call {
   list,  // open_directory, open_directory_in, next_entry
   sync,
   seek,
+  map,
 };
 
 class FaultyFileSystem final : public FileSystem {
@@ -103,6 +104,11 @@ class FaultyFileSystem final : public FileSystem {
   Errno seek(FileHandle file, std::uint64_t offset) override {
     if (const Errno err = fault(Call::seek)) return err;
     return base_->seek(file, offset);
+  }
+  Errno map_read_only(FileHandle file, std::uint64_t size,
+                      std::shared_ptr<const FileMapping>* mapping) override {
+    if (const Errno err = fault(Call::map)) return err;
+    return base_->map_read_only(file, size, mapping);
   }
   Errno status_of(FileHandle file, FileStatus* status) override {
     if (const Errno err = fault(Call::status)) return err;
@@ -176,7 +182,7 @@ class FaultyFileSystem final : public FileSystem {
 
  private:
   static constexpr std::size_t kNever = static_cast<std::size_t>(-1);
-  static constexpr std::size_t kKinds = static_cast<std::size_t>(Call::seek) + 1;
+  static constexpr std::size_t kKinds = static_cast<std::size_t>(Call::map) + 1;
 
   void set(std::size_t n, Errno err, std::optional<Call> kind, bool shorten) {
     calls_ = 0;

@@ -232,6 +232,29 @@ Errno MemoryFileSystem::seek(FileHandle file, std::uint64_t offset) {
   return 0;
 }
 
+namespace {
+/// The bytes a CopiedFile shows, a base so that they are made before it.
+struct CopiedBytes {
+  std::string bytes;
+};
+class CopiedFile final : private CopiedBytes, public FileMapping {
+ public:
+  explicit CopiedFile(std::string bytes)
+      : CopiedBytes{std::move(bytes)}, FileMapping(CopiedBytes::bytes) {}
+};
+}  // namespace
+
+Errno MemoryFileSystem::map_read_only(FileHandle file, std::uint64_t size,
+                                      std::shared_ptr<const FileMapping>* mapping) {
+  const std::lock_guard lock(mutex_);
+  const auto opened = files_.find(file.value);
+  if (opened == files_.end()) return EBADF;
+  const Inode& inode = state_.inodes.at(opened->second.inode);
+  if (size == 0 || size > inode.data.size()) return EINVAL;
+  *mapping = std::make_shared<const CopiedFile>(inode.data.substr(0, size));
+  return 0;
+}
+
 Errno MemoryFileSystem::status_of(FileHandle file, FileStatus* status) {
   const std::lock_guard lock(mutex_);
   const auto opened = files_.find(file.value);

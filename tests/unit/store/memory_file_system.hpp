@@ -77,6 +77,10 @@ class MemoryFileSystem final : public FileSystem {
   Errno read(FileHandle file, std::span<char> buffer, std::size_t* got) override;
   Errno write(FileHandle file, std::string_view data, std::size_t* written) override;
   Errno seek(FileHandle file, std::uint64_t offset) override;
+  /// A copy of the file's bytes as they are now (published records never
+  /// change, so a copy shows what a mapping would).
+  Errno map_read_only(FileHandle file, std::uint64_t size,
+                      std::shared_ptr<const FileMapping>* mapping) override;
   Errno status_of(FileHandle file, FileStatus* status) override;
   Errno touch(FileHandle file) override;
   Errno sync_data(FileHandle file) override;
