@@ -1,10 +1,16 @@
 // Benchmark jugfile: one big result and its reader. `produce` returns N
 // doubles (incompressible), `consume` sums them. N comes after `--`
 // (default 50,000,000: 400 MB):  bench_big_results_jugfile execute -- 50000000
+// With `-- N view`, `consume_view` sums them through a view (a std::span
+// parameter: the record mapped) and, if $BENCH_ANON_FILE names a file,
+// writes there the process's anonymous memory (RssAnon, kB) as it ends.
 #include <jug/jug.hpp>
 
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <numeric>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,10 +32,25 @@ const jug::TaskGenerator consume("consume", [](const std::vector<double>& values
   return std::accumulate(values.begin(), values.end(), 0.0);
 });
 
+const jug::TaskGenerator consume_view("consume_view", [](std::span<const double> values) {
+  const double sum = std::accumulate(values.begin(), values.end(), 0.0);
+  if (const char* report = std::getenv("BENCH_ANON_FILE")) {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("RssAnon:", 0) == 0) std::ofstream(report) << line.substr(8) << '\n';
+    }
+  }
+  return sum;
+});
+
 int main(int argc, char** argv) {
   return jug::main(argc, argv, [] {
     const auto& args = jug::arguments();
     const std::int64_t n = args.empty() ? 50'000'000 : std::stoll(args[0]);
-    consume(produce(n));
+    if (args.size() > 1 && args[1] == "view") {
+      consume_view(produce(n));
+    } else {
+      consume(produce(n));
+    }
   });
 }

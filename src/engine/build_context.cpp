@@ -181,6 +181,10 @@ bool result_stored(const TaskHash& hash, std::string_view result_type) {
   } catch (const CorruptRecord&) {
     current_store->remove(hash);
     return false;
+  } catch (const RecordReplaced&) {
+    // Replaced or removed while it was checked: the inner tasks are built,
+    // and find it stored if it is.
+    return false;
   }
 }
 

@@ -81,14 +81,8 @@ AnyValue read_result(Store& store, const Graph& graph, NodeId id, RecordSource& 
   return value;
 }
 
-}  // namespace
-
-AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
-  const std::unique_ptr<RecordSource> stored = open_result(store, graph, id);
-  return read_result(store, graph, id, *stored);
-}
-
-AnyValue load_elements(Store& store, const Graph& graph, NodeId id) {
+/// load_elements, without its second try.
+AnyValue load_elements_once(Store& store, const Graph& graph, NodeId id) {
   const std::unique_ptr<RecordSource> stored = open_result(store, graph, id);
   if (stored->size() > record::big_record_size()) {
     if (std::shared_ptr<const FileMapping> mapping = stored->map()) {
@@ -107,6 +101,37 @@ AnyValue load_elements(Store& store, const Graph& graph, NodeId id) {
     }
   }
   return elements_of(graph, id, read_result(store, graph, id, *stored));
+}
+
+/// `load()`, which opens the record of `id` and reads it, once more when
+/// the record was replaced or removed while it was read, in a store that
+/// cannot go on reading it (RecordReplaced: Redis). Once more only: a
+/// record replaced twice meanwhile is taken as not there.
+template <class Load>
+AnyValue again_if_replaced(const Graph& graph, NodeId id, Load load) {
+  try {
+    return load();
+  } catch (const RecordReplaced&) {
+  }
+  try {
+    return load();
+  } catch (const RecordReplaced& e) {
+    throw ValueNotAvailable(fmt::format("the result of task {} is not available: {}, twice",
+                                        describe_task(graph, id), e.what()));
+  }
+}
+
+}  // namespace
+
+AnyValue load_result(Store& store, const Graph& graph, NodeId id) {
+  return again_if_replaced(graph, id, [&] {
+    const std::unique_ptr<RecordSource> stored = open_result(store, graph, id);
+    return read_result(store, graph, id, *stored);
+  });
+}
+
+AnyValue load_elements(Store& store, const Graph& graph, NodeId id) {
+  return again_if_replaced(graph, id, [&] { return load_elements_once(store, graph, id); });
 }
 
 AnyValue elements_of(const Graph& graph, NodeId id, AnyValue value) {

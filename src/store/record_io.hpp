@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -83,6 +84,15 @@ class RecordSource {
   /// nullptr where the store cannot map them (it is not a local file, or
   /// its file system cannot map). Throws StoreError.
   virtual std::shared_ptr<const FileMapping> map() { return nullptr; }
+};
+
+/// Thrown by RecordSource::read_at when the record was replaced or removed
+/// while it was read, in a store that cannot go on reading the record it
+/// began with (Redis, where a replaced record's parts are deleted): read it
+/// again from the start.
+class RecordReplaced : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// A record read whole into memory (what Store::get returned).

@@ -25,6 +25,10 @@ class RedisStore final : public Store {
   /// Redis's largest string (proto-max-bulk-len): larger records are
   /// stored in chunks of this size.
   static constexpr std::size_t kLargestString = std::size_t{512} << 20;
+  /// A big record (RecordBytes without its bytes in memory) is sent as it
+  /// is encoded, in chunks of this size at most: what it costs in memory
+  /// beside the value, writing or reading.
+  static constexpr std::size_t kStreamedChunk = std::size_t{16} << 20;
 
   /// Opens the store `url` names (RedisUrl::parse) and connects at once:
   /// throws StoreError, naming the masked URL and why, when the server
@@ -42,6 +46,9 @@ class RedisStore final : public Store {
 
   /// A chunked record's parts, read in one round trip, joined.
   std::optional<std::string> get(const TaskHash& hash) override;
+  /// A chunked record is read a chunk at a time, where it is asked for; a
+  /// record replaced or removed meanwhile throws RecordReplaced.
+  std::unique_ptr<RecordSource> open_record(const TaskHash& hash) override;
   /// One MULTI/EXEC: the record (or the manifest of its chunks, written
   /// before) and its entry in the results index.
   void put(const TaskHash& hash, const RecordBytes& record) override;
@@ -170,14 +177,19 @@ class RedisStore final : public Store {
   /// the parts of a chunked record.
   std::vector<std::string> chunk_keys(const TaskHash& hash, std::string_view token,
                                       std::size_t count) const;
-  /// For a record larger than a chunk: writes its chunks, and returns the
-  /// manifest to publish in its place; empty for one that fits a string.
-  std::string write_chunks(const TaskHash& hash, std::string_view record);
+  /// For a record larger than a chunk, or a big one not in memory: writes
+  /// its chunks, and returns the manifest to publish in its place; empty
+  /// for one that fits a string.
+  std::string write_chunks(const TaskHash& hash, const RecordBytes& record);
+  /// write_chunks of a big record, produced as it is sent (ChunkWriter).
+  std::string stream_chunks(const TaskHash& hash, const RecordBytes& record);
+  class ChunkWriter;
+  class ChunkedRecord;
   /// Publishes `record` (its manifest, for a chunked one) and its index
   /// entry in one transaction with `extra`, followed in the same round
   /// trip by `after` (as transaction_then), whose replies are returned;
   /// then deletes the chunks of the record it replaced, if it had any.
-  std::vector<RedisReply> publish(const TaskHash& hash, std::string_view record,
+  std::vector<RedisReply> publish(const TaskHash& hash, const RecordBytes& record,
                                   const std::vector<RedisCommand>& extra, std::string_view doing,
                                   const std::vector<RedisCommand>& after = {},
                                   const std::vector<RedisCommand>* after_again = nullptr);

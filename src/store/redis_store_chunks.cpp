@@ -1,8 +1,11 @@
-// Records larger than one Redis string (512 MB): the record's chunks are
-// written first, each under a key of its own, then a small manifest naming
-// them is published at `<prefix>result:<hex>` in the transaction that would
-// have published the record, so that a reader sees all or nothing. The
-// chunks of a record replaced or removed are deleted after.
+// Records larger than one Redis string (512 MB), and big records not in
+// memory (a result of several GB, produced as it is sent, in chunks of
+// 16 MB): the record's chunks are written first, each under a key of its
+// own, then a small manifest naming them is published at
+// `<prefix>result:<hex>` in the transaction that would have published the
+// record, so that a reader sees all or nothing. The chunks of a record
+// replaced or removed are deleted after. A chunked record is read a chunk
+// at a time, into the value being decoded (open_record).
 //
 // A manifest: `jug-chunks 1 <token> <count> <size>\n`; its chunks are
 // `<prefix>chunk:<hex>:<token>:<i>`. No record starts like it (the codec's
@@ -11,7 +14,9 @@
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <charconv>
+#include <exception>
 
 #include "jug/errors.hpp"
 #include "store/redis_scripts.hpp"
@@ -64,13 +69,15 @@ std::vector<std::string> RedisStore::chunk_keys(const TaskHash& hash, std::strin
   return keys;
 }
 
-std::string RedisStore::write_chunks(const TaskHash& hash, std::string_view record) {
-  if (record.size() <= chunk_size_) return {};
+std::string RedisStore::write_chunks(const TaskHash& hash, const RecordBytes& record) {
+  const std::optional<std::string_view> whole = record.whole();
+  if (!whole) return stream_chunks(hash, record);
+  if (whole->size() <= chunk_size_) return {};
   const Manifest manifest{redis_scripts::random_token(),
-                          (record.size() + chunk_size_ - 1) / chunk_size_, record.size()};
+                          (whole->size() + chunk_size_ - 1) / chunk_size_, whole->size()};
   const std::vector<std::string> keys = chunk_keys(hash, manifest.token, manifest.count);
   for (std::size_t i = 0; i < manifest.count; ++i) {
-    const RedisReply reply = run({"SET", keys[i], record.substr(i * chunk_size_, chunk_size_)});
+    const RedisReply reply = run({"SET", keys[i], whole->substr(i * chunk_size_, chunk_size_)});
     check_reply(*reply, url_.masked(),
                 fmt::format("storing part {} of {} of the result of task {}", i + 1,
                             manifest.count, hash.hex()));
@@ -78,7 +85,176 @@ std::string RedisStore::write_chunks(const TaskHash& hash, std::string_view reco
   return format_manifest(manifest);
 }
 
-std::vector<RedisReply> RedisStore::publish(const TaskHash& hash, std::string_view record,
+/// Sends a record's bytes as they are produced, a chunk at a time; its
+/// start (the header, written last) is put in place by SETRANGE.
+class RedisStore::ChunkWriter final : public RecordWriter {
+ public:
+  ChunkWriter(RedisStore& store, const TaskHash& hash, const Manifest& manifest,
+              std::size_t chunk_size)
+      : store_(store),
+        hash_(hash),
+        keys_(store.chunk_keys(hash, manifest.token, manifest.count)),
+        chunk_size_(chunk_size) {
+    buffer_.reserve(chunk_size_);
+  }
+
+  void append(std::string_view piece) override {
+    while (!piece.empty()) {
+      const std::size_t take = std::min(piece.size(), chunk_size_ - buffer_.size());
+      buffer_.append(piece.substr(0, take));
+      piece.remove_prefix(take);
+      if (buffer_.size() == chunk_size_) send();
+    }
+  }
+
+  void overwrite_start(std::string_view bytes) override {
+    if (sent_ == 0) {
+      buffer_.replace(0, bytes.size(), bytes);
+      return;
+    }
+    const RedisReply reply = store_.run({"SETRANGE", keys_[0], "0", bytes});
+    check_reply(*reply, store_.url_.masked(), doing(0));
+  }
+
+  /// Sends what is left; checks that the record had as many chunks as its
+  /// size says.
+  void finish() {
+    if (!buffer_.empty()) send();
+    if (sent_ != keys_.size()) {
+      throw StoreError(fmt::format("the result of task {} was {} bytes, not the {} announced",
+                                   hash_.hex(), sent_bytes_, keys_.size()));
+    }
+  }
+
+  /// Deletes the chunks sent so far (a record that failed half-way).
+  void discard() noexcept {
+    try {
+      RedisCommand command{"DEL"};
+      for (std::size_t i = 0; i < std::min(sent_, keys_.size()); ++i) command.push_back(keys_[i]);
+      if (command.size() > 1) (void)store_.run(command);
+    } catch (const std::exception&) {
+      // Left for `jug cleanup`, which deletes chunks no manifest names.
+    }
+  }
+
+ private:
+  std::string doing(std::size_t i) const {
+    return fmt::format("storing part {} of {} of the result of task {}", i + 1, keys_.size(),
+                       hash_.hex());
+  }
+  void send() {
+    if (sent_ >= keys_.size()) {
+      throw StoreError(fmt::format("the result of task {} is longer than announced",
+                                   hash_.hex()));
+    }
+    const RedisReply reply = store_.run({"SET", keys_[sent_], buffer_});
+    check_reply(*reply, store_.url_.masked(), doing(sent_));
+    sent_bytes_ += buffer_.size();
+    ++sent_;
+    buffer_.clear();
+  }
+
+  RedisStore& store_;
+  const TaskHash& hash_;
+  const std::vector<std::string> keys_;
+  const std::size_t chunk_size_;
+  std::string buffer_;
+  std::size_t sent_ = 0;
+  std::uint64_t sent_bytes_ = 0;
+};
+
+std::string RedisStore::stream_chunks(const TaskHash& hash, const RecordBytes& record) {
+  const std::size_t chunk = std::min(chunk_size_, kStreamedChunk);
+  const std::size_t size = static_cast<std::size_t>(record.size());
+  const Manifest manifest{redis_scripts::random_token(),
+                          std::max<std::size_t>(1, (size + chunk - 1) / chunk), size};
+  ChunkWriter writer(*this, hash, manifest, chunk);
+  try {
+    record.write_to(writer);
+    writer.finish();
+  } catch (...) {
+    writer.discard();
+    throw;
+  }
+  return format_manifest(manifest);
+}
+
+/// A chunked record, read a chunk at a time where it is asked for (a
+/// decoder reads front to back; a compressed record is read twice). Every
+/// chunk but the last has the length of the first.
+class RedisStore::ChunkedRecord final : public RecordSource {
+ public:
+  ChunkedRecord(RedisStore& store, const TaskHash& hash, std::string manifest_text,
+                const Manifest& manifest)
+      : store_(store),
+        hash_(hash),
+        manifest_text_(std::move(manifest_text)),
+        keys_(store.chunk_keys(hash, manifest.token, manifest.count)),
+        size_(manifest.size) {}
+
+  std::uint64_t size() const override { return size_; }
+
+  std::size_t read_at(std::uint64_t offset, std::span<char> buffer) override {
+    std::size_t filled = 0;
+    while (filled < buffer.size() && offset + filled < size_) {
+      const std::uint64_t at = offset + filled;
+      if (chunk_length_ == 0 && !load(0)) break;
+      const std::size_t index = static_cast<std::size_t>(at / chunk_length_);
+      if (index != loaded_ && !load(index)) break;
+      const std::string_view chunk = text_of(*chunk_);
+      const std::size_t within = static_cast<std::size_t>(at - index * chunk_length_);
+      if (within >= chunk.size()) break;  // a chunk shorter than it should be
+      const std::size_t n = std::min(buffer.size() - filled, chunk.size() - within);
+      std::copy_n(chunk.data() + within, n, buffer.data() + filled);
+      filled += n;
+    }
+    return filled;
+  }
+
+ private:
+  /// Fetches chunk `index`; false when it is missing for good (the record
+  /// reads as cut short there: damaged). Throws RecordReplaced when the
+  /// record it belongs to was replaced or removed.
+  bool load(std::size_t index) {
+    if (index >= keys_.size()) return false;
+    const std::string doing =
+        fmt::format("reading part {} of the result of task {}", index + 1, hash_.hex());
+    RedisReply reply = store_.run({"GET", keys_[index]});
+    check_reply(*reply, store_.url_.masked(), doing);
+    if (is_nil(*reply)) {
+      if (store_.string_at(store_.key("result", hash_), doing) != manifest_text_) {
+        throw RecordReplaced(fmt::format(
+            "the result of task {} was replaced or removed while it was read", hash_.hex()));
+      }
+      return false;
+    }
+    chunk_ = std::move(reply);
+    loaded_ = index;
+    if (index == 0) chunk_length_ = std::max<std::size_t>(1, text_of(*chunk_).size());
+    return true;
+  }
+
+  RedisStore& store_;
+  const TaskHash hash_;
+  const std::string manifest_text_;
+  const std::vector<std::string> keys_;
+  const std::uint64_t size_;
+  RedisReply chunk_;
+  std::size_t loaded_ = static_cast<std::size_t>(-1);
+  std::size_t chunk_length_ = 0;
+};
+
+std::unique_ptr<RecordSource> RedisStore::open_record(const TaskHash& hash) {
+  std::optional<std::string> value =
+      string_at(key("result", hash), fmt::format("reading the result of task {}", hash.hex()));
+  if (!value) return nullptr;
+  if (const std::optional<Manifest> manifest = parse_manifest(*value)) {
+    return std::make_unique<ChunkedRecord>(*this, hash, std::move(*value), *manifest);
+  }
+  return std::make_unique<RecordInMemory>(std::move(*value));
+}
+
+std::vector<RedisReply> RedisStore::publish(const TaskHash& hash, const RecordBytes& record,
                                             const std::vector<RedisCommand>& extra,
                                             std::string_view doing,
                                             const std::vector<RedisCommand>& after,
@@ -88,7 +264,7 @@ std::vector<RedisReply> RedisStore::publish(const TaskHash& hash, std::string_vi
   // What is replaced is looked at in the same transaction: if it was a
   // chunked record, its chunks are deleted after.
   std::vector<RedisCommand> commands{{"GETRANGE", result_key, "0", kManifestHeadEnd},
-                                     {"SET", result_key, manifest.empty() ? record : manifest},
+                                     {"SET", result_key, manifest.empty() ? *record.whole() : manifest},
                                      {"SADD", results, hex}};
   commands.insert(commands.end(), extra.begin(), extra.end());
   std::vector<RedisReply> replies = transaction_then(commands, doing, after, after_again);
@@ -139,10 +315,7 @@ std::optional<std::string> RedisStore::get(const TaskHash& hash) {
 }
 
 void RedisStore::put(const TaskHash& hash, const RecordBytes& record) {
-  // Whole in memory: the Redis store does not yet take a big record in pieces.
-  std::string storage;
-  publish(hash, record.bytes(storage), {},
-          fmt::format("storing the result of task {}", hash.hex()));
+  publish(hash, record, {}, fmt::format("storing the result of task {}", hash.hex()));
 }
 
 bool RedisStore::remove(const TaskHash& hash) {

@@ -233,8 +233,7 @@ struct RedisStore::FinishCall {
 void RedisStore::put_and_release(const TaskHash& hash, const RecordBytes& record,
                                  const LeaseOwner& owner, const TaskTroubles& recorded) {
   const FinishCall finish(*this, hash, owner, recorded);
-  std::string storage;
-  publish(hash, record.bytes(storage), finish.commands, finish.doing);
+  publish(hash, record, finish.commands, finish.doing);
 }
 
 std::optional<LeasedTask> RedisStore::put_release_and_acquire(const TaskHash& hash,
@@ -246,9 +245,8 @@ std::optional<LeasedTask> RedisStore::put_release_and_acquire(const TaskHash& ha
   const AcquireCall acquire(*this, next, owner);
   const std::vector<RedisCommand> first{acquire.command("first")},
       again{acquire.command("again")};
-  std::string storage;
   const std::vector<RedisReply> replies =
-      publish(hash, record.bytes(storage), finish.commands, finish.doing, first, &again);
+      publish(hash, record, finish.commands, finish.doing, first, &again);
   return leased_task_of(*replies.front(), acquire.doing);
 }
 

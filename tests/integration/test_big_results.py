@@ -8,7 +8,9 @@ cut short), compressed or not, read as a copy or through a view, is reported
 naming the task, and the task is computed again, never read as a value. A
 task that reads the array through a view (a std::span parameter) reads the
 record's file where it lies, and keeps reading what it was given when the
-record is invalidated meanwhile."""
+record is invalidated meanwhile. On the Redis store, a big array is sent in
+chunks as it is encoded and read back a chunk at a time, damage in a chunk
+caught the same way."""
 
 import glob
 import os
@@ -16,6 +18,7 @@ import subprocess
 import time
 
 import jugtest
+from redis_server import RedisServer
 
 COUNT = 300_000
 SMALL_BIG_RECORDS = {"JUG_TEST_BIG_RECORD_BYTES": "4096"}
@@ -34,14 +37,21 @@ def expected_sum(count, smooth):
     return float(total)
 
 
-class BigResults(jugtest.ScratchTest):
+class BigArrays(jugtest.ScratchTest):
+    """Running big_array.cpp, and reading what it logged."""
+
     def setUp(self):
         super().setUp()
         self.prog = self.program("big_array")
         self.env = dict(SMALL_BIG_RECORDS, JUG_TEST_LOG=self.log)
 
+    redis = None
+
     def jugdir(self, args):
-        """A store for each way of running, so that each holds one `produce`."""
+        """A store for each way of running, so that each holds one `produce`
+        (a database of its own on Redis)."""
+        if self.redis:
+            return self.redis.url(str(["random", "smooth", "view"].index((args or ["random"])[0])))
         return os.path.join(self.dir, "-".join(args or ["random"]) + ".jugdata")
 
     def command(self, subcommand, args, *options):
@@ -74,6 +84,9 @@ class BigResults(jugtest.ScratchTest):
     def viewed_from(self):
         return [line.split()[1] for line in self.read_log() if line.startswith("viewing ")]
 
+
+
+class BigResults(BigArrays):
     def test_an_array_is_stored_and_read_back(self):
         for smooth in (False, True):
             with self.subTest(smooth=smooth):
@@ -173,6 +186,54 @@ class BigResults(jugtest.ScratchTest):
                     self.assertEqual(self.read_log().count("produce"), produced + 1,
                                      "produce is computed again")
                     self.check_sum(smooth)
+
+
+class BigResultsOnRedis(BigArrays):
+    """The same on the Redis store, where no record is a file: chunks."""
+
+    def setUp(self):
+        super().setUp()
+        self.redis = RedisServer()
+
+    def tearDown(self):
+        self.redis.remove()
+        super().tearDown()
+
+    def produce_key(self, args):
+        """The chunk of `produce`'s record (the record is over 4 KB: chunked)."""
+        db = self.jugdir(args).rsplit("/", 1)[1]
+        chunks = self.redis.cli("-n", db, "--scan", "--pattern", "jug:chunk:*").split()
+        self.assertEqual(len(chunks), 1, chunks)  # chunks of 16 MB
+        return db, chunks[0]
+
+    def test_an_array_is_stored_and_read_back(self):
+        for args in ([], ["smooth"], ["view"]):
+            with self.subTest(args=args):
+                p = self.execute(*args)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                db, chunk = self.produce_key(args)
+                p = self.reload(*args)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                self.assertEqual(jugtest.executed_count(p.stdout), 1)
+                self.check_sum("smooth" in args)
+        self.assertEqual(self.viewed_from(), ["memory", "memory"], "no file to map")
+
+    def test_damage_anywhere_is_reported_with_the_task_and_computed_again(self):
+        self.assertEqual(self.execute().returncode, 0)
+        db, chunk = self.produce_key([])
+        size = int(self.redis.cli("-n", db, "STRLEN", chunk))
+        for where in (20, size // 2, size - 1):
+            with self.subTest(where=where):
+                db, chunk = self.produce_key([])
+                self.redis.cli("-n", db, "SETRANGE", chunk, str(where), "\x01")
+                produced = self.read_log().count("produce")
+                p = self.reload()
+                out = p.stdout + p.stderr
+                self.assertEqual(p.returncode, 0, out)
+                self.assertRegex(out, r"result of task produce \([0-9a-f]{12}\) in redis://.+ is "
+                                      r"corrupt: record checksum mismatch")
+                self.assertEqual(self.read_log().count("produce"), produced + 1)
+                self.check_sum(False)
 
 
 if __name__ == "__main__":

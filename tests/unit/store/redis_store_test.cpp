@@ -11,9 +11,16 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <functional>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
+#include "codec/record.hpp"
+#include "jug/archives.hpp"
+#include "jug/codec.hpp"
 #include "jug/errors.hpp"
+#include "store/record_io.hpp"
 #include "store/redis_url.hpp"
 #include "unit/store/cutting_proxy.hpp"
 #include "unit/store/redis_server.hpp"
@@ -544,6 +551,113 @@ TEST_F(RedisStoreTest, AChunkLostForGoodLeavesARecordCutShort) {
   const std::optional<std::string> read = store.get(task(1));
   ASSERT_TRUE(read.has_value());
   EXPECT_EQ(read->size(), 85u);
+}
+
+/// A big record as the engine hands it over: produced into the writer in
+/// pieces of 7 bytes, its first 6 bytes (a header) written last.
+RecordBytes produced(std::string record, std::function<void()> midway = {}) {
+  return RecordBytes(record.size(), [record, midway](RecordWriter& writer) {
+    writer.append(std::string(6, '?'));
+    for (std::size_t at = 6; at < record.size(); at += 7) {
+      if (midway && at > record.size() / 2) midway();
+      writer.append(std::string_view(record).substr(at, 7));
+    }
+    writer.overwrite_start(std::string_view(record).substr(0, 6));
+  });
+}
+
+/// All of a record, read through open_record in pieces of `piece` bytes.
+std::string read_in_pieces(RecordSource& source, std::size_t piece) {
+  std::string out;
+  std::string buffer(piece, '\0');
+  while (true) {
+    const std::size_t got = source.read_at(out.size(), buffer);
+    out.append(buffer, 0, got);
+    if (got < piece) return out;
+  }
+}
+
+TEST_F(RedisStoreTest, ABigRecordIsSentAsItIsProducedAndReadAChunkAtATime) {
+  const std::string prefix = unique("streamed");
+  RedisStore store(server().url("/0?prefix=" + prefix), 300s, /*chunk_size=*/10);
+  const std::string record = record_of(95);
+  store.put(task(1), produced(record));
+  EXPECT_EQ(store.get(task(1)), record) << "the header in place, every chunk whole";
+  const std::string manifest = raw({"GET", prefix + ":result:" + task(1).hex()})->str;
+  EXPECT_TRUE(manifest.ends_with(" 10 95\n")) << manifest;
+  EXPECT_EQ(raw({"KEYS", prefix + ":chunk:*"})->elements, 10u);
+
+  const std::unique_ptr<RecordSource> source = store.open_record(task(1));
+  ASSERT_NE(source, nullptr);
+  EXPECT_EQ(source->size(), 95u);
+  for (const std::size_t piece : {1, 3, 10, 11, 64, 200}) {
+    EXPECT_EQ(read_in_pieces(*source, piece), record) << piece;
+  }
+  std::string middle(20, '\0');
+  EXPECT_EQ(source->read_at(33, middle), 20u);
+  EXPECT_EQ(middle, record.substr(33, 20));
+  EXPECT_EQ(source->read_at(90, middle), 5u) << "the record ends first";
+  EXPECT_EQ(store.open_record(task(2)), nullptr);
+}
+
+TEST_F(RedisStoreTest, ABigRecordGoesThroughTheCodecAndBack) {
+  // The codec's big-record path (header written last, read in pieces) over
+  // chunks of 1,000 bytes.
+  record::set_big_record_size(4096);
+  const std::string prefix = unique("codec");
+  RedisStore store(server().url("/0?prefix=" + prefix), 300s, /*chunk_size=*/1000);
+  std::vector<double> value(5000);
+  for (std::size_t i = 0; i < value.size(); ++i) value[i] = static_cast<double>(i * i) / 3.0;
+  store.put(task(1), record::make(task(1), "doubles", [&](OutputArchive& ar) { ar(value); }));
+  record::set_big_record_size(0);
+  const std::unique_ptr<RecordSource> source = store.open_record(task(1));
+  ASSERT_NE(source, nullptr);
+  EXPECT_GT(source->size(), 4096u);
+  EXPECT_EQ(raw({"KEYS", prefix + ":chunk:*"})->elements, (source->size() + 999) / 1000);
+  std::vector<double> read;
+  record::set_big_record_size(4096);
+  record::read(*source, task(1), "doubles",
+               [&](InputArchive& ar) { read = decode_from<std::vector<double>>(ar); });
+  record::set_big_record_size(0);
+  EXPECT_EQ(read, value);
+}
+
+TEST_F(RedisStoreTest, ARecordReplacedOrRemovedWhileItIsReadIsToldApartFromDamage) {
+  const std::string prefix = unique("replaced");
+  RedisStore store(server().url("/0?prefix=" + prefix), 300s, /*chunk_size=*/10);
+  store.put(task(1), produced(record_of(95)));
+  std::string piece(10, '\0');
+  {
+    const std::unique_ptr<RecordSource> source = store.open_record(task(1));
+    ASSERT_EQ(source->read_at(0, piece), 10u);
+    store.put(task(1), produced(record_of(95)));  // another worker's: other chunks
+    EXPECT_THROW(source->read_at(50, piece), RecordReplaced);
+  }
+  {
+    const std::unique_ptr<RecordSource> source = store.open_record(task(1));
+    ASSERT_EQ(source->read_at(0, piece), 10u);
+    ASSERT_TRUE(store.remove(task(1)));  // jug invalidate
+    EXPECT_THROW(source->read_at(50, piece), RecordReplaced);
+  }
+  // A part lost for good, the record unchanged: it reads short (damaged).
+  store.put(task(1), produced(record_of(95)));
+  redisReply* chunks = raw({"KEYS", prefix + ":chunk:*:3"});
+  ASSERT_EQ(chunks->elements, 1u);
+  raw({"DEL", chunks->element[0]->str});
+  const std::unique_ptr<RecordSource> source = store.open_record(task(1));
+  std::string all(95, '\0');
+  EXPECT_EQ(source->read_at(0, all), 30u);
+}
+
+TEST_F(RedisStoreTest, ABigRecordWhoseProductionFailsLeavesNothing) {
+  const std::string prefix = unique("failedbig");
+  RedisStore store(server().url("/0?prefix=" + prefix), 300s, /*chunk_size=*/10);
+  EXPECT_THROW(store.put(task(1), produced(record_of(95), [] {
+                 throw std::runtime_error("the task's serialize failed");
+               })),
+               std::runtime_error);
+  EXPECT_EQ(store.get(task(1)), std::nullopt);
+  EXPECT_EQ(raw({"KEYS", prefix + ":chunk:*"})->elements, 0u) << "its parts deleted";
 }
 
 TEST_F(RedisStoreTest, RepairingTheIndexDropsPartsNoRecordUsesUnlessTheTaskIsHeld) {
