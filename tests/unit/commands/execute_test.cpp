@@ -1247,6 +1247,36 @@ TEST_F(ExecuteTest, CorruptDependencyIsRecomputedNamingIt) {
   }
 }
 
+// A dependency's record replaced while it is read, in a store that cannot
+// read on (Redis: another worker stored it again, or it was invalidated):
+// read again from the start, once; replaced twice, the task waits and
+// looks again, as for a result that is gone (here the new record is good:
+// nothing is computed again). Never a failure, never taken for damage.
+TEST_F(ExecuteTest, ADependencyReplacedWhileItIsReadIsReadAgain) {
+  for (const unsigned replaced : {1u, 2u}) {
+    SCOPED_TRACE(replaced);
+    FaultStore store;
+    std::optional<jug::Task<int>> dep, user;
+    const jug::Graph graph = jug::build_graph(
+        [&] {
+          dep = twice(21);
+          user = add(*dep, 1);
+        },
+        store);
+    jug::ExecuteOptions options;
+    options.target = "exec_twice";
+    ASSERT_EQ(jug::execute(graph, store, options, observer_).executed, 1u);
+    store.replace_while_read(graph.hash(dep->node_id()), replaced);
+    RecordingObserver observer;
+    const jug::ExecuteReport report = jug::execute(graph, store, {}, observer);
+    EXPECT_FALSE(report.fatal_error) << *report.fatal_error;
+    EXPECT_TRUE(report.failures.empty());
+    EXPECT_EQ(result_of(store, graph, *user), 43);
+    EXPECT_EQ(report.executed, 1u);
+    EXPECT_TRUE(observer.recomputed().empty());
+  }
+}
+
 // Two threads read one damaged result. The first removes it, and it is
 // computed again; the second's read was slow: it answers with the damaged
 // bytes only once the good result is stored and the first thread has gone

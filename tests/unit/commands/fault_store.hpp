@@ -6,7 +6,8 @@
 /// - another worker holds a task's lease, finishes the task, or fails it;
 /// - something happens "just before" a given call (a deterministic race);
 /// - a read of a result answers with other bytes, or late (a slow read of a
-///   file replaced meanwhile).
+///   file replaced meanwhile), or stops because the record was replaced
+///   while it was read (RecordReplaced, as on Redis).
 ///
 /// Every method is thread-safe, as the Store interface requires.
 
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -107,6 +109,14 @@ class FaultStore final : public jug::Store {
     reads_.emplace_back(hash, std::move(read));
   }
 
+  /// The next `times` records of `hash` opened are replaced while they are
+  /// read, in a store that cannot read on (Redis): reading them throws
+  /// RecordReplaced.
+  void replace_while_read(const jug::TaskHash& hash, unsigned times) {
+    std::lock_guard lock(mutex_);
+    replaced_reads_.emplace_back(hash, times);
+  }
+
   /// Another worker takes the lease of `hash`.
   void hold_elsewhere(const jug::TaskHash& hash) {
     if (!inner_.acquire(hash, foreign_owner())) throw jug::Error("lease already held");
@@ -153,6 +163,17 @@ class FaultStore final : public jug::Store {
       }
     }
     return read ? read(inner_get) : inner_get();
+  }
+  std::unique_ptr<jug::RecordSource> open_record(const jug::TaskHash& hash) override {
+    std::unique_ptr<jug::RecordSource> source = Store::open_record(hash);  // through get()
+    std::lock_guard lock(mutex_);
+    for (auto& [h, times] : replaced_reads_) {
+      if (h == hash && source && times > 0) {
+        --times;
+        return std::make_unique<ReplacedWhileRead>(source->size());
+      }
+    }
+    return source;
   }
   void put(const jug::TaskHash& hash, const jug::RecordBytes& record) override {
     enter(StoreMethod::kPut, &hash);
@@ -247,6 +268,20 @@ class FaultStore final : public jug::Store {
   }
 
  private:
+  /// A record whose reading finds it replaced.
+  class ReplacedWhileRead final : public jug::RecordSource {
+   public:
+    explicit ReplacedWhileRead(std::uint64_t size) : size_(size) {}
+    std::uint64_t size() const override { return size_; }
+    std::size_t read_at(std::uint64_t, std::span<char>) override {
+      throw jug::RecordReplaced("the record was replaced while it was read");
+    }
+
+   private:
+    std::uint64_t size_;
+  };
+
+  std::vector<std::pair<jug::TaskHash, unsigned>> replaced_reads_;
   std::chrono::system_clock::duration clock_offset_{};
   struct Fault {
     StoreMethod method;
