@@ -1,9 +1,9 @@
 #include "codec/record.hpp"
 
 #include "codec/compression.hpp"
+#include "codec/checksum.hpp"
 #include "codec/record_header.hpp"
 
-#include <xxhash.h>
 #include <zstd.h>
 
 #include <cstdint>
@@ -20,8 +20,7 @@ namespace {
 /// The checksum of a record: the XXH3-64 of its stored payload, seeded with
 /// the other header bytes.
 std::uint64_t checksum(std::string_view header, std::string_view stored_payload) {
-  return XXH3_64bits_withSeed(stored_payload.data(), stored_payload.size(),
-                              checksum_seed(header));
+  return checksum_of(stored_payload, checksum_seed(header));
 }
 
 template <class T>

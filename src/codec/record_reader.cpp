@@ -5,7 +5,6 @@
 // checksummed first: its header's decoded length bounds what decoding may
 // allocate, and is trusted only then.
 
-#include <xxhash.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "codec/record.hpp"
+#include "codec/checksum.hpp"
 #include "codec/record_header.hpp"
 #include "jug/archives.hpp"
 #include "jug/errors.hpp"
@@ -32,9 +32,7 @@ constexpr std::size_t kZstdFrameHeaderMax = 18;
 class StoredPayload {
  public:
   StoredPayload(RecordSource& source, const Header& h, std::uint64_t seed)
-      : source_(source), end_(kHeaderSize + h.stored_length) {
-    XXH3_64bits_reset_withSeed(state_.get(), seed);
-  }
+      : source_(source), end_(kHeaderSize + h.stored_length), checksum_(seed) {}
 
   /// Reads the next bytes, at most `size`.
   std::size_t read(char* buffer, std::size_t size) {
@@ -45,7 +43,7 @@ class StoredPayload {
                                       "was being read",
                                       end_ - offset_ - got));
     }
-    XXH3_64bits_update(state_.get(), buffer, got);
+    checksum_.add(buffer, got);
     offset_ += got;
     return got;
   }
@@ -54,17 +52,14 @@ class StoredPayload {
   bool checksum_is(std::uint64_t expected) {
     std::unique_ptr<char[]> piece(new char[kReadPieceSize]);
     while (offset_ < end_) read(piece.get(), kReadPieceSize);
-    return XXH3_64bits_digest(state_.get()) == expected;
+    return checksum_.value() == expected;
   }
 
  private:
-  struct FreeState {
-    void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
-  };
   RecordSource& source_;
   std::uint64_t offset_ = kHeaderSize;
   std::uint64_t end_;
-  std::unique_ptr<XXH3_state_t, FreeState> state_{XXH3_createState()};
+  Checksum checksum_;
 };
 
 /// An uncompressed payload: its stored bytes as they are.

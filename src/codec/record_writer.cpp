@@ -4,7 +4,6 @@
 // that is one call of the sink, for other values one walk over them without
 // a copy.
 
-#include <xxhash.h>
 #include <zstd.h>
 
 #include <atomic>
@@ -17,6 +16,7 @@
 
 #include "codec/compression.hpp"
 #include "codec/record.hpp"
+#include "codec/checksum.hpp"
 #include "codec/record_header.hpp"
 #include "jug/archives.hpp"
 #include "jug/errors.hpp"
@@ -60,23 +60,19 @@ class Counter final : public ByteSink {
 /// Passes the pieces to a record writer, checksumming them.
 class ChecksummedOutput final : public ByteSink {
  public:
-  ChecksummedOutput(RecordWriter& writer, std::uint64_t seed) : writer_(writer) {
-    XXH3_64bits_reset_withSeed(state_.get(), seed);
-  }
+  ChecksummedOutput(RecordWriter& writer, std::uint64_t seed)
+      : writer_(writer), checksum_(seed) {}
   void write(std::string_view piece) override {
-    XXH3_64bits_update(state_.get(), piece.data(), piece.size());
+    checksum_.add(piece);
     writer_.append(piece);
     count_ += piece.size();
   }
   std::uint64_t count() const { return count_; }
-  std::uint64_t checksum() const { return XXH3_64bits_digest(state_.get()); }
+  std::uint64_t checksum() const { return checksum_.value(); }
 
  private:
-  struct FreeState {
-    void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
-  };
   RecordWriter& writer_;
-  std::unique_ptr<XXH3_state_t, FreeState> state_{XXH3_createState()};
+  Checksum checksum_;
   std::uint64_t count_ = 0;
 };
 
