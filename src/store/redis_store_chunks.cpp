@@ -108,12 +108,18 @@ class RedisStore::ChunkWriter final : public RecordWriter {
   }
 
   void overwrite_start(std::string_view bytes) override {
-    if (sent_ == 0) {
-      buffer_.replace(0, bytes.size(), bytes);
-      return;
+    // Into the chunks sent (SETRANGE), and the one still being filled.
+    for (std::size_t i = 0; !bytes.empty(); ++i) {
+      const std::string_view part = bytes.substr(0, chunk_size_);
+      bytes.remove_prefix(part.size());
+      if (i < sent_) {
+        const RedisReply reply = store_.run({"SETRANGE", keys_[i], "0", part});
+        check_reply(*reply, store_.url_.masked(), doing(i));
+      } else {
+        buffer_.replace(0, part.size(), part);
+        return;
+      }
     }
-    const RedisReply reply = store_.run({"SETRANGE", keys_[0], "0", bytes});
-    check_reply(*reply, store_.url_.masked(), doing(0));
   }
 
   /// Sends what is left; checks that the record had as many chunks as its

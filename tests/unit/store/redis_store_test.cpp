@@ -554,15 +554,17 @@ TEST_F(RedisStoreTest, AChunkLostForGoodLeavesARecordCutShort) {
 }
 
 /// A big record as the engine hands it over: produced into the writer in
-/// pieces of 7 bytes, its first 6 bytes (a header) written last.
+/// pieces of 7 bytes, its first 25 bytes (a header, over three chunks of
+/// 10) written last.
 RecordBytes produced(std::string record, std::function<void()> midway = {}) {
+  constexpr std::size_t kHeader = 25;
   return RecordBytes(record.size(), [record, midway](RecordWriter& writer) {
-    writer.append(std::string(6, '?'));
-    for (std::size_t at = 6; at < record.size(); at += 7) {
+    writer.append(std::string(kHeader, '?'));
+    for (std::size_t at = kHeader; at < record.size(); at += 7) {
       if (midway && at > record.size() / 2) midway();
       writer.append(std::string_view(record).substr(at, 7));
     }
-    writer.overwrite_start(std::string_view(record).substr(0, 6));
+    writer.overwrite_start(std::string_view(record).substr(0, kHeader));
   });
 }
 
