@@ -110,6 +110,30 @@ class JugCommand(jugtest.ScratchTest):
         self.assertEqual(report("glibc.malloc.hugetlb=0")[0], "glibc.malloc.hugetlb=0",
                          "the user's own setting is kept")
 
+    def test_a_library_is_found_by_its_package_name(self):
+        # `// jug: pkg libjpeg` gives the jugfile libjpeg's flags: without
+        # them it would not link (jpeg_std_error is in -ljpeg only).
+        source = ('{directive}#include <jug/jug.hpp>\n#include <cstdio>\n'
+                  '#include <jpeglib.h>\n'
+                  'const jug::TaskGenerator version("version", [] {\n'
+                  '  jpeg_error_mgr errors;\n'
+                  '  return jpeg_std_error(&errors) == &errors ? JPEG_LIB_VERSION : -1;\n});\n'
+                  'int main(int argc, char** argv) {\n'
+                  '  return jug::main(argc, argv, [] { version(); });\n}\n')
+        with open(os.path.join(self.dir, "images.cpp"), "w") as f:
+            f.write(source.replace("{directive}", "// jug: pkg libjpeg\n"))
+        p = self.jug("execute", "images.cpp", check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 1)
+
+        with open(os.path.join(self.dir, "images.cpp"), "w") as f:
+            f.write(source.replace("{directive}", "// jug: pkg libjpeg no-such-package-for-jug\n"))
+        p = self.jug("execute", "images.cpp")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("jug: images.cpp: pkg-config knows no package 'no-such-package-for-jug' "
+                      "(named in '// jug: pkg')", p.stderr)
+        self.assertIn("PKG_CONFIG_PATH", p.stderr)
+        self.assertNotIn("compiling", p.stderr, "found before any compiling")
+
     def test_compile_error_is_reported(self):
         with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
             f.write("this is not C++\n")

@@ -43,9 +43,12 @@ Directives parse_directives(std::string_view source, std::string_view file_name)
       target = &directives.cxxflags;
     } else if (keyword == "libs") {
       target = &directives.libs;
+    } else if (keyword == "pkg") {
+      target = &directives.packages;
     } else {
       throw ToolError(fmt::format("{}:{}: unknown directive '// jug: {}'; the directives are "
-                                  "'// jug: cxxflags FLAGS...' and '// jug: libs LIBS...'",
+                                  "'// jug: cxxflags FLAGS...', '// jug: libs LIBS...' and "
+                                  "'// jug: pkg PACKAGES...'",
                                   file_name, line_number, keyword),
                       kExitFailure);
     }

@@ -4,6 +4,7 @@
 ///
 ///     // jug: cxxflags -ffp-contract=off -Ithird_party features.cpp
 ///     // jug: libs -ljpeg -llinear
+///     // jug: pkg eigen3 libpng
 ///
 /// A directive is a line of its own starting with `//`, then `jug:`, then a
 /// keyword. Several lines of one keyword add up, in order. Relative paths
@@ -22,6 +23,10 @@ struct Directives {
   std::vector<std::string> cxxflags;
   /// Added after the configured libs, at the end of the command line.
   std::vector<std::string> libs;
+  /// Installed libraries by their pkg-config names: their compiler and
+  /// linker flags are added (package_flags.hpp), so that nobody writes
+  /// `-I/usr/include/eigen3` by hand.
+  std::vector<std::string> packages;
 };
 
 /// The directives in `source`. `file_name` is only for messages. Throws

@@ -13,6 +13,7 @@
 #include "compile_config.hpp"
 #include "compiler_flags.hpp"
 #include "directives.hpp"
+#include "package_flags.hpp"
 #include "process.hpp"
 #include "text.hpp"
 #include "tool_error.hpp"
@@ -36,16 +37,23 @@ void append_words(std::vector<std::string>& words, const char* text) {
   for (std::string& word : split_words(text)) words.push_back(std::move(word));
 }
 
-/// Directive flags first (paths resolved against the jugfile's directory),
-/// then the environment's: the user at the keyboard has the last word
-/// (JUG_CXXFLAGS=-O0 beats a directive's -O3).
+/// The flags of `// jug: pkg` packages first, then the other directives'
+/// (paths resolved against the jugfile's directory), then the
+/// environment's: the user at the keyboard has the last word
+/// (JUG_CXXFLAGS=-O0 beats a directive's -O3). Libraries go the other way
+/// round: a package's after the directive's that may use it.
 CompilePlan plan_compile(const std::string& file,
                          const std::function<const char*(const char*)>& getenv) {
   CompilePlan plan{load_compile_config(own_executable_directory()), {}, {}, {}};
   const Directives directives = parse_directives(read_file(file), file);
   const fs::path base = fs::absolute(file).lexically_normal().parent_path();
-  plan.extra_cxxflags = resolve_relative_paths(directives.cxxflags, base);
+  PackageFlags packages = package_flags(directives.packages, file);
+  plan.extra_cxxflags = std::move(packages.cxxflags);
+  for (std::string& flag : resolve_relative_paths(directives.cxxflags, base)) {
+    plan.extra_cxxflags.push_back(std::move(flag));
+  }
   plan.extra_libs = resolve_relative_paths(directives.libs, base);
+  plan.extra_libs.insert(plan.extra_libs.end(), packages.libs.begin(), packages.libs.end());
   append_words(plan.extra_cxxflags, getenv("JUG_CXXFLAGS"));
   append_words(plan.extra_libs, getenv("JUG_LIBS"));
   plan.compiler = find_in_path(plan.config.cxx);

@@ -1,6 +1,7 @@
 #include "process.hpp"
 
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,8 +37,12 @@ void write_all(int fd, std::string_view text) {
 
 }  // namespace
 
-int run_and_wait(const std::vector<std::string>& argv) {
-  if (argv.empty()) return 127;
+namespace {
+
+/// Forks and runs `argv` in the child, its stdout (and stderr, with
+/// `errors_too`) going to `output` when that is not -1; returns the
+/// child's pid.
+pid_t start(const std::vector<std::string>& argv, int output, bool errors_too) {
   std::vector<char*> pointers = exec_vector(argv);
   // Everything the child may need is prepared before fork.
   const std::string failure_prefix = fmt::format("jug: cannot run '{}': ", argv[0]);
@@ -51,6 +56,11 @@ int run_and_wait(const std::vector<std::string>& argv) {
         kExitFailure);
   }
   if (child == 0) {
+    if (output != -1) {
+      ::dup2(output, STDOUT_FILENO);
+      if (errors_too) ::dup2(output, STDERR_FILENO);
+      ::close(output);
+    }
     ::execvp(pointers[0], pointers.data());
     const int error = errno;
     write_all(STDERR_FILENO, failure_prefix);
@@ -58,18 +68,62 @@ int run_and_wait(const std::vector<std::string>& argv) {
     write_all(STDERR_FILENO, "\n");
     ::_exit(127);
   }
+  return child;
+}
 
+/// Waits for `child`, started to run `name`: its exit status, 128 + N if
+/// killed by signal N.
+int wait_for(pid_t child, const std::string& name) {
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) {
       throw ToolError(
-          fmt::format("lost track of '{}': waitpid failed: {}", argv[0], std::strerror(errno)),
+          fmt::format("lost track of '{}': waitpid failed: {}", name, std::strerror(errno)),
           kExitFailure);
     }
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 127;
+}
+
+}  // namespace
+
+int run_and_wait(const std::vector<std::string>& argv) {
+  if (argv.empty()) return 127;
+  return wait_for(start(argv, -1, false), argv[0]);
+}
+
+std::string run_and_capture(const std::vector<std::string>& argv, int* status,
+                            bool capture_errors) {
+  *status = 127;
+  if (argv.empty()) return {};
+  int pipe_ends[2];
+  if (::pipe2(pipe_ends, O_CLOEXEC) != 0) {
+    throw ToolError(fmt::format("cannot start '{}': pipe failed: {}", argv[0],
+                                std::strerror(errno)),
+                    kExitFailure);
+  }
+  pid_t child = -1;
+  try {
+    child = start(argv, pipe_ends[1], capture_errors);
+  } catch (...) {
+    ::close(pipe_ends[0]);
+    ::close(pipe_ends[1]);
+    throw;
+  }
+  ::close(pipe_ends[1]);
+  std::string output;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::read(pipe_ends[0], buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    output.append(buffer, static_cast<std::size_t>(got));
+  }
+  ::close(pipe_ends[0]);
+  *status = wait_for(child, argv[0]);
+  return output;
 }
 
 void replace_process(const std::string& program, const std::vector<std::string>& argv) {

@@ -14,6 +14,12 @@ namespace jug::tool {
 /// (after printing why).
 int run_and_wait(const std::vector<std::string>& argv);
 
+/// Runs `argv` as run_and_wait does, but with its standard output (and,
+/// with `capture_errors`, its standard error) captured, not shown: what
+/// it printed, and its exit status in `*status`.
+std::string run_and_capture(const std::vector<std::string>& argv, int* status,
+                            bool capture_errors = false);
+
 /// Replaces jug with `program`, run with `argv`: the program's exit code is
 /// then jug's, and signals (Ctrl-C, a batch system's SIGTERM) reach it
 /// directly. Returns only by throwing ToolError.

@@ -29,6 +29,12 @@ TEST(JugCommandDirectives, ReadsCxxflagsAndLibs) {
   EXPECT_EQ(d.libs, (Words{"-ljpeg", "-llinear", "extra.a"}));
 }
 
+TEST(JugCommandDirectives, ReadsPackages) {
+  const Directives d = parse_directives("// jug: pkg eigen3\n// jug: pkg libpng  zlib\n", "f.cpp");
+  EXPECT_EQ(d.packages, (Words{"eigen3", "libpng", "zlib"}));
+  EXPECT_TRUE(d.cxxflags.empty());
+}
+
 TEST(JugCommandDirectives, EmptyDirectiveAddsNothing) {
   const Directives d = parse_directives("// jug: libs\n// jug: cxxflags   \n", "f.cpp");
   EXPECT_TRUE(d.cxxflags.empty());
