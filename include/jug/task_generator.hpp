@@ -17,6 +17,7 @@
 #include "jug/detail/generator_registry.hpp"
 #include "jug/errors.hpp"
 #include "jug/node.hpp"
+#include "jug/storable.hpp"
 #include "jug/task_handle.hpp"
 #include "jug/task_options.hpp"
 
@@ -43,7 +44,8 @@ class TypedTaskBody final : public TaskBody {
   }
 
   void encode(const AnyValue& value, OutputArchive& out) const override {
-    if constexpr (!std::is_void_v<R>) out(*static_cast<const R*>(value.get()));
+    // (An unstorable R failed a static_assert already: no more errors here.)
+    if constexpr (!std::is_void_v<R> && storable_v<R>) out(*static_cast<const R*>(value.get()));
   }
 
   std::string_view result_type() const override {
@@ -66,7 +68,7 @@ class TypedTaskBody final : public TaskBody {
   }
 
   AnyValue decode(InputArchive& in) const override {
-    if constexpr (std::is_void_v<R>) {
+    if constexpr (std::is_void_v<R> || !storable_v<R>) {
       if (in.remaining() != 0) throw CorruptRecord("result of a void task is not empty");
       return std::make_shared<const Nothing>();
     } else {
@@ -130,6 +132,17 @@ struct StoredArgument<Param, Arg> {
 };
 template <class Param, class Arg>
 using stored_argument_t = typename StoredArgument<Param, Arg>::type;
+
+/// Whether every plain value among the stored arguments (not a task, not a
+/// hash wrapper) can be hashed.
+template <class Stored>
+constexpr bool plain_arguments_storable() {
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    return ((is_structured_v<std::tuple_element_t<I, Stored>> ||
+             storable_v<std::tuple_element_t<I, Stored>>) &&
+            ...);
+  }(std::make_index_sequence<std::tuple_size_v<Stored>>{});
+}
 
 template <class Stored, class Arg>
 Stored store_argument(Arg&& arg) {
@@ -218,6 +231,15 @@ class TaskGenerator {
     static_assert(!std::is_pointer_v<R>,
                   "jug: a task cannot return a pointer (it is stored and read back in "
                   "another process); return the value");
+    static_assert(std::is_void_v<R> || detail::storable_v<R>,
+                  "jug cannot store this task's result type (the note below names it): give "
+                  "the type a cereal serialize function, or save and load functions "
+                  "(docs/codec.md, \"Your own types\")");
+    static_assert(detail::plain_arguments_storable<Stored>(),
+                  "jug cannot hash an argument of this task (the note below names the "
+                  "arguments' types): give the type a cereal serialize function "
+                  "(docs/codec.md, \"Your own types\"), or pass the value as "
+                  "jug::hashed_as(value, key) or jug::unhashed(value)");
 
     std::vector<detail::NodeId> dependencies;
     // Reused across tasks: building large graphs should not allocate here.

@@ -134,6 +134,32 @@ class JugCommand(jugtest.ScratchTest):
         self.assertIn("PKG_CONFIG_PATH", p.stderr)
         self.assertNotIn("compiling", p.stderr, "found before any compiling")
 
+    def test_a_type_jug_cannot_store_is_one_error_from_jug(self):
+        # A result, then an argument, of a type with no serialize function:
+        # jug's own error first and alone, the type named in the note under
+        # it, not pages of cereal's template instantiations.
+        cases = {
+            "result": ("const jug::TaskGenerator make(\"make\", [](int x) { return Opaque{x}; });\n",
+                       "make(1)", "jug cannot store this task's result type"),
+            "argument": ("const jug::TaskGenerator use(\"use\", [](Opaque o) { return o.x; });\n",
+                         "use(Opaque{2})", "jug cannot hash an argument of this task"),
+        }
+        for what, (generator, call, message) in cases.items():
+            with self.subTest(what):
+                with open(os.path.join(self.dir, "opaque.cpp"), "w") as f:
+                    f.write("#include <jug/jug.hpp>\nstruct Opaque { int x = 0; };\n" + generator +
+                            "int main(int argc, char** argv) {\n"
+                            "  return jug::main(argc, argv, [] { " + call + "; });\n}\n")
+                p = self.jug("execute", "opaque.cpp")
+                self.assertEqual(p.returncode, 1, p.stderr)
+                errors = [line for line in p.stderr.splitlines() if " error: " in line]
+                self.assertEqual(len(errors), 1, "\n".join(errors))
+                self.assertIn(message, errors[0])
+                self.assertIn('docs/codec.md, "Your own types"', errors[0])
+                after = p.stderr.split(errors[0], 1)[1].splitlines()
+                notes = [line for line in after if " note: " in line]
+                self.assertIn("Opaque", notes[0], "the type named in the note under the error")
+
     def test_compile_error_is_reported(self):
         with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
             f.write("this is not C++\n")

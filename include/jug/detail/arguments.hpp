@@ -20,6 +20,7 @@
 #include "jug/argument_hashing.hpp"
 #include "jug/codec.hpp"
 #include "jug/detail/element_views.hpp"
+#include "jug/storable.hpp"
 #include "jug/errors.hpp"
 #include "jug/task_handle.hpp"
 
@@ -181,7 +182,8 @@ void hash_argument(std::string& out, const S& stored) {
     put_tag(out, ArgumentTag::kValue);
     const std::size_t length_at = out.size();
     put_u64(out, 0);
-    encode_into(out, stored);
+    // (An unhashable S failed a static_assert already: no more errors here.)
+    if constexpr (storable_v<S>) encode_into(out, stored);
     const std::uint64_t length = out.size() - length_at - sizeof(std::uint64_t);
     std::memcpy(out.data() + length_at, &length, sizeof length);
   } else if constexpr (is_task_v<S>) {
