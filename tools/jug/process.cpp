@@ -35,10 +35,6 @@ void write_all(int fd, std::string_view text) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 /// Forks and runs `argv` in the child, its stdout (and stderr, with
 /// `errors_too`) going to `output` when that is not -1; returns the
 /// child's pid.
