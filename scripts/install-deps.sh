@@ -5,7 +5,7 @@ set -eu
 PACKAGES="build-essential g++ cmake pkg-config git python3 \
   libcereal-dev libzstd-dev libxxhash-dev nettle-dev libfmt-dev libcli11-dev \
   nlohmann-json3-dev libgtest-dev libgmock-dev \
-  libjpeg-dev liblinear-dev \
+  libjpeg-dev liblinear-dev libeigen3-dev \
   libhiredis-dev redis-server strace"
 missing=""
 for p in $PACKAGES; do

@@ -134,6 +134,34 @@ class JugCommand(jugtest.ScratchTest):
         self.assertIn("PKG_CONFIG_PATH", p.stderr)
         self.assertNotIn("compiling", p.stderr, "found before any compiling")
 
+    def test_eigen_matrices_are_results_and_arguments(self):
+        # As a user writes it: Eigen found by its package name, its matrices
+        # stored by including jug/eigen.hpp. A matrix made by one task is
+        # read back by another, in the same run and in the next.
+        with open(os.path.join(self.dir, "matrices.cpp"), "w") as f:
+            f.write('// jug: pkg eigen3\n#include <jug/jug.hpp>\n#include <jug/eigen.hpp>\n'
+                    '#include <Eigen/Dense>\n#include <fstream>\n'
+                    # The return type said: `Identity(n, n) * 2.0` alone is an
+                    # Eigen expression, not a matrix, and jug says it cannot
+                    # store it.
+                    'const jug::TaskGenerator make("make", [](int n) -> Eigen::MatrixXd {\n'
+                    '  return Eigen::MatrixXd::Identity(n, n) * 2.0; });\n'
+                    'const jug::TaskGenerator trace("trace", [](const Eigen::MatrixXd& m) {\n'
+                    '  std::ofstream("trace.txt") << m.trace() << "\\n";\n'
+                    '  return m.trace(); });\n'
+                    'int main(int argc, char** argv) {\n'
+                    '  return jug::main(argc, argv, [] { trace(make(300)); });\n}\n')
+        p = self.jug("execute", "matrices.cpp", check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 2)
+        with open(os.path.join(self.dir, "trace.txt")) as f:
+            self.assertEqual(f.read(), "600\n")
+        os.remove(os.path.join(self.dir, "trace.txt"))
+        self.jug("invalidate", "matrices.cpp", "--target", "trace", check=0)
+        p = self.jug("execute", "matrices.cpp", check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 1, "the stored matrix read back")
+        with open(os.path.join(self.dir, "trace.txt")) as f:
+            self.assertEqual(f.read(), "600\n")
+
     def test_a_type_jug_cannot_store_is_one_error_from_jug(self):
         # A result, then an argument, of a type with no serialize function:
         # jug's own error first and alone, the type named in the note under

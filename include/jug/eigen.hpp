@@ -1,0 +1,172 @@
+#pragma once
+/// Eigen's dense matrices and arrays (any scalar, fixed or dynamic size,
+/// row- or column-major) and sparse matrices as task results and hashed
+/// arguments. Include it in a jugfile that uses Eigen, with Eigen's flags:
+///
+///     // jug: pkg eigen3
+///     #include <jug/jug.hpp>
+///     #include <jug/eigen.hpp>
+///
+/// jug itself does not depend on Eigen: only jugfiles that include this do.
+///
+/// The bytes (docs/codec.md, "Eigen"): a dense matrix is its rows and
+/// columns (u64 each), then its elements in its own storage order, as they
+/// lie in memory when the scalar is a number or std::complex of one (one
+/// copy, no conversion, the big-record path for large ones); element by
+/// element otherwise. A sparse matrix is stored compressed: rows, columns
+/// and the number of non-zeros (u64 each), then the outer starts, inner
+/// indices and values arrays. Equal matrices of one type encode equally,
+/// however they were made. The record names the C++ type, so a matrix read
+/// back as another scalar type, size or order is refused, not misread.
+
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+
+#include <complex>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "jug/codec.hpp"
+
+namespace jug::detail {
+
+/// A scalar whose bytes are its value: numbers (not bool, whose bytes are
+/// not fixed, nor long double, whose padding is arbitrary) and
+/// std::complex of them.
+template <class S>
+inline constexpr bool raw_scalar_v =
+    std::is_arithmetic_v<S> && !std::is_same_v<S, bool> && !std::is_same_v<S, long double>;
+template <class S>
+inline constexpr bool raw_scalar_v<std::complex<S>> = raw_scalar_v<S>;
+
+/// Writes `count` scalars from `data`: as raw bytes where that is their
+/// value, else one by one.
+template <class S>
+void save_scalars(OutputArchive& ar, const S* data, std::size_t count) {
+  if constexpr (raw_scalar_v<S>) {
+    if (count != 0) ar.write_bytes(data, count * sizeof(S));
+  } else {
+    for (std::size_t i = 0; i < count; ++i) ar(data[i]);
+  }
+}
+
+template <class S>
+void load_scalars(InputArchive& ar, S* data, std::size_t count) {
+  if constexpr (raw_scalar_v<S>) {
+    ar.check_room(count, sizeof(S));
+    if (count != 0) ar.read_bytes(data, count * sizeof(S));
+  } else {
+    for (std::size_t i = 0; i < count; ++i) ar(data[i]);
+  }
+}
+
+/// Checks a stored dimension against a fixed one (Eigen::Dynamic: any).
+inline void check_dimension(std::uint64_t stored, int fixed, const char* what) {
+  if (fixed != Eigen::Dynamic && stored != static_cast<std::uint64_t>(fixed)) {
+    throw CorruptRecord("stored Eigen matrix has " + std::to_string(stored) + " " + what +
+                        ", its fixed-size type " + std::to_string(fixed));
+  }
+}
+
+}  // namespace jug::detail
+
+// cereal finds non-member save and load functions in the cereal namespace.
+namespace cereal {
+
+template <class S, int R, int C, int O, int MR, int MC>
+void CEREAL_SAVE_FUNCTION_NAME(jug::OutputArchive& ar,
+                               const Eigen::Matrix<S, R, C, O, MR, MC>& m) {
+  const std::uint64_t rows = static_cast<std::uint64_t>(m.rows());
+  const std::uint64_t cols = static_cast<std::uint64_t>(m.cols());
+  ar(rows, cols);
+  jug::detail::save_scalars(ar, m.data(), static_cast<std::size_t>(m.size()));
+}
+
+template <class S, int R, int C, int O, int MR, int MC>
+void CEREAL_LOAD_FUNCTION_NAME(jug::InputArchive& ar, Eigen::Matrix<S, R, C, O, MR, MC>& m) {
+  std::uint64_t rows = 0, cols = 0;
+  ar(rows, cols);
+  jug::detail::check_dimension(rows, R, "rows");
+  jug::detail::check_dimension(cols, C, "columns");
+  if (cols != 0 && rows > ar.remaining() / cols) {
+    throw jug::CorruptRecord("stored Eigen matrix claims more elements than bytes are left");
+  }
+  m.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));  // not zeroed
+  jug::detail::load_scalars(ar, m.data(), static_cast<std::size_t>(m.size()));
+}
+
+template <class S, int R, int C, int O, int MR, int MC>
+void CEREAL_SAVE_FUNCTION_NAME(jug::OutputArchive& ar,
+                               const Eigen::Array<S, R, C, O, MR, MC>& a) {
+  const std::uint64_t rows = static_cast<std::uint64_t>(a.rows());
+  const std::uint64_t cols = static_cast<std::uint64_t>(a.cols());
+  ar(rows, cols);
+  jug::detail::save_scalars(ar, a.data(), static_cast<std::size_t>(a.size()));
+}
+
+template <class S, int R, int C, int O, int MR, int MC>
+void CEREAL_LOAD_FUNCTION_NAME(jug::InputArchive& ar, Eigen::Array<S, R, C, O, MR, MC>& a) {
+  std::uint64_t rows = 0, cols = 0;
+  ar(rows, cols);
+  jug::detail::check_dimension(rows, R, "rows");
+  jug::detail::check_dimension(cols, C, "columns");
+  if (cols != 0 && rows > ar.remaining() / cols) {
+    throw jug::CorruptRecord("stored Eigen array claims more elements than bytes are left");
+  }
+  a.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+  jug::detail::load_scalars(ar, a.data(), static_cast<std::size_t>(a.size()));
+}
+
+template <class S, int O, class I>
+void CEREAL_SAVE_FUNCTION_NAME(jug::OutputArchive& ar, const Eigen::SparseMatrix<S, O, I>& given) {
+  // Compressed, so that equal matrices encode equally however they were built.
+  Eigen::SparseMatrix<S, O, I> compressed;
+  const Eigen::SparseMatrix<S, O, I>* m = &given;
+  if (!given.isCompressed()) {
+    compressed = given;
+    compressed.makeCompressed();
+    m = &compressed;
+  }
+  const std::uint64_t rows = static_cast<std::uint64_t>(m->rows());
+  const std::uint64_t cols = static_cast<std::uint64_t>(m->cols());
+  const std::uint64_t non_zeros = static_cast<std::uint64_t>(m->nonZeros());
+  ar(rows, cols, non_zeros);
+  jug::detail::save_scalars(ar, m->outerIndexPtr(), static_cast<std::size_t>(m->outerSize()) + 1);
+  jug::detail::save_scalars(ar, m->innerIndexPtr(), static_cast<std::size_t>(non_zeros));
+  jug::detail::save_scalars(ar, m->valuePtr(), static_cast<std::size_t>(non_zeros));
+}
+
+template <class S, int O, class I>
+void CEREAL_LOAD_FUNCTION_NAME(jug::InputArchive& ar, Eigen::SparseMatrix<S, O, I>& m) {
+  std::uint64_t rows = 0, cols = 0, non_zeros = 0;
+  ar(rows, cols, non_zeros);
+  const std::uint64_t outer = (O & Eigen::RowMajorBit) ? rows : cols;
+  if (outer >= ar.remaining() / sizeof(I) || non_zeros > ar.remaining() / sizeof(I)) {
+    throw jug::CorruptRecord("stored sparse matrix claims more entries than bytes are left");
+  }
+  m.resize(static_cast<I>(rows), static_cast<I>(cols));
+  m.resizeNonZeros(static_cast<Eigen::Index>(non_zeros));
+  jug::detail::load_scalars(ar, m.outerIndexPtr(), static_cast<std::size_t>(outer) + 1);
+  jug::detail::load_scalars(ar, m.innerIndexPtr(), static_cast<std::size_t>(non_zeros));
+  jug::detail::load_scalars(ar, m.valuePtr(), static_cast<std::size_t>(non_zeros));
+  // The indices came from the record: a damaged one must not reach a task
+  // as an index out of range.
+  const I* starts = m.outerIndexPtr();
+  for (std::uint64_t k = 0; k < outer; ++k) {
+    if (starts[k] > starts[k + 1]) throw jug::CorruptRecord("stored sparse matrix is not ordered");
+  }
+  if (starts[0] != 0 || static_cast<std::uint64_t>(starts[outer]) != non_zeros) {
+    throw jug::CorruptRecord("stored sparse matrix's starts disagree with its entries");
+  }
+  const std::uint64_t inner = (O & Eigen::RowMajorBit) ? cols : rows;
+  for (std::uint64_t k = 0; k < non_zeros; ++k) {
+    const I index = m.innerIndexPtr()[k];
+    if (index < 0 || static_cast<std::uint64_t>(index) >= inner) {
+      throw jug::CorruptRecord("stored sparse matrix has an index out of range");
+    }
+  }
+}
+
+}  // namespace cereal
