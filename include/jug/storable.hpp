@@ -59,4 +59,17 @@ struct Storable<std::variant<T...>> : std::bool_constant<(Storable<T>::value && 
 template <class T>
 inline constexpr bool storable_v = Storable<std::remove_cvref_t<T>>::value;
 
+/// An Eigen expression (`a * 2.0`, `Identity(n, n)`): a lazy recipe for a
+/// matrix, which a lambda returns when its return type is not written. It
+/// has a PlainObject, the matrix it evaluates to, and is not that matrix.
+/// Told apart so that jug can say what to do.
+template <class T>
+inline constexpr bool eigen_expression_v = [] {
+  if constexpr (requires { typename T::PlainObject; }) {
+    return !std::is_same_v<T, typename T::PlainObject>;
+  } else {
+    return false;
+  }
+}();
+
 }  // namespace jug::detail

@@ -231,7 +231,12 @@ class TaskGenerator {
     static_assert(!std::is_pointer_v<R>,
                   "jug: a task cannot return a pointer (it is stored and read back in "
                   "another process); return the value");
-    static_assert(std::is_void_v<R> || detail::storable_v<R>,
+    static_assert(!detail::eigen_expression_v<R>,
+                  "jug cannot store this task's result, an Eigen expression (a lazy recipe "
+                  "for a matrix, named in the note below): give the function its return type "
+                  "(`[](...) -> Eigen::MatrixXd`) or return `expression.eval()`, and include "
+                  "<jug/eigen.hpp> (docs/codec.md, \"Eigen\")");
+    static_assert(std::is_void_v<R> || detail::storable_v<R> || detail::eigen_expression_v<R>,
                   "jug cannot store this task's result type (the note below names it): give "
                   "the type a cereal serialize function, or save and load functions "
                   "(docs/codec.md, \"Your own types\")");

@@ -163,19 +163,26 @@ class JugCommand(jugtest.ScratchTest):
             self.assertEqual(f.read(), "600\n")
 
     def test_a_type_jug_cannot_store_is_one_error_from_jug(self):
-        # A result, then an argument, of a type with no serialize function:
-        # jug's own error first and alone, the type named in the note under
-        # it, not pages of cereal's template instantiations.
+        # A result, then an argument, of a type with no serialize function,
+        # then an Eigen expression returned by mistake: jug's own error
+        # first and alone, the type named in the note under it, not pages of
+        # cereal's template instantiations.
         cases = {
             "result": ("const jug::TaskGenerator make(\"make\", [](int x) { return Opaque{x}; });\n",
                        "make(1)", "jug cannot store this task's result type"),
             "argument": ("const jug::TaskGenerator use(\"use\", [](Opaque o) { return o.x; });\n",
                          "use(Opaque{2})", "jug cannot hash an argument of this task"),
         }
+        cases["Eigen expression"] = (
+            "#include <Eigen/Dense>\n"
+            "const jug::TaskGenerator make(\"make\", [](int n) {\n"
+            "  return Eigen::MatrixXd::Identity(n, n) * 2.0; });\n",
+            "make(3)", "jug cannot store this task's result, an Eigen expression")
         for what, (generator, call, message) in cases.items():
             with self.subTest(what):
                 with open(os.path.join(self.dir, "opaque.cpp"), "w") as f:
-                    f.write("#include <jug/jug.hpp>\nstruct Opaque { int x = 0; };\n" + generator +
+                    f.write("// jug: pkg eigen3\n"
+                            "#include <jug/jug.hpp>\nstruct Opaque { int x = 0; };\n" + generator +
                             "int main(int argc, char** argv) {\n"
                             "  return jug::main(argc, argv, [] { " + call + "; });\n}\n")
                 p = self.jug("execute", "opaque.cpp")
@@ -183,10 +190,11 @@ class JugCommand(jugtest.ScratchTest):
                 errors = [line for line in p.stderr.splitlines() if " error: " in line]
                 self.assertEqual(len(errors), 1, "\n".join(errors))
                 self.assertIn(message, errors[0])
-                self.assertIn('docs/codec.md, "Your own types"', errors[0])
+                self.assertIn('docs/codec.md, "', errors[0])
                 after = p.stderr.split(errors[0], 1)[1].splitlines()
                 notes = [line for line in after if " note: " in line]
-                self.assertIn("Opaque", notes[0], "the type named in the note under the error")
+                self.assertIn("Eigen::" if "Eigen" in what else "Opaque", notes[0],
+                              "the type named in the note under the error")
 
     def test_compile_error_is_reported(self):
         with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:

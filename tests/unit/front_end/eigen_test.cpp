@@ -48,6 +48,13 @@ TEST(Eigen, AreStorable) {
   EXPECT_TRUE(jug::detail::storable_v<Eigen::MatrixXd>);
   EXPECT_TRUE((jug::detail::storable_v<std::vector<Eigen::Matrix3f>>));
   EXPECT_TRUE(jug::detail::storable_v<Eigen::SparseMatrix<double>>);
+  // An expression is a recipe for a matrix, not one (jug says so).
+  using Expression = decltype(Eigen::MatrixXd::Identity(2, 2) * 2.0);
+  EXPECT_TRUE(jug::detail::eigen_expression_v<Expression>);
+  EXPECT_FALSE(jug::detail::storable_v<Expression>);
+  EXPECT_FALSE(jug::detail::eigen_expression_v<Eigen::MatrixXd>);
+  EXPECT_FALSE(jug::detail::eigen_expression_v<Eigen::Matrix3f>);
+  EXPECT_FALSE(jug::detail::eigen_expression_v<std::vector<double>>);
 }
 
 TEST(Eigen, DenseMatricesAndArraysOfEveryKindComeBackEqual) {
