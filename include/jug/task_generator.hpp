@@ -133,14 +133,12 @@ struct StoredArgument<Param, Arg> {
 template <class Param, class Arg>
 using stored_argument_t = typename StoredArgument<Param, Arg>::type;
 
-/// Whether every plain value among the stored arguments (not a task, not a
-/// hash wrapper) can be hashed.
+/// Whether every plain value in the stored arguments, nested ones
+/// included, can be hashed (arguments.hpp, hashable()).
 template <class Stored>
 constexpr bool plain_arguments_storable() {
   return []<std::size_t... I>(std::index_sequence<I...>) {
-    return ((is_structured_v<std::tuple_element_t<I, Stored>> ||
-             storable_v<std::tuple_element_t<I, Stored>>) &&
-            ...);
+    return (hashable<std::tuple_element_t<I, Stored>>() && ...);
   }(std::make_index_sequence<std::tuple_size_v<Stored>>{});
 }
 

@@ -5,6 +5,9 @@
 
 #include "jug/storable.hpp"
 
+#include "jug/detail/arguments.hpp"
+#include "jug/task_handle.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -53,6 +56,20 @@ TEST(Storable, ATypeWithoutSerializeIsNotAnywhereInside) {
   EXPECT_FALSE((storable_v<std::tuple<int, std::vector<Opaque>>>));
   EXPECT_FALSE(storable_v<std::optional<Opaque>>);
   EXPECT_FALSE((storable_v<std::variant<int, Opaque>>));
+}
+
+TEST(Storable, EveryPlainValueInAnArgumentMustBeHashable) {
+  using jug::detail::hashable;
+  EXPECT_TRUE(hashable<int>());
+  EXPECT_TRUE((hashable<std::vector<jug::Task<int>>>()));
+  EXPECT_TRUE((hashable<std::map<std::string, jug::Task<int>>>()));
+  EXPECT_TRUE((hashable<std::tuple<jug::Task<int>, double>>()));
+  EXPECT_TRUE(hashable<jug::Unhashed<Opaque>>());
+  EXPECT_FALSE(hashable<Opaque>());
+  // Keys are hashed as values: one jug cannot hash must not be left out.
+  EXPECT_FALSE((hashable<std::map<Opaque, jug::Task<int>>>()));
+  EXPECT_FALSE((hashable<std::pair<jug::Task<int>, Opaque>>()));
+  EXPECT_FALSE((hashable<std::vector<std::pair<jug::Task<int>, Opaque>>>()));
 }
 
 }  // namespace
