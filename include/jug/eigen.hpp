@@ -70,6 +70,32 @@ inline void check_dimension(std::uint64_t stored, int fixed, const char* what) {
   }
 }
 
+/// A dense Matrix or Array: rows, columns, then its scalars in its own
+/// storage order.
+template <class Dense>
+void save_dense(OutputArchive& ar, const Dense& m) {
+  const std::uint64_t rows = static_cast<std::uint64_t>(m.rows());
+  const std::uint64_t cols = static_cast<std::uint64_t>(m.cols());
+  ar(rows, cols);
+  save_scalars(ar, m.data(), static_cast<std::size_t>(m.size()));
+}
+
+/// save_dense's inverse, for a type of fixed (or Eigen::Dynamic) `Rows` and
+/// `Cols`; `what` ("matrix", "array") is for messages.
+template <int Rows, int Cols, class Dense>
+void load_dense(InputArchive& ar, Dense& m, const char* what) {
+  std::uint64_t rows = 0, cols = 0;
+  ar(rows, cols);
+  check_dimension(rows, Rows, "rows");
+  check_dimension(cols, Cols, "columns");
+  if (cols != 0 && rows > ar.remaining() / cols) {
+    throw CorruptRecord(std::string("stored Eigen ") + what +
+                        " claims more elements than bytes are left");
+  }
+  m.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));  // not zeroed
+  load_scalars(ar, m.data(), static_cast<std::size_t>(m.size()));
+}
+
 }  // namespace jug::detail
 
 // cereal finds non-member save and load functions in the cereal namespace.
@@ -78,45 +104,23 @@ namespace cereal {
 template <class S, int R, int C, int O, int MR, int MC>
 void CEREAL_SAVE_FUNCTION_NAME(jug::OutputArchive& ar,
                                const Eigen::Matrix<S, R, C, O, MR, MC>& m) {
-  const std::uint64_t rows = static_cast<std::uint64_t>(m.rows());
-  const std::uint64_t cols = static_cast<std::uint64_t>(m.cols());
-  ar(rows, cols);
-  jug::detail::save_scalars(ar, m.data(), static_cast<std::size_t>(m.size()));
+  jug::detail::save_dense(ar, m);
 }
 
 template <class S, int R, int C, int O, int MR, int MC>
 void CEREAL_LOAD_FUNCTION_NAME(jug::InputArchive& ar, Eigen::Matrix<S, R, C, O, MR, MC>& m) {
-  std::uint64_t rows = 0, cols = 0;
-  ar(rows, cols);
-  jug::detail::check_dimension(rows, R, "rows");
-  jug::detail::check_dimension(cols, C, "columns");
-  if (cols != 0 && rows > ar.remaining() / cols) {
-    throw jug::CorruptRecord("stored Eigen matrix claims more elements than bytes are left");
-  }
-  m.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));  // not zeroed
-  jug::detail::load_scalars(ar, m.data(), static_cast<std::size_t>(m.size()));
+  jug::detail::load_dense<R, C>(ar, m, "matrix");
 }
 
 template <class S, int R, int C, int O, int MR, int MC>
 void CEREAL_SAVE_FUNCTION_NAME(jug::OutputArchive& ar,
                                const Eigen::Array<S, R, C, O, MR, MC>& a) {
-  const std::uint64_t rows = static_cast<std::uint64_t>(a.rows());
-  const std::uint64_t cols = static_cast<std::uint64_t>(a.cols());
-  ar(rows, cols);
-  jug::detail::save_scalars(ar, a.data(), static_cast<std::size_t>(a.size()));
+  jug::detail::save_dense(ar, a);
 }
 
 template <class S, int R, int C, int O, int MR, int MC>
 void CEREAL_LOAD_FUNCTION_NAME(jug::InputArchive& ar, Eigen::Array<S, R, C, O, MR, MC>& a) {
-  std::uint64_t rows = 0, cols = 0;
-  ar(rows, cols);
-  jug::detail::check_dimension(rows, R, "rows");
-  jug::detail::check_dimension(cols, C, "columns");
-  if (cols != 0 && rows > ar.remaining() / cols) {
-    throw jug::CorruptRecord("stored Eigen array claims more elements than bytes are left");
-  }
-  a.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
-  jug::detail::load_scalars(ar, a.data(), static_cast<std::size_t>(a.size()));
+  jug::detail::load_dense<R, C>(ar, a, "array");
 }
 
 template <class S, int O, class I>
