@@ -178,11 +178,9 @@ class RedisStore final : public Store {
   std::vector<std::string> chunk_keys(const TaskHash& hash, std::string_view token,
                                       std::size_t count) const;
   /// For a record larger than a chunk, or a big one not in memory: writes
-  /// its chunks, and returns the manifest to publish in its place; empty
-  /// for one that fits a string.
+  /// its chunks (ChunkWriter), and returns the manifest to publish in its
+  /// place; empty for one that fits a string.
   std::string write_chunks(const TaskHash& hash, const RecordBytes& record);
-  /// write_chunks of a big record, produced as it is sent (ChunkWriter).
-  std::string stream_chunks(const TaskHash& hash, const RecordBytes& record);
   class ChunkWriter;
   class ChunkedRecord;
   /// Publishes `record` (its manifest, for a chunked one) and its index

@@ -69,22 +69,6 @@ std::vector<std::string> RedisStore::chunk_keys(const TaskHash& hash, std::strin
   return keys;
 }
 
-std::string RedisStore::write_chunks(const TaskHash& hash, const RecordBytes& record) {
-  const std::optional<std::string_view> whole = record.whole();
-  if (!whole) return stream_chunks(hash, record);
-  if (whole->size() <= chunk_size_) return {};
-  const Manifest manifest{redis_scripts::random_token(),
-                          (whole->size() + chunk_size_ - 1) / chunk_size_, whole->size()};
-  const std::vector<std::string> keys = chunk_keys(hash, manifest.token, manifest.count);
-  for (std::size_t i = 0; i < manifest.count; ++i) {
-    const RedisReply reply = run({"SET", keys[i], whole->substr(i * chunk_size_, chunk_size_)});
-    check_reply(*reply, url_.masked(),
-                fmt::format("storing part {} of {} of the result of task {}", i + 1,
-                            manifest.count, hash.hex()));
-  }
-  return format_manifest(manifest);
-}
-
 /// Sends a record's bytes as they are produced, a chunk at a time; its
 /// start (the header, written last) is put in place by SETRANGE.
 class RedisStore::ChunkWriter final : public RecordWriter {
@@ -94,16 +78,22 @@ class RedisStore::ChunkWriter final : public RecordWriter {
       : store_(store),
         hash_(hash),
         keys_(store.chunk_keys(hash, manifest.token, manifest.count)),
-        chunk_size_(chunk_size) {
-    buffer_.reserve(chunk_size_);
-  }
+        size_(manifest.size),
+        chunk_size_(chunk_size) {}
 
   void append(std::string_view piece) override {
     while (!piece.empty()) {
+      if (buffer_.empty() && piece.size() >= chunk_size_) {
+        // A whole chunk (an array's bytes, a record in memory): sent as it
+        // is, not copied through the buffer.
+        send(piece.substr(0, chunk_size_));
+        piece.remove_prefix(chunk_size_);
+        continue;
+      }
       const std::size_t take = std::min(piece.size(), chunk_size_ - buffer_.size());
       buffer_.append(piece.substr(0, take));
       piece.remove_prefix(take);
-      if (buffer_.size() == chunk_size_) send();
+      if (buffer_.size() == chunk_size_) send_buffer();
     }
   }
 
@@ -125,10 +115,10 @@ class RedisStore::ChunkWriter final : public RecordWriter {
   /// Sends what is left; checks that the record had as many chunks as its
   /// size says.
   void finish() {
-    if (!buffer_.empty()) send();
+    if (!buffer_.empty()) send_buffer();
     if (sent_ != keys_.size()) {
       throw StoreError(fmt::format("the result of task {} was {} bytes, not the {} announced",
-                                   hash_.hex(), sent_bytes_, keys_.size()));
+                                   hash_.hex(), sent_bytes_, size_));
     }
   }
 
@@ -148,29 +138,37 @@ class RedisStore::ChunkWriter final : public RecordWriter {
     return fmt::format("storing part {} of {} of the result of task {}", i + 1, keys_.size(),
                        hash_.hex());
   }
-  void send() {
+  void send(std::string_view chunk) {
     if (sent_ >= keys_.size()) {
       throw StoreError(fmt::format("the result of task {} is longer than announced",
                                    hash_.hex()));
     }
-    const RedisReply reply = store_.run({"SET", keys_[sent_], buffer_});
+    const RedisReply reply = store_.run({"SET", keys_[sent_], chunk});
     check_reply(*reply, store_.url_.masked(), doing(sent_));
-    sent_bytes_ += buffer_.size();
+    sent_bytes_ += chunk.size();
     ++sent_;
+  }
+  void send_buffer() {
+    send(buffer_);
     buffer_.clear();
   }
 
   RedisStore& store_;
   const TaskHash& hash_;
   const std::vector<std::string> keys_;
+  const std::size_t size_;
   const std::size_t chunk_size_;
   std::string buffer_;
   std::size_t sent_ = 0;
   std::uint64_t sent_bytes_ = 0;
 };
 
-std::string RedisStore::stream_chunks(const TaskHash& hash, const RecordBytes& record) {
-  const std::size_t chunk = std::min(chunk_size_, kStreamedChunk);
+std::string RedisStore::write_chunks(const TaskHash& hash, const RecordBytes& record) {
+  const std::optional<std::string_view> whole = record.whole();
+  if (whole && whole->size() <= chunk_size_) return {};
+  // A record not in memory is produced as it is sent: in chunks small
+  // enough to hold beside the value.
+  const std::size_t chunk = whole ? chunk_size_ : std::min(chunk_size_, kStreamedChunk);
   const std::size_t size = static_cast<std::size_t>(record.size());
   const Manifest manifest{redis_scripts::random_token(),
                           std::max<std::size_t>(1, (size + chunk - 1) / chunk), size};
