@@ -5,6 +5,10 @@
 //   bench_big_results_limits read FILE          read them into a buffer made and touched
 //                                               first; prints the seconds of the read
 //                                               and of the sum, the buffer excluded
+//   bench_big_results_limits fresh FILE         read them into new memory (not touched
+//                                               first: the kernel zeroes each page as the
+//                                               read reaches it, as it does for any value
+//                                               a process makes) and sum them
 //   bench_big_results_limits mapped FILE        map the file and sum it
 //   bench_big_results_limits start              nothing: the start-up of a process
 #include <fcntl.h>
@@ -17,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -89,6 +94,22 @@ void read_file(const std::string& path) {
   std::printf("read %.4f sum %.4f (%g)\n", read_seconds, seconds_since(sum_start), sum);
 }
 
+void read_fresh(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) fail("cannot open", path);
+  const std::size_t bytes = size_of(fd, path);
+  const std::size_t count = bytes / sizeof(double);
+  std::unique_ptr<double[]> values(new double[count]);  // not initialised: fresh pages
+  char* data = reinterpret_cast<char*>(values.get());
+  std::size_t done = 0;
+  while (done < bytes) {
+    const ssize_t n = ::read(fd, data + done, bytes - done);
+    if (n <= 0) fail("cannot read", path);
+    done += static_cast<std::size_t>(n);
+  }
+  std::printf("%g\n", std::reduce(values.get(), values.get() + count, 0.0));
+}
+
 void sum_mapped(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) fail("cannot open", path);
@@ -107,10 +128,12 @@ int main(int argc, char** argv) {
     write_file(argv[2], std::stoull(argv[3]));
   } else if (mode == "read" && argc == 3) {
     read_file(argv[2]);
+  } else if (mode == "fresh" && argc == 3) {
+    read_fresh(argv[2]);
   } else if (mode == "mapped" && argc == 3) {
     sum_mapped(argv[2]);
   } else if (mode != "start") {
-    std::fprintf(stderr, "usage: %s write FILE COUNT | read FILE | mapped FILE | start\n", argv[0]);
+    std::fprintf(stderr, "usage: %s write FILE COUNT | read FILE | fresh FILE | mapped FILE | start\n", argv[0]);
     return 2;
   }
   return 0;

@@ -25,4 +25,10 @@ void Checksum::add(const char* data, std::size_t size) { fastest().add(state_, d
 
 std::uint64_t Checksum::value() const { return fastest().value(state_); }
 
+std::array<unsigned char, 16> Checksum::wide_value() const {
+  std::array<unsigned char, 16> out;
+  fastest().wide_value(state_, out.data());
+  return out;
+}
+
 }  // namespace jug::record

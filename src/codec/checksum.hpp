@@ -5,8 +5,10 @@
 /// either way; the speed is not: 400 MB take 65 ms with SSE2 and 26 ms with
 /// AVX2 on our machines, and every big result is checksummed as it is
 /// written and again before it is handed to a task (bench/README.md, "Big
-/// results").
+/// results"). Its 128-bit form digests the bytes of big task arguments for
+/// their hash (docs/hashing.md).
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -27,6 +29,10 @@ class Checksum {
   void add(std::string_view bytes) { add(bytes.data(), bytes.size()); }
   /// Of everything added so far.
   std::uint64_t value() const;
+  /// XXH3-128 of everything added so far, in xxHash's canonical
+  /// (big-endian) byte order; for a Checksum made with seed 0, the
+  /// XXH3-128 of the bytes (docs/hashing.md: big arguments).
+  std::array<unsigned char, 16> wide_value() const;
 
   /// Room for xxHash's XXH3_state_t (576 bytes, 64-aligned, in 0.8), kept
   /// here so that a checksum allocates nothing; each implementation checks
@@ -40,13 +46,14 @@ class Checksum {
 
 namespace detail {
 
-/// One implementation of XXH3-64 (checksum_default.cpp,
+/// One implementation of XXH3 (checksum_default.cpp,
 /// checksum_avx2.cpp), working on a Checksum's state.
 struct Xxh3 {
   std::uint64_t (*of)(const void* data, std::size_t size, std::uint64_t seed);
   void (*reset)(void* state, std::uint64_t seed);
   void (*add)(void* state, const void* data, std::size_t size);
   std::uint64_t (*value)(const void* state);
+  void (*wide_value)(const void* state, unsigned char* out);
 };
 
 extern const Xxh3 kXxh3Default;

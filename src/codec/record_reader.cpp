@@ -34,18 +34,24 @@ class StoredPayload {
   StoredPayload(RecordSource& source, const Header& h, std::uint64_t seed)
       : source_(source), end_(kHeaderSize + h.stored_length), checksum_(seed) {}
 
-  /// Reads the next bytes, at most `size`.
+  /// Reads the next bytes, at most `size`, a piece at a time: each piece
+  /// is checksummed while it is still in the CPU's cache, so a big value
+  /// read straight into its own memory is not read through a second time.
   std::size_t read(char* buffer, std::size_t size) {
     size = static_cast<std::size_t>(std::min<std::uint64_t>(size, end_ - offset_));
-    const std::size_t got = source_.read_at(offset_, std::span<char>(buffer, size));
-    if (got != size) {
-      throw CorruptRecord(fmt::format("record is truncated: it ended {} bytes early, as it "
-                                      "was being read",
-                                      end_ - offset_ - got));
+    for (std::size_t done = 0; done < size;) {
+      const std::size_t piece = std::min(size - done, kReadPieceSize);
+      const std::size_t got = source_.read_at(offset_, std::span<char>(buffer + done, piece));
+      if (got != piece) {
+        throw CorruptRecord(fmt::format("record is truncated: it ended {} bytes early, as it "
+                                        "was being read",
+                                        end_ - offset_ - got));
+      }
+      checksum_.add(buffer + done, got);
+      offset_ += got;
+      done += got;
     }
-    checksum_.add(buffer, got);
-    offset_ += got;
-    return got;
+    return size;
   }
 
   /// Reads what is left; true when the checksum of all of it is `expected`.

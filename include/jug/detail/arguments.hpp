@@ -19,6 +19,7 @@
 
 #include "jug/argument_hashing.hpp"
 #include "jug/codec.hpp"
+#include "jug/detail/argument_bytes.hpp"
 #include "jug/detail/element_views.hpp"
 #include "jug/storable.hpp"
 #include "jug/errors.hpp"
@@ -177,7 +178,9 @@ constexpr bool hashable() {
 // ---- hash_argument: the canonical bytes an argument adds to its task's hash
 
 enum class ArgumentTag : std::uint8_t {
-  kValue = 'V',     // u64 length, then the value's canonical bytes
+  kValue = 'V',     // u64 length, then the value's canonical bytes (ArgumentBytes
+                    // writes this entry, or the next)
+  kDigest = 'D',    // u64 length, then the XXH3-128 of them (argument_bytes.hpp)
   kTask = 'T',      // the dependency's 32-byte hash
   kSequence = 'S',  // u64 count, then each element (vector, array)
   kMap = 'M',       // u64 count, then per entry: key as kValue, value
@@ -204,14 +207,14 @@ void hash_argument(std::string& out, const S& stored) {
       put_tag(out, ArgumentTag::kUnhashed);
     }
   } else if constexpr (!is_structured_v<S>) {
-    put_tag(out, ArgumentTag::kValue);
-    const std::size_t length_at = out.size();
-    put_u64(out, 0);
+    ArgumentBytes bytes(out);  // kValue, or kDigest for big values
     // (An unhashable S failed make_task's check, hashable(): no more
     // errors here.)
-    if constexpr (storable_v<S>) encode_into(out, stored);
-    const std::uint64_t length = out.size() - length_at - sizeof(std::uint64_t);
-    std::memcpy(out.data() + length_at, &length, sizeof length);
+    if constexpr (storable_v<S>) {
+      OutputArchive ar(bytes);
+      ar(stored);
+    }
+    bytes.finish();
   } else if constexpr (is_task_v<S>) {
     put_tag(out, ArgumentTag::kTask);
     const TaskHash& h = stored.hash();

@@ -1,7 +1,8 @@
 /// Tests of the records' checksum (src/codec/checksum.hpp): each
 /// implementation (the build's default, and AVX2 where the processor has
 /// it) gives libxxhash's XXH3-64 with a seed, at once or in pieces of any
-/// size, so that records written by one are read by the other.
+/// size, so that records written by one are read by the other; and its
+/// 128-bit form, which digests big task arguments.
 
 #include "codec/checksum.hpp"
 
@@ -66,6 +67,30 @@ TEST(Checksum, EveryImplementationGivesXxh3AtOnceAndInPieces) {
       EXPECT_EQ(checksum.value(), expected);
       EXPECT_EQ(checksum_of(bytes, seed), expected);
     }
+  }
+}
+
+TEST(Checksum, WideValueIsXxh3_128InCanonicalOrder) {
+  for (const std::size_t size : {0ul, 1ul, 17ul, 240ul, 241ul, 1025ul, 65537ul, 3'000'001ul}) {
+    SCOPED_TRACE(::testing::Message() << "size " << size);
+    const std::string bytes = random_bytes(size, static_cast<unsigned>(size) + 1);
+    XXH128_canonical_t expected;
+    XXH128_canonicalFromHash(&expected, XXH3_128bits(bytes.data(), bytes.size()));
+    for (const detail::Xxh3* xxh3 : implementations()) {
+      alignas(Checksum::kStateAlignment) unsigned char state[Checksum::kStateBytes];
+      std::memset(state, 0xcd, sizeof state);
+      reinterpret_cast<XXH3_state_t*>(state)->seed = 0;
+      reinterpret_cast<XXH3_state_t*>(state)->extSecret = nullptr;
+      xxh3->reset(state, 0);
+      xxh3->add(state, bytes.data(), size / 2);
+      xxh3->add(state, bytes.data() + size / 2, size - size / 2);
+      unsigned char wide[16];
+      xxh3->wide_value(state, wide);
+      EXPECT_EQ(std::memcmp(wide, expected.digest, sizeof wide), 0);
+    }
+    Checksum checksum(0);
+    checksum.add(bytes);
+    EXPECT_EQ(std::memcmp(checksum.wide_value().data(), expected.digest, 16), 0);
   }
 }
 

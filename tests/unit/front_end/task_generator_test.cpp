@@ -6,11 +6,13 @@
 #include "jug/task_generator.hpp"
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
 
 #include <array>
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -38,6 +40,9 @@ const jug::TaskGenerator print_final_result("print_final_result",
                                               ADD_FAILURE() << oname << value;
                                             });
 const jug::TaskGenerator half("half", [](double x) { return x / 2; });
+const jug::TaskGenerator mean("mean", [](const std::vector<double>& v) {
+  return v.empty() ? 0.0 : std::reduce(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+});
 const jug::TaskGenerator greet("greet", [](const std::string& name) { return "hello " + name; });
 const jug::TaskGenerator sum("sum", [](const std::vector<int>& v) {
   int total = 0;
@@ -121,6 +126,17 @@ template <class T>
 std::string value_argument(const T& value) {
   const std::string encoded = jug::encode(value);
   return "V" + u64_bytes(encoded.size()) + encoded;
+}
+
+/// A plain-value argument over 1 MiB as docs/hashing.md specifies it: its
+/// XXH3-128 digest in xxHash's canonical (big-endian) order.
+template <class T>
+std::string digest_argument(const T& value) {
+  const std::string encoded = jug::encode(value);
+  XXH128_canonical_t digest;
+  XXH128_canonicalFromHash(&digest, XXH3_128bits(encoded.data(), encoded.size()));
+  return "D" + u64_bytes(encoded.size()) +
+         std::string(reinterpret_cast<const char*>(digest.digest), sizeof digest.digest);
 }
 
 /// A task's hashed bytes as docs/hashing.md specifies them.
@@ -260,6 +276,48 @@ TEST_F(TaskGeneratorTest, ContainerArgumentsFollowTheDocumentedBytes) {
                                              hash_bytes(b)}));
   EXPECT_EQ(tuple_task,
             spec_hash("label", {"U" + u64_bytes(2) + "T" + hash_bytes(b) + value_argument("b"s)}));
+}
+
+TEST_F(TaskGeneratorTest, ArgumentsOverAMebibyteEnterTheHashAsTheirDigest) {
+  // A vector<double>'s canonical bytes are a u64 count and 8 bytes each:
+  // 131071 of them are exactly 1 MiB, kept as they are; one more is digested.
+  std::vector<double> at_limit(131071), over(131072);
+  std::iota(at_limit.begin(), at_limit.end(), 0.5);
+  std::iota(over.begin(), over.end(), 0.5);
+  jug::TaskHash kept, digested;
+  jug::build_graph(
+      [&] {
+        kept = mean(at_limit).hash();
+        digested = mean(over).hash();
+      },
+      store_);
+  EXPECT_EQ(kept, spec_hash("mean", {value_argument(at_limit)}));
+  EXPECT_EQ(digested, spec_hash("mean", {digest_argument(over)}));
+}
+
+TEST_F(TaskGeneratorTest, BigArgumentsHashEquallyWhenEqualAndApartWhenAnythingDiffers) {
+  std::vector<double> values(300'000);
+  std::iota(values.begin(), values.end(), 1.0);
+  std::vector<double> same;  // made another way
+  for (std::size_t i = 0; i < values.size(); ++i) same.push_back(static_cast<double>(i + 1));
+  std::vector<double> last_changed = values;
+  last_changed.back() += 1;
+  std::vector<double> first_changed = values;
+  first_changed.front() = -0.0;
+  std::vector<double> shorter(values.begin(), values.end() - 1);
+  std::vector<jug::TaskHash> h;
+  jug::build_graph(
+      [&] {
+        for (const auto* v : {&values, &same, &last_changed, &first_changed, &shorter}) {
+          h.push_back(mean(*v).hash());
+        }
+        h.push_back(mean(jug::hashed_as(values, "k")).hash());
+      },
+      store_);
+  EXPECT_EQ(h[0], h[1]);
+  for (std::size_t i = 2; i < h.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) EXPECT_NE(h[i], h[j]) << i << " and " << j;
+  }
 }
 
 // ---- the graph ------------------------------------------------------------------------
@@ -751,6 +809,7 @@ struct GoldenHashes {
   jug::TaskHash summarize;
   jug::TaskHash label_tuple;
   jug::TaskHash half_2_5;
+  jug::TaskHash mean_big;
 };
 
 GoldenHashes golden_hashes() {
@@ -774,6 +833,9 @@ GoldenHashes golden_hashes() {
                           .hash();
         g.label_tuple = label(std::tuple{twice(3), "π ≈ 3.14159"s}).hash();
         g.half_2_5 = half(2.5).hash();
+        std::vector<double> big(200'000);  // 1.6 MB: hashed by its digest
+        for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<double>(i) * 0.5;
+        g.mean_big = mean(big).hash();
       },
       store);
   return g;
@@ -795,6 +857,9 @@ TEST(TaskGeneratorGolden, PinnedHashes) {
             "c714154a817b5f948380a138f3b663da90a3580c55541e69f199c91fa3ce1b01");
   EXPECT_EQ(g.half_2_5.hex(),
             "c4c0dcac3a1a66ce251dc93f3f8ebda2dc08f894f2143acbfa9c95c30de58f3b");
+  // Computed independently with Python's hashlib and the xxhash package.
+  EXPECT_EQ(g.mean_big.hex(),
+            "edfdc09b7bd9ea06d5ea69be6496fe3cd9383f19ccf793c897fee52a72320201");
 }
 
 }  // namespace
