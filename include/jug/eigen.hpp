@@ -29,38 +29,10 @@
 #include <vector>
 
 #include "jug/codec.hpp"
+#include "jug/detail/raw_scalars.hpp"
+#include "jug/npy.hpp"
 
 namespace jug::detail {
-
-/// A scalar whose bytes are its value: numbers (not bool, whose bytes are
-/// not fixed, nor long double, whose padding is arbitrary) and
-/// std::complex of them.
-template <class S>
-inline constexpr bool raw_scalar_v =
-    std::is_arithmetic_v<S> && !std::is_same_v<S, bool> && !std::is_same_v<S, long double>;
-template <class S>
-inline constexpr bool raw_scalar_v<std::complex<S>> = raw_scalar_v<S>;
-
-/// Writes `count` scalars from `data`: as raw bytes where that is their
-/// value, else one by one.
-template <class S>
-void save_scalars(OutputArchive& ar, const S* data, std::size_t count) {
-  if constexpr (raw_scalar_v<S>) {
-    if (count != 0) ar.write_bytes(data, count * sizeof(S));
-  } else {
-    for (std::size_t i = 0; i < count; ++i) ar(data[i]);
-  }
-}
-
-template <class S>
-void load_scalars(InputArchive& ar, S* data, std::size_t count) {
-  if constexpr (raw_scalar_v<S>) {
-    ar.check_room(count, sizeof(S));
-    if (count != 0) ar.read_bytes(data, count * sizeof(S));
-  } else {
-    for (std::size_t i = 0; i < count; ++i) ar(data[i]);
-  }
-}
 
 /// Checks a stored dimension against a fixed one (Eigen::Dynamic: any).
 inline void check_dimension(std::uint64_t stored, int fixed, const char* what) {
@@ -88,15 +60,32 @@ void load_dense(InputArchive& ar, Dense& m, const char* what) {
   ar(rows, cols);
   check_dimension(rows, Rows, "rows");
   check_dimension(cols, Cols, "columns");
-  if (cols != 0 && rows > ar.remaining() / cols) {
-    throw CorruptRecord(std::string("stored Eigen ") + what +
-                        " claims more elements than bytes are left");
-  }
+  check_elements_fit(ar, {rows, cols}, std::string("Eigen ") + what);
   m.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));  // not zeroed
   load_scalars(ar, m.data(), static_cast<std::size_t>(m.size()));
 }
 
 }  // namespace jug::detail
+
+namespace jug {
+
+/// Writes a dense matrix or array as a .npy file (npy.hpp): two dimensions,
+/// in the matrix's own storage order; one for a vector type (VectorXd,
+/// RowVectorXd, Array3f...).
+template <class Derived>
+void write_npy(const std::string& path, const Eigen::PlainObjectBase<Derived>& m) {
+  using Scalar = typename Derived::Scalar;
+  constexpr bool is_vector = Derived::RowsAtCompileTime == 1 || Derived::ColsAtCompileTime == 1;
+  const std::uint64_t matrix_shape[] = {static_cast<std::uint64_t>(m.rows()),
+                                        static_cast<std::uint64_t>(m.cols())};
+  const std::uint64_t vector_shape[] = {static_cast<std::uint64_t>(m.size())};
+  write_npy(path, NpyArray{m.data(), npy_dtype<Scalar>(), sizeof(Scalar),
+                           is_vector ? std::span<const std::uint64_t>(vector_shape)
+                                     : std::span<const std::uint64_t>(matrix_shape),
+                           !Derived::IsRowMajor});
+}
+
+}  // namespace jug
 
 // cereal finds non-member save and load functions in the cereal namespace.
 namespace cereal {

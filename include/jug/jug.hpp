@@ -10,6 +10,7 @@
 #include "jug/input_file.hpp"
 #include "jug/main.hpp"
 #include "jug/mapreduce.hpp"
+#include "jug/npy.hpp"
 #include "jug/task_generator.hpp"
 #include "jug/task_handle.hpp"
 #include "jug/task_hash.hpp"
