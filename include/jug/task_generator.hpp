@@ -237,12 +237,14 @@ class TaskGenerator {
     static_assert(std::is_void_v<R> || detail::storable_v<R> || detail::eigen_expression_v<R>,
                   "jug cannot store this task's result type (the note below names it): give "
                   "the type a cereal serialize function, or save and load functions "
-                  "(docs/codec.md, \"Your own types\")");
+                  "(docs/codec.md, \"Your own types\"); for an Eigen, Armadillo or xtensor "
+                  "array, include <jug/eigen.hpp>, <jug/armadillo.hpp> or <jug/xtensor.hpp>");
     static_assert(detail::plain_arguments_storable<Stored>(),
                   "jug cannot hash an argument of this task (the note below names the "
                   "arguments' types): give the type a cereal serialize function "
-                  "(docs/codec.md, \"Your own types\"), or pass the value as "
-                  "jug::hashed_as(value, key) or jug::unhashed(value)");
+                  "(docs/codec.md, \"Your own types\"), include <jug/eigen.hpp>, "
+                  "<jug/armadillo.hpp> or <jug/xtensor.hpp> for those libraries' arrays, or "
+                  "pass the value as jug::hashed_as(value, key) or jug::unhashed(value)");
 
     std::vector<detail::NodeId> dependencies;
     // Reused across tasks: building large graphs should not allocate here.

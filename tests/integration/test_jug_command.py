@@ -178,10 +178,14 @@ class JugCommand(jugtest.ScratchTest):
             "const jug::TaskGenerator make(\"make\", [](int n) {\n"
             "  return Eigen::MatrixXd::Identity(n, n) * 2.0; });\n",
             "make(3)", "jug cannot store this task's result, an Eigen expression")
+        cases["Armadillo matrix, its header not included"] = (
+            "#include <armadillo>\n"
+            "const jug::TaskGenerator make(\"make\", [](int n) { return arma::mat(n, n); });\n",
+            "make(3)", "include <jug/eigen.hpp>, <jug/armadillo.hpp> or <jug/xtensor.hpp>")
         for what, (generator, call, message) in cases.items():
             with self.subTest(what):
                 with open(os.path.join(self.dir, "opaque.cpp"), "w") as f:
-                    f.write("// jug: pkg eigen3\n"
+                    f.write("// jug: pkg eigen3 armadillo\n"
                             "#include <jug/jug.hpp>\nstruct Opaque { int x = 0; };\n" + generator +
                             "int main(int argc, char** argv) {\n"
                             "  return jug::main(argc, argv, [] { " + call + "; });\n}\n")
@@ -193,7 +197,9 @@ class JugCommand(jugtest.ScratchTest):
                 self.assertIn('docs/codec.md, "', errors[0])
                 after = p.stderr.split(errors[0], 1)[1].splitlines()
                 notes = [line for line in after if " note: " in line]
-                self.assertIn("Eigen::" if "Eigen" in what else "Opaque", notes[0],
+                named = {"Eigen expression": "Eigen::",
+                         "Armadillo matrix, its header not included": "arma::Mat"}
+                self.assertIn(named.get(what, "Opaque"), notes[0],
                               "the type named in the note under the error")
 
     def test_compile_error_is_reported(self):
