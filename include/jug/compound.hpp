@@ -76,10 +76,10 @@ class CompoundTaskBody final : public TaskBody {
   AnyValue decode(InputArchive& in) const override {
     return std::make_shared<const R>(jug::decode_from<R>(in));
   }
-  std::optional<std::span<const char>> element_bytes(const AnyValue& value) const override {
+  std::optional<ArrayElements> element_bytes(const AnyValue& value) const override {
     return element_bytes_of_value<R>(value);
   }
-  std::optional<std::span<const char>> element_bytes_of_payload(
+  std::optional<ArrayElements> element_bytes_of_payload(
       std::string_view payload) const override {
     return element_bytes_of_encoding<R>(payload);
   }

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "jug/codec.hpp"
+#include "jug/detail/element_views.hpp"
 #include "jug/detail/raw_scalars.hpp"
 #include "jug/npy.hpp"
 
@@ -64,6 +65,45 @@ void load_dense(InputArchive& ar, Dense& m, const char* what) {
   m.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));  // not zeroed
   load_scalars(ar, m.data(), static_cast<std::size_t>(m.size()));
 }
+
+// ---- views: Eigen::Map<const MatrixXd> given a Task<MatrixXd> ----------------
+
+/// A dense matrix or array result: its elements and shape, for views
+/// (element_views.hpp).
+template <class Dense>
+struct EigenArrayResult {
+  using element = typename Dense::Scalar;
+  static constexpr bool viewable = raw_scalar_v<element>;
+  static constexpr std::size_t shape_words = 2;  // rows, columns
+  static ArrayElements of(const Dense& m) {
+    return {{reinterpret_cast<const char*>(m.data()),
+             static_cast<std::size_t>(m.size()) * sizeof(element)},
+            static_cast<std::uint64_t>(m.rows()),
+            static_cast<std::uint64_t>(m.cols())};
+  }
+};
+template <class S, int R, int C, int O, int MR, int MC>
+struct ArrayResult<Eigen::Matrix<S, R, C, O, MR, MC>>
+    : EigenArrayResult<Eigen::Matrix<S, R, C, O, MR, MC>> {};
+template <class S, int R, int C, int O, int MR, int MC>
+struct ArrayResult<Eigen::Array<S, R, C, O, MR, MC>>
+    : EigenArrayResult<Eigen::Array<S, R, C, O, MR, MC>> {};
+
+/// A read-only Map of a whole dense matrix or array (no stride of its own)
+/// is a view: a parameter `Eigen::Map<const Eigen::MatrixXd>` given a
+/// Task<Eigen::MatrixXd> reads the stored elements where they lie.
+template <class Dense, int Options>
+struct ArrayView<Eigen::Map<const Dense, Options, Eigen::Stride<0, 0>>> {
+  static constexpr bool is_view = ArrayResult<Dense>::viewable;
+  using element = typename Dense::Scalar;
+  static Eigen::Map<const Dense, Options> make(const element* data, const ArrayElements& array) {
+    return {data, static_cast<Eigen::Index>(array.rows), static_cast<Eigen::Index>(array.cols)};
+  }
+};
+template <class Dense, int Options>
+  requires ArrayResult<Dense>::viewable
+struct ViewOf<Eigen::Map<const Dense, Options, Eigen::Stride<0, 0>>, Task<Dense>>
+    : std::true_type {};
 
 }  // namespace jug::detail
 

@@ -22,12 +22,21 @@ class InputArchive;
 /// A result in memory, type-erased. The front end that made it knows its type.
 using AnyValue = std::shared_ptr<const void>;
 
-/// A dependency's result handed to a task as the bytes of its elements (a
-/// std::span parameter given a Task<std::vector<double>>, say): where the
-/// stored record lies, mapped from the store's file, or in the value in
-/// memory. `owner` keeps them valid (the mapping or the value).
-struct ElementBytes {
+/// The elements of an array result as bytes, and its shape: rows and
+/// columns of a matrix, a vector's count and 1.
+struct ArrayElements {
   std::span<const char> bytes;
+  std::uint64_t rows = 0;
+  std::uint64_t cols = 1;
+};
+
+/// A dependency's result handed to a task as its elements where they lie
+/// (a std::span parameter given a Task<std::vector<double>>, an
+/// Eigen::Map given a Task<Eigen::MatrixXd>): in the stored record, mapped
+/// from the store's file, or in the value in memory. `owner` keeps them
+/// valid (the mapping or the value).
+struct ElementBytes {
+  ArrayElements array;
   std::shared_ptr<const void> owner;
 };
 
@@ -56,16 +65,16 @@ class TaskBody {
   /// The dependencies the task reads as ElementBytes rather than as their
   /// value: `[i]` for dependency i. Empty when it reads none so.
   virtual std::vector<bool> viewed_dependencies() const { return {}; }
-  /// For a result that is an array of plain numbers: the bytes of its
-  /// elements in `value`; nullopt for a result of any other type.
-  virtual std::optional<std::span<const char>> element_bytes(const AnyValue& value) const {
+  /// For a result that is an array of plain numbers: its elements in
+  /// `value`, and its shape; nullopt for a result of any other type.
+  virtual std::optional<ArrayElements> element_bytes(const AnyValue& value) const {
     (void)value;
     return std::nullopt;
   }
   /// The same in `payload`, the result's encoded bytes (as encode writes
   /// them); nullopt also when they do not lie aligned for their type there,
   /// or do not have the array's layout (then decode says why).
-  virtual std::optional<std::span<const char>> element_bytes_of_payload(
+  virtual std::optional<ArrayElements> element_bytes_of_payload(
       std::string_view payload) const {
     (void)payload;
     return std::nullopt;

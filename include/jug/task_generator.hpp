@@ -86,11 +86,11 @@ class TypedTaskBody final : public TaskBody {
     }(std::make_index_sequence<std::tuple_size_v<Stored>>{});
   }
 
-  std::optional<std::span<const char>> element_bytes(const AnyValue& value) const override {
+  std::optional<ArrayElements> element_bytes(const AnyValue& value) const override {
     return element_bytes_of_value<R>(value);
   }
 
-  std::optional<std::span<const char>> element_bytes_of_payload(
+  std::optional<ArrayElements> element_bytes_of_payload(
       std::string_view payload) const override {
     return element_bytes_of_encoding<R>(payload);
   }

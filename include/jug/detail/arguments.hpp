@@ -293,17 +293,17 @@ class DependencyCursor {
     views_.push_back(project(task.node_id(), stored));
     return *static_cast<const R*>(views_.back().get());
   }
-  /// The elements of an array result, where the engine put them (the
-  /// dependency was listed as viewed: collect_views).
-  template <class R>
-  std::span<const typename R::value_type> next_view(const Task<R>& task) {
-    using T = typename R::value_type;
-    if (is_tasklet(task.node_id())) {
-      const R& whole = next(task);
-      return {whole.data(), whole.size()};
+  /// A view P of an array result's elements, where the engine put them
+  /// (the dependency was listed as viewed: collect_views).
+  template <class P, class R>
+  P next_view(const Task<R>& task) {
+    using T = typename ArrayView<P>::element;
+    if (is_tasklet(task.node_id())) {  // computed from the whole result: in memory
+      const ArrayElements whole = ArrayResult<R>::of(next(task));
+      return ArrayView<P>::make(reinterpret_cast<const T*>(whole.bytes.data()), whole);
     }
-    const auto& elements = *static_cast<const ElementBytes*>(values_[next_++].get());
-    return {reinterpret_cast<const T*>(elements.bytes.data()), elements.bytes.size() / sizeof(T)};
+    const ArrayElements& stored = static_cast<const ElementBytes*>(values_[next_++].get())->array;
+    return ArrayView<P>::make(reinterpret_cast<const T*>(stored.bytes.data()), stored);
   }
 
  private:
@@ -319,7 +319,7 @@ P resolve(const S& stored, DependencyCursor& cursor) {
   } else if constexpr (is_hash_wrapper_v<S>) {
     return P(stored.value);
   } else if constexpr (ViewOf<P, S>::value) {
-    return cursor.next_view(stored);
+    return cursor.template next_view<P>(stored);
   } else if constexpr (is_task_v<S>) {
     using R = typename S::result_type;
     static_assert(std::is_convertible_v<const R&, P>,

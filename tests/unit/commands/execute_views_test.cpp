@@ -29,29 +29,14 @@
 #include "jug/tasklet.hpp"
 #include "store/file_store.hpp"
 #include "store/memory_store.hpp"
+#include "unit/commands/mapped_file_at.hpp"
 #include "unit/store/store_test_support.hpp"
 
 namespace {
 
-constexpr std::size_t kCount = 50'000;  // 400 KB of doubles: a big record here
+using jug_test::mapped_file_at;
 
-/// What /proc/self/maps says lies at `address`: the file mapped there, or
-/// "" for memory of the process's own (the heap, anonymous mappings).
-std::string mapped_file_at(const void* address) {
-  const auto at = reinterpret_cast<std::uintptr_t>(address);
-  std::ifstream maps("/proc/self/maps");
-  for (std::string line; std::getline(maps, line);) {
-    std::istringstream fields(line);
-    std::string range, perms, offset, device, inode, path;
-    fields >> range >> perms >> offset >> device >> inode;
-    std::getline(fields >> std::ws, path);
-    const std::size_t dash = range.find('-');
-    const std::uintptr_t start = std::stoull(range.substr(0, dash), nullptr, 16);
-    const std::uintptr_t end = std::stoull(range.substr(dash + 1), nullptr, 16);
-    if (at >= start && at < end) return inode == "0" ? "" : path;
-  }
-  return "";
-}
+constexpr std::size_t kCount = 50'000;  // 400 KB of doubles: a big record here
 
 /// What each run of a task saw, for the tests to check.
 struct Seen {
