@@ -127,6 +127,7 @@ TEST(Armadillo, EqualMatricesHashEquallyAndAChangeChangesTheHash) {
   big_changed(399, 399) += 1;
   EXPECT_EQ(hash(big), hash(arma::mat(big)));
   EXPECT_NE(hash(big), hash(big_changed));
+  EXPECT_NE(hash(big), hash(arma::reshape(big, 800, 200))) << "same elements, another shape";
 }
 
 TEST(Armadillo, DamagedSizesAndIndicesAreCaught) {
