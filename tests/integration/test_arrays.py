@@ -2,7 +2,8 @@
 user writes them (tests/integration/sources/arrays.cpp): the libraries found
 by `// jug: pkg`, the arrays stored, read back by the tasks that take them
 in a later run, and written as .npy files that numpy reads with the right
-dtype, shape and values."""
+dtype, shape and values; a matrix stored as floats is not read back as
+doubles once its task returns those."""
 
 import os
 import shutil
@@ -73,6 +74,30 @@ class Arrays(jugtest.ScratchTest):
         self.numpy_check()
         self.assertEqual(jugtest.executed_count(self.jug("execute", "arrays.cpp").stdout), 0,
                          "the big matrix argument hashes as it did")
+
+        # make_eigen now returns doubles, its name unchanged: its stored
+        # floats are not read as doubles. jug names the task, says why and
+        # what to do, and computes it again.
+        path = os.path.join(self.dir, "arrays.cpp")
+        with open(path) as f:
+            source = f.read()
+        changed = source.replace("Eigen::Matrix<float, Eigen::Dynamic",
+                                 "Eigen::Matrix<double, Eigen::Dynamic")
+        changed = changed.replace("static_cast<float>(element(i, j))", "element(i, j)")
+        self.assertNotEqual(changed, source)
+        with open(path, "w") as f:
+            f.write(changed)
+        self.jug("invalidate", "arrays.cpp", "--target", "save")
+        p = self.jug("execute", "arrays.cpp")
+        said = p.stdout + p.stderr
+        self.assertIn("the stored result of task make_eigen", said)
+        self.assertIn("holds another type than the task now returns (Eigen::Matrix<double", said)
+        self.assertIn("{.version = N}", said)
+        self.assertIn("make_eigen         1", p.stdout)
+        p = subprocess.run(["/usr/bin/python3", "-c",
+                            "import numpy; print(numpy.load('eigen.npy').dtype)"],
+                           cwd=self.dir, text=True, capture_output=True, check=True)
+        self.assertEqual(p.stdout.strip(), "float64")
 
 
 if __name__ == "__main__":
