@@ -17,9 +17,30 @@ struct TaskHash {
   static constexpr std::size_t kSize = 32;
   std::array<std::uint8_t, kSize> bytes{};
 
-  /// 64 lower-case hex digits, the name used in stores.
+  /// A task of a Python jugfile has the hash Python jug gives it, a SHA-1
+  /// of 20 bytes (so that its results are Python jug's, and a Python jug
+  /// store can be taken over): kept in the first 20 bytes, the other 12
+  /// set to kPythonJugTail, which marks the short form (a SHA-256 ends so
+  /// by chance once in 2^96).
+  static constexpr std::size_t kPythonJugSize = 20;
+  static constexpr std::array<std::uint8_t, kSize - kPythonJugSize> kPythonJugTail{
+      'p', 'y', 't', 'h', 'o', 'n', '-', 'j', 'u', 'g', '-', '1'};
+
+  /// The hash Python jug gave a task: its 20-byte SHA-1.
+  static TaskHash python_jug(const std::array<std::uint8_t, kPythonJugSize>& sha1);
+  /// True for a hash made by python_jug().
+  bool is_python_jug() const {
+    return std::memcmp(bytes.data() + kPythonJugSize, kPythonJugTail.data(),
+                       kPythonJugTail.size()) == 0;
+  }
+  /// The bytes the hash stands for: 20 for a Python jug hash, else 32.
+  std::size_t size() const { return is_python_jug() ? kPythonJugSize : kSize; }
+
+  /// Lower-case hex digits, the name used in stores: 64, or 40 for a
+  /// Python jug hash (as Python jug names it).
   std::string hex() const;
-  /// Parses 64 hex digits; nullopt for anything else.
+  /// Parses 64 hex digits, or 40 (a Python jug hash); nullopt for anything
+  /// else, and for 64 digits that end as a Python jug hash's bytes do.
   static std::optional<TaskHash> from_hex(std::string_view hex);
   /// SHA-256 of `data`.
   static TaskHash of(std::string_view data);

@@ -2,6 +2,8 @@
 
 #include <nettle/sha2.h>
 
+#include <cstring>
+
 #include "engine/hex.hpp"
 #include "jug/task_generator.hpp"
 
@@ -16,15 +18,28 @@ constexpr std::string_view kTaskletHashVersion = "jug-tasklet-1";
 
 }  // namespace
 
+TaskHash TaskHash::python_jug(const std::array<std::uint8_t, kPythonJugSize>& sha1) {
+  TaskHash h;
+  std::memcpy(h.bytes.data(), sha1.data(), kPythonJugSize);
+  std::memcpy(h.bytes.data() + kPythonJugSize, kPythonJugTail.data(), kPythonJugTail.size());
+  return h;
+}
+
 std::string TaskHash::hex() const {
-  std::string out(kSize * 2, '0');
-  encode_hex(bytes.data(), kSize, out.data());
+  std::string out(size() * 2, '0');
+  encode_hex(bytes.data(), size(), out.data());
   return out;
 }
 
 std::optional<TaskHash> TaskHash::from_hex(std::string_view hex) {
+  if (hex.size() == kPythonJugSize * 2) {
+    std::array<std::uint8_t, kPythonJugSize> sha1;
+    if (!decode_hex(hex.data(), sha1.data(), kPythonJugSize)) return std::nullopt;
+    return python_jug(sha1);
+  }
   TaskHash h;
-  if (hex.size() != kSize * 2 || !decode_hex(hex.data(), h.bytes.data(), kSize)) {
+  if (hex.size() != kSize * 2 || !decode_hex(hex.data(), h.bytes.data(), kSize) ||
+      h.is_python_jug()) {  // its name would be 40 digits: these 64 name no hash
     return std::nullopt;
   }
   return h;

@@ -17,12 +17,11 @@ inline constexpr std::string_view kLastWordsSuffix = ".lock.died";
 /// store, is about (writer_tag.hpp).
 inline constexpr std::string_view kFormatTempWhat = ".jugdata-format";
 
-/// The hash a `<64 hex><suffix>` file name stands for, or nullopt.
+/// The hash a `<hex><suffix>` file name stands for (64 hex digits, or 40
+/// for a Python jug hash), or nullopt.
 inline std::optional<TaskHash> hash_of_name(std::string_view name, std::string_view suffix = {}) {
-  if (name.size() != 2 * TaskHash::kSize + suffix.size() || !name.ends_with(suffix)) {
-    return std::nullopt;
-  }
-  return TaskHash::from_hex(name.substr(0, 2 * TaskHash::kSize));
+  if (name.size() < suffix.size() || !name.ends_with(suffix)) return std::nullopt;
+  return TaskHash::from_hex(name.substr(0, name.size() - suffix.size()));
 }
 
 }  // namespace jug

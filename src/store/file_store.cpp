@@ -106,7 +106,9 @@ using ResultSink = std::function<void(std::size_t worker, const TaskHash&)>;
 /// returns how many there were.
 std::size_t scan_fan_out(const Directory& results, const std::string& results_path,
                          const FanOut& fan_out, std::size_t worker, const ResultSink& sink) {
-  constexpr std::size_t kNameSize = 2 * TaskHash::kSize - 2;  // the digits after the fan-out
+  // The digits after the fan-out: of a SHA-256, or of a Python jug hash.
+  constexpr std::size_t kNameSize = 2 * TaskHash::kSize - 2;
+  constexpr std::size_t kPythonJugNameSize = 2 * TaskHash::kPythonJugSize - 2;
   const std::string path = results_path + "/" + fan_out.name;
   Directory dir = open_subdirectory(results, fan_out.name, path);
   if (!dir) return 0;
@@ -114,10 +116,21 @@ std::size_t scan_fan_out(const Directory& results, const std::string& results_pa
   while (const DirectoryEntry* entry = dir.next(path)) {
     if (entry->type == FileType::directory) continue;
     const char* name = entry->name;
-    if (std::strlen(name) != kNameSize) continue;
+    const std::size_t length = std::strlen(name);
     TaskHash hash;
     hash.bytes[0] = fan_out.first_byte;
-    if (!decode_hex(name, hash.bytes.data() + 1, TaskHash::kSize - 1)) continue;
+    if (length == kNameSize) {
+      if (!decode_hex(name, hash.bytes.data() + 1, TaskHash::kSize - 1) || hash.is_python_jug()) {
+        continue;
+      }
+    } else if (length == kPythonJugNameSize) {
+      std::array<std::uint8_t, TaskHash::kPythonJugSize> sha1;
+      sha1[0] = fan_out.first_byte;
+      if (!decode_hex(name, sha1.data() + 1, TaskHash::kPythonJugSize - 1)) continue;
+      hash = TaskHash::python_jug(sha1);
+    } else {
+      continue;
+    }
     sink(worker, hash);
     ++found;
   }

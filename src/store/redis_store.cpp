@@ -306,18 +306,19 @@ std::vector<bool> RedisStore::contains_all(std::span<const TaskHash> hashes) {
   // All the names in one buffer: 100,000 strings of their own cost more
   // than the round trip. (6 MiB for 100,000: in huge pages, see
   // large_memory.hpp.)
+  // Room for 64 digits each; a Python jug hash uses 40 of its 64.
   constexpr std::size_t kHexSize = 2 * TaskHash::kSize;
   LargeVector<char> hex_buffer(hashes.size() * kHexSize);
   const std::string_view hexes(hex_buffer.data(), hex_buffer.size());
   for (std::size_t i = 0; i < hashes.size(); ++i) {
-    encode_hex(hashes[i].bytes.data(), TaskHash::kSize, hex_buffer.data() + i * kHexSize);
+    encode_hex(hashes[i].bytes.data(), hashes[i].size(), hex_buffer.data() + i * kHexSize);
   }
   std::vector<RedisCommand> commands;
   for (std::size_t start = 0; start < hashes.size(); start += kBatch) {
     RedisCommand command{"SMISMEMBER", index};
     const std::size_t end = std::min(hashes.size(), start + kBatch);
     for (std::size_t i = start; i < end; ++i) {
-      command.push_back(hexes.substr(i * kHexSize, kHexSize));
+      command.push_back(hexes.substr(i * kHexSize, 2 * hashes[i].size()));
     }
     commands.push_back(std::move(command));
   }

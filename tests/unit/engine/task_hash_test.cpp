@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include <functional>
 #include <map>
 #include <string>
@@ -112,6 +114,50 @@ TEST(TaskHash, OrderingFollowsTheHexNames) {
   const jug::TaskHash b = *jug::TaskHash::from_hex("1" + std::string(63, '0'));
   EXPECT_LT(a, b);
   EXPECT_LT(a.hex(), b.hex());
+}
+
+// ---- Python jug's hashes (a Python jugfile's tasks) --------------------------------
+
+std::array<std::uint8_t, 20> sha1_of_hex(const std::string& hex) {
+  std::array<std::uint8_t, 20> out{};
+  for (std::size_t i = 0; i < 20; ++i) out[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  return out;
+}
+
+TEST(TaskHash, APythonJugHashIsItsFortyDigits) {
+  // A hash from ../shared/data/pyjug-golden/expected.json (basics.ident(0)).
+  const std::string golden = "8e27ab1ab67e5999035fb76abc86b87aa40ac960";
+  const jug::TaskHash h = jug::TaskHash::python_jug(sha1_of_hex(golden));
+  EXPECT_TRUE(h.is_python_jug());
+  EXPECT_EQ(h.size(), 20u);
+  EXPECT_EQ(h.hex(), golden);
+  EXPECT_EQ(jug::TaskHash::from_hex(golden), h);
+  EXPECT_FALSE(jug::TaskHash::of("abc").is_python_jug());
+  EXPECT_FALSE(jug::TaskHash{}.is_python_jug());
+  EXPECT_EQ(jug::TaskHash{}.hex(), std::string(64, '0'));
+  // Not one of the 64-digit names: those 64 digits would name no hash
+  // (the hash's own name is its 40).
+  EXPECT_EQ(jug::TaskHash::from_hex(std::string(h.hex().size(), '0') + "7079") , std::nullopt);
+  std::string as_64 = golden;
+  for (const std::uint8_t b : jug::TaskHash::kPythonJugTail) {
+    as_64 += "0123456789abcdef"[b >> 4];
+    as_64 += "0123456789abcdef"[b & 0xf];
+  }
+  ASSERT_EQ(as_64.size(), 64u);
+  EXPECT_EQ(jug::TaskHash::from_hex(as_64), std::nullopt);
+  EXPECT_FALSE(jug::TaskHash::from_hex(golden.substr(0, 39)));
+  EXPECT_FALSE(jug::TaskHash::from_hex(golden + "0"));
+  EXPECT_FALSE(jug::TaskHash::from_hex(golden.substr(0, 39) + "g"));
+}
+
+TEST(TaskHash, PythonJugHashesSortAsTheirNames) {
+  const jug::TaskHash python = jug::TaskHash::python_jug(sha1_of_hex(std::string(39, '0') + "1"));
+  const jug::TaskHash before = *jug::TaskHash::from_hex(std::string(40, '0') + std::string(24, 'f'));
+  const jug::TaskHash after = *jug::TaskHash::from_hex(std::string(39, '0') + "2" + std::string(24, '0'));
+  EXPECT_LT(before, python);
+  EXPECT_LT(before.hex(), python.hex());
+  EXPECT_LT(python, after);
+  EXPECT_LT(python.hex(), after.hex());
 }
 
 }  // namespace

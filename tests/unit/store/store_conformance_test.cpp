@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -34,6 +35,39 @@ std::vector<TaskHash> sorted(std::vector<TaskHash> hashes) {
 }
 
 // ---- results -----------------------------------------------------------------
+
+/// A Python jugfile's task: the 20-byte SHA-1 Python jug gives it.
+TaskHash python_jug_task(int i) {
+  const TaskHash full = task(1000 + i);
+  std::array<std::uint8_t, TaskHash::kPythonJugSize> sha1;
+  std::copy_n(full.bytes.begin(), sha1.size(), sha1.begin());
+  return TaskHash::python_jug(sha1);
+}
+
+TEST_P(StoreConformance, PythonJugHashesAreStoredListedLeasedAndFailedAsAnyOther) {
+  const std::vector<TaskHash> hashes{task(1), python_jug_task(1), task(2), python_jug_task(2)};
+  for (const TaskHash& h : {hashes[0], hashes[1], hashes[3]}) store_->put(h, "r " + h.hex());
+  EXPECT_EQ(store_->get(hashes[1]), "r " + hashes[1].hex());
+  EXPECT_EQ(sorted(store_->list()), sorted({hashes[0], hashes[1], hashes[3]}));
+  EXPECT_EQ(store_->contains_all(hashes), (std::vector<bool>{true, true, false, true}));
+  EXPECT_TRUE(store_->remove(hashes[3]));
+  EXPECT_FALSE(store_->contains(hashes[3]));
+
+  ASSERT_TRUE(store_->acquire(hashes[1], kAlice));
+  EXPECT_FALSE(store_->acquire(hashes[1], kBob));
+  const auto leases = store_->list_leases();
+  ASSERT_EQ(leases.size(), 1u);
+  EXPECT_EQ(leases[0].hash, hashes[1]);
+  store_->release(hashes[1], kAlice);
+  EXPECT_TRUE(store_->list_leases().empty());
+
+  store_->record_failure(hashes[3], "boom");
+  const auto failures = store_->list_failures();
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].hash, hashes[3]);
+  EXPECT_NE(store_->location(hashes[1]).find(hashes[1].hex().substr(2)), std::string::npos)
+      << store_->location(hashes[1]) << ": named by its 40 digits";
+}
 
 TEST_P(StoreConformance, GetReturnsWhatPutStored) {
   const std::string record("binary\0record\xff with zeros", 26);
