@@ -15,6 +15,7 @@
 /// std::exception: do not catch it with `catch (...)` inside the build.
 
 #include <source_location>
+#include <string>
 
 #include "jug/task_generator.hpp"
 #include "jug/task_handle.hpp"
@@ -26,6 +27,9 @@ namespace detail {
 void barrier_on_all(const std::source_location& where);
 /// Stops building unless `id`'s task has its result.
 void barrier_on(NodeId id, const std::source_location& where);
+/// The same, `where` said in words ("analysis.py:12": a Python jugfile's).
+void barrier_on_all_at(const std::string& where);
+void barrier_on_at(NodeId id, const std::string& where);
 }  // namespace detail
 
 /// Building goes past this point only once every task made before it has

@@ -100,7 +100,7 @@ std::string describe_parse_error(const CLI::ParseError& e, const CLI::App* sub) 
 }
 
 std::string strip_extension(const std::string& path) {
-  for (const char* ext : {".cpp", ".cc", ".cxx", ".C"}) {
+  for (const char* ext : {".cpp", ".cc", ".cxx", ".C", ".py"}) {
     if (path.ends_with(ext) && path.size() > std::string_view(ext).size()) {
       return path.substr(0, path.size() - std::string_view(ext).size());
     }

@@ -150,20 +150,27 @@ NodeId add_node(std::string_view name, const TaskHash& hash, std::vector<NodeId>
 }
 
 void barrier_on_all(const std::source_location& where) {
+  barrier_on_all_at(describe_location(where));
+}
+
+void barrier_on_all_at(const std::string& where) {
   Graph& graph = graph_being_built("jug::barrier");
   const std::size_t size = graph.size();
   const std::span<const TaskHash> unchecked(graph.hashes().data() + known_done, size - known_done);
   for (bool done : current_store->contains_all(unchecked)) {
-    if (!done) stop_building("the barrier at " + describe_location(where));
+    if (!done) stop_building("the barrier at " + where);
   }
   known_done = size;
 }
 
 void barrier_on(NodeId id, const std::source_location& where) {
+  barrier_on_at(id, describe_location(where));
+}
+
+void barrier_on_at(NodeId id, const std::string& where) {
   Graph& graph = graph_being_built("jug::bvalue");
   if (!current_store->contains(graph.hash(stored_node(id)))) {
-    stop_building(fmt::format("jug::bvalue({}) at {}", graph.name(stored_node(id)),
-                              describe_location(where)));
+    stop_building(fmt::format("jug::bvalue({}) at {}", graph.name(stored_node(id)), where));
   }
 }
 

@@ -43,6 +43,10 @@ CompileConfig parse_compile_config(std::string text, const fs::path& path) {
       config.cxxflags = value;
     } else if (key == "libs") {
       config.libs = value;
+    } else if (key == "python") {
+      config.python = value;
+    } else if (key == "pythonpath") {
+      config.pythonpath = value;
     }
   }
   if (config.cxx.empty()) {

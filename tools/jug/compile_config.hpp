@@ -8,7 +8,8 @@
 /// side by side each compile against their own library.
 ///
 /// Format: lines `key=value`; keys `cxx` (the compiler), `cxxflags` and
-/// `libs` (whitespace-separated); blank lines and lines starting with `#`
+/// `libs` (whitespace-separated), `python` and `pythonpath` (for Python
+/// jugfiles); blank lines and lines starting with `#`
 /// are ignored, and so are unknown keys, so an older jug can read a newer
 /// file. `${confdir}` in a value stands for the directory of the file.
 
@@ -27,6 +28,11 @@ struct CompileConfig {
   std::string cxx;
   std::string cxxflags;
   std::string libs;
+  /// The Python interpreter that runs Python jugfiles, and the directory
+  /// holding this jug's `jug` package for it; empty where jug was built
+  /// without its Python front end.
+  std::string python;
+  std::string pythonpath;
 };
 
 /// Parses `text`, read from `path`. Throws ToolError if a line is not

@@ -22,6 +22,7 @@
 #include "huge_pages.hpp"
 #include "jugfile_program.hpp"
 #include "process.hpp"
+#include "python_jugfile.hpp"
 #include "subcommands.hpp"
 #include "tool_error.hpp"
 #include "usage.hpp"
@@ -86,17 +87,19 @@ int run(const std::vector<std::string>& args) {
         fmt::format("no jugfile: {} does not exist in {}{}", file, working_directory(), hint),
         kExitUsage);
   }
-  const std::string program = jugfile_program(file, environment);
-  // The program is told it is "jug", so that its help and messages read as
-  // the command the user typed, not as a path in the build cache. It needs
-  // its own path for nothing: FILE names its store.
   // `jug submit` writes this command into its job scripts: workers run
   // the jug that queued them, wherever PATH leads on the nodes.
   std::error_code self_error;
   const fs::path self = fs::read_symlink("/proc/self/exe", self_error);
   if (!self_error) ::setenv("JUG_COMMAND", self.c_str(), 1);
   ::setenv("GLIBC_TUNABLES", tunables_with_huge_pages(environment("GLIBC_TUNABLES")).c_str(), 1);
-  replace_process(program, program_arguments("jug", subcommand->name, file, scanned.others));
+  // The program is told it is "jug", so that its help and messages read as
+  // the command the user typed, not as a path in the build cache. It needs
+  // its own path for nothing: FILE names its store.
+  const std::vector<std::string> argv =
+      program_arguments("jug", subcommand->name, file, scanned.others);
+  if (is_python_jugfile(file)) run_python_jugfile(argv);
+  replace_process(jugfile_program(file, environment), argv);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ jug::cli::ParseResult parse(std::vector<std::string> args) {
 TEST(CommandLine, JugfileNamesTheDefaultStore) {
   EXPECT_EQ(jug::cli::expand_jugdir("%(jugfile)s.jugdata", "jugfile.cpp"), "jugfile.jugdata");
   EXPECT_EQ(jug::cli::expand_jugdir("%(jugfile)s.jugdata", "dir/analysis.cc"), "dir/analysis.jugdata");
+  EXPECT_EQ(jug::cli::expand_jugdir("%(jugfile)s.jugdata", "dir/analysis.py"), "dir/analysis.jugdata");
   EXPECT_EQ(jug::cli::expand_jugdir("%(jugfile)s.jugdata", "./jugfile"), "./jugfile.jugdata");
   EXPECT_EQ(jug::cli::expand_jugdir("/data/store", "jugfile.cpp"), "/data/store");
 }

@@ -1,0 +1,190 @@
+// jug._engine: the C++ engine for Python jugfiles. jug._run hands main() the
+// command line and a build function (which runs the jugfile); while it
+// runs, the jugfile's tasks are added to the engine's graph through a Build
+// (jug._graph.engine), and barriers, values and cached functions are the
+// engine's own (include/jug/barrier.hpp, node.hpp). docs/python.md.
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/build_context.hpp"
+#include "engine/graph.hpp"
+#include "jug/barrier.hpp"
+#include "jug/errors.hpp"
+#include "jug/main.hpp"
+#include "jug/node.hpp"
+#include "jug/task_hash.hpp"
+#include "python_task_body.hpp"
+#include "python_value.hpp"
+#include "store/store.hpp"
+
+namespace jug::python {
+namespace {
+
+/// A barrier (or bvalue) that stopped the build: the engine's own signal,
+/// carried through the jugfile's Python frames as BarrierStop and thrown
+/// again once they are unwound.
+thread_local std::exception_ptr stopped_build;
+
+/// Runs `engine_call`, which may stop the build: the stop goes through
+/// Python as jug._engine.BarrierStop (a BaseException, which an `except
+/// Exception` in the jugfile does not catch).
+template <class Call>
+auto may_stop_build(Call engine_call) {
+  try {
+    return engine_call();
+  } catch (const std::exception&) {
+    throw;  // pybind11 makes it a Python exception with its message
+  } catch (...) {
+    stopped_build = std::current_exception();
+    PyErr_SetString(py::module_::import("jug._engine").attr("BarrierStop").ptr(),
+                    "jug: the build stops here until the tasks before it are done");
+    throw py::error_already_set();
+  }
+}
+
+TaskHash task_hash(const py::bytes& hex) {
+  const std::optional<TaskHash> hash = TaskHash::from_hex(std::string(hex));
+  if (!hash || !hash->is_python_jug()) {
+    throw Error("jug: a Python task's hash is not 40 hex digits: " + std::string(hex));
+  }
+  return *hash;
+}
+
+/// What jug._graph calls while the jugfile builds its tasks, and after
+/// jug.init has built them (`inspected`: the store they were built against).
+struct Build {
+  Store* inspected = nullptr;
+
+  detail::NodeId add(py::object task, const std::string& name, const py::bytes& hash,
+             std::vector<detail::NodeId> dependencies) {
+    auto body = std::make_shared<PythonTaskBody>(task, dependencies);
+    return detail::add_node(name, task_hash(hash), std::move(dependencies), std::move(body));
+  }
+  py::object value(detail::NodeId node) {
+    AnyValue stored = may_stop_build([&] {
+      py::gil_scoped_release unlocked;
+      return detail::node_value(node);
+    });
+    return from_any(stored).object;
+  }
+  bool stored(detail::NodeId node) { return stored_hash(detail::node_hash(node)); }
+  bool hash_stored(const py::bytes& hash) { return stored_hash(task_hash(hash)); }
+  bool stored_hash(const TaskHash& hash) {
+    py::gil_scoped_release unlocked;
+    if (inspected != nullptr) return inspected->contains(hash);
+    return detail::result_stored(hash, kResultType);
+  }
+  /// `where`: the jugfile's line ("analysis.py:12"), for messages.
+  void barrier(const std::string& where) {
+    may_stop_build([&] {
+      py::gil_scoped_release unlocked;
+      detail::barrier_on_all_at(where);
+      return 0;
+    });
+  }
+  void barrier_on(detail::NodeId node, const std::string& where) {
+    may_stop_build([&] {
+      py::gil_scoped_release unlocked;
+      detail::barrier_on_at(node, where);
+      return 0;
+    });
+  }
+  void run_now(detail::NodeId node) {
+    py::gil_scoped_release unlocked;
+    detail::run_now_unless_stored(node);
+  }
+};
+
+/// The engine's build function for a Python jugfile: calls `build` (which
+/// runs the jugfile) with a Build to add its tasks to.
+std::function<void()> build_function(py::object build, Store* inspected = nullptr) {
+  return [build = std::move(build), inspected] {
+    py::gil_scoped_acquire gil;
+    stopped_build = nullptr;
+    try {
+      build(Build{inspected});
+    } catch (py::error_already_set& e) {
+      if (stopped_build) {
+        const std::exception_ptr stop = std::exchange(stopped_build, nullptr);
+        std::rethrow_exception(stop);
+      }
+      throw Error("jug: the jugfile failed while building its tasks:\n" + describe(e));
+    }
+  };
+}
+
+/// jug::main for a Python jugfile: `build` runs the jugfile (as often as
+/// the engine asks: once per barrier passed).
+int run_main(std::vector<std::string> argv, py::object build) {
+  std::vector<char*> pointers;
+  for (std::string& arg : argv) pointers.push_back(arg.data());
+  pointers.push_back(nullptr);
+  const std::function<void()> build_graph = build_function(std::move(build));
+  py::gil_scoped_release unlocked;
+  return jug::main(static_cast<int>(argv.size()), pointers.data(), build_graph);
+}
+
+/// What jug.init built, kept for the script to read values from.
+struct Inspection {
+  std::unique_ptr<Store> store;
+  std::optional<Graph> graph;
+  std::unique_ptr<CurrentGraph> current;
+};
+
+/// jug.init: builds the jugfile's graph (as `build` runs it) against the
+/// store at `jugdir`, up to its first barrier not yet passed, and keeps it,
+/// so that the script can read tasks' values. Returns the Build for that.
+std::unique_ptr<Inspection>& kept_inspection() {
+  static std::unique_ptr<Inspection> kept;
+  return kept;
+}
+
+Build inspect(const std::string& jugdir, py::object build) {
+  std::unique_ptr<Inspection>& kept = kept_inspection();
+  kept.reset();
+  auto inspection = std::make_unique<Inspection>();
+  inspection->store = open_store(jugdir);
+  Store* store = inspection->store.get();
+  const std::function<void()> build_graph_fn = build_function(std::move(build), store);
+  {
+    py::gil_scoped_release unlocked;
+    inspection->graph.emplace(build_graph(build_graph_fn, *store, BuildMode::kReadOnly));
+  }
+  inspection->current = std::make_unique<CurrentGraph>(*inspection->graph, *store);
+  kept = std::move(inspection);
+  return Build{store};
+}
+
+}  // namespace
+}  // namespace jug::python
+
+PYBIND11_MODULE(_engine, m) {
+  namespace py = pybind11;
+  using jug::python::Build;
+  m.doc() = "The C++ engine of jug, for Python jugfiles (docs/python.md).";
+  // A BaseException, as KeyboardInterrupt is: not caught by `except Exception`.
+  m.attr("BarrierStop") = py::handle(
+      PyErr_NewException("jug._engine.BarrierStop", PyExc_BaseException, nullptr));
+  py::class_<Build>(m, "Build")
+      .def("add", &Build::add)
+      .def("value", &Build::value)
+      .def("stored", &Build::stored)
+      .def("hash_stored", &Build::hash_stored)
+      .def("barrier", &Build::barrier)
+      .def("barrier_on", &Build::barrier_on)
+      .def("run_now", &Build::run_now);
+  m.def("main", &jug::python::run_main, py::arg("argv"), py::arg("build"));
+  m.def("inspect", &jug::python::inspect, py::arg("jugdir"), py::arg("build"));
+  // What jug.init keeps holds Python objects: let go of them while Python
+  // is still there to take them back.
+  py::module_::import("atexit").attr("register")(
+      py::cpp_function([] { jug::python::kept_inspection().reset(); }));
+}

@@ -1,0 +1,45 @@
+#pragma once
+/// A task of a Python jugfile, as the engine runs it: Python computes the
+/// value (jug._graph.run_task), pickle stores it.
+
+#include <pybind11/pybind11.h>
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jug/node.hpp"
+
+namespace jug::python {
+
+namespace py = pybind11;
+
+/// What the stored records of Python results are, in place of a C++ type:
+/// such a record is never read as anything else, nor a C++ one as this.
+inline constexpr std::string_view kResultType = "python:pickle";
+
+class PythonTaskBody final : public TaskBody {
+ public:
+  /// `task`: a jug.task.Task; `dependencies`: the node of each task it
+  /// reads, in the order the engine hands their values.
+  PythonTaskBody(py::object task, std::vector<detail::NodeId> dependencies);
+  ~PythonTaskBody() override;
+
+  AnyValue run(std::span<const AnyValue> dependency_values) const override;
+  void encode(const AnyValue& value, OutputArchive& out) const override;
+  std::string_view result_type() const override;
+  bool same_function(const TaskBody& other) const override;
+  AnyValue decode(InputArchive& in) const override;
+
+ private:
+  py::object task_;
+  std::vector<detail::NodeId> dependencies_;
+  std::string name_;  // for messages, read without the GIL
+};
+
+/// The text of the Python exception being handled (its traceback, as
+/// Python prints it), from `error`.
+std::string describe(py::error_already_set& error);
+
+}  // namespace jug::python

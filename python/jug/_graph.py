@@ -1,0 +1,155 @@
+"""Where the objects of jug.task meet the engine. While `jug` runs a Python
+jugfile, `engine` is the engine's Build for it (jug._engine, set by
+jug._run); otherwise it is None: the jugfile was imported by a script, which
+can make tasks and read their hashes, but not run them or read results.
+
+Tasks join the engine's graph in the order they were made, but only when
+the graph is next needed (a value, a barrier, the end of the jugfile):
+their hash may change until then (jug.utils.identity renames its task)."""
+
+engine = None
+# After jug.init: the engine's Build for the graph it built, for reading values.
+inspecting = None
+
+# Tasks made and not yet in the engine's graph, in order.
+_pending = []
+# While a task runs: the values of the tasks it reads, by node.
+_running_values = None
+
+_NO_ENGINE = ('this needs the jug engine: run the jugfile with `jug execute jugfile.py`, '
+              'not as a plain Python script')
+
+
+def start(build):
+    """A new build of the graph begins (the jugfile runs again)."""
+    global engine
+    engine = build
+    del _pending[:]
+
+
+def finish():
+    """The jugfile has made all its tasks (or stopped at a barrier)."""
+    global engine
+    try:
+        if engine is not None:
+            flush()
+    finally:
+        engine = None
+
+
+def task_made(task):
+    if engine is not None:
+        _pending.append(task)
+
+
+def forget(task):
+    """Keeps `task`, just made, out of the graph (jug.compound)."""
+    if task in _pending:
+        _pending.remove(task)
+
+
+def hash_stored(hash_hex):
+    """True when a result is stored under `hash_hex` (40 hex digits, bytes)."""
+    return _engine().hash_stored(hash_hex)
+
+
+def flush():
+    """Adds the pending tasks to the engine's graph."""
+    while _pending:
+        task = _pending.pop(0)
+        dependencies = [dep._jug_node for dep in task.dependencies()]
+        task._jug_node = engine.add(task, task.name, task.hash(), dependencies)
+
+
+def inspect(build):
+    """jug.init built the graph: values are read through `build`."""
+    global inspecting
+    inspecting = build
+
+
+def _engine():
+    if engine is None:
+        if inspecting is not None:
+            return inspecting
+        raise RuntimeError(f'jug: {_NO_ENGINE}')
+    flush()
+    return engine
+
+
+def _node(task):
+    node = getattr(task, '_jug_node', None)
+    if node is None:
+        raise RuntimeError(f'jug: task {task.name} is not part of this run\'s graph '
+                           '(made outside the jugfile, or after it ended)')
+    return node
+
+
+def run_task(task, values):
+    """Runs `task` with `values`, the results of the tasks it reads by node
+    (the engine calls this)."""
+    global _running_values
+    previous = _running_values
+    _running_values = values
+    try:
+        return task._execute()
+    finally:
+        _running_values = previous
+
+
+def value_of(task):
+    if _running_values is not None:
+        node = getattr(task, '_jug_node', None)
+        if node in _running_values:
+            return _running_values[node]
+    return _engine().value(_node(task))
+
+
+def can_load(task):
+    if _running_values is not None and getattr(task, '_jug_node', None) in _running_values:
+        return True
+    return _engine().stored(_node(task))
+
+
+def _caller():
+    """Where the jugfile called in (file:line), for the engine's messages:
+    the nearest frame outside this package."""
+    import os
+    import sys
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame = sys._getframe(1)
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == package:
+        frame = frame.f_back
+    if frame is None:
+        return 'an unknown place'
+    return f'{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}'
+
+
+def barrier():
+    _engine().barrier(_caller())
+
+
+def bvalue(task):
+    _engine().barrier_on(_node(task), _caller())
+    return value_of(task)
+
+
+def run_now(task):
+    """Runs `task` here unless its result is stored (CachedFunction)."""
+    _engine().run_now(_node(task))
+
+
+def is_loaded(task):
+    return False
+
+
+def unload(task):
+    pass
+
+
+def invalidate(task):
+    raise NotImplementedError('jug: Task.invalidate() from a jugfile: use `jug invalidate`')
+
+
+def run_now_and_store(task, save):
+    run_now(task)
+    return value_of(task)

@@ -1,0 +1,36 @@
+"""How the `jug` command runs a Python jugfile: `jug execute analysis.py`
+becomes `python3 -c 'import jug._run; jug._run.main()' execute analysis.py
+...`; the engine (jug._engine) parses the command line as it does for a C++
+jugfile, then calls back to run the jugfile (jug._jugfile) each time it
+builds the graph."""
+
+import sys
+
+from . import _engine, _graph, _jugfile, task
+
+
+def jugfile_of(argv):
+    """The jugfile on the command line: the first argument ending in .py."""
+    for arg in argv[2:]:
+        if arg == '--':
+            break
+        if arg.endswith('.py'):
+            return arg
+    return 'jugfile.py'
+
+
+def builder(path):
+    """The build function the engine calls with its Build."""
+    def build(engine):
+        del task.alltasks[:]
+        _graph.start(engine)
+        try:
+            _jugfile.run(path)
+        finally:
+            _graph.finish()
+    return build
+
+
+def main():
+    argv = ['jug'] + sys.argv[1:]
+    sys.exit(_engine.main(argv, builder(jugfile_of(argv))))
