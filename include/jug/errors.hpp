@@ -31,6 +31,19 @@ class StoreError : public Error {
   using Error::Error;
 };
 
+/// An error raised by code in another language (a Python task's
+/// exception): `kind` is its type as that language names it ("ValueError"),
+/// which failure messages show in place of a C++ type.
+class ForeignError : public Error {
+ public:
+  ForeignError(std::string kind, const std::string& message)
+      : Error(message), kind_(std::move(kind)) {}
+  const std::string& kind() const { return kind_; }
+
+ private:
+  std::string kind_;
+};
+
 /// A value was asked for before its task has run.
 class ValueNotAvailable : public Error {
  public:

@@ -7,6 +7,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <fmt/format.h>
+
 #include <exception>
 #include <functional>
 #include <memory>
@@ -116,7 +118,9 @@ std::function<void()> build_function(py::object build, Store* inspected = nullpt
         const std::exception_ptr stop = std::exchange(stopped_build, nullptr);
         std::rethrow_exception(stop);
       }
-      throw Error("jug: the jugfile failed while building its tasks:\n" + describe(e));
+      const ForeignError error = foreign_error(e);
+      throw Error(fmt::format("jug: the jugfile failed while building its tasks: {}: {}",
+                              error.kind(), error.what()));
     }
   };
 }

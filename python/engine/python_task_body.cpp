@@ -1,7 +1,5 @@
 #include "python_task_body.hpp"
 
-#include <stdexcept>
-
 #include <fmt/format.h>
 
 #include "jug/archives.hpp"
@@ -16,23 +14,13 @@ py::module_ graph_module() { return py::module_::import("jug._graph"); }
 
 }  // namespace
 
-/// A Python task's failure: its traceback, as Python prints it.
-class PythonTaskError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-std::string describe(py::error_already_set& error) {
+ForeignError foreign_error(py::error_already_set& error) {
   py::gil_scoped_acquire gil;
   try {
-    py::module_ traceback = py::module_::import("traceback");
-    py::list lines = traceback.attr("format_exception")(error.type(), error.value(), error.trace());
-    std::string text;
-    for (py::handle line : lines) text += line.cast<std::string>();
-    while (!text.empty() && text.back() == '\n') text.pop_back();
-    return text;
+    const py::tuple described = graph_module().attr("describe_failure")(error.value());
+    return ForeignError(described[0].cast<std::string>(), described[1].cast<std::string>());
   } catch (py::error_already_set&) {
-    return error.what();
+    return ForeignError("Exception", error.what());
   }
 }
 
@@ -52,7 +40,7 @@ AnyValue PythonTaskBody::run(std::span<const AnyValue> dependency_values) const 
     }
     return to_any(graph_module().attr("run_task")(task_, values));
   } catch (py::error_already_set& e) {
-    throw PythonTaskError(describe(e));
+    throw foreign_error(e);
   }
 }
 
@@ -66,7 +54,7 @@ void PythonTaskBody::encode(const AnyValue& value, OutputArchive& out) const {
     } catch (py::error_already_set& e) {
       const std::string type = py::str(py::type::of(python.object).attr("__qualname__"));
       throw Error(fmt::format("the result of task {}, a {}, cannot be pickled to be stored: {}",
-                              name_, type, describe(e)));
+                              name_, type, foreign_error(e).what()));
     }
   }
   char* data = nullptr;
@@ -94,7 +82,7 @@ AnyValue PythonTaskBody::decode(InputArchive& in) const {
     // Not CorruptRecord: the bytes passed their checksum, and a pickle that
     // needs a module this process lacks is no reason to drop the result.
     throw Error(fmt::format("the stored result of task {} does not unpickle here: {}", name_,
-                            describe(e)));
+                            foreign_error(e).what()));
   }
 }
 

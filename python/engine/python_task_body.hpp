@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jug/errors.hpp"
 #include "jug/node.hpp"
 
 namespace jug::python {
@@ -38,8 +39,8 @@ class PythonTaskBody final : public TaskBody {
   std::string name_;  // for messages, read without the GIL
 };
 
-/// The text of the Python exception being handled (its traceback, as
-/// Python prints it), from `error`.
-std::string describe(py::error_already_set& error);
+/// The Python exception in `error` as a jug::ForeignError: its type's name,
+/// its message and its traceback (jug._graph.describe_failure).
+ForeignError foreign_error(py::error_already_set& error);
 
 }  // namespace jug::python

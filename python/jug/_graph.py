@@ -110,6 +110,21 @@ def can_load(task):
     return _engine().stored(_node(task))
 
 
+def describe_failure(error):
+    """(kind, text) of an exception raised by a jugfile or a task: its type's
+    name, and its message followed by its traceback as Python prints it,
+    without the frames of this package (they say nothing to the user)."""
+    import os
+    import traceback
+    package = os.path.dirname(os.path.abspath(__file__))
+    tb = error.__traceback__
+    while tb is not None and os.path.dirname(os.path.abspath(tb.tb_frame.f_code.co_filename)) == package:
+        tb = tb.tb_next
+    lines = traceback.format_exception(type(error), error, tb)
+    message = str(error)
+    return type(error).__qualname__, f'{message}\n{"".join(lines).rstrip()}'
+
+
 def _caller():
     """Where the jugfile called in (file:line), for the engine's messages:
     the nearest frame outside this package."""

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <typeinfo>
 
+#include "jug/errors.hpp"
+
 namespace jug {
 
 std::string demangled_type_name(const char* mangled) {
@@ -16,6 +18,7 @@ std::string demangled_type_name(const char* mangled) {
 }
 
 std::string exception_type_name(const std::exception& e) {
+  if (const auto* foreign = dynamic_cast<const ForeignError*>(&e)) return foreign->kind();
   return demangled_type_name(typeid(e).name());
 }
 

@@ -74,5 +74,89 @@ class GoldenJugfiles(jugtest.ScratchTest):
         self.check("graph.py")
 
 
+class Examples(jugtest.ScratchTest):
+    """The chapter's examples in Python (examples/intro/python, examples/primes),
+    each run by two workers at once: every task exactly once."""
+
+    def test_the_chapters_first_example_with_two_workers(self):
+        shutil.copy(os.path.join(jugtest.SOURCE_DIR, "examples", "intro", "python", "jugfile.py"),
+                    self.dir)
+        outputs = jugtest.run_workers([jugtest.JUG, "execute", "jugfile.py"], 2, self.dir)
+        counts = [jugtest.executed_count(out) for out in outputs]
+        self.assertEqual(sum(counts), 6)
+        self.assertTrue(all(c > 0 for c in counts), f"one worker did everything: {counts}")
+        with open(os.path.join(self.dir, "output.txt")) as f:
+            self.assertEqual(f.read(), "Final result: 36\n")
+        self.assertTrue(os.path.isdir(os.path.join(self.dir, "jugfile.jugdata")))
+        p = jugtest.run([jugtest.JUG, "status", "jugfile.py", "--short"], self.dir, check=0)
+        self.assertIn("6 of 6 tasks finished", p.stdout)
+
+    def test_primes_with_two_workers(self):
+        with open(os.path.join(jugtest.SOURCE_DIR, "examples", "primes", "primes.py")) as f:
+            source = f.read()
+        # A second per task is for watching it; 20 ms will do here.
+        with open(os.path.join(self.dir, "primes.py"), "w") as f:
+            f.write(source.replace("sleep(1.)", "sleep(0.02)"))
+        outputs = jugtest.run_workers([jugtest.JUG, "execute", "primes.py"], 2, self.dir)
+        self.assertEqual(sum(jugtest.executed_count(out) for out in outputs), 100)
+        p = subprocess.run([PYTHON, "-c", "import jug; _, space = jug.init('primes.py'); "
+                            "print(jug.value(space['count']))"], cwd=self.dir, text=True,
+                           capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+        self.assertEqual(p.stdout.strip(), "25", p.stderr)
+
+
+FAILING = """\
+from jug import TaskGenerator
+
+@TaskGenerator
+def boom(x):
+    raise ValueError(f'bad input {x}')
+
+@TaskGenerator
+def unpicklable(x):
+    return lambda: x
+
+@TaskGenerator
+def fine(x):
+    return x
+
+boom(1)
+unpicklable(2)
+fine(3)
+"""
+
+
+class Failures(jugtest.ScratchTest):
+    def jug(self, *args, check=None):
+        return jugtest.run([jugtest.JUG, *args], self.dir, check=check)
+
+    def test_a_failing_task_is_reported_with_its_python_traceback(self):
+        with open(os.path.join(self.dir, "fails.py"), "w") as f:
+            f.write(FAILING)
+        p = self.jug("execute", "fails.py", "--keep-going", check=1)
+        self.assertIn("fails.boom (", p.stdout + p.stderr)
+        self.assertIn("ValueError: bad input 1", p.stdout + p.stderr)
+        self.assertIn("the result of task fails.unpicklable, a function, cannot be pickled",
+                      p.stdout + p.stderr)
+        p = self.jug("status", "fails.py", check=0)
+        failures = p.stdout[p.stdout.index("Failed tasks:"):]
+        self.assertIn("fails.boom", failures)
+        self.assertIn('File "fails.py", line 5, in boom', failures)
+        self.assertIn("ValueError: bad input 1", failures)
+        self.assertNotIn("_graph.py", failures, "jug's own frames are left out")
+        rows = {line.split()[0]: line.split()[1:] for line in p.stdout.splitlines()
+                if line.startswith("fails.")}
+        self.assertEqual(rows["fails.fine"], ["0", "0", "0", "1", "0"])
+        self.assertEqual(rows["fails.boom"], ["0", "0", "0", "0", "1"])
+
+    def test_an_import_error_while_building_names_the_module(self):
+        with open(os.path.join(self.dir, "broken.py"), "w") as f:
+            f.write("from jug import TaskGenerator\nimport no_such_module_for_jug\n")
+        p = self.jug("execute", "broken.py", check=1)
+        self.assertIn("jug: the jugfile failed while building its tasks: ModuleNotFoundError: "
+                      "No module named 'no_such_module_for_jug'", p.stderr)
+        self.assertIn('File "broken.py", line 2', p.stderr)
+
+
 if __name__ == "__main__":
     jugtest.main()
