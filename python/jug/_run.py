@@ -19,10 +19,17 @@ def jugfile_of(argv):
     return 'jugfile.py'
 
 
-def builder(path):
-    """The build function the engine calls with its Build."""
+def jugfile_arguments(argv):
+    """What comes after `--`: the jugfile's own arguments."""
+    return argv[argv.index('--') + 1:] if '--' in argv else []
+
+
+def builder(path, arguments):
+    """The build function the engine calls with its Build. The jugfile sees
+    its arguments in sys.argv after its own name, as under Python jug."""
     def build(engine):
         del task.alltasks[:]
+        sys.argv = [path] + arguments
         _graph.start(engine)
         try:
             _jugfile.run(path)
@@ -33,4 +40,4 @@ def builder(path):
 
 def main():
     argv = ['jug'] + sys.argv[1:]
-    sys.exit(_engine.main(argv, builder(jugfile_of(argv))))
+    sys.exit(_engine.main(argv, builder(jugfile_of(argv), jugfile_arguments(argv))))

@@ -105,6 +105,19 @@ class Examples(jugtest.ScratchTest):
         self.assertEqual(p.stdout.strip(), "25", p.stderr)
 
 
+class Arguments(jugtest.ScratchTest):
+    def test_the_jugfile_sees_its_arguments_in_sys_argv(self):
+        # As under Python jug: sys.argv[0] is the jugfile, then its arguments
+        # (here given after `--`).
+        with open(os.path.join(self.dir, "sized.py"), "w") as f:
+            f.write("import sys\nfrom jug import TaskGenerator\n\n@TaskGenerator\n"
+                    "def one(i):\n    return i\n\n"
+                    "assert sys.argv[0] == 'sized.py', sys.argv\n"
+                    "for i in range(int(sys.argv[1])):\n    one(i)\n")
+        p = jugtest.run([jugtest.JUG, "execute", "sized.py", "--", "7"], self.dir, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 7)
+
+
 FAILING = """\
 from jug import TaskGenerator
 
