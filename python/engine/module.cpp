@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/record.hpp"
 #include "engine/build_context.hpp"
 #include "engine/graph.hpp"
 #include "jug/barrier.hpp"
@@ -76,6 +77,26 @@ struct Build {
       return detail::node_value(node);
     });
     return from_any(stored).object;
+  }
+  /// After jug.init, the stored result of a task made since (not in the
+  /// graph): read by its hash.
+  py::object value_by_hash(const py::bytes& hash, const std::string& name) {
+    if (inspected == nullptr) {
+      throw Error("jug: task " + name + " is not part of this run's graph");
+    }
+    const TaskHash h = task_hash(hash);
+    AnyValue value;
+    {
+      py::gil_scoped_release unlocked;
+      const std::unique_ptr<RecordSource> record = inspected->open_record(h);
+      if (!record) {
+        throw ValueNotAvailable("the result of task " + name + " (" + h.hex() +
+                                ") is not stored: run jug execute first");
+      }
+      record::read(*record, h, kResultType,
+                   [&](InputArchive& in) { value = unpickle(in, name); });
+    }
+    return from_any(value).object;
   }
   bool stored(detail::NodeId node) { return stored_hash(detail::node_hash(node)); }
   bool hash_stored(const py::bytes& hash) { return stored_hash(task_hash(hash)); }
@@ -182,6 +203,7 @@ PYBIND11_MODULE(_engine, m) {
       .def("value", &Build::value)
       .def("stored", &Build::stored)
       .def("hash_stored", &Build::hash_stored)
+      .def("value_by_hash", &Build::value_by_hash)
       .def("barrier", &Build::barrier)
       .def("barrier_on", &Build::barrier_on)
       .def("run_now", &Build::run_now);

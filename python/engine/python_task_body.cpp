@@ -72,7 +72,9 @@ bool PythonTaskBody::same_function(const TaskBody& other) const {
   return task_.attr("f").is(python->task_.attr("f"));
 }
 
-AnyValue PythonTaskBody::decode(InputArchive& in) const {
+AnyValue PythonTaskBody::decode(InputArchive& in) const { return unpickle(in, name_); }
+
+AnyValue unpickle(InputArchive& in, const std::string& name) {
   std::string bytes(static_cast<std::size_t>(in.remaining()), '\0');
   if (!bytes.empty()) in.read_bytes(bytes.data(), bytes.size());
   py::gil_scoped_acquire gil;
@@ -81,7 +83,7 @@ AnyValue PythonTaskBody::decode(InputArchive& in) const {
   } catch (py::error_already_set& e) {
     // Not CorruptRecord: the bytes passed their checksum, and a pickle that
     // needs a module this process lacks is no reason to drop the result.
-    throw Error(fmt::format("the stored result of task {} does not unpickle here: {}", name_,
+    throw Error(fmt::format("the stored result of task {} does not unpickle here: {}", name,
                             foreign_error(e).what()));
   }
 }

@@ -39,6 +39,10 @@ class PythonTaskBody final : public TaskBody {
   std::string name_;  // for messages, read without the GIL
 };
 
+/// Reads a Python result from `in` (its pickle); `name` is the task's, for
+/// messages.
+AnyValue unpickle(InputArchive& in, const std::string& name);
+
 /// The Python exception in `error` as a jug::ForeignError: its type's name,
 /// its message and its traceback (jug._graph.describe_failure).
 ForeignError foreign_error(py::error_already_set& error);

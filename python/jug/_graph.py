@@ -97,16 +97,21 @@ def run_task(task, values):
 
 
 def value_of(task):
-    if _running_values is not None:
-        node = getattr(task, '_jug_node', None)
-        if node in _running_values:
-            return _running_values[node]
+    node = getattr(task, '_jug_node', None)
+    if _running_values is not None and node in _running_values:
+        return _running_values[node]
+    if node is None and engine is None and inspecting is not None:
+        # Made by a script after jug.init: read by its hash.
+        return inspecting.value_by_hash(task.hash(), task.name)
     return _engine().value(_node(task))
 
 
 def can_load(task):
-    if _running_values is not None and getattr(task, '_jug_node', None) in _running_values:
+    node = getattr(task, '_jug_node', None)
+    if _running_values is not None and node in _running_values:
         return True
+    if node is None and engine is None and inspecting is not None:
+        return inspecting.hash_stored(task.hash())
     return _engine().stored(_node(task))
 
 

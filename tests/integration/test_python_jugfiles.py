@@ -8,7 +8,9 @@ and CachedFunction included."""
 import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 import unittest
 
 import jugtest
@@ -103,6 +105,50 @@ class Examples(jugtest.ScratchTest):
                             "print(jug.value(space['count']))"], cwd=self.dir, text=True,
                            capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
         self.assertEqual(p.stdout.strip(), "25", p.stderr)
+
+
+STUCK = """\
+import os, time
+from jug import TaskGenerator
+
+@TaskGenerator
+def slow(i):
+    if i == 0 and not os.path.exists('killed-once'):
+        open('started', 'w').close()
+        time.sleep(600)  # until SIGKILLed
+    return i * 10
+
+@TaskGenerator
+def total(xs):
+    return sum(xs)
+
+total([slow(i) for i in range(4)])
+"""
+
+
+class KilledWorker(jugtest.ScratchTest):
+    def test_a_worker_killed_mid_task_is_taken_over(self):
+        with open(os.path.join(self.dir, "stuck.py"), "w") as f:
+            f.write(STUCK)
+        worker = subprocess.Popen([jugtest.JUG, "execute", "stuck.py"], cwd=self.dir,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not os.path.exists(os.path.join(self.dir, "started")):
+            self.assertLess(time.monotonic(), deadline, "the task never started")
+            self.assertIsNone(worker.poll(), worker.stderr.read() if worker.poll() else "")
+            time.sleep(0.02)
+        # `jug` became the Python process: its pid is the worker's.
+        worker.send_signal(signal.SIGKILL)
+        worker.communicate()
+        open(os.path.join(self.dir, "killed-once"), "w").close()
+        p = jugtest.run([jugtest.JUG, "execute", "stuck.py"], self.dir, check=0)
+        self.assertIn("Taking over task stuck.slow", p.stdout + p.stderr)
+        self.assertIn("5 of 5 done", p.stdout)
+        value = subprocess.run([PYTHON, "-c", "import jug; _, s = jug.init('stuck.py'); "
+                                "print(jug.value(s['total']([s['slow'](i) for i in range(4)])))"],
+                               cwd=self.dir, text=True, capture_output=True,
+                               env=dict(os.environ, PYTHONPATH=python_front_end()))
+        self.assertEqual(value.stdout.strip(), "60", value.stderr)
 
 
 class Arguments(jugtest.ScratchTest):
