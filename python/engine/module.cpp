@@ -24,6 +24,7 @@
 #include "jug/main.hpp"
 #include "jug/node.hpp"
 #include "jug/task_hash.hpp"
+#include "python_encoding.hpp"
 #include "python_task_body.hpp"
 #include "python_value.hpp"
 #include "store/store.hpp"
@@ -94,7 +95,7 @@ struct Build {
                                 ") is not stored: run jug execute first");
       }
       record::read(*record, h, kResultType,
-                   [&](InputArchive& in) { value = unpickle(in, name); });
+                   [&](InputArchive& in) { value = decode_python(in, name); });
     }
     return from_any(value).object;
   }

@@ -4,6 +4,7 @@
 
 #include "jug/archives.hpp"
 #include "jug/errors.hpp"
+#include "python_encoding.hpp"
 #include "python_value.hpp"
 
 namespace jug::python {
@@ -45,22 +46,7 @@ AnyValue PythonTaskBody::run(std::span<const AnyValue> dependency_values) const 
 }
 
 void PythonTaskBody::encode(const AnyValue& value, OutputArchive& out) const {
-  const PythonValue& python = from_any(value);
-  py::gil_scoped_acquire gil;
-  if (!python.pickled) {
-    try {
-      py::module_ pickle = py::module_::import("pickle");
-      python.pickled = pickle.attr("dumps")(python.object, pickle.attr("HIGHEST_PROTOCOL"));
-    } catch (py::error_already_set& e) {
-      const std::string type = py::str(py::type::of(python.object).attr("__qualname__"));
-      throw Error(fmt::format("the result of task {}, a {}, cannot be pickled to be stored: {}",
-                              name_, type, foreign_error(e).what()));
-    }
-  }
-  char* data = nullptr;
-  Py_ssize_t size = 0;
-  PyBytes_AsStringAndSize(python.pickled.ptr(), &data, &size);
-  out.write_bytes(data, static_cast<std::size_t>(size));
+  encode_python(value, out, name_);
 }
 
 std::string_view PythonTaskBody::result_type() const { return kResultType; }
@@ -72,20 +58,6 @@ bool PythonTaskBody::same_function(const TaskBody& other) const {
   return task_.attr("f").is(python->task_.attr("f"));
 }
 
-AnyValue PythonTaskBody::decode(InputArchive& in) const { return unpickle(in, name_); }
-
-AnyValue unpickle(InputArchive& in, const std::string& name) {
-  std::string bytes(static_cast<std::size_t>(in.remaining()), '\0');
-  if (!bytes.empty()) in.read_bytes(bytes.data(), bytes.size());
-  py::gil_scoped_acquire gil;
-  try {
-    return to_any(py::module_::import("pickle").attr("loads")(py::bytes(bytes)));
-  } catch (py::error_already_set& e) {
-    // Not CorruptRecord: the bytes passed their checksum, and a pickle that
-    // needs a module this process lacks is no reason to drop the result.
-    throw Error(fmt::format("the stored result of task {} does not unpickle here: {}", name,
-                            foreign_error(e).what()));
-  }
-}
+AnyValue PythonTaskBody::decode(InputArchive& in) const { return decode_python(in, name_); }
 
 }  // namespace jug::python

@@ -1,6 +1,6 @@
 #pragma once
 /// A task of a Python jugfile, as the engine runs it: Python computes the
-/// value (jug._graph.run_task), pickle stores it.
+/// value (jug._graph.run_task); python_encoding.hpp stores it.
 
 #include <pybind11/pybind11.h>
 
@@ -15,10 +15,6 @@
 namespace jug::python {
 
 namespace py = pybind11;
-
-/// What the stored records of Python results are, in place of a C++ type:
-/// such a record is never read as anything else, nor a C++ one as this.
-inline constexpr std::string_view kResultType = "python:pickle";
 
 class PythonTaskBody final : public TaskBody {
  public:
@@ -38,10 +34,6 @@ class PythonTaskBody final : public TaskBody {
   std::vector<detail::NodeId> dependencies_;
   std::string name_;  // for messages, read without the GIL
 };
-
-/// Reads a Python result from `in` (its pickle); `name` is the task's, for
-/// messages.
-AnyValue unpickle(InputArchive& in, const std::string& name);
 
 /// The Python exception in `error` as a jug::ForeignError: its type's name,
 /// its message and its traceback (jug._graph.describe_failure).
