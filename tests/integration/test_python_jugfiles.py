@@ -151,6 +151,76 @@ class KilledWorker(jugtest.ScratchTest):
         self.assertEqual(value.stdout.strip(), "60", value.stderr)
 
 
+ARRAYS = """\
+import numpy as np
+from jug import TaskGenerator
+
+@TaskGenerator
+def make(kind):
+    base = np.arange(24.0).reshape(4, 6)
+    return {
+        'c': base,
+        'f': np.asfortranarray(base),
+        'strided': base[:, ::2],
+        'transposed': base.T,
+        'empty': np.zeros((0, 3), dtype=np.int16),
+        'scalar': np.array(7, dtype=np.uint8),
+        'bool': np.array([True, False, True]),
+        'complex': np.array([1 + 2j, -3j], dtype=np.complex64),
+        'structured': np.zeros(2, dtype=[('a', '<i4'), ('b', '<f8')]),
+        'big': np.random.default_rng(1).random(300_000),
+    }[kind]
+
+@TaskGenerator
+def describe(a):
+    return (a.dtype.str, a.shape, float(np.asarray(a, dtype=float).sum()) if a.dtype.names is None else 0.0)
+
+kinds = ['c', 'f', 'strided', 'transposed', 'empty', 'scalar', 'bool', 'complex', 'structured', 'big']
+made = {k: make(k) for k in kinds}
+described = {k: describe(made[k]) for k in kinds}
+"""
+
+CHECK_ARRAYS = r"""
+import jug, numpy as np
+_, space = jug.init('arrays.py')
+fresh = {}
+exec(compile(open('arrays.py').read(), 'arrays.py', 'exec'), fresh)  # the same arrays, made here
+for kind in space['kinds']:
+    stored = jug.value(space['made'][kind])
+    want = fresh['make'].f(kind)
+    assert type(stored) is np.ndarray, (kind, type(stored))
+    assert stored.dtype == want.dtype and stored.shape == want.shape, (kind, stored.dtype, stored.shape)
+    assert np.array_equal(stored, want), kind
+    assert jug.value(space['described'][kind]) == fresh['describe'].f(want), kind
+print('arrays ok')
+print(space['made']['big'].hash().decode())
+"""
+
+
+class NumpyResults(jugtest.ScratchTest):
+    def test_arrays_of_every_layout_come_back_equal(self):
+        with open(os.path.join(self.dir, "arrays.py"), "w") as f:
+            f.write(ARRAYS)
+        p = jugtest.run([jugtest.JUG, "execute", "arrays.py"], self.dir, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 20)
+        # Read back by the tasks that take them, in a new run, then by a script.
+        jugtest.run([jugtest.JUG, "invalidate", "arrays.py", "--target", "arrays.describe"],
+                    self.dir, check=0)
+        p = jugtest.run([jugtest.JUG, "execute", "arrays.py"], self.dir, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 10)
+        p = subprocess.run([PYTHON, "-c", CHECK_ARRAYS], cwd=self.dir, text=True,
+                           capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+        self.assertIn("arrays ok", p.stdout, p.stderr)
+        # Stored raw, not pickled: after the record's 80-byte header, `N`,
+        # the length of the dtype, order and shape, them, then the doubles.
+        big = p.stdout.split()[-1]
+        with open(os.path.join(self.dir, "arrays.jugdata", "results", big[:2], big[2:]), "rb") as f:
+            record = f.read()
+        self.assertEqual(record[80:81], b"N")
+        header = int.from_bytes(record[81:89], "little")
+        self.assertEqual(len(record), 80 + 1 + 8 + header + 300_000 * 8)
+
+
 class Arguments(jugtest.ScratchTest):
     def test_the_jugfile_sees_its_arguments_in_sys_argv(self):
         # As under Python jug: sys.argv[0] is the jugfile, then its arguments
