@@ -221,6 +221,82 @@ class NumpyResults(jugtest.ScratchTest):
         self.assertEqual(len(record), 80 + 1 + 8 + header + 300_000 * 8)
 
 
+PYTHON_SQUARES = """\
+from jug import TaskGenerator
+
+@TaskGenerator
+def square(x):
+    return x * x
+
+@TaskGenerator
+def total(xs):
+    return sum(xs)
+
+total([square(x) for x in range(10)])
+"""
+
+CPP_SQUARES = """\
+#include <jug/jug.hpp>
+#include <numeric>
+#include <vector>
+const jug::TaskGenerator square("square", [](int x) { return x * x; });
+const jug::TaskGenerator total("total", [](const std::vector<int>& xs) {
+  return std::accumulate(xs.begin(), xs.end(), 0);
+});
+int main(int argc, char** argv) {
+  return jug::main(argc, argv, [] {
+    std::vector<jug::Task<int>> squares;
+    for (int x = 0; x < 10; ++x) squares.push_back(square(x));
+    total(squares);
+  });
+}
+"""
+
+
+class SharedStores(jugtest.ScratchTest):
+    """A Python and a C++ jugfile of the same tasks in one store: each sees
+    its own tasks only, and neither's results are the other's."""
+
+    def both_in(self, jugdir):
+        with open(os.path.join(self.dir, "squares.py"), "w") as f:
+            f.write(PYTHON_SQUARES)
+        with open(os.path.join(self.dir, "squares.cpp"), "w") as f:
+            f.write(CPP_SQUARES)
+        for jugfile in ("squares.py", "squares.cpp"):
+            p = jugtest.run([jugtest.JUG, "execute", jugfile, "--jugdir", jugdir], self.dir,
+                            check=0)
+            self.assertEqual(jugtest.executed_count(p.stdout), 11, p.stdout)
+        for jugfile in ("squares.py", "squares.cpp"):
+            p = jugtest.run([jugtest.JUG, "status", jugfile, "--jugdir", jugdir, "--short"],
+                            self.dir, check=0)
+            self.assertIn("11 of 11 tasks finished", p.stdout)
+        # One jugfile's results invalidated: the other's stay.
+        jugtest.run([jugtest.JUG, "invalidate", "squares.py", "--jugdir", jugdir, "--target",
+                     "squares.square"], self.dir, check=0)
+        p = jugtest.run([jugtest.JUG, "status", "squares.cpp", "--jugdir", jugdir, "--short"],
+                        self.dir, check=0)
+        self.assertIn("11 of 11 tasks finished", p.stdout)
+        p = jugtest.run([jugtest.JUG, "execute", "squares.py", "--jugdir", jugdir], self.dir,
+                        check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 11)
+        p = subprocess.run([PYTHON, "-c", "import jug; _, s = jug.init('squares.py', "
+                            f"{jugdir!r}); print(jug.value(s['total']([s['square'](x) "
+                            "for x in range(10)])))"], cwd=self.dir, text=True,
+                           capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+        self.assertEqual(p.stdout.strip(), "285", p.stderr)
+
+    def test_one_file_store(self):
+        self.both_in(os.path.join(self.dir, "shared.jugdata"))
+
+    def test_one_redis_server(self):
+        from redis_server import RedisServer
+        server = RedisServer()
+        try:
+            self.both_in(server.url() + "0?prefix=shared")
+        finally:
+            server.remove()
+
+
 class Arguments(jugtest.ScratchTest):
     def test_the_jugfile_sees_its_arguments_in_sys_argv(self):
         # As under Python jug: sys.argv[0] is the jugfile, then its arguments
