@@ -83,14 +83,16 @@ class Examples(jugtest.ScratchTest):
     def test_the_chapters_first_example_with_two_workers(self):
         shutil.copy(os.path.join(jugtest.SOURCE_DIR, "examples", "intro", "python", "jugfile.py"),
                     self.dir)
-        outputs = jugtest.run_workers([jugtest.JUG, "execute", "jugfile.py"], 2, self.dir)
+        # As the chapter runs it: `jug execute`, naming no file (jugfile.py,
+        # where there is no jugfile.cpp).
+        outputs = jugtest.run_workers([jugtest.JUG, "execute"], 2, self.dir)
         counts = [jugtest.executed_count(out) for out in outputs]
         self.assertEqual(sum(counts), 6)
         self.assertTrue(all(c > 0 for c in counts), f"one worker did everything: {counts}")
         with open(os.path.join(self.dir, "output.txt")) as f:
             self.assertEqual(f.read(), "Final result: 36\n")
         self.assertTrue(os.path.isdir(os.path.join(self.dir, "jugfile.jugdata")))
-        p = jugtest.run([jugtest.JUG, "status", "jugfile.py", "--short"], self.dir, check=0)
+        p = jugtest.run([jugtest.JUG, "status", "--short"], self.dir, check=0)
         self.assertIn("6 of 6 tasks finished", p.stdout)
 
     def test_primes_with_two_workers(self):

@@ -73,8 +73,11 @@ int run(const std::vector<std::string>& args) {
   if (subcommand == nullptr) return unknown_subcommand(first);
 
   const ScannedArguments scanned = scan_arguments(std::span(args).subspan(1));
-  const std::string file = scanned.file.value_or(kDefaultJugfile);
   std::error_code error;
+  std::string file = scanned.file.value_or(kDefaultJugfile);
+  if (!scanned.file && !fs::exists(file, error) && fs::exists(kDefaultPythonJugfile, error)) {
+    file = kDefaultPythonJugfile;
+  }
   if (!fs::exists(file, error)) {
     if (scanned.help) {
       fmt::print("{}", generic_subcommand_help(*subcommand));

@@ -16,9 +16,11 @@ std::string usage() {
   return fmt::format(
       "usage: jug SUBCOMMAND [FILE] [options] [-- args]\n"
       "\n"
-      "Runs SUBCOMMAND on a jugfile. FILE (default {0}) is a C++ source,\n"
-      "compiled once and cached, or an already built jugfile program.\n"
-      "Arguments after -- are passed to the jugfile (jug::arguments()).\n"
+      "Runs SUBCOMMAND on a jugfile. FILE (default {0}, else jugfile.py) is a\n"
+      "C++ source, compiled once and cached, an already built jugfile program,\n"
+      "or a Python jugfile (.py), written for Python jug (docs/python.md).\n"
+      "Arguments after -- are passed to the jugfile (jug::arguments(); a\n"
+      "Python jugfile's sys.argv).\n"
       "\n"
       "subcommands:\n"
       "{1}"
@@ -34,7 +36,7 @@ std::string generic_subcommand_help(const Subcommand& subcommand) {
       "\n"
       "{0}: {1}.\n"
       "\n"
-      "FILE is the jugfile (default {2}). Its options are those of the\n"
+      "FILE is the jugfile (default {2}, else jugfile.py). Its options are those of the\n"
       "jugfile's program; there is no jugfile here, so to list them give one:\n"
       "  jug {0} FILE --help\n",
       subcommand.name, subcommand.summary, kDefaultJugfile);

@@ -15,8 +15,10 @@ inline constexpr const char* kVersion = JUG_VERSION;
 inline constexpr const char* kVersion = "0.1.0";
 #endif
 
-/// The jugfile used when the command line names none.
+/// The jugfile used when the command line names none; the Python one where
+/// only it exists (a Python jug user's directory).
 inline constexpr const char* kDefaultJugfile = "jugfile.cpp";
+inline constexpr const char* kDefaultPythonJugfile = "jugfile.py";
 
 /// `jug --help`: how to call jug and the subcommands.
 std::string usage();
