@@ -56,9 +56,11 @@ def hash_stored(hash_hex):
 def flush():
     """Adds the pending tasks to the engine's graph."""
     while _pending:
-        task = _pending.pop(0)
-        dependencies = [dep._jug_node for dep in task.dependencies()]
-        task._jug_node = engine.add(task, task.name, task.hash(), dependencies)
+        batch = _pending[:]
+        del _pending[:]
+        for task in batch:  # in the order made: a task's dependencies come before it
+            dependencies = [dep._jug_node for dep in task.dependencies()]
+            task._jug_node = engine.add(task, task.name, task.hash(), dependencies)
 
 
 def inspect(build):
