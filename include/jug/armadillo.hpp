@@ -170,7 +170,9 @@ void CEREAL_LOAD_FUNCTION_NAME(jug::InputArchive& ar, arma::SpMat<eT>& m) {
     throw jug::CorruptRecord("stored sparse matrix's column starts disagree with its entries");
   }
   for (arma::uword c = 0; c < cols; ++c) {
-    if (col_ptrs[c] > col_ptrs[c + 1]) throw jug::CorruptRecord("stored sparse matrix is not ordered");
+    if (col_ptrs[c] > col_ptrs[c + 1]) {
+      throw jug::CorruptRecord("stored sparse matrix is not ordered");
+    }
     for (arma::uword k = col_ptrs[c]; k < col_ptrs[c + 1]; ++k) {
       if (row_indices[k] >= rows || (k > col_ptrs[c] && row_indices[k] <= row_indices[k - 1])) {
         throw jug::CorruptRecord("stored sparse matrix has a row index out of range or order");

@@ -110,7 +110,8 @@ void write_npy(const std::string& path, const xt::xtensor_container<EC, N, L, Ta
 namespace cereal {
 
 template <class EC, xt::layout_type L, class SC, class Tag>
-void CEREAL_SAVE_FUNCTION_NAME(jug::OutputArchive& ar, const xt::xarray_container<EC, L, SC, Tag>& a) {
+void CEREAL_SAVE_FUNCTION_NAME(jug::OutputArchive& ar,
+                               const xt::xarray_container<EC, L, SC, Tag>& a) {
   jug::detail::save_xtensor(ar, a);
 }
 

@@ -68,7 +68,7 @@ struct Build {
   Store* inspected = nullptr;
 
   detail::NodeId add(py::object task, const std::string& name, const py::bytes& hash,
-             std::vector<detail::NodeId> dependencies) {
+                     std::vector<detail::NodeId> dependencies) {
     auto body = std::make_shared<PythonTaskBody>(task, dependencies);
     return detail::add_node(name, task_hash(hash), std::move(dependencies), std::move(body));
   }

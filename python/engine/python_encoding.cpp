@@ -69,8 +69,9 @@ AnyValue decode_array(InputArchive& in, const std::string& name) {
                             "imported here",
                             name));
   }
-  const py::object array = np.attr("empty")(described[2], py::arg("dtype") = described[0],
-                                            py::arg("order") = described[1].cast<bool>() ? "F" : "C");
+  const py::object array =
+      np.attr("empty")(described[2], py::arg("dtype") = described[0],
+                       py::arg("order") = described[1].cast<bool>() ? "F" : "C");
   const py::buffer_info buffer = py::buffer(array).request(true);
   const std::size_t bytes = static_cast<std::size_t>(buffer.size * buffer.itemsize);
   if (bytes != in.remaining()) {

@@ -117,6 +117,11 @@ def can_load(task):
     return _engine().stored(_node(task))
 
 
+def _in_package(frame, package):
+    import os
+    return os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == package
+
+
 def describe_failure(error):
     """(kind, text) of an exception raised by a jugfile or a task: its type's
     name, and its message followed by its traceback as Python prints it,
@@ -125,7 +130,7 @@ def describe_failure(error):
     import traceback
     package = os.path.dirname(os.path.abspath(__file__))
     tb = error.__traceback__
-    while tb is not None and os.path.dirname(os.path.abspath(tb.tb_frame.f_code.co_filename)) == package:
+    while tb is not None and _in_package(tb.tb_frame, package):
         tb = tb.tb_next
     lines = traceback.format_exception(type(error), error, tb)
     message = str(error)
@@ -139,7 +144,7 @@ def _caller():
     import sys
     package = os.path.dirname(os.path.abspath(__file__))
     frame = sys._getframe(1)
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == package:
+    while frame is not None and _in_package(frame, package):
         frame = frame.f_back
     if frame is None:
         return 'an unknown place'

@@ -175,9 +175,11 @@ def make(kind):
 
 @TaskGenerator
 def describe(a):
-    return (a.dtype.str, a.shape, float(np.asarray(a, dtype=float).sum()) if a.dtype.names is None else 0.0)
+    total = 0.0 if a.dtype.names else float(np.asarray(a, dtype=float).sum())
+    return (a.dtype.str, a.shape, total)
 
-kinds = ['c', 'f', 'strided', 'transposed', 'empty', 'scalar', 'bool', 'complex', 'structured', 'big']
+kinds = ['c', 'f', 'strided', 'transposed', 'empty', 'scalar', 'bool', 'complex', 'structured',
+         'big']
 made = {k: make(k) for k in kinds}
 described = {k: describe(made[k]) for k in kinds}
 """
@@ -191,7 +193,7 @@ for kind in space['kinds']:
     stored = jug.value(space['made'][kind])
     want = fresh['make'].f(kind)
     assert type(stored) is np.ndarray, (kind, type(stored))
-    assert stored.dtype == want.dtype and stored.shape == want.shape, (kind, stored.dtype, stored.shape)
+    assert (stored.dtype, stored.shape) == (want.dtype, want.shape), (kind, stored.dtype)
     assert np.array_equal(stored, want), kind
     assert jug.value(space['described'][kind]) == fresh['describe'].f(want), kind
 print('arrays ok')

@@ -120,7 +120,9 @@ TEST(TaskHash, OrderingFollowsTheHexNames) {
 
 std::array<std::uint8_t, 20> sha1_of_hex(const std::string& hex) {
   std::array<std::uint8_t, 20> out{};
-  for (std::size_t i = 0; i < 20; ++i) out[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  for (std::size_t i = 0; i < 20; ++i) {
+    out[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  }
   return out;
 }
 
@@ -152,8 +154,9 @@ TEST(TaskHash, APythonJugHashIsItsFortyDigits) {
 
 TEST(TaskHash, PythonJugHashesSortAsTheirNames) {
   const jug::TaskHash python = jug::TaskHash::python_jug(sha1_of_hex(std::string(39, '0') + "1"));
-  const jug::TaskHash before = *jug::TaskHash::from_hex(std::string(40, '0') + std::string(24, 'f'));
-  const jug::TaskHash after = *jug::TaskHash::from_hex(std::string(39, '0') + "2" + std::string(24, '0'));
+  const std::string zeros(39, '0');
+  const jug::TaskHash before = *jug::TaskHash::from_hex(zeros + "0" + std::string(24, 'f'));
+  const jug::TaskHash after = *jug::TaskHash::from_hex(zeros + "2" + std::string(24, '0'));
   EXPECT_LT(before, python);
   EXPECT_LT(before.hex(), python.hex());
   EXPECT_LT(python, after);

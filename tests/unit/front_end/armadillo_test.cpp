@@ -136,7 +136,8 @@ TEST(Armadillo, DamagedSizesAndIndicesAreCaught) {
                jug::CorruptRecord);
   EXPECT_THROW(jug::decode<arma::rowvec>(jug::encode(arma::mat(2, 1, arma::fill::zeros))),
                jug::CorruptRecord);
-  EXPECT_THROW((jug::decode<arma::mat::fixed<3, 3>>(jug::encode(arma::mat(2, 3, arma::fill::zeros)))),
+  const std::string two_by_three = jug::encode(arma::mat(2, 3, arma::fill::zeros));
+  EXPECT_THROW((jug::decode<arma::mat::fixed<3, 3>>(two_by_three)),
                jug::CorruptRecord);
   // More elements claimed than bytes left.
   std::string bytes = jug::encode(arma::mat(2, 2, arma::fill::zeros));
