@@ -301,6 +301,64 @@ class SharedStores(jugtest.ScratchTest):
             server.remove()
 
 
+CHAIN = """\
+from jug import TaskGenerator, barrier, value, bvalue
+from jug import mapreduce
+
+@TaskGenerator
+def inc(x):
+    return x + 1
+
+@TaskGenerator
+def plus(a, b):
+    return a + b
+
+t = 0
+for i in range(2048):
+    t = inc(t)
+barrier()
+final = value(t)
+empty = mapreduce.mapreduce(plus, inc, [])
+mapped = mapreduce.map(inc, [1, 2, 3], map_step=2)
+last = bvalue(mapped[2])
+after = inc(last + final)
+"""
+
+
+class Behaviours(jugtest.ScratchTest):
+    """Python jug's documented behaviours, on this engine."""
+
+    def jug(self, *args, check=0):
+        return jugtest.run([jugtest.JUG, *args], self.dir, check=check)
+
+    def test_barrier_after_a_long_chain_mapreduce_bvalue_invalidate_cleanup(self):
+        with open(os.path.join(self.dir, "chain.py"), "w") as f:
+            f.write(CHAIN)
+        p = self.jug("status", "chain.py", "--short")
+        self.assertIn("more after the barrier at chain.py:15", p.stdout)
+        p = self.jug("execute", "chain.py")
+        self.assertIn("2052 of 2052 done", p.stdout)
+        self.jug("sleep-until", "chain.py")
+        p = subprocess.run([PYTHON, "-c", "import jug; _, s = jug.init('chain.py'); "
+                            "print(s['final'], jug.value(s['empty']), jug.value(s['mapped']), "
+                            "jug.value(s['after']))"], cwd=self.dir, text=True,
+                           capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+        self.assertEqual(p.stdout.strip(), "2048 [] [2, 3, 4] 2053", p.stderr)
+        # The chain invalidated: the graph stops at the barrier again, and
+        # cleanup refuses to judge what it cannot see.
+        p = self.jug("invalidate", "chain.py", "--target", "chain.inc")
+        self.assertIn("Invalidated 2049 results", p.stdout)
+        p = self.jug("status", "chain.py", "--short")
+        self.assertIn("0 of 2048 tasks finished", p.stdout)
+        p = self.jug("cleanup", "chain.py", check=None)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("the jugfile stops at the barrier at chain.py:15", p.stderr)
+        self.assertIn("2052 of 2052 done", self.jug("execute", "chain.py").stdout)
+        p = self.jug("cleanup", "chain.py")
+        self.assertIn("Removed 0 results, 0 leases, 0 failure records; kept 2052 in use.",
+                      p.stdout)
+
+
 class Arguments(jugtest.ScratchTest):
     def test_the_jugfile_sees_its_arguments_in_sys_argv(self):
         # As under Python jug: sys.argv[0] is the jugfile, then its arguments
