@@ -9,8 +9,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <exception>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +27,7 @@
 #include "jug/node.hpp"
 #include "jug/task_hash.hpp"
 #include "python_encoding.hpp"
+#include "python_hash.hpp"
 #include "python_task_body.hpp"
 #include "python_value.hpp"
 #include "store/store.hpp"
@@ -71,6 +74,37 @@ struct Build {
                      std::vector<detail::NodeId> dependencies) {
     auto body = std::make_shared<PythonTaskBody>(task, dependencies);
     return detail::add_node(name, task_hash(hash), std::move(dependencies), std::move(body));
+  }
+  /// Adds `tasks` (jug.task.Task objects, in the order made) to the graph,
+  /// each with its hash (kept on it, as Task.hash() keeps it) and the nodes
+  /// of its dependencies (which come before it); sets each one's _jug_node.
+  /// One call for many: at 100,000 tasks, a Python loop over these steps is
+  /// most of what building the graph costs.
+  void add_all(const py::list& tasks, py::handle task_type) {
+    static const py::str* jug_hash = new py::str("__jug_hash__");
+    static const py::str* kept_hash = new py::str("_hash");
+    static const py::str* jug_node = new py::str("_jug_node");
+    for (py::handle task : tasks) {
+      const std::string name = task.attr("name").cast<std::string>();
+      const py::dict own = task.attr("__dict__");
+      const py::object args = task.attr("args");
+      const py::object kwargs = task.attr("kwargs");
+      py::object hash;
+      if (own.contains(*jug_hash)) {
+        hash = own[*jug_hash]();  // given its own hash (jug.compound)
+      } else if (own.contains(*kept_hash)) {
+        hash = own[*kept_hash];  // hashed before (Task.hash())
+      } else {
+        hash = task_hash_of(name, args, kwargs);
+        own[*kept_hash] = hash;
+      }
+      std::vector<detail::NodeId> dependencies;
+      for_each_dependency(args, kwargs, task_type, [&](py::handle dep) {
+        dependencies.push_back(dep.attr(*jug_node).cast<detail::NodeId>());
+      });
+      task.attr(*jug_node) = add(py::reinterpret_borrow<py::object>(task), name, hash,
+                                 std::move(dependencies));
+    }
   }
   py::object value(detail::NodeId node) {
     AnyValue stored = may_stop_build([&] {
@@ -155,7 +189,13 @@ int run_main(std::vector<std::string> argv, py::object build) {
   pointers.push_back(nullptr);
   const std::function<void()> build_graph = build_function(std::move(build));
   py::gil_scoped_release unlocked;
-  return jug::main(static_cast<int>(argv.size()), pointers.data(), build_graph);
+  const int code = jug::main(static_cast<int>(argv.size()), pointers.data(), build_graph);
+  // jug._run may end the process at once (os._exit): what the engine wrote
+  // must be out first.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  return code;
 }
 
 /// What jug.init built, kept for the script to read values from.
@@ -201,6 +241,7 @@ PYBIND11_MODULE(_engine, m) {
       PyErr_NewException("jug._engine.BarrierStop", PyExc_BaseException, nullptr));
   py::class_<Build>(m, "Build")
       .def("add", &Build::add)
+      .def("add_all", &Build::add_all)
       .def("value", &Build::value)
       .def("stored", &Build::stored)
       .def("hash_stored", &Build::hash_stored)
@@ -209,6 +250,11 @@ PYBIND11_MODULE(_engine, m) {
       .def("barrier_on", &Build::barrier_on)
       .def("run_now", &Build::run_now);
   m.def("main", &jug::python::run_main, py::arg("argv"), py::arg("build"));
+  m.def("hash_of_pairs", &jug::python::hash_of_pairs, py::arg("elems"),
+        "hash.py's hash_update over `elems` into a new SHA-1: its hex digest, as bytes");
+  m.def("hash_one", &jug::python::hash_one, py::arg("obj"), "hash.py's hash_one(obj)");
+  m.def("task_dependencies", &jug::python::task_dependencies, py::arg("args"),
+        py::arg("kwargs"), py::arg("task_type"), "task.py's Task.dependencies(), as a list");
   m.def("inspect", &jug::python::inspect, py::arg("jugdir"), py::arg("build"));
   // What jug.init keeps holds Python objects: let go of them while Python
   // is still there to take them back.

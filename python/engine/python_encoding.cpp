@@ -28,9 +28,16 @@ py::object numpy() {
   return *module;
 }
 
+/// numpy, if the jugfile has imported it (None otherwise): no value can be
+/// an array before, and importing it would cost every command 0.1 s.
+py::object numpy_if_imported() {
+  PyObject* module = PyDict_GetItemString(PyImport_GetModuleDict(), "numpy");
+  return module == nullptr ? py::object(py::none()) : numpy();
+}
+
 /// True for a numpy array (not a subclass) of plain numbers, stored raw.
 bool raw_array(const py::object& value) {
-  const py::object np = numpy();
+  const py::object np = numpy_if_imported();
   if (np.is_none() || !py::type::of(value).is(np.attr("ndarray"))) return false;
   const py::object dtype = value.attr("dtype");
   return !dtype.attr("hasobject").cast<bool>() && dtype.attr("names").is_none();

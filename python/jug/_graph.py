@@ -55,12 +55,11 @@ def hash_stored(hash_hex):
 
 def flush():
     """Adds the pending tasks to the engine's graph."""
+    from .task import Task
     while _pending:
         batch = _pending[:]
         del _pending[:]
-        for task in batch:  # in the order made: a task's dependencies come before it
-            dependencies = [dep._jug_node for dep in task.dependencies()]
-            task._jug_node = engine.add(task, task.name, task.hash(), dependencies)
+        engine.add_all(batch, Task)  # in the order made: dependencies before dependents
 
 
 def inspect(build):

@@ -4,6 +4,7 @@ becomes `python3 -c 'import jug._run; jug._run.main()' execute analysis.py
 jugfile, then calls back to run the jugfile (jug._jugfile) each time it
 builds the graph."""
 
+import os
 import sys
 
 from . import _engine, _graph, _jugfile, task
@@ -40,4 +41,12 @@ def builder(path, arguments):
 
 def main():
     argv = ['jug'] + sys.argv[1:]
-    sys.exit(_engine.main(argv, builder(jugfile_of(argv), jugfile_arguments(argv))))
+    code = _engine.main(argv, builder(jugfile_of(argv), jugfile_arguments(argv)))
+    # The work is done and stored: ending here spares the interpreter freeing
+    # every task object one by one (a third of a second at 100,000 tasks).
+    # The jugfile's own atexit handlers still run.
+    import atexit
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

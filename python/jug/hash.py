@@ -6,16 +6,20 @@ name is pickled, then each value is fed in by its kind (docs/python.md,
 
 import hashlib
 import pickle
-
-try:
-    import numpy as _numpy
-except ImportError:  # numpy is optional, as in Python jug
-    _numpy = None
+import sys
 
 
 def new_hash_object():
     """A fresh hash object: SHA-1, as Python jug uses."""
     return hashlib.sha1()
+
+
+def _is_array(kind):
+    """Is `kind` numpy's ndarray? Asked of numpy only if the jugfile imported
+    it (otherwise no value can be an array, and importing numpy would cost
+    every jug command a tenth of a second)."""
+    numpy = sys.modules.get('numpy')
+    return numpy is not None and kind is numpy.ndarray
 
 
 def _feed_array(M, array):
@@ -53,13 +57,27 @@ def hash_update(M, elems):
             entries = sorted(((hash_one(key), v) for key, v in e.items()),
                              key=lambda entry: entry[0])
             hash_update(M, entries)
-        elif _numpy is not None and kind is _numpy.ndarray:
+        elif _is_array(kind):
             _feed_array(M, e)
         else:
             M.update(pickle.dumps(e))
     return M
 
 
-def hash_one(obj):
+def _python_hash_one(obj):
     """The hash of one value, as hex digits in bytes (b'3f2a...')."""
     return hash_update(new_hash_object(), [('hash1', obj)]).hexdigest().encode('utf-8')
+
+
+def _python_hash_of_pairs(elems):
+    """hash_update over `elems` into a new hash object: its hex digest, in bytes."""
+    return hash_update(new_hash_object(), elems).hexdigest().encode('utf-8')
+
+
+# The same walk in C++ where the engine is built (python/engine/python_hash.hpp):
+# the same bytes, without the interpreter in the loop.
+try:
+    from ._engine import hash_of_pairs, hash_one
+except ImportError:
+    hash_one = _python_hash_one
+    hash_of_pairs = _python_hash_of_pairs

@@ -3,7 +3,7 @@ Python jug 2.5's API, with its names and hashes. The engine (jug._engine,
 through jug._graph) runs them; this module only describes them."""
 
 from . import _graph
-from .hash import hash_one, hash_update, new_hash_object
+from .hash import hash_of_pairs, hash_one, hash_update, new_hash_object
 
 __all__ = [
     'Task',
@@ -14,6 +14,12 @@ __all__ = [
     'recursive_dependencies',
     'value',
 ]
+
+# The walk of dependencies() in C++ where the engine is built (the same order).
+try:
+    from ._engine import task_dependencies as _task_dependencies
+except ImportError:
+    _task_dependencies = None
 
 # Every task made so far, in order (Python jug's jug.task.alltasks, which
 # scripts that inspect a computation read).
@@ -80,19 +86,18 @@ class Task(TaskletMixin):
         return self.__jug_hash__()
 
     def __jug_hash__(self):
-        M = new_hash_object()
-        hash_update(M, [('name', self.name.encode('utf-8')),
-                        ('args', self.args),
-                        ('kwargs', self.kwargs)])
-        computed = M.hexdigest().encode('utf-8')
-        self.__jug_hash__ = lambda: computed  # arguments are not expected to change
+        computed = self.__dict__.get('_hash')
+        if computed is None:  # kept: arguments are not expected to change
+            computed = self._hash = hash_of_pairs([('name', self.name.encode('utf-8')),
+                                                   ('args', self.args),
+                                                   ('kwargs', self.kwargs)])
         return computed
 
     def _check_hash(self):
         """Raises if the task's arguments changed since its hash was taken
         (a task that modified a value it was given)."""
         cached = self.hash()
-        del self.__jug_hash__
+        self.__dict__.pop('_hash', None)
         if self.hash() != cached:
             raise RuntimeError(f'jug error: the hash of task {self.name} changed unexpectedly: '
                                'a task modified one of its arguments (or an argument of '
@@ -107,8 +112,13 @@ class Task(TaskletMixin):
     # ---- the graph -------------------------------------------------------
 
     def dependencies(self):
-        """The tasks (and tasklets) this one reads, found in its arguments,
-        in Python jug's order."""
+        """The tasks this one reads, found in its arguments (a tasklet's
+        base, a list's elements...), in Python jug's order."""
+        if _task_dependencies is not None:
+            return iter(_task_dependencies(self.args, self.kwargs, Task))
+        return self._python_dependencies()
+
+    def _python_dependencies(self):
         pending = [self.args, self.kwargs.values()]
         while pending:
             for dep in pending.pop():

@@ -359,6 +359,58 @@ class Behaviours(jugtest.ScratchTest):
                       p.stdout)
 
 
+SAME_HASHES = r"""
+import random
+import numpy as np
+from jug import _engine
+from jug.hash import _python_hash_one
+
+rng = random.Random(7)
+
+
+def value(depth=0):
+    kind = rng.randrange(12 if depth < 3 else 7)
+    if kind == 0:
+        return rng.randrange(-2**70, 2**70) if rng.random() < 0.2 else rng.randrange(-10, 70000)
+    if kind == 1:
+        return rng.random() * 10 ** rng.randrange(-5, 5)
+    if kind == 2:
+        return ''.join(rng.choice('aé€\U0001f600 \n') for _ in range(rng.randrange(0, 80)))
+    if kind == 3:
+        return bytes(rng.randrange(256) for _ in range(rng.randrange(0, 40)))
+    if kind == 4:
+        return rng.choice([None, True, False, float('inf'), -0.0, '\ud800'])
+    if kind == 5:
+        return np.arange(rng.randrange(0, 20), dtype=rng.choice(['<i4', '<f8', '<u1']))
+    if kind == 6:
+        return np.arange(12.0).reshape(3, 4)[:, ::rng.choice([1, 2])]
+    if kind == 7:
+        return [value(depth + 1) for _ in range(rng.randrange(0, 5))]
+    if kind == 8:
+        return tuple(value(depth + 1) for _ in range(rng.randrange(0, 5)))
+    if kind == 9:
+        return {str(value(3)): value(depth + 1) for _ in range(rng.randrange(0, 4))}
+    if kind == 10:
+        return {rng.randrange(100) for _ in range(rng.randrange(0, 6))}
+    return frozenset(rng.randrange(100) for _ in range(rng.randrange(0, 6)))
+
+
+values = [value() for _ in range(2000)]
+differ = [v for v in values if _engine.hash_one(v) != _python_hash_one(v)]
+print(len(values), 'values,', len(differ), 'differ', repr(differ[:3])[:300])
+"""
+
+
+class HashesInCpp(unittest.TestCase):
+    def test_the_engines_hash_walk_is_hash_pys(self):
+        # The engine hashes in C++ (python/engine/python_hash.hpp); jug.hash
+        # keeps the Python walk, as Python jug has it. Same bytes, same hashes.
+        p = subprocess.run([PYTHON, "-c", SAME_HASHES], text=True, capture_output=True,
+                           env=dict(os.environ, PYTHONPATH=python_front_end()), timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith("2000 values, 0 differ"), p.stdout)
+
+
 class Arguments(jugtest.ScratchTest):
     def test_the_jugfile_sees_its_arguments_in_sys_argv(self):
         # As under Python jug: sys.argv[0] is the jugfile, then its arguments

@@ -1,0 +1,226 @@
+#include "python_hash.hpp"
+
+#include <nettle/sha1.h>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace jug::python {
+namespace {
+
+/// SHA-1, fed as hash.py feeds its hashlib object.
+class Sha1 {
+ public:
+  Sha1() { sha1_init(&context_); }
+  void update(std::string_view bytes) {
+    sha1_update(&context_, bytes.size(), reinterpret_cast<const std::uint8_t*>(bytes.data()));
+  }
+  void update(py::handle bytes_object) {
+    char* data = nullptr;
+    Py_ssize_t size = 0;
+    if (PyBytes_AsStringAndSize(bytes_object.ptr(), &data, &size) != 0) {
+      throw py::error_already_set();
+    }
+    update(std::string_view(data, static_cast<std::size_t>(size)));
+  }
+  /// The digest as hex digits (hexdigest().encode()).
+  std::string hex() {
+    std::uint8_t digest[SHA1_DIGEST_SIZE];
+    sha1_digest(&context_, SHA1_DIGEST_SIZE, digest);
+    constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(2 * SHA1_DIGEST_SIZE, '0');
+    for (std::size_t i = 0; i < SHA1_DIGEST_SIZE; ++i) {
+      out[2 * i] = kDigits[digest[i] >> 4];
+      out[2 * i + 1] = kDigits[digest[i] & 0xf];
+    }
+    return out;
+  }
+
+ private:
+  sha1_ctx context_;
+};
+
+/// What the walk needs of Python, looked up once.
+struct Python {
+  py::object dumps = py::module_::import("pickle").attr("dumps");
+  /// numpy.ndarray once the jugfile has imported numpy (no value can be an
+  /// array before; importing it here would cost every command 0.1 s).
+  py::object numpy_array;
+  bool is_array(py::handle value) {
+    if (!numpy_array) {
+      PyObject* numpy = PyDict_GetItemString(PyImport_GetModuleDict(), "numpy");
+      if (numpy == nullptr) return false;
+      numpy_array = py::reinterpret_borrow<py::object>(numpy).attr("ndarray");
+    }
+    return py::type::of(value).is(numpy_array);
+  }
+  py::str jug_hash = "__jug_hash__";
+  std::string list_repr = py::repr(py::type::of(py::list())).cast<std::string>();
+  std::string tuple_repr = py::repr(py::type::of(py::tuple())).cast<std::string>();
+  /// Pickles of small ints (list indices, counts) and of short strings
+  /// (the names fed before each value), made by pickle itself.
+  std::vector<py::object> small_ints;  // null until made
+  std::unordered_map<std::string, py::object> strings;
+};
+
+/// Never released: a static Python object must not outlive the interpreter.
+Python& python() {
+  static Python* p = new Python();
+  return *p;
+}
+
+constexpr long kCachedInts = 1 << 16;
+constexpr std::size_t kCachedStringMax = 64;
+constexpr std::size_t kCachedStrings = 1 << 16;
+
+/// pickle.dumps(value), from the cache where it is one of the common kinds.
+py::object pickled(py::handle value) {
+  Python& p = python();
+  if (PyLong_CheckExact(value.ptr())) {
+    int overflow = 0;
+    const long v = PyLong_AsLongAndOverflow(value.ptr(), &overflow);
+    if (overflow == 0 && v >= 0 && v < kCachedInts) {
+      if (p.small_ints.empty()) p.small_ints.resize(kCachedInts);
+      py::object& cached = p.small_ints[static_cast<std::size_t>(v)];
+      if (!cached) cached = p.dumps(value);
+      return cached;
+    }
+  } else if (PyUnicode_CheckExact(value.ptr())) {
+    Py_ssize_t size = 0;
+    const char* utf8 = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
+    if (utf8 != nullptr && static_cast<std::size_t>(size) <= kCachedStringMax) {
+      std::string key(utf8, static_cast<std::size_t>(size));
+      auto found = p.strings.find(key);
+      if (found != p.strings.end()) return found->second;
+      py::object made = p.dumps(value);
+      if (p.strings.size() < kCachedStrings) p.strings.emplace(std::move(key), made);
+      return made;
+    }
+    PyErr_Clear();
+  }
+  return p.dumps(value);
+}
+
+void feed(Sha1& sha, py::handle elems);
+
+/// hash.py's `hash_update` for one (name, value) pair.
+void feed_pair(Sha1& sha, py::handle name, py::handle e) {
+  Python& p = python();
+  sha.update(pickled(name));
+  PyObject* object = e.ptr();
+  // The exact built-in kinds have no __jug_hash__: no lookup for them.
+  const bool plain = PyLong_CheckExact(object) || PyUnicode_CheckExact(object) ||
+                     PyFloat_CheckExact(object) || PyBytes_CheckExact(object) ||
+                     PyBool_Check(object) || object == Py_None;
+  if (!plain && py::hasattr(e, p.jug_hash)) {
+    sha.update(e.attr(p.jug_hash)());
+  } else if (PyList_CheckExact(object) || PyTuple_CheckExact(object)) {
+    sha.update(PyList_CheckExact(object) ? p.list_repr : p.tuple_repr);
+    const py::sequence items = py::reinterpret_borrow<py::sequence>(e);
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(object);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      feed_pair(sha, py::int_(i), PySequence_Fast_GET_ITEM(object, i));
+    }
+  } else if (PySet_CheckExact(object)) {
+    sha.update(std::string_view("set"));
+    std::vector<std::string> hashes;
+    for (py::handle element : e) hashes.push_back(hash_one(element).cast<std::string>());
+    std::sort(hashes.begin(), hashes.end());
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      feed_pair(sha, py::int_(i), py::bytes(hashes[i]));
+    }
+  } else if (PyDict_CheckExact(object)) {
+    sha.update(std::string_view("dict"));
+    std::vector<std::pair<std::string, py::handle>> entries;
+    for (auto [key, value] : py::reinterpret_borrow<py::dict>(e)) {
+      entries.emplace_back(hash_one(key).cast<std::string>(), value);
+    }
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [key_hash, value] : entries) feed_pair(sha, py::bytes(key_hash), value);
+  } else if (p.is_array(e)) {
+    sha.update(std::string_view("np.ndarray"));
+    sha.update(p.dumps(e.attr("dtype")));
+    sha.update(p.dumps(e.attr("shape")));
+    // hash.py feeds the array's buffer, or a copy's where it is not
+    // contiguous (as Python jug does).
+    const py::object contiguous =
+        e.attr("flags").attr("c_contiguous").cast<bool>() ? py::reinterpret_borrow<py::object>(e)
+                                                          : e.attr("copy")();
+    const py::buffer_info buffer = py::buffer(contiguous).request();
+    sha.update(std::string_view(static_cast<const char*>(buffer.ptr),
+                                static_cast<std::size_t>(buffer.size * buffer.itemsize)));
+  } else {
+    sha.update(pickled(e));
+  }
+}
+
+void feed(Sha1& sha, py::handle elems) {
+  for (py::handle pair : elems) {
+    const py::tuple t = py::reinterpret_borrow<py::tuple>(pair);
+    feed_pair(sha, t[0], t[1]);
+  }
+}
+
+}  // namespace
+
+py::bytes hash_of_pairs(py::handle elems) {
+  Sha1 sha;
+  feed(sha, elems);
+  return py::bytes(sha.hex());
+}
+
+py::bytes hash_one(py::handle obj) {
+  Sha1 sha;
+  feed_pair(sha, py::str("hash1"), obj);
+  return py::bytes(sha.hex());
+}
+
+py::bytes task_hash_of(const std::string& name, py::handle args, py::handle kwargs) {
+  static const py::str* keys[] = {new py::str("name"), new py::str("args"), new py::str("kwargs")};
+  Sha1 sha;
+  feed_pair(sha, *keys[0], py::bytes(name));
+  feed_pair(sha, *keys[1], args);
+  feed_pair(sha, *keys[2], kwargs);
+  return py::bytes(sha.hex());
+}
+
+py::list task_dependencies(py::handle args, py::handle kwargs, py::handle task_type) {
+  py::list found;
+  for_each_dependency(args, kwargs, task_type, [&found](py::handle dep) { found.append(dep); });
+  return found;
+}
+
+void for_each_dependency(py::handle args, py::handle kwargs, py::handle task_type,
+                         const std::function<void(py::handle)>& found) {
+  static const py::str* jug_dependencies = new py::str("__jug_dependencies__");
+  // Python jug's order: a stack of iterables, the last pushed walked first.
+  std::vector<py::object> pending{py::reinterpret_borrow<py::object>(args)};
+  if (PyDict_Size(kwargs.ptr()) != 0) pending.push_back(kwargs.attr("values")());
+  while (!pending.empty()) {
+    const py::object deps = std::move(pending.back());
+    pending.pop_back();
+    for (py::handle dep : deps) {
+      PyObject* object = dep.ptr();
+      if (PyLong_CheckExact(object) || PyUnicode_CheckExact(object) ||
+          PyFloat_CheckExact(object) || PyBytes_CheckExact(object) || object == Py_None) {
+        continue;  // the kinds most arguments are: nothing to find in them
+      }
+      if (py::hasattr(dep, *jug_dependencies)) {
+        pending.push_back(dep.attr(*jug_dependencies)());
+      } else if (PyObject_IsInstance(object, task_type.ptr()) == 1) {
+        found(dep);
+      } else if (PyList_Check(object) || PyTuple_Check(object)) {
+        pending.push_back(py::reinterpret_borrow<py::object>(dep));
+      } else if (PyDict_Check(object)) {
+        pending.push_back(py::iter(dep.attr("values")()));
+      }
+    }
+  }
+}
+
+}  // namespace jug::python
