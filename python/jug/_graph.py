@@ -131,6 +131,8 @@ def describe_failure(error):
     tb = error.__traceback__
     while tb is not None and _in_package(tb.tb_frame, package):
         tb = tb.tb_next
+    if tb is None:  # raised by jug itself: then its frames are the story
+        tb = error.__traceback__
     lines = traceback.format_exception(type(error), error, tb)
     message = str(error)
     return type(error).__qualname__, f'{message}\n{"".join(lines).rstrip()}'
@@ -177,5 +179,7 @@ def invalidate(task):
 
 
 def run_now_and_store(task, save):
+    """Task.run(): the result, computed here unless stored, and stored
+    (the engine stores what it computes; `save` is Python jug's)."""
     run_now(task)
     return value_of(task)
