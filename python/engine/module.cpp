@@ -15,6 +15,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -198,6 +199,27 @@ int run_main(std::vector<std::string> argv, py::object build) {
   return code;
 }
 
+/// `jug import`: stores `payloads` ((hash, payload) pairs: a Python jug
+/// result's 40 hex digits and its bytes as python_encoding.hpp lays them
+/// out) in the store at `jugdir`, each as a checksummed record published
+/// whole. Returns how many.
+std::size_t import_payloads(const std::string& jugdir, const py::list& payloads) {
+  std::vector<std::pair<TaskHash, std::string>> records;
+  for (py::handle item : payloads) {
+    const py::tuple pair = py::reinterpret_borrow<py::tuple>(item);
+    records.emplace_back(task_hash(pair[0].cast<py::bytes>()), pair[1].cast<std::string>());
+  }
+  py::gil_scoped_release unlocked;
+  const std::unique_ptr<Store> store = open_store(jugdir);
+  for (const auto& [hash, payload] : records) {
+    store->put(hash, record::make(hash, kResultType, [&payload](OutputArchive& out) {
+      out.write_bytes(payload.data(), payload.size());
+    }));
+  }
+  store->sync();
+  return records.size();
+}
+
 /// What jug.init built, kept for the script to read values from.
 struct Inspection {
   std::unique_ptr<Store> store;
@@ -256,6 +278,8 @@ PYBIND11_MODULE(_engine, m) {
   m.def("task_dependencies", &jug::python::task_dependencies, py::arg("args"),
         py::arg("kwargs"), py::arg("task_type"), "task.py's Task.dependencies(), as a list");
   m.def("inspect", &jug::python::inspect, py::arg("jugdir"), py::arg("build"));
+  m.def("import_payloads", &jug::python::import_payloads, py::arg("jugdir"),
+        py::arg("payloads"));
   // What jug.init keeps holds Python objects: let go of them while Python
   // is still there to take them back.
   py::module_::import("atexit").attr("register")(

@@ -411,6 +411,57 @@ class HashesInCpp(unittest.TestCase):
         self.assertTrue(p.stdout.startswith("2000 values, 0 differ"), p.stdout)
 
 
+class ImportPythonJugStore(jugtest.ScratchTest):
+    """`jug import`: the store Python jug 2.5 wrote for graph.py
+    (../shared/data/pyjug-golden/graph.jugdata.tar.gz) taken over in place,
+    with nothing computed again; damaged records skipped, never copied."""
+
+    def setUp(self):
+        super().setUp()
+        shutil.copy(os.path.join(GOLDEN, "jugfiles", "graph.py"), self.dir)
+        subprocess.run(["tar", "xzf", os.path.join(GOLDEN, "graph.jugdata.tar.gz")],
+                       cwd=self.dir, check=True)
+        with open(os.path.join(GOLDEN, "expected.json")) as f:
+            self.expected = json.load(f)["graph.py"]["tasks"]
+
+    def values(self):
+        p = subprocess.run([PYTHON, "-c", LIST_TASKS, "graph.py"], cwd=self.dir, text=True,
+                           capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout)
+
+    def test_a_python_jug_store_is_taken_over_with_nothing_computed_again(self):
+        p = jugtest.run([jugtest.JUG, "import", "graph.jugdata"], self.dir, check=0)
+        self.assertIn("Imported 132 results", p.stdout)
+        self.assertTrue(os.path.isdir(os.path.join(self.dir, "graph.jugdata.python-jug")),
+                        "Python jug's files are kept")
+        p = jugtest.run([jugtest.JUG, "status", "graph.py", "--short"], self.dir, check=0)
+        self.assertIn("130 of 130 tasks finished", p.stdout)
+        p = jugtest.run([jugtest.JUG, "execute", "graph.py"], self.dir, check=0)
+        self.assertIn("Executed 0 tasks", p.stdout)
+        self.assertEqual(self.values(), self.expected)
+
+    def test_damaged_records_are_reported_skipped_and_computed_again(self):
+        # Python jug's record of graph.double(2) (its value: 4), cut short.
+        double_2 = next(t["hash"] for t in self.expected
+                        if t["name"] == "graph.double" and t["value"] == "4")
+        path = os.path.join(self.dir, "graph.jugdata", double_2[:2], double_2[2:])
+        with open(path, "rb") as f:
+            data = f.read()
+        with open(path, "wb") as f:
+            f.write(data[:len(data) // 2])
+        p = jugtest.run([jugtest.JUG, "import", "graph.jugdata", "--jugdir", "new.jugdata"],
+                        self.dir, check=1)
+        self.assertIn("Imported 131 results", p.stdout)
+        self.assertIn(f"skipped {double_2}: its compressed bytes", p.stderr)
+        self.assertIn("1 damaged or unreadable results were skipped", p.stderr)
+        p = jugtest.run([jugtest.JUG, "execute", "graph.py", "--jugdir", "new.jugdata"],
+                        self.dir, check=0)
+        self.assertIn("Executed 1 task", p.stdout)
+        p = jugtest.run([jugtest.JUG, "import", "no-such.jugdata"], self.dir, check=1)
+        self.assertIn("no-such.jugdata is not a directory", p.stderr)
+
+
 class Arguments(jugtest.ScratchTest):
     def test_the_jugfile_sees_its_arguments_in_sys_argv(self):
         # As under Python jug: sys.argv[0] is the jugfile, then its arguments

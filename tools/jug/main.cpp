@@ -69,6 +69,8 @@ int run(const std::vector<std::string>& args) {
                usage());
     return kExitUsage;
   }
+  // `jug import OLD.jugdata`: a Python jug store taken over; no jugfile.
+  if (first == "import") run_python_module("jug._import", args);
   const Subcommand* subcommand = find_subcommand(first);
   if (subcommand == nullptr) return unknown_subcommand(first);
 

@@ -1,6 +1,7 @@
 #include "python_jugfile.hpp"
 
 #include <cstdlib>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -12,13 +13,17 @@ namespace jug::tool {
 
 bool is_python_jugfile(std::string_view file) { return file.ends_with(".py"); }
 
-void run_python_jugfile(const std::vector<std::string>& argv) {
+namespace {
+
+/// Runs `module`.main() of this jug's package with `args` after sys.argv[0].
+[[noreturn]] void run_module(const std::string& module, std::span<const std::string> args,
+                             std::string_view what) {
   const CompileConfig config = load_compile_config(own_executable_directory());
   if (config.python.empty() || config.pythonpath.empty()) {
     throw ToolError(fmt::format("this jug was built without its Python front end, so it cannot "
-                                "run {}: build it with -DJUG_BUILD_PYTHON=ON (the default; it "
+                                "{}: build it with -DJUG_BUILD_PYTHON=ON (the default; it "
                                 "needs pybind11-dev and python3-dev)",
-                                argv.size() > 2 ? argv[2] : std::string("a Python jugfile")),
+                                what),
                     kExitFailure);
   }
   // This jug's package first: a Python jug installed for the same Python
@@ -28,9 +33,21 @@ void run_python_jugfile(const std::vector<std::string>& argv) {
     path += ":" + std::string(existing);
   }
   ::setenv("PYTHONPATH", path.c_str(), 1);
-  std::vector<std::string> python_argv{config.python, "-c", "import jug._run; jug._run.main()"};
-  python_argv.insert(python_argv.end(), argv.begin() + 1, argv.end());
+  std::vector<std::string> python_argv{
+      config.python, "-c", fmt::format("import {0}; {0}.main()", module)};
+  python_argv.insert(python_argv.end(), args.begin(), args.end());
   replace_process(config.python, python_argv);
+}
+
+}  // namespace
+
+void run_python_jugfile(const std::vector<std::string>& argv) {
+  run_module("jug._run", std::span(argv).subspan(1),
+             "run " + (argv.size() > 2 ? argv[2] : std::string("a Python jugfile")));
+}
+
+void run_python_module(const std::string& module, const std::vector<std::string>& args) {
+  run_module(module, std::span(args).subspan(1), "run `jug " + args.at(0) + "`");
 }
 
 }  // namespace jug::tool

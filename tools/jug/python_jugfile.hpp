@@ -18,4 +18,9 @@ bool is_python_jugfile(std::string_view file);
 /// has no Python front end.
 [[noreturn]] void run_python_jugfile(const std::vector<std::string>& argv);
 
+/// Becomes the Python interpreter running `module`'s main() (a module of
+/// this jug's package) with `args` in its sys.argv after the first.
+[[noreturn]] void run_python_module(const std::string& module,
+                                    const std::vector<std::string>& args);
+
 }  // namespace jug::tool
