@@ -458,8 +458,15 @@ class ImportPythonJugStore(jugtest.ScratchTest):
         p = jugtest.run([jugtest.JUG, "execute", "graph.py", "--jugdir", "new.jugdata"],
                         self.dir, check=0)
         self.assertIn("Executed 1 task", p.stdout)
+        p = jugtest.run([jugtest.JUG, "import", "graph.jugdata", "--jugdir=other.jugdata"],
+                        self.dir, check=1)
+        self.assertIn("Imported 131 results from graph.jugdata into other.jugdata", p.stdout)
         p = jugtest.run([jugtest.JUG, "import", "no-such.jugdata"], self.dir, check=1)
         self.assertIn("no-such.jugdata is not a directory", p.stderr)
+        p = jugtest.run([jugtest.JUG, "import"], self.dir, check=2)
+        self.assertIn("usage: jug import OLD.jugdata [--jugdir NEW]", p.stderr)
+        p = jugtest.run([jugtest.JUG, "import", "graph.jugdata", "--force"], self.dir, check=2)
+        self.assertIn("'--force' was not expected", p.stderr)
 
 
 class Arguments(jugtest.ScratchTest):
