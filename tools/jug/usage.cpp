@@ -25,6 +25,7 @@ std::string usage() {
       "subcommands:\n"
       "{1}"
       "\n"
+      "  jug import OLD.jugdata  take over a store Python jug wrote (docs/python.md)\n"
       "  jug SUBCOMMAND --help   the options of a subcommand\n"
       "  jug --version           the version of jug\n",
       kDefaultJugfile, subcommand_listing());
