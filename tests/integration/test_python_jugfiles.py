@@ -7,6 +7,7 @@ and CachedFunction included."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -467,6 +468,40 @@ class ImportPythonJugStore(jugtest.ScratchTest):
         self.assertIn("usage: jug import OLD.jugdata [--jugdir NEW]", p.stderr)
         p = jugtest.run([jugtest.JUG, "import", "graph.jugdata", "--force"], self.dir, check=2)
         self.assertIn("'--force' was not expected", p.stderr)
+
+
+PIDS = """\
+import os, time
+from jug import TaskGenerator
+
+@TaskGenerator
+def pid(i):
+    time.sleep(0.05)
+    return os.getpid()
+
+pids = [pid(i) for i in range(20)]
+"""
+
+
+class WorkerProcesses(jugtest.ScratchTest):
+    def test_execute_j_runs_separate_worker_processes(self):
+        # The GIL would serialise threads: -j N runs N processes, as N
+        # separate workers share a store.
+        with open(os.path.join(self.dir, "pids.py"), "w") as f:
+            f.write(PIDS)
+        for option, store in ((["-j", "2"], "a.jugdata"), (["--jobs=3"], "b.jugdata")):
+            with self.subTest(option=option):
+                p = jugtest.run([jugtest.JUG, "execute", "pids.py", "--jugdir", store, *option],
+                                self.dir, check=0)
+                executed = [int(n) for n in re.findall(r"^Executed (\d+) tasks?", p.stdout,
+                                                         re.MULTILINE)]
+                self.assertEqual(len(executed), int(option[-1][-1]), p.stdout)
+                self.assertEqual(sum(executed), 20, p.stdout)
+                got = subprocess.run(
+                    [PYTHON, "-c", f"import jug; _, s = jug.init('pids.py', {store!r}); "
+                     "print(len(set(jug.value(s['pids']))))"], cwd=self.dir, text=True,
+                    capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+                self.assertGreaterEqual(int(got.stdout), 2, got.stderr)
 
 
 class Arguments(jugtest.ScratchTest):
