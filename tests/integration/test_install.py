@@ -56,6 +56,22 @@ class Install(jugtest.ScratchTest):
         with open(os.path.join(self.prefix, "share", "jug", "compile.conf")) as f:
             self.assertIn("${confdir}", f.read())  # relocatable
 
+    def test_installed_jug_runs_a_python_jugfile(self):
+        # The package is installed under lib/jug/python with its engine, and
+        # found from the installed compile.conf, not from the build tree.
+        with open(os.path.join(self.prefix, "share", "jug", "compile.conf")) as f:
+            if "pythonpath=" not in f.read():
+                self.skipTest("built without the Python front end")
+        with open(os.path.join(self.dir, "jugfile.py"), "w") as f:
+            f.write("from jug import TaskGenerator\n\n@TaskGenerator\ndef double(x):\n"
+                    "    return 2 * x\n\ndouble(double(3))\n")
+        jug = os.path.join(self.prefix, "bin", "jug")
+        p = jugtest.run([jug, "execute", "jugfile.py"], self.dir, check=0)
+        self.assertEqual(jugtest.executed_count(p.stdout), 2)
+        engine = [name for name in os.listdir(os.path.join(self.prefix, "lib", "jug", "python",
+                                                          "jug")) if name.startswith("_engine")]
+        self.assertEqual(len(engine), 1)
+
     def test_find_package(self):
         self.write_jugfile("main.cpp")
         with open(os.path.join(self.dir, "CMakeLists.txt"), "w") as f:
