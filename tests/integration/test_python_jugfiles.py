@@ -31,19 +31,35 @@ print(json.dumps([{"name": t.name, "hash": t.hash().decode(),
 """
 
 
-def python_front_end():
-    """The directory of this build's `jug` package, or None without one."""
+def compile_conf(key):
+    """A value of this build's jug-compile.conf, or None."""
     with open(os.path.join(jugtest.BUILD_DIR, "jug-compile.conf")) as f:
         for line in f:
-            if line.startswith("pythonpath="):
+            if line.startswith(key + "="):
                 return line.split("=", 1)[1].strip()
     return None
 
 
+def python_front_end():
+    """The directory of this build's `jug` package, or None without one."""
+    return compile_conf("pythonpath")
+
+
+def python_env():
+    """The environment for a script that imports this build's `jug`, as the
+    jug command gives a jugfile: the package first, and in a sanitized build
+    the sanitizers' runtimes preloaded."""
+    env = dict(os.environ, PYTHONPATH=python_front_end())
+    preload = compile_conf("python_preload")
+    if preload:
+        env["LD_PRELOAD"] = preload
+        env["ASAN_OPTIONS"] = "detect_leaks=0"
+    return env
+
+
 def setUpModule():
     if python_front_end() is None:
-        raise unittest.SkipTest("this build has no Python front end (-DJUG_BUILD_PYTHON=OFF, "
-                                "the default under sanitizers)")
+        raise unittest.SkipTest("this build has no Python front end (-DJUG_BUILD_PYTHON=OFF)")
 
 
 class GoldenJugfiles(jugtest.ScratchTest):
@@ -58,7 +74,7 @@ class GoldenJugfiles(jugtest.ScratchTest):
         tasks = self.expected[jugfile]["tasks"]
         p = subprocess.run([PYTHON, "-c", LIST_TASKS, jugfile], cwd=self.dir, text=True,
                            capture_output=True, timeout=120,
-                           env=dict(os.environ, PYTHONPATH=python_front_end()))
+                           env=python_env())
         self.assertEqual(p.returncode, 0, p.stderr)
         got = json.loads(p.stdout)
         self.assertEqual(len(got), len(tasks))
@@ -106,7 +122,7 @@ class Examples(jugtest.ScratchTest):
         self.assertEqual(sum(jugtest.executed_count(out) for out in outputs), 100)
         p = subprocess.run([PYTHON, "-c", "import jug; _, space = jug.init('primes.py'); "
                             "print(jug.value(space['count']))"], cwd=self.dir, text=True,
-                           capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+                           capture_output=True, env=python_env())
         self.assertEqual(p.stdout.strip(), "25", p.stderr)
 
 
@@ -150,7 +166,7 @@ class KilledWorker(jugtest.ScratchTest):
         value = subprocess.run([PYTHON, "-c", "import jug; _, s = jug.init('stuck.py'); "
                                 "print(jug.value(s['total']([s['slow'](i) for i in range(4)])))"],
                                cwd=self.dir, text=True, capture_output=True,
-                               env=dict(os.environ, PYTHONPATH=python_front_end()))
+                               env=python_env())
         self.assertEqual(value.stdout.strip(), "60", value.stderr)
 
 
@@ -214,7 +230,7 @@ class NumpyResults(jugtest.ScratchTest):
         p = jugtest.run([jugtest.JUG, "execute", "arrays.py"], self.dir, check=0)
         self.assertEqual(jugtest.executed_count(p.stdout), 10)
         p = subprocess.run([PYTHON, "-c", CHECK_ARRAYS], cwd=self.dir, text=True,
-                           capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+                           capture_output=True, env=python_env())
         self.assertIn("arrays ok", p.stdout, p.stderr)
         # Stored raw, not pickled: after the record's 80-byte header, `N`,
         # the length of the dtype, order and shape, them, then the doubles.
@@ -287,7 +303,7 @@ class SharedStores(jugtest.ScratchTest):
         p = subprocess.run([PYTHON, "-c", "import jug; _, s = jug.init('squares.py', "
                             f"{jugdir!r}); print(jug.value(s['total']([s['square'](x) "
                             "for x in range(10)])))"], cwd=self.dir, text=True,
-                           capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+                           capture_output=True, env=python_env())
         self.assertEqual(p.stdout.strip(), "285", p.stderr)
 
     def test_one_file_store(self):
@@ -343,7 +359,7 @@ class Behaviours(jugtest.ScratchTest):
         p = subprocess.run([PYTHON, "-c", "import jug; _, s = jug.init('chain.py'); "
                             "print(s['final'], jug.value(s['empty']), jug.value(s['mapped']), "
                             "jug.value(s['after']))"], cwd=self.dir, text=True,
-                           capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+                           capture_output=True, env=python_env())
         self.assertEqual(p.stdout.strip(), "2048 [] [2, 3, 4] 2053", p.stderr)
         # The chain invalidated: the graph stops at the barrier again, and
         # cleanup refuses to judge what it cannot see.
@@ -407,7 +423,7 @@ class HashesInCpp(unittest.TestCase):
         # The engine hashes in C++ (python/engine/python_hash.hpp); jug.hash
         # keeps the Python walk, as Python jug has it. Same bytes, same hashes.
         p = subprocess.run([PYTHON, "-c", SAME_HASHES], text=True, capture_output=True,
-                           env=dict(os.environ, PYTHONPATH=python_front_end()), timeout=120)
+                           env=python_env(), timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(p.stdout.startswith("2000 values, 0 differ"), p.stdout)
 
@@ -427,7 +443,7 @@ class ImportPythonJugStore(jugtest.ScratchTest):
 
     def values(self):
         p = subprocess.run([PYTHON, "-c", LIST_TASKS, "graph.py"], cwd=self.dir, text=True,
-                           capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+                           capture_output=True, env=python_env())
         self.assertEqual(p.returncode, 0, p.stderr)
         return json.loads(p.stdout)
 
@@ -500,7 +516,7 @@ class WorkerProcesses(jugtest.ScratchTest):
                 got = subprocess.run(
                     [PYTHON, "-c", f"import jug; _, s = jug.init('pids.py', {store!r}); "
                      "print(len(set(jug.value(s['pids']))))"], cwd=self.dir, text=True,
-                    capture_output=True, env=dict(os.environ, PYTHONPATH=python_front_end()))
+                    capture_output=True, env=python_env())
                 self.assertGreaterEqual(int(got.stdout), 2, got.stderr)
 
 

@@ -47,6 +47,8 @@ CompileConfig parse_compile_config(std::string text, const fs::path& path) {
       config.python = value;
     } else if (key == "pythonpath") {
       config.pythonpath = value;
+    } else if (key == "python_preload") {
+      config.python_preload = value;
     }
   }
   if (config.cxx.empty()) {

@@ -33,6 +33,9 @@ struct CompileConfig {
   /// without its Python front end.
   std::string python;
   std::string pythonpath;
+  /// Libraries the interpreter must load first (LD_PRELOAD, `:`-separated):
+  /// the sanitizers' runtimes, in a sanitized build.
+  std::string python_preload;
 };
 
 /// Parses `text`, read from `path`. Throws ToolError if a line is not

@@ -33,6 +33,20 @@ namespace {
     path += ":" + std::string(existing);
   }
   ::setenv("PYTHONPATH", path.c_str(), 1);
+  if (!config.python_preload.empty()) {
+    std::string preload = config.python_preload;
+    if (const char* existing = std::getenv("LD_PRELOAD"); existing != nullptr && *existing) {
+      preload += ":" + std::string(existing);
+    }
+    ::setenv("LD_PRELOAD", preload.c_str(), 1);
+    // Python keeps much of what it allocates until the process ends: a
+    // leak report would be about Python, not about jug.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    const std::string options =
+        std::string(asan != nullptr ? asan : "") + (asan != nullptr && *asan ? ":" : "") +
+        "detect_leaks=0";
+    ::setenv("ASAN_OPTIONS", options.c_str(), 1);
+  }
   std::vector<std::string> python_argv{
       config.python, "-c", fmt::format("import {0}; {0}.main()", module)};
   python_argv.insert(python_argv.end(), args.begin(), args.end());
