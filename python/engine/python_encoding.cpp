@@ -107,8 +107,11 @@ void encode_python(const AnyValue& value, OutputArchive& out, const std::string&
       python.pickled = pickle.attr("dumps")(python.object, pickle.attr("HIGHEST_PROTOCOL"));
     } catch (py::error_already_set& e) {
       const std::string type = py::str(py::type::of(python.object).attr("__qualname__"));
-      throw Error(fmt::format("the result of task {}, a {}, cannot be pickled to be stored: {}",
-                              name, type, foreign_error(e).what()));
+      const ForeignError error = foreign_error(e);  // named by pickle's error, not a C++ type
+      throw ForeignError(error.kind(),
+                         fmt::format("the result of task {}, a {}, cannot be pickled to be "
+                                     "stored: {}",
+                                     name, type, error.what()));
     }
   }
   char* data = nullptr;

@@ -564,8 +564,8 @@ class Failures(jugtest.ScratchTest):
         p = self.jug("execute", "fails.py", "--keep-going", check=1)
         self.assertIn("fails.boom (", p.stdout + p.stderr)
         self.assertIn("ValueError: bad input 1", p.stdout + p.stderr)
-        self.assertIn("the result of task fails.unpicklable, a function, cannot be pickled",
-                      p.stdout + p.stderr)
+        self.assertIn("AttributeError: the result of task fails.unpicklable, a function, cannot "
+                      "be pickled", p.stdout + p.stderr)
         p = self.jug("status", "fails.py", check=0)
         failures = p.stdout[p.stdout.index("Failed tasks:"):]
         self.assertIn("fails.boom", failures)
