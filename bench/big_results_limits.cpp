@@ -75,6 +75,16 @@ std::size_t size_of(int fd, const std::string& path) {
   return static_cast<std::size_t>(st.st_size);
 }
 
+/// Reads `bytes` bytes of `fd` into `data`.
+void read_all(int fd, char* data, std::size_t bytes, const std::string& path) {
+  std::size_t done = 0;
+  while (done < bytes) {
+    const ssize_t n = ::read(fd, data + done, bytes - done);
+    if (n <= 0) fail("cannot read", path);
+    done += static_cast<std::size_t>(n);
+  }
+}
+
 void read_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) fail("cannot open", path);
@@ -82,12 +92,7 @@ void read_file(const std::string& path) {
   std::vector<double> values(bytes / sizeof(double), 1.0);  // made and touched: ready
   const auto start = Clock::now();
   char* data = reinterpret_cast<char*>(values.data());
-  std::size_t done = 0;
-  while (done < bytes) {
-    const ssize_t n = ::read(fd, data + done, bytes - done);
-    if (n <= 0) fail("cannot read", path);
-    done += static_cast<std::size_t>(n);
-  }
+  read_all(fd, data, bytes, path);
   const double read_seconds = seconds_since(start);
   const auto sum_start = Clock::now();
   const double sum = std::reduce(values.begin(), values.end(), 0.0);
@@ -101,12 +106,7 @@ void read_fresh(const std::string& path) {
   const std::size_t count = bytes / sizeof(double);
   std::unique_ptr<double[]> values(new double[count]);  // not initialised: fresh pages
   char* data = reinterpret_cast<char*>(values.get());
-  std::size_t done = 0;
-  while (done < bytes) {
-    const ssize_t n = ::read(fd, data + done, bytes - done);
-    if (n <= 0) fail("cannot read", path);
-    done += static_cast<std::size_t>(n);
-  }
+  read_all(fd, data, bytes, path);
   std::printf("%g\n", std::reduce(values.get(), values.get() + count, 0.0));
 }
 

@@ -262,7 +262,6 @@ PYBIND11_MODULE(_engine, m) {
   m.attr("BarrierStop") = py::handle(
       PyErr_NewException("jug._engine.BarrierStop", PyExc_BaseException, nullptr));
   py::class_<Build>(m, "Build")
-      .def("add", &Build::add)
       .def("add_all", &Build::add_all)
       .def("value", &Build::value)
       .def("stored", &Build::stored)

@@ -2,6 +2,8 @@
 
 #include <nettle/sha1.h>
 
+#include "engine/hex.hpp"
+
 #include <algorithm>
 #include <string>
 #include <string_view>
@@ -31,12 +33,8 @@ class Sha1 {
   std::string hex() {
     std::uint8_t digest[SHA1_DIGEST_SIZE];
     sha1_digest(&context_, SHA1_DIGEST_SIZE, digest);
-    constexpr char kDigits[] = "0123456789abcdef";
     std::string out(2 * SHA1_DIGEST_SIZE, '0');
-    for (std::size_t i = 0; i < SHA1_DIGEST_SIZE; ++i) {
-      out[2 * i] = kDigits[digest[i] >> 4];
-      out[2 * i + 1] = kDigits[digest[i] & 0xf];
-    }
+    encode_hex(digest, SHA1_DIGEST_SIZE, out.data());
     return out;
   }
 
