@@ -119,6 +119,10 @@ AnyValue project(NodeId id, AnyValue stored_value);
 NodeId add_node(std::string_view name, const TaskHash& hash, std::vector<NodeId> dependencies,
                 std::shared_ptr<const TaskBody> body);
 
+/// Makes room for `count` more tasks in the graph being built, for a front
+/// end that adds many at once (the graph then grows once, not by doubling).
+void reserve_nodes(std::size_t count);
+
 /// Memory for a task body (and its shared_ptr control block) from the graph
 /// being built: freed all at once with the graph, packed for speed.
 /// Throws jug::Error when no graph is being built.

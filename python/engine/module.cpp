@@ -73,31 +73,36 @@ struct Build {
 
   detail::NodeId add(py::object task, const std::string& name, const py::bytes& hash,
                      std::vector<detail::NodeId> dependencies) {
-    auto body = std::make_shared<PythonTaskBody>(task, dependencies);
+    auto body = std::make_shared<PythonTaskBody>(task, name, dependencies);
     return detail::add_node(name, task_hash(hash), std::move(dependencies), std::move(body));
   }
   /// Adds `tasks` (jug.task.Task objects, in the order made) to the graph,
-  /// each with its hash (kept on it, as Task.hash() keeps it) and the nodes
-  /// of its dependencies (which come before it); sets each one's _jug_node.
-  /// One call for many: at 100,000 tasks, a Python loop over these steps is
-  /// most of what building the graph costs.
+  /// each with its hash (kept on it as _hash, as Task.hash() keeps it) and
+  /// the nodes of its dependencies (which come before it); sets each one's
+  /// _jug_node. One call for many: at 100,000 tasks, a Python loop over
+  /// these steps is most of what building the graph costs. Nothing here
+  /// makes a task's instance __dict__ (Python 3.11 makes it only when
+  /// asked): 100,000 new dicts would set off the garbage collector's
+  /// passes over every task.
   void add_all(const py::list& tasks, py::handle task_type) {
+    // Made once: an attribute named by a C string costs a new str per call.
     static const py::str* jug_hash = new py::str("__jug_hash__");
     static const py::str* kept_hash = new py::str("_hash");
     static const py::str* jug_node = new py::str("_jug_node");
+    static const py::str* name_attribute = new py::str("name");
+    static const py::str* args_attribute = new py::str("args");
+    static const py::str* kwargs_attribute = new py::str("kwargs");
+    detail::reserve_nodes(tasks.size());
     for (py::handle task : tasks) {
-      const std::string name = task.attr("name").cast<std::string>();
-      const py::dict own = task.attr("__dict__");
-      const py::object args = task.attr("args");
-      const py::object kwargs = task.attr("kwargs");
-      py::object hash;
-      if (own.contains(*jug_hash)) {
-        hash = own[*jug_hash]();  // given its own hash (jug.compound)
-      } else if (own.contains(*kept_hash)) {
-        hash = own[*kept_hash];  // hashed before (Task.hash())
-      } else {
+      const std::string name = task.attr(*name_attribute).cast<std::string>();
+      const py::object args = task.attr(*args_attribute);
+      const py::object kwargs = task.attr(*kwargs_attribute);
+      py::object hash = task.attr(*kept_hash);  // hashed before: Task.hash(), jug.compound
+      if (Py_TYPE(task.ptr()) != reinterpret_cast<PyTypeObject*>(task_type.ptr())) {
+        hash = task.attr(*jug_hash)();  // a subclass may hash its own way
+      } else if (hash.is_none()) {
         hash = task_hash_of(name, args, kwargs);
-        own[*kept_hash] = hash;
+        task.attr(*kept_hash) = hash;
       }
       std::vector<detail::NodeId> dependencies;
       for_each_dependency(args, kwargs, task_type, [&](py::handle dep) {

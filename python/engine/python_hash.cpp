@@ -3,11 +3,11 @@
 #include <nettle/sha1.h>
 
 #include "engine/hex.hpp"
+#include "python_pickle.hpp"
 
 #include <algorithm>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -57,12 +57,20 @@ struct Python {
     return py::type::of(value).is(numpy_array);
   }
   py::str jug_hash = "__jug_hash__";
+  py::str kept_hash = "_hash";
+  /// Is `value` a jug.task.Task itself (not a subclass, which may hash its
+  /// own way)? Its hash, once taken, is kept in its _hash.
+  bool is_task(PyObject* value) {
+    if (!task_type) {
+      PyObject* module = PyDict_GetItemString(PyImport_GetModuleDict(), "jug.task");
+      if (module == nullptr) return false;
+      task_type = py::reinterpret_borrow<py::object>(module).attr("Task");
+    }
+    return Py_TYPE(value) == reinterpret_cast<PyTypeObject*>(task_type.ptr());
+  }
+  py::object task_type;
   std::string list_repr = py::repr(py::type::of(py::list())).cast<std::string>();
   std::string tuple_repr = py::repr(py::type::of(py::tuple())).cast<std::string>();
-  /// Pickles of small ints (list indices, counts) and of short strings
-  /// (the names fed before each value), made by pickle itself.
-  std::vector<py::object> small_ints;  // null until made
-  std::unordered_map<std::string, py::object> strings;
 };
 
 /// Never released: a static Python object must not outlive the interpreter.
@@ -71,57 +79,56 @@ Python& python() {
   return *p;
 }
 
-constexpr long kCachedInts = 1 << 16;
-constexpr std::size_t kCachedStringMax = 64;
-constexpr std::size_t kCachedStrings = 1 << 16;
-
-/// pickle.dumps(value), from the cache where it is one of the common kinds.
-py::object pickled(py::handle value) {
-  Python& p = python();
-  if (PyLong_CheckExact(value.ptr())) {
-    int overflow = 0;
-    const long v = PyLong_AsLongAndOverflow(value.ptr(), &overflow);
-    if (overflow == 0 && v >= 0 && v < kCachedInts) {
-      if (p.small_ints.empty()) p.small_ints.resize(kCachedInts);
-      py::object& cached = p.small_ints[static_cast<std::size_t>(v)];
-      if (!cached) cached = p.dumps(value);
-      return cached;
-    }
-  } else if (PyUnicode_CheckExact(value.ptr())) {
-    Py_ssize_t size = 0;
-    const char* utf8 = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
-    if (utf8 != nullptr && static_cast<std::size_t>(size) <= kCachedStringMax) {
-      std::string key(utf8, static_cast<std::size_t>(size));
-      auto found = p.strings.find(key);
-      if (found != p.strings.end()) return found->second;
-      py::object made = p.dumps(value);
-      if (p.strings.size() < kCachedStrings) p.strings.emplace(std::move(key), made);
-      return made;
-    }
-    PyErr_Clear();
+/// Feeds pickle.dumps(value) to `sha`: written here for the plain kinds,
+/// by pickle for the rest.
+void feed_pickle(Sha1& sha, py::handle value) {
+  PickleBuffer buffer;
+  if (plain_pickle(value.ptr(), buffer)) {
+    sha.update(buffer.bytes());
+  } else {
+    sha.update(python().dumps(value));
   }
-  return p.dumps(value);
 }
 
 void feed(Sha1& sha, py::handle elems);
+void feed_value(Sha1& sha, py::handle e);
 
 /// hash.py's `hash_update` for one (name, value) pair.
 void feed_pair(Sha1& sha, py::handle name, py::handle e) {
+  feed_pickle(sha, name);
+  feed_value(sha, e);
+}
+
+/// The same for a pair named by a position (enumerate's index), without
+/// making a Python int of it.
+void feed_pair(Sha1& sha, std::size_t index, py::handle e) {
+  PickleBuffer buffer;
+  if (int_pickle(static_cast<std::int64_t>(index), buffer)) {
+    sha.update(buffer.bytes());
+  } else {
+    sha.update(python().dumps(py::int_(index)));
+  }
+  feed_value(sha, e);
+}
+
+/// What hash.py's `hash_update` feeds for one value, after its name.
+void feed_value(Sha1& sha, py::handle e) {
   Python& p = python();
-  sha.update(pickled(name));
   PyObject* object = e.ptr();
-  // The exact built-in kinds have no __jug_hash__: no lookup for them.
-  const bool plain = PyLong_CheckExact(object) || PyUnicode_CheckExact(object) ||
-                     PyFloat_CheckExact(object) || PyBytes_CheckExact(object) ||
-                     PyBool_Check(object) || object == Py_None;
-  if (!plain && py::hasattr(e, p.jug_hash)) {
-    sha.update(e.attr(p.jug_hash)());
+  // The exact built-in kinds have no __jug_hash__ and are not walked:
+  // their pickle, without a lookup.
+  if (PyLong_CheckExact(object) || PyUnicode_CheckExact(object) ||
+      PyFloat_CheckExact(object) || PyBytes_CheckExact(object) || PyBool_Check(object) ||
+      object == Py_None) {
+    feed_pickle(sha, e);
+  } else if (p.is_task(object) && PyBytes_CheckExact(py::getattr(e, p.kept_hash).ptr())) {
+    sha.update(e.attr(p.kept_hash));  // what its __jug_hash__ returns, without the call
   } else if (PyList_CheckExact(object) || PyTuple_CheckExact(object)) {
     sha.update(PyList_CheckExact(object) ? p.list_repr : p.tuple_repr);
     const py::sequence items = py::reinterpret_borrow<py::sequence>(e);
     const Py_ssize_t n = PySequence_Fast_GET_SIZE(object);
     for (Py_ssize_t i = 0; i < n; ++i) {
-      feed_pair(sha, py::int_(i), PySequence_Fast_GET_ITEM(object, i));
+      feed_pair(sha, static_cast<std::size_t>(i), PySequence_Fast_GET_ITEM(object, i));
     }
   } else if (PySet_CheckExact(object)) {
     sha.update(std::string_view("set"));
@@ -129,7 +136,7 @@ void feed_pair(Sha1& sha, py::handle name, py::handle e) {
     for (py::handle element : e) hashes.push_back(hash_one(element).cast<std::string>());
     std::sort(hashes.begin(), hashes.end());
     for (std::size_t i = 0; i < hashes.size(); ++i) {
-      feed_pair(sha, py::int_(i), py::bytes(hashes[i]));
+      feed_pair(sha, i, py::bytes(hashes[i]));
     }
   } else if (PyDict_CheckExact(object)) {
     sha.update(std::string_view("dict"));
@@ -140,6 +147,10 @@ void feed_pair(Sha1& sha, py::handle name, py::handle e) {
     std::stable_sort(entries.begin(), entries.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [key_hash, value] : entries) feed_pair(sha, py::bytes(key_hash), value);
+  } else if (py::hasattr(e, p.jug_hash)) {
+    // After the exact built-in containers, which have none: same order as
+    // hash.py's for everything that could.
+    sha.update(e.attr(p.jug_hash)());
   } else if (p.is_array(e)) {
     sha.update(std::string_view("np.ndarray"));
     sha.update(p.dumps(e.attr("dtype")));
@@ -153,7 +164,7 @@ void feed_pair(Sha1& sha, py::handle name, py::handle e) {
     sha.update(std::string_view(static_cast<const char*>(buffer.ptr),
                                 static_cast<std::size_t>(buffer.size * buffer.itemsize)));
   } else {
-    sha.update(pickled(e));
+    feed_pickle(sha, e);
   }
 }
 
@@ -161,6 +172,26 @@ void feed(Sha1& sha, py::handle elems) {
   for (py::handle pair : elems) {
     const py::tuple t = py::reinterpret_borrow<py::tuple>(pair);
     feed_pair(sha, t[0], t[1]);
+  }
+}
+
+/// Calls `visit` with each item of `items`: a list or tuple by index (no
+/// iterator object to make), anything else through its iterator.
+template <class Visit>
+void for_each_item(const py::object& items, Visit visit) {
+  PyObject* sequence = items.ptr();
+  if (PyTuple_CheckExact(sequence)) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(sequence); ++i) {
+      visit(PyTuple_GET_ITEM(sequence, i));
+    }
+  } else if (PyList_CheckExact(sequence)) {
+    // The size read again each time: the list is the jugfile's, and
+    // __jug_dependencies__ is its code too.
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(sequence); ++i) {
+      visit(py::reinterpret_borrow<py::object>(PyList_GET_ITEM(sequence, i)));
+    }
+  } else {
+    for (py::handle item : items) visit(item);
   }
 }
 
@@ -181,7 +212,13 @@ py::bytes hash_one(py::handle obj) {
 py::bytes task_hash_of(const std::string& name, py::handle args, py::handle kwargs) {
   static const py::str* keys[] = {new py::str("name"), new py::str("args"), new py::str("kwargs")};
   Sha1 sha;
-  feed_pair(sha, *keys[0], py::bytes(name));
+  feed_pickle(sha, *keys[0]);
+  PickleBuffer name_pickle;
+  if (bytes_pickle(name, name_pickle)) {  // as feed_value(py::bytes(name)) feeds it
+    sha.update(name_pickle.bytes());
+  } else {
+    feed_value(sha, py::bytes(name));
+  }
   feed_pair(sha, *keys[1], args);
   feed_pair(sha, *keys[2], kwargs);
   return py::bytes(sha.hex());
@@ -202,13 +239,15 @@ void for_each_dependency(py::handle args, py::handle kwargs, py::handle task_typ
   while (!pending.empty()) {
     const py::object deps = std::move(pending.back());
     pending.pop_back();
-    for (py::handle dep : deps) {
+    for_each_item(deps, [&](py::handle dep) {
       PyObject* object = dep.ptr();
       if (PyLong_CheckExact(object) || PyUnicode_CheckExact(object) ||
           PyFloat_CheckExact(object) || PyBytes_CheckExact(object) || object == Py_None) {
-        continue;  // the kinds most arguments are: nothing to find in them
+        return;  // the kinds most arguments are: nothing to find in them
       }
-      if (py::hasattr(dep, *jug_dependencies)) {
+      if (Py_TYPE(object) == reinterpret_cast<PyTypeObject*>(task_type.ptr())) {
+        found(dep);  // a Task itself has no __jug_dependencies__: no lookup
+      } else if (py::hasattr(dep, *jug_dependencies)) {
         pending.push_back(dep.attr(*jug_dependencies)());
       } else if (PyObject_IsInstance(object, task_type.ptr()) == 1) {
         found(dep);
@@ -217,7 +256,7 @@ void for_each_dependency(py::handle args, py::handle kwargs, py::handle task_typ
       } else if (PyDict_Check(object)) {
         pending.push_back(py::iter(dep.attr("values")()));
       }
-    }
+    });
   }
 }
 

@@ -4,10 +4,10 @@
 /// a task's name and arguments, the same bytes into the same SHA-1, so the
 /// same hashes, only without Python's interpreter in the loop (at 100,000
 /// tasks, hashing is most of what a no-op `jug execute` costs). Values of
-/// the kinds every jugfile uses (int, str, float, bytes, bool, None; lists,
-/// tuples, sets and dicts of them; tasks) are pickled by pickle itself once
-/// and kept; anything else is handed to pickle, or to its own __jug_hash__,
-/// exactly as hash.py does.
+/// the kinds every jugfile uses (int, str, float, bytes, bool, None) are
+/// pickled here, byte for byte as pickle does (python_pickle.hpp); anything
+/// else is handed to pickle, or to its own __jug_hash__, exactly as hash.py
+/// does.
 
 #include <pybind11/pybind11.h>
 

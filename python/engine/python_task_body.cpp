@@ -25,10 +25,9 @@ ForeignError foreign_error(py::error_already_set& error) {
   }
 }
 
-PythonTaskBody::PythonTaskBody(py::object task, std::vector<detail::NodeId> dependencies)
-    : task_(std::move(task)),
-      dependencies_(std::move(dependencies)),
-      name_(py::str(task_.attr("name")).cast<std::string>()) {}
+PythonTaskBody::PythonTaskBody(py::object task, std::string name,
+                               std::vector<detail::NodeId> dependencies)
+    : task_(std::move(task)), dependencies_(std::move(dependencies)), name_(std::move(name)) {}
 
 PythonTaskBody::~PythonTaskBody() { release_under_gil(task_); }
 

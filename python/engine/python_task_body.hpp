@@ -18,9 +18,9 @@ namespace py = pybind11;
 
 class PythonTaskBody final : public TaskBody {
  public:
-  /// `task`: a jug.task.Task; `dependencies`: the node of each task it
-  /// reads, in the order the engine hands their values.
-  PythonTaskBody(py::object task, std::vector<detail::NodeId> dependencies);
+  /// `task`: a jug.task.Task named `name`; `dependencies`: the node of
+  /// each task it reads, in the order the engine hands their values.
+  PythonTaskBody(py::object task, std::string name, std::vector<detail::NodeId> dependencies);
   ~PythonTaskBody() override;
 
   AnyValue run(std::span<const AnyValue> dependency_values) const override;

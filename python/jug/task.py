@@ -21,6 +21,8 @@ try:
 except ImportError:
     _task_dependencies = None
 
+_pending = _graph._pending
+
 # Every task made so far, in order (Python jug's jug.task.alltasks, which
 # scripts that inspect a computation read).
 alltasks = []
@@ -67,17 +69,28 @@ class Task(TaskletMixin):
     may be tasks (or hold tasks in lists, tuples and dicts), run by
     `jug execute` once they are done, and stored under its hash."""
 
+    # Slots: at 100,000 tasks, attributes in a __dict__ cost 270 bytes a task
+    # more (Python 3.11 gives an instance inline room for five; the engine's
+    # two are the sixth and seventh) and set off the garbage collector. The
+    # __dict__ slot keeps any other attribute working (jug.compound's).
+    __slots__ = ('name', 'f', 'args', 'kwargs', '_hash', '_jug_node', '__dict__', '__weakref__')
+
     def __init__(self, f, *args, **kwargs):
-        if _is_lambda(f):
+        # As lean as it can be: a jugfile may make millions.
+        name = f'{f.__module__}.{f.__name__}'
+        if name.endswith('<lambda>') and _is_lambda(f):
             raise ValueError('jug.Task does not work with lambda functions: a task is named, '
                              'and hashed, by its function\'s module and name. Define the '
                              'function with def.')
-        self.name = f'{f.__module__}.{f.__name__}'
+        self.name = name
         self.f = f
         self.args = args
         self.kwargs = kwargs
+        self._hash = None  # the hash, once taken
+        self._jug_node = None  # the engine's node, once in its graph
         alltasks.append(self)
-        _graph.task_made(self)
+        if _graph.engine is not None:
+            _pending.append(self)  # _graph.task_made(self), without the call
 
     # ---- identity --------------------------------------------------------
 
@@ -86,7 +99,7 @@ class Task(TaskletMixin):
         return self.__jug_hash__()
 
     def __jug_hash__(self):
-        computed = self.__dict__.get('_hash')
+        computed = self._hash
         if computed is None:  # kept: arguments are not expected to change
             computed = self._hash = hash_of_pairs([('name', self.name.encode('utf-8')),
                                                    ('args', self.args),
@@ -97,7 +110,7 @@ class Task(TaskletMixin):
         """Raises if the task's arguments changed since its hash was taken
         (a task that modified a value it was given)."""
         cached = self.hash()
-        self.__dict__.pop('_hash', None)
+        self._hash = None
         if self.hash() != cached:
             raise RuntimeError(f'jug error: the hash of task {self.name} changed unexpectedly: '
                                'a task modified one of its arguments (or an argument of '

@@ -88,7 +88,10 @@ void print_abandoned(int signal, const std::vector<std::string>& running, std::s
 
 void ConsoleObserver::task_retrying(const Graph& graph, NodeId id, const std::string& message,
                                     unsigned attempt) {
-  say("Task {} failed ({}); retry {}...\n", describe_task(graph, id), message, attempt);
+  // The first line: a Python task's message goes on with its traceback,
+  // which is printed whole if the last try fails too.
+  const std::string_view first_line = std::string_view(message).substr(0, message.find('\n'));
+  say("Task {} failed ({}); retry {}...\n", describe_task(graph, id), first_line, attempt);
 }
 
 void ConsoleObserver::lease_taken_over(const Graph& graph, NodeId id, const std::string& why) {

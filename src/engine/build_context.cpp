@@ -149,6 +149,11 @@ NodeId add_node(std::string_view name, const TaskHash& hash, std::vector<NodeId>
   return building->add(name, hash, std::move(dependencies), std::move(body));
 }
 
+void reserve_nodes(std::size_t count) {
+  if (!building) throw_outside_build("tasks were created");
+  building->reserve(building->size() + count);
+}
+
 void barrier_on_all(const std::source_location& where) {
   barrier_on_all_at(describe_location(where));
 }

@@ -2,6 +2,7 @@
 /// The task graph: nodes in creation order. A task can only depend on tasks
 /// created before it, so creation order is a topological order.
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,15 @@ class Graph {
   /// Adds a node, or returns the id of the node with the same hash.
   NodeId add(std::string_view name, const TaskHash& hash, std::vector<NodeId> dependencies,
              std::shared_ptr<const TaskBody> body);
+
+  /// Room for `count` nodes in all, made at once. At least doubles, as
+  /// adding one by one would: many small reserves stay linear.
+  void reserve(std::size_t count) {
+    if (count <= nodes_.capacity()) return;
+    const std::size_t room = std::max(count, 2 * nodes_.capacity());
+    nodes_.reserve(room);
+    hashes_.reserve(room);
+  }
 
   /// Adds a tasklet (node.hpp) of `base`, a node or another tasklet, and
   /// returns its id (kTaskletBit set). Tasklets are no nodes: size(),
