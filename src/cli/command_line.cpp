@@ -1,7 +1,6 @@
 #include "cli/command_line.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 
@@ -12,6 +11,7 @@
 #include "cli/option_values.hpp"
 #include "cli/program_jugfile.hpp"
 #include "cli/submit_values.hpp"
+#include "cli/verbose_level.hpp"
 
 namespace jug::cli {
 namespace {
@@ -25,7 +25,13 @@ void add_common(CLI::App& sub, CommandLine& cl) {
                  "The jugfile (default: this program's source, else this program)");
   sub.add_option("--jugdir", cl.jugdir,
                  "Where results are stored (default %(jugfile)s.jugdata; %(date)s is today)");
-  sub.add_flag("-v,--verbose", cl.verbose, "Say more");
+  sub.add_flag("-v,--verbose", cl.verbose,
+               "Say more; also as Python jug takes it: --verbose info (or debug; warning, "
+               "error and critical say no more than the default)");
+  sub.add_flag("--will-cite")->description(
+      "Accepted for Python jug's command lines (jug prints no request for citation)");
+  sub.add_flag_callback(
+      "--version", [] { throw CLI::CallForVersion(); }, "Print jug's version and exit");
   add_seconds(sub, "--reconnect-time", cl.store.reconnect_time,
               "Seconds to keep reconnecting to a Redis store that went away before stopping "
               "(default 300)");
@@ -99,15 +105,6 @@ std::string describe_parse_error(const CLI::ParseError& e, const CLI::App* sub) 
   return message;
 }
 
-std::string strip_extension(const std::string& path) {
-  for (const char* ext : {".cpp", ".cc", ".cxx", ".C", ".py"}) {
-    if (path.ends_with(ext) && path.size() > std::string_view(ext).size()) {
-      return path.substr(0, path.size() - std::string_view(ext).size());
-    }
-  }
-  return path;
-}
-
 /// `jug submit`: its options, each value checked as it is read.
 void add_submit(CLI::App& app, CommandLine& cl) {
   SubmitFlags& sf = cl.submit;
@@ -163,22 +160,34 @@ void add_submit(CLI::App& app, CommandLine& cl) {
 
 }  // namespace
 
-std::string expand_jugdir(const std::string& pattern, const std::string& jugfile) {
-  std::string out = pattern;
-  auto replace_all = [&out](std::string_view from, const std::string& to) {
-    for (std::size_t at = out.find(from); at != std::string::npos;
-         at = out.find(from, at + to.size())) {
-      out.replace(at, from.size(), to);
+/// Takes `--verbose LEVEL` and `--verbose=LEVEL` (Python jug's form) out of
+/// `arguments`, leaving the plain flag where the level asks for more output.
+/// A level that is not one is reported; false then.
+bool take_verbose_levels(std::vector<std::string>& arguments, const std::string& program) {
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    const std::string& argument = arguments[i];
+    std::optional<bool> says_more;
+    if (argument == "--verbose" && i + 1 < arguments.size() &&
+        (says_more = verbose_level_says_more(arguments[i + 1]))) {
+      ++i;
+    } else if (argument.starts_with("--verbose=")) {
+      const std::string level = argument.substr(argument.find('=') + 1);
+      says_more = verbose_level_says_more(level);
+      if (!says_more) {
+        std::cerr << fmt::format(
+            "{}: --verbose takes a level ({}), or nothing; '{}' is not one\n", program,
+            fmt::join(kVerboseLevels, ", "), level);
+        return false;
+      }
+    } else {
+      kept.push_back(argument);
+      continue;
     }
-  };
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char date[16];
-  std::strftime(date, sizeof date, "%Y-%m-%d", &local);
-  replace_all("%(jugfile)s", strip_extension(jugfile));
-  replace_all("%(date)s", date);
-  return out;
+    if (*says_more) kept.emplace_back("--verbose");
+  }
+  arguments = std::move(kept);
+  return true;
 }
 
 ParseResult parse_command_line(int argc, char** argv, std::string_view program_source) {
@@ -193,6 +202,10 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
     ours.emplace_back(argv[i]);
   }
   const std::string program = argc > 0 ? argv[0] : "jugfile";
+  if (!take_verbose_levels(ours, program)) {
+    std::cerr << "Run with --help for usage.\n";
+    return kUsageError;
+  }
 
   CLI::App app{"A jugfile: tasks with persistent memoization, run in parallel by jug.",
                program};
@@ -287,6 +300,9 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion&) {
+    fmt::print("jug {}\n", JUG_VERSION);
+    return 0;
   } catch (const CLI::ParseError& e) {
     // A mistyped option comes first: it is often why CLI11 stopped where
     // it did ("--target is required" after `--targt x`).

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "cli/jugdir.hpp"
 #include "commands/cleanup.hpp"
 #include "commands/execute.hpp"
 #include "store/store.hpp"
@@ -73,8 +74,5 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
 /// that this jugfile uses it, and how cleanup tells it from the others.
 std::string absolute_jugfile(const std::string& jugfile);
 
-/// The store directory: `%(jugfile)s` becomes the jugfile's path without its
-/// extension, `%(date)s` today's date (YYYY-MM-DD).
-std::string expand_jugdir(const std::string& pattern, const std::string& jugfile);
 
 }  // namespace jug::cli

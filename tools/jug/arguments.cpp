@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "cli/verbose_level.hpp"
+
 namespace jug::tool {
 
 namespace {
@@ -38,12 +40,18 @@ ScannedArguments scan_arguments(std::span<const std::string> arguments) {
     } else if (argument == "--") {
       after_separator = true;
       scanned.others.push_back(argument);
+    } else if (argument == "--verbose" && i + 1 < arguments.size() &&
+               verbose_level_says_more(arguments[i + 1])) {
+      // Python jug's `--verbose info`: the level is no jugfile.
+      scanned.others.push_back(argument);
+      scanned.others.push_back(arguments[++i]);
     } else if (takes_separate_value(argument)) {
       scanned.others.push_back(argument);
       // A missing value is left for the program to complain about.
       if (i + 1 < arguments.size()) scanned.others.push_back(arguments[++i]);
     } else if (is_option(argument)) {
       if (argument == "--help" || argument == "-h") scanned.help = true;
+      if (argument == "--version") scanned.version = true;
       scanned.others.push_back(argument);
     } else if (!scanned.file) {
       scanned.file = argument;

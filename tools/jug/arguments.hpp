@@ -29,6 +29,8 @@ struct ScannedArguments {
   std::vector<std::string> others;
   /// `--help` or `-h` came before `--`.
   bool help = false;
+  /// `--version` came before `--` (after the subcommand, as Python jug takes it).
+  bool version = false;
 };
 
 /// Splits the arguments after the subcommand.

@@ -19,13 +19,16 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "demo.hpp"
 #include "huge_pages.hpp"
 #include "jugfile_program.hpp"
 #include "process.hpp"
 #include "python_jugfile.hpp"
 #include "subcommands.hpp"
+#include "test_jug.hpp"
 #include "tool_error.hpp"
 #include "usage.hpp"
+#include "user_subcommand.hpp"
 
 namespace jug::tool {
 namespace {
@@ -41,7 +44,8 @@ std::string working_directory() {
 }
 
 int unknown_subcommand(const std::string& name) {
-  std::string message = fmt::format("jug: unknown subcommand '{}'\n", name);
+  std::string message =
+      fmt::format("jug: unknown subcommand '{}' (and no jug-{} on PATH)\n", name, name);
   if (std::optional<std::string_view> suggestion = suggest_subcommand(name)) {
     message += fmt::format("Did you mean 'jug {}'?\n", *suggestion);
   }
@@ -69,12 +73,23 @@ int run(const std::vector<std::string>& args) {
                usage());
     return kExitUsage;
   }
-  // `jug import OLD.jugdata`: a Python jug store taken over; no jugfile.
-  if (first == "import") run_python_module("jug._import", args);
+  // Subcommands without a jugfile.
+  if (first == "import") run_python_module("jug._import", args);  // a Python jug store taken over
+  if (first == "demo") return write_demo();
+  if (first == "test-jug") return test_jug({args.begin() + 1, args.end()});
   const Subcommand* subcommand = find_subcommand(first);
-  if (subcommand == nullptr) return unknown_subcommand(first);
+  if (subcommand == nullptr) {
+    if (const std::optional<std::string> program = find_user_subcommand(first)) {
+      run_user_subcommand(*program, {args.begin() + 1, args.end()});
+    }
+    return unknown_subcommand(first);
+  }
 
   const ScannedArguments scanned = scan_arguments(std::span(args).subspan(1));
+  if (scanned.version) {
+    fmt::print("jug {}\n", kVersion);
+    return 0;
+  }
   std::error_code error;
   std::string file = scanned.file.value_or(kDefaultJugfile);
   if (!scanned.file && !fs::exists(file, error) && fs::exists(kDefaultPythonJugfile, error)) {

@@ -122,6 +122,31 @@ std::string run_and_capture(const std::vector<std::string>& argv, int* status,
   return output;
 }
 
+std::vector<int> run_together(const std::vector<std::vector<std::string>>& commands,
+                              const std::vector<std::string>& logs) {
+  std::vector<pid_t> children;
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const int log = ::open(logs.at(i).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log < 0) {
+      throw ToolError(fmt::format("cannot write {}: {}", logs[i], std::strerror(errno)),
+                      kExitFailure);
+    }
+    try {
+      children.push_back(start(commands[i], log, true));
+    } catch (...) {
+      ::close(log);
+      for (std::size_t j = 0; j < children.size(); ++j) wait_for(children[j], commands[j][0]);
+      throw;
+    }
+    ::close(log);
+  }
+  std::vector<int> statuses;
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    statuses.push_back(wait_for(children[i], commands[i][0]));
+  }
+  return statuses;
+}
+
 void replace_process(const std::string& program, const std::vector<std::string>& argv) {
   std::vector<char*> pointers = exec_vector(argv);
   std::fflush(stdout);

@@ -20,6 +20,12 @@ int run_and_wait(const std::vector<std::string>& argv);
 std::string run_and_capture(const std::vector<std::string>& argv, int* status,
                             bool capture_errors = false);
 
+/// Runs every command of `commands` at once, the standard output and error
+/// of each going to the file `logs[i]` (created or emptied), and waits for
+/// them all: their exit statuses, as run_and_wait gives them.
+std::vector<int> run_together(const std::vector<std::vector<std::string>>& commands,
+                              const std::vector<std::string>& logs);
+
 /// Replaces jug with `program`, run with `argv`: the program's exit code is
 /// then jug's, and signals (Ctrl-C, a batch system's SIGTERM) reach it
 /// directly. Returns only by throwing ToolError.

@@ -26,6 +26,9 @@ std::string usage() {
       "{1}"
       "\n"
       "  jug import OLD.jugdata  take over a store Python jug wrote (docs/python.md)\n"
+      "  jug demo                write jug-demo/, a jugfile to try\n"
+      "  jug test-jug            check this installation (a compiler, two workers, a store)\n"
+      "  jug NAME ...            run jug-NAME from PATH, your own subcommand (docs/jug-command.md)\n"
       "  jug SUBCOMMAND --help   the options of a subcommand\n"
       "  jug --version           the version of jug\n",
       kDefaultJugfile, subcommand_listing());

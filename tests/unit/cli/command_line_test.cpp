@@ -207,3 +207,41 @@ TEST(CommandLine, CleanupKnowsThisJugfileAndMayRemoveOthersResults) {
 }
 
 }  // namespace
+
+namespace {
+
+bool verbose_of(std::vector<std::string> args) {
+  return std::get<jug::cli::CommandLine>(parse(std::move(args))).verbose;
+}
+
+TEST(CommandLine, VerboseAsAFlagOrWithPythonJugsLevels) {
+  EXPECT_FALSE(verbose_of({"prog", "status"}));
+  EXPECT_TRUE(verbose_of({"prog", "status", "-v"}));
+  EXPECT_TRUE(verbose_of({"prog", "status", "--verbose"}));
+  EXPECT_TRUE(verbose_of({"prog", "status", "--verbose", "info"}));
+  EXPECT_TRUE(verbose_of({"prog", "status", "--verbose=DEBUG"}));
+  EXPECT_FALSE(verbose_of({"prog", "status", "--verbose", "warning"}));
+  EXPECT_FALSE(verbose_of({"prog", "status", "--verbose=critical"}));
+  // A level does not take the jugfile's place; a word that is none is the jugfile.
+  auto cl = std::get<jug::cli::CommandLine>(parse({"prog", "status", "--verbose", "info", "a.cpp"}));
+  EXPECT_EQ(cl.jugfile, "a.cpp");
+  cl = std::get<jug::cli::CommandLine>(parse({"prog", "status", "--verbose", "b.cpp"}));
+  EXPECT_EQ(cl.jugfile, "b.cpp");
+  EXPECT_TRUE(cl.verbose);
+  // After `--`, the jugfile's own.
+  cl = std::get<jug::cli::CommandLine>(parse({"prog", "status", "--", "--verbose=loud"}));
+  EXPECT_EQ(cl.jugfile_arguments, std::vector<std::string>{"--verbose=loud"});
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(std::get<int>(parse({"prog", "status", "--verbose=loud"})), 2);
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("'loud' is not one"), std::string::npos);
+}
+
+TEST(CommandLine, WillCiteIsAcceptedAndVersionPrintsIt) {
+  EXPECT_NO_THROW(std::get<jug::cli::CommandLine>(parse({"prog", "execute", "--will-cite"})));
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(std::get<int>(parse({"prog", "invalidate", "--version"})), 0)
+      << "before its required --target is missed";
+  EXPECT_EQ(testing::internal::GetCapturedStdout().rfind("jug ", 0), 0u);
+}
+
+}  // namespace

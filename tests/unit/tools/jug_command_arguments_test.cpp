@@ -112,6 +112,26 @@ TEST(JugCommandArguments, HelpIsNoticedAndPassedOn) {
   EXPECT_TRUE(scan({"mine.cpp", "--help"}).help);
 }
 
+TEST(JugCommandArguments, AVerboseLevelIsNoJugfile) {
+  // Python jug's `--verbose info`: the level goes with the option.
+  for (const char* level : {"info", "DEBUG", "warning", "error", "Critical"}) {
+    const ScannedArguments s = scan({"--verbose", level, "mine.cpp"});
+    EXPECT_EQ(s.file, "mine.cpp") << level;
+    EXPECT_EQ(s.others, (Args{"--verbose", level})) << level;
+  }
+  // Any other word after a plain --verbose is the jugfile.
+  const ScannedArguments s = scan({"--verbose", "infos.cpp"});
+  EXPECT_EQ(s.file, "infos.cpp");
+  EXPECT_EQ(s.others, Args{"--verbose"});
+}
+
+TEST(JugCommandArguments, VersionIsNoticedBeforeTheSeparatorOnly) {
+  EXPECT_TRUE(scan({"--version"}).version);
+  EXPECT_TRUE(scan({"mine.cpp", "--version"}).version);
+  EXPECT_FALSE(scan({"mine.cpp", "--", "--version"}).version);
+  EXPECT_FALSE(scan({"mine.cpp"}).version);
+}
+
 TEST(JugCommandArguments, HelpAsAnOptionValueIsNotHelp) {
   EXPECT_FALSE(scan({"--target", "--help"}).help);
 }

@@ -1,0 +1,211 @@
+"""Python jug 2.5's command lines on this jug (issue 18), typed as a user
+types them: `jug demo`, `jug test-jug` (also on a store of the user's, a
+directory or Redis), user subcommands (`jug-NAME` on PATH), and the common
+options jug 2.5 users have in their scripts: `--verbose LEVEL`,
+`--will-cite`, `--version` after the subcommand."""
+
+import os
+import re
+import shutil
+import stat
+import unittest
+
+import jugtest
+from redis_server import RedisServer
+
+INTRO = os.path.join(jugtest.SOURCE_DIR, "examples", "intro", "jugfile.cpp")
+
+
+class Demo(jugtest.ScratchTest):
+    def jug(self, *args, cwd=None, check=0):
+        return jugtest.run([jugtest.JUG, *args], cwd or self.dir, check=check)
+
+    def test_demo_runs_as_it_says_with_two_workers(self):
+        p = self.jug("demo")
+        self.assertIn("cd jug-demo", p.stdout)
+        self.assertIn("jug execute & jug execute", p.stdout)
+        demo = os.path.join(self.dir, "jug-demo")
+        self.assertTrue(os.path.exists(os.path.join(demo, "jugfile.cpp")))
+        p = self.jug("status", "--short", cwd=demo)
+        self.assertIn("0 of 101 tasks finished (99 ready, 2 waiting", p.stdout)
+        outputs = jugtest.run_workers([jugtest.JUG, "execute"], 2, demo)
+        counts = [jugtest.executed_count(out) for out in outputs]
+        self.assertEqual(sum(counts), 101, counts)
+        self.assertTrue(all(c > 10 for c in counts), f"the workers did not share: {counts}")
+        self.jug("check", cwd=demo)
+        with open(os.path.join(demo, "output.txt")) as f:
+            self.assertEqual(f.read(), "Found 25 primes <= 100.\n")
+        # Again: what is there is kept.
+        with open(os.path.join(demo, "jugfile.cpp"), "a") as f:
+            f.write("// mine\n")
+        p = self.jug("demo")
+        self.assertIn("jug-demo/ exists already", p.stdout)
+        with open(os.path.join(demo, "jugfile.cpp")) as f:
+            self.assertTrue(f.read().endswith("// mine\n"))
+
+    def test_the_python_demo_runs_too(self):
+        self.jug("demo")
+        demo = os.path.join(self.dir, "jug-demo")
+        if not os.path.exists(os.path.join(demo, "primes.py")):
+            self.skipTest("this build has no Python front end")
+        p = self.jug("execute", "primes.py", "-j", "4", cwd=demo)
+        self.assertIn("101 of 101 done", p.stdout)
+        with open(os.path.join(demo, "output.txt")) as f:
+            self.assertEqual(f.read(), "Found 25 primes <= 100.\n")
+
+
+class TestJug(jugtest.ScratchTest):
+    def jug(self, *args, check=None):
+        return jugtest.run([jugtest.JUG, *args], self.dir, check=check, timeout=600)
+
+    def assert_all_passed(self, p):
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"All \d+ checks passed")
+        self.assertIn("two workers ran its 21 tasks, each once", p.stdout)
+        self.assertNotIn("FAIL", p.stdout)
+
+    def test_on_a_new_store(self):
+        p = self.jug("test-jug")
+        self.assert_all_passed(p)
+        self.assertIn("compiler: ", p.stdout)
+        # Its temporary directory is gone.
+        where = re.search(r"runs on (\S+/jug-test-\w+)/", p.stdout).group(1)
+        self.assertFalse(os.path.exists(where))
+
+    def test_on_a_store_of_the_users_whose_results_stay(self):
+        shutil.copy(INTRO, self.dir)
+        self.jug("execute", check=0)
+        store = os.path.join(self.dir, "jugfile.jugdata")
+        p = self.jug("test-jug", "--jugdir", store)
+        self.assert_all_passed(p)
+        self.assertIn(f"runs on {store}", p.stdout)
+        # The user's results are all there; the check's are gone.
+        p = self.jug("status", "--short", check=0)
+        self.assertIn("6 of 6 tasks finished", p.stdout)
+        p = self.jug("cleanup", "--dry-run", "--also-other-jugfiles", check=0)
+        self.assertIn("Would remove 0 results", p.stdout)
+
+    def test_on_redis(self):
+        redis = RedisServer()
+        try:
+            p = self.jug("test-jug", "--jugdir=" + redis.url())
+            self.assert_all_passed(p)
+            self.assertIn(f"runs on {redis.url()}", p.stdout)
+        finally:
+            redis.remove()
+
+    def test_a_broken_store_is_named(self):
+        with open(os.path.join(self.dir, "not-a-directory"), "w") as f:
+            f.write("a file")
+        p = self.jug("test-jug", "--jugdir", os.path.join(self.dir, "not-a-directory"))
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("  FAIL  a C++ jugfile does not build or run", p.stdout)
+        self.assertIn("not-a-directory", p.stdout)
+        self.assertIn("this installation is broken", p.stdout)
+
+    def test_wrong_arguments(self):
+        p = self.jug("test-jug", "--jobs", "3")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("test-jug takes only --jugdir STORE; '--jobs' is not that", p.stderr)
+
+
+REPORT = """#!/bin/sh
+echo "args: $*"
+echo "jugfile: $JUG_JUGFILE"
+echo "jugdir: $JUG_JUGDIR"
+exec "$JUG_COMMAND" status "$JUG_JUGFILE" --jugdir "$JUG_JUGDIR" --short
+"""
+
+
+class UserSubcommands(jugtest.ScratchTest):
+    def setUp(self):
+        super().setUp()
+        self.bin = os.path.join(self.dir, "bin")
+        os.mkdir(self.bin)
+        report = os.path.join(self.bin, "jug-report")
+        with open(report, "w") as f:
+            f.write(REPORT)
+        os.chmod(report, os.stat(report).st_mode | stat.S_IXUSR)
+        self.env = {"PATH": self.bin + os.pathsep + os.environ["PATH"]}
+        shutil.copy(INTRO, self.dir)
+
+    def jug(self, *args, check=None):
+        return jugtest.run([jugtest.JUG, *args], self.dir, env=self.env, check=check)
+
+    def test_jug_name_on_path_runs_with_the_jugfile_and_store(self):
+        self.jug("execute", check=0)
+        p = self.jug("report", "--verbose", check=0)
+        self.assertIn("args: --verbose\n", p.stdout)
+        self.assertIn(f"jugfile: {self.dir}/jugfile.cpp\n", p.stdout)
+        self.assertIn(f"jugdir: {self.dir}/jugfile.jugdata\n", p.stdout)
+        self.assertIn("6 of 6 tasks finished", p.stdout)
+        p = self.jug("report", "jugfile.cpp", "--jugdir=elsewhere/%(jugfile)s.store", check=0)
+        self.assertIn(f"jugdir: {self.dir}/elsewhere/jugfile.store\n", p.stdout)
+
+    def test_an_unknown_name_says_where_it_looked(self):
+        p = self.jug("reprot", check=2)
+        self.assertIn("unknown subcommand 'reprot' (and no jug-reprot on PATH)", p.stderr)
+        # A name that could be a path is no user subcommand.
+        p = self.jug("../bin/report", check=2)
+        self.assertIn("unknown subcommand", p.stderr)
+
+
+SIX_TASKS = """
+#include <jug/jug.hpp>
+const jug::TaskGenerator twice("twice", [](int x) { return 2 * x; });
+const jug::TaskGenerator add("add", [](int a, int b) { return a + b; });
+int main(int argc, char** argv) {
+  return jug::main(argc, argv, [] {
+    auto a = twice(1), b = twice(2), c = twice(3), d = twice(4);
+    add(add(a, b), c);
+  });
+}
+"""
+
+
+class CommonOptions(jugtest.ScratchTest):
+    """Options every jug 2.5 subcommand takes, in both forms."""
+
+    def setUp(self):
+        super().setUp()
+        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
+            f.write(SIX_TASKS)
+
+    def jug(self, *args, check=None):
+        return jugtest.run([jugtest.JUG, *args], self.dir, check=check)
+
+    def test_verbose_with_a_level(self):
+        quiet = self.jug("execute", check=0).stdout
+        for args in (["--verbose", "info"], ["--verbose=debug"], ["--verbose", "INFO",
+                                                                    "jugfile.cpp"]):
+            self.jug("invalidate", "--target", "twice", check=0)
+            p = self.jug("execute", *args, check=0)
+            self.assertGreater(len(p.stdout), len(quiet), args)
+            self.assertIn("6 of 6 done", p.stdout)
+        # A quieter level says no more than the default; a word that is no
+        # level is refused, naming the levels.
+        p = self.jug("status", "--verbose=critical", check=0)
+        self.assertEqual(p.stdout, self.jug("status", check=0).stdout)
+        p = self.jug("status", "--verbose=loud", check=2)
+        self.assertIn("--verbose takes a level (debug, info, warning, error, critical)",
+                      p.stderr)
+
+    def test_will_cite_and_version_after_the_subcommand(self):
+        p = self.jug("status", "--will-cite", "--short", check=0)
+        self.assertIn("6 tasks", p.stdout)
+        p = self.jug("execute", "--will-cite", check=0)
+        self.assertIn("6 of 6 done", p.stdout)
+        for args in (["status", "--version"], ["execute", "jugfile.cpp", "--version"]):
+            p = self.jug(*args, check=0)
+            self.assertRegex(p.stdout, r"^jug \d+\.\d+\.\d+\n$")
+        # Without a jugfile too, and from the jugfile's own program.
+        empty = os.path.join(self.dir, "empty")
+        os.mkdir(empty)
+        p = jugtest.run([jugtest.JUG, "status", "--version"], empty, check=0)
+        self.assertRegex(p.stdout, r"^jug \d+\.\d+\.\d+\n$")
+        p = jugtest.run([jugtest.program("squares_total"), "status", "--version"], self.dir, check=0)
+        self.assertRegex(p.stdout, r"^jug \d+\.\d+\.\d+\n$")
+
+
+if __name__ == "__main__":
+    jugtest.main()
