@@ -61,6 +61,28 @@ class TaskBody {
   /// bytes.
   virtual AnyValue decode(InputArchive& in) const = 0;
 
+  // ---- `execute --debug`: checks of what a task did, slow and thorough ----
+  /// The task's own arguments (those that are no task's result), one string
+  /// of bytes each, as they enter its hash: taken before and after it runs,
+  /// to tell whether it changed one. Empty: nothing to compare.
+  virtual std::vector<std::string> argument_fingerprints() const { return {}; }
+  /// Bytes that change when `value`, a result of this task, changes (to
+  /// tell whether a task that reads it changed it): its encoding, unless
+  /// the front end keeps that from before (Python's pickle, kept).
+  virtual std::string value_fingerprint(const AnyValue& value) const;
+  /// Whether `a` == `b`, two results of this task's type, where the type
+  /// has an ==; nothing otherwise.
+  virtual std::optional<bool> results_equal(const AnyValue& a, const AnyValue& b) const {
+    (void)a;
+    (void)b;
+    return std::nullopt;
+  }
+  /// Whether the engine checks that this task's results come back as they
+  /// went (encoded twice alike, decoded equal, encoded again alike). A
+  /// front end whose encoding is another program's (Python's pickle) says
+  /// no.
+  virtual bool round_trip_checked() const { return true; }
+
   // ---- views: a task that reads a dependency's elements where they lie ----
   /// The dependencies the task reads as ElementBytes rather than as their
   /// value: `[i]` for dependency i. Empty when it reads none so.

@@ -14,6 +14,7 @@
 #include "jug/codec.hpp"
 #include "jug/detail/arguments.hpp"
 #include "jug/detail/callable_traits.hpp"
+#include "jug/detail/deep_equality.hpp"
 #include "jug/detail/generator_registry.hpp"
 #include "jug/errors.hpp"
 #include "jug/node.hpp"
@@ -73,6 +74,22 @@ class TypedTaskBody final : public TaskBody {
       return std::make_shared<const Nothing>();
     } else {
       return std::make_shared<const R>(jug::decode_from<R>(in));
+    }
+  }
+
+  std::vector<std::string> argument_fingerprints() const override {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      std::vector<std::string> fingerprints(sizeof...(I));
+      (hash_argument(fingerprints[I], std::get<I>(arguments_)), ...);
+      return fingerprints;
+    }(std::make_index_sequence<std::tuple_size_v<Stored>>{});
+  }
+
+  std::optional<bool> results_equal(const AnyValue& a, const AnyValue& b) const override {
+    if constexpr (!std::is_void_v<R> && deep_equality_comparable_v<R>) {
+      return *static_cast<const R*>(a.get()) == *static_cast<const R*>(b.get());
+    } else {
+      return std::nullopt;
     }
   }
 

@@ -5,6 +5,7 @@
 #include "jug/archives.hpp"
 #include "jug/errors.hpp"
 #include "python_encoding.hpp"
+#include "python_hash.hpp"
 #include "python_value.hpp"
 
 namespace jug::python {
@@ -58,5 +59,28 @@ bool PythonTaskBody::same_function(const TaskBody& other) const {
 }
 
 AnyValue PythonTaskBody::decode(InputArchive& in) const { return decode_python(in, name_); }
+
+std::string PythonTaskBody::value_fingerprint(const AnyValue& value) const {
+  py::gil_scoped_acquire gil;
+  try {
+    return hash_one(from_any(value).object);
+  } catch (py::error_already_set& e) {
+    throw foreign_error(e);
+  }
+}
+
+std::vector<std::string> PythonTaskBody::argument_fingerprints() const {
+  py::gil_scoped_acquire gil;
+  try {
+    std::vector<std::string> fingerprints;
+    for (py::handle arg : task_.attr("args")) fingerprints.push_back(hash_one(arg));
+    const py::list keywords = py::module_::import("builtins").attr("sorted")(
+        task_.attr("kwargs").attr("items")());
+    for (py::handle item : keywords) fingerprints.push_back(hash_one(item));
+    return fingerprints;
+  } catch (py::error_already_set& e) {
+    throw foreign_error(e);
+  }
+}
 
 }  // namespace jug::python

@@ -28,6 +28,15 @@ class PythonTaskBody final : public TaskBody {
   std::string_view result_type() const override;
   bool same_function(const TaskBody& other) const override;
   AnyValue decode(InputArchive& in) const override;
+  /// Each argument's hash (hash.py's hash_one), positional ones in order,
+  /// then keyword ones by name: Python jug's --debug check, taken again.
+  std::vector<std::string> argument_fingerprints() const override;
+  /// Pickle's round trips are pickle's business (and Python jug's --debug
+  /// makes none).
+  bool round_trip_checked() const override { return false; }
+  /// hash.py's hash_one of the value as it is now (its kept pickle is from
+  /// before).
+  std::string value_fingerprint(const AnyValue& value) const override;
 
  private:
   py::object task_;

@@ -25,6 +25,8 @@ _pending = []
 _running_values = None
 # True while the build has the garbage collector paused.
 _collector_paused = False
+# `jug execute --debug`: a task that makes tasks while it runs fails.
+debug = False
 
 _NO_ENGINE = ('this needs the jug engine: run the jugfile with `jug execute jugfile.py`, '
               'not as a plain Python script')
@@ -110,8 +112,17 @@ def run_task(task, values):
     collect = _collector_paused  # a task run while the jugfile builds (CachedFunction)
     if collect:
         gc.enable()
+    from .task import alltasks
+    made_before = len(alltasks)
     try:
-        return task._execute()
+        result = task._execute()
+        if debug and len(alltasks) > made_before:
+            raise RuntimeError(
+                f'jug: task {task.name} made {len(alltasks) - made_before} task(s) while it '
+                'ran (execute --debug): tasks are made by the jugfile, not by other tasks, '
+                'which would never see them run; make them in the jugfile, after a barrier '
+                'or bvalue() if they depend on a result')
+        return result
     finally:
         _running_values = previous
         if collect:

@@ -72,6 +72,8 @@ def run_workers(n, argv):
 def main():
     argv = ['jug'] + sys.argv[1:]
     jobs, argv = jobs_of(argv)
+    ours = argv[:argv.index('--')] if '--' in argv else argv
+    _graph.debug = '--debug' in ours or '--pdb' in ours
     if jobs > 1:
         sys.exit(run_workers(jobs, argv))
     code = _engine.main(argv, builder(jugfile_of(argv), jugfile_arguments(argv)))

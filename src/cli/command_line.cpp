@@ -28,6 +28,10 @@ void add_common(CLI::App& sub, CommandLine& cl) {
   sub.add_flag("-v,--verbose", cl.verbose,
                "Say more; also as Python jug takes it: --verbose info (or debug; warning, "
                "error and critical say no more than the default)");
+  // Python jug takes --debug with every subcommand; only execute runs tasks.
+  sub.add_flag("--debug", cl.execute.debug,
+               "execute: check each task as it runs (slower): that it changes nothing it is "
+               "given, and that its result reads back as it was");
   sub.add_flag("--will-cite")->description(
       "Accepted for Python jug's command lines (jug prints no request for citation)");
   sub.add_flag_callback(

@@ -32,6 +32,9 @@ struct ExecuteOptions {
   /// A task that throws is run again up to this many times in this run
   /// before it is recorded as failed.
   unsigned retries = 0;
+  /// jug's --debug: check what each task does (debug_checks.hpp); a task
+  /// that fails a check fails, named by it.
+  bool debug = false;
   /// Tasks run at once in this process.
   unsigned jobs = 1;
   /// jug's waiting: while other workers hold what we need, check every

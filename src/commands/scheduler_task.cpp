@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "commands/abandoned_leases.hpp"
+#include "commands/debug_checks.hpp"
 #include "commands/last_words.hpp"
 #include "engine/results.hpp"
 #include "engine/type_name.hpp"
@@ -207,9 +208,9 @@ std::optional<Scheduler::Chained> Scheduler::run_leased(NodeId id, Troubles trou
   const Graph::Node& node = graph_.node(id);
   std::vector<AnyValue> inputs;
   NodeId loading = 0;
+  const std::vector<bool> viewed = node.body->viewed_dependencies();
   try {
     inputs.reserve(node.dependencies.size());
-    const std::vector<bool> viewed = node.body->viewed_dependencies();
     for (std::size_t i = 0; i < node.dependencies.size(); ++i) {
       loading = node.dependencies[i];
       inputs.push_back(i < viewed.size() && viewed[i] ? view_of(loading) : value_of(loading));
@@ -237,16 +238,24 @@ std::optional<Scheduler::Chained> Scheduler::run_leased(NodeId id, Troubles trou
   const LastWordsOfTask last_words(describe_task(graph_, id),
                                    store_.last_words_path(graph_.hash(id)));
   for (unsigned attempt = 0;; ++attempt) {
+    std::optional<std::string> broken_rule;  // --debug: not retried, it would recur
     try {
+      const std::optional<InputsBefore> before =
+          options_.debug ? std::optional<InputsBefore>(std::in_place, graph_, id, inputs, viewed)
+                         : std::nullopt;
       value = node.body->run(inputs);
-      record = encode_result(graph_, id, value);
-      failure.reset();
+      if (before) {
+        broken_rule = before->changes(inputs);
+        if (!broken_rule) broken_rule = check_result_round_trip(graph_, id, value);
+      }
+      if (!broken_rule) record = encode_result(graph_, id, value);
+      failure = broken_rule;
     } catch (const std::exception& e) {
       failure = fmt::format("{}: {}", exception_type_name(e), e.what());
     } catch (...) {
       failure = "an exception of unknown type (not derived from std::exception)";
     }
-    if (!failure || attempt >= options_.retries) break;
+    if (!failure || broken_rule || attempt >= options_.retries) break;
     observer_.task_retrying(graph_, id, *failure, attempt + 1);
   }
   inputs.clear();

@@ -163,6 +163,168 @@ int main(int argc, char** argv) {
 """
 
 
+# Tasks that break the rules `execute --debug` checks, each once, and two
+# that keep them.
+BREAKS_RULES = """
+#include <jug/jug.hpp>
+
+#include <atomic>
+#include <vector>
+
+struct Forgetful {  // serialize leaves out a field
+  int kept = 0;
+  int forgotten = 0;
+  bool operator==(const Forgetful&) const = default;
+  template <class Archive>
+  void serialize(Archive& ar) { ar(kept); }
+};
+
+struct Stamped {  // its encoding is not a function of its value
+  int value = 0;
+  template <class Archive>
+  void save(Archive& ar) const {
+    static std::atomic<int> counter{0};
+    ar(value, counter++);
+  }
+  template <class Archive>
+  void load(Archive& ar) { int stamp = 0; ar(value, stamp); }
+};
+
+struct Garbled {  // no ==; load does not give back what save wrote
+  int value = 0;
+  template <class Archive>
+  void save(Archive& ar) const { ar(value); }
+  template <class Archive>
+  void load(Archive& ar) { ar(value); value += 1; }
+};
+
+const jug::TaskGenerator make("make", [](int n) { return std::vector<int>(n, 1); });
+const jug::TaskGenerator bump_own("bump_own", [](const std::vector<int>& v) {
+  const_cast<std::vector<int>&>(v)[0] = 42;
+  return v.size();
+});
+const jug::TaskGenerator bump_input("bump_input", [](const std::vector<int>& v) {
+  const_cast<std::vector<int>&>(v).push_back(7);
+  return v.size();
+});
+const jug::TaskGenerator forgetful("forgetful", [](int x) { return Forgetful{x, x + 1}; });
+const jug::TaskGenerator stamped("stamped", [](int x) { return Stamped{x}; });
+const jug::TaskGenerator garbled("garbled", [](int x) { return Garbled{x}; });
+const jug::TaskGenerator copies("copies", [](std::vector<int> v) {  // its own copy: fine
+  v.push_back(1);
+  return v.size();
+});
+const jug::TaskGenerator nan_inside("nan_inside", [](int) {  // unequal to itself: fine
+  return std::vector<double>{0.0 / 0.0, 1.0};
+});
+
+int main(int argc, char** argv) {
+  return jug::main(argc, argv, [] {
+    const auto ones = make(3);
+    bump_own(std::vector<int>{1, 2, 3});
+    bump_input(ones);
+    forgetful(1);
+    stamped(2);
+    garbled(3);
+    copies(ones);
+    nan_inside(0);
+  });
+}
+"""
+
+PYTHON_BREAKS_RULES = """
+from jug import TaskGenerator
+
+
+@TaskGenerator
+def make(n):
+    return list(range(n))
+
+
+@TaskGenerator
+def append_to(values, extra):
+    values.append(extra)
+    return len(values)
+
+
+@TaskGenerator
+def add_to(seen, extra):
+    seen.add(extra)
+    return len(seen)
+
+
+@TaskGenerator
+def spawn(x):
+    make(x + 10)
+    return x
+
+
+@TaskGenerator
+def fine(values, scale=1):
+    return sum(values) * scale
+
+
+base = make(3)
+append_to(base, extra=3)
+add_to({1, 2}, 3)
+spawn(2)
+fine(base, scale=2)
+"""
+
+
+class DebugMode(jugtest.ScratchTest):
+    """`execute --debug` names each task that breaks a rule, and what it did."""
+
+    def jug(self, *args, check=None):
+        return jugtest.run([jugtest.JUG, *args], self.dir, check=check)
+
+    def failures(self, output):
+        return dict(re.findall(r"^  (\w+(?:\.\w+)?) \(\w+\): (.*)$", output, re.M))
+
+    def test_cpp_tasks_that_change_their_inputs_or_lose_their_results(self):
+        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
+            f.write(BREAKS_RULES)
+        p = self.jug("execute", "--debug", "--keep-going", check=1)
+        failed = self.failures(p.stdout)
+        self.assertEqual(sorted(failed), ["bump_input", "bump_own", "forgetful", "garbled",
+                                          "stamped"], p.stdout)
+        self.assertTrue(failed["bump_own"].startswith("it changed its argument 1 (of 1) while "
+                                                      "it ran: a task must not modify"))
+        self.assertRegex(failed["bump_input"], r"^it changed the result of task make \(\w+\)")
+        self.assertTrue(failed["forgetful"].startswith(
+            "its result, a Forgetful, read back from its encoding is not == to what it "
+            "returned"))
+        self.assertTrue(failed["stamped"].startswith(
+            "its result, a Stamped, encodes to other bytes each time (first at byte 4"))
+        self.assertTrue(failed["garbled"].startswith(
+            "its result, a Garbled, read back from its encoding and encoded again gives other "
+            "bytes"))
+        self.assertIn("3 of 8 done", p.stdout)
+        # Not retried: the same check would fail again.
+        p = self.jug("execute", "--debug", "--retries", "2", check=1)
+        self.assertNotIn("retry", p.stdout + p.stderr)
+        # Without --debug, nothing is checked: all run (as they would, wrongly).
+        p = self.jug("execute", check=0)
+        self.assertIn("8 of 8 done", p.stdout)
+
+    def test_python_tasks_that_change_their_inputs_or_make_tasks(self):
+        if not os.path.exists(os.path.join(jugtest.BUILD_DIR, "python", "jug", "__init__.py")):
+            self.skipTest("this build has no Python front end")
+        with open(os.path.join(self.dir, "jugfile.py"), "w") as f:
+            f.write(PYTHON_BREAKS_RULES)
+        p = self.jug("execute", "--debug", "--keep-going", check=1)
+        failed = self.failures(p.stdout)
+        self.assertEqual(sorted(failed), ["jugfile.add_to", "jugfile.append_to",
+                                          "jugfile.spawn"], p.stdout)
+        self.assertTrue(failed["jugfile.add_to"].startswith("it changed its argument 1 (of 2)"))
+        self.assertRegex(failed["jugfile.append_to"],
+                         r"^it changed the result of task jugfile\.make \(\w+\)")
+        self.assertIn("made 1 task(s) while it ran (execute --debug)", failed["jugfile.spawn"])
+        self.assertIn("2 of 5 done", p.stdout)
+        p = self.jug("execute", "jugfile.py", check=0)
+        self.assertIn("5 of 5 done", p.stdout)
+
+
 class CommonOptions(jugtest.ScratchTest):
     """Options every jug 2.5 subcommand takes, in both forms."""
 
