@@ -32,6 +32,9 @@ void add_common(CLI::App& sub, CommandLine& cl) {
   sub.add_flag("--debug", cl.execute.debug,
                "execute: check each task as it runs (slower): that it changes nothing it is "
                "given, and that its result reads back as it was");
+  sub.add_flag("--aggressive-unload", cl.execute.aggressive_unload,
+               "execute: keep no result in memory once the task that made or read it is done "
+               "(each task reads its inputs from the store: less memory, more reading)");
   sub.add_flag("--will-cite")->description(
       "Accepted for Python jug's command lines (jug prints no request for citation)");
   sub.add_flag_callback(

@@ -35,6 +35,12 @@ struct ExecuteOptions {
   /// jug's --debug: check what each task does (debug_checks.hpp); a task
   /// that fails a check fails, named by it.
   bool debug = false;
+  /// jug's --aggressive-unload: no result is kept in memory once the task
+  /// that made or read it is done; each task reads its inputs from the
+  /// store (a big array through a view where it takes one). Without it, a
+  /// result stays in memory while a task still to run in this process
+  /// needs it.
+  bool aggressive_unload = false;
   /// Tasks run at once in this process.
   unsigned jobs = 1;
   /// jug's waiting: while other workers hold what we need, check every

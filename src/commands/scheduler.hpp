@@ -249,6 +249,12 @@ class Scheduler {
   /// The value of a finished dependency: from memory when we computed or
   /// loaded it, else from the store.
   AnyValue value_of(NodeId id);
+  /// Whether the value of `id`, just made or read, is kept in memory for
+  /// the tasks still to run here that need it (never with
+  /// --aggressive-unload). Under mutex_.
+  bool keeps_value(NodeId id) const {
+    return !options_.aggressive_unload && unfinished_dependents_[id] > 0;
+  }
   /// The same as the bytes of its elements, for a task that reads it
   /// through a view (TaskBody::viewed_dependencies): mapped from the store
   /// where it can be.

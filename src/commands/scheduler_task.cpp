@@ -302,7 +302,7 @@ std::optional<Scheduler::Chained> Scheduler::run_leased(NodeId id, Troubles trou
     std::lock_guard lock(mutex_);
     ++report_.executed;
     ++report_.executed_per_name[node.name_id];
-    if (unfinished_dependents_[id] > 0) values_[id] = std::move(value);
+    if (keeps_value(id)) values_[id] = std::move(value);
     mark_done(id);
     // The result is published: an error after it does not undo it.
     if (after_storing) {
@@ -329,7 +329,7 @@ AnyValue Scheduler::value_of(NodeId id) {
   }
   AnyValue v = load_result(store_, graph_, id);
   std::lock_guard lock(mutex_);
-  if (unfinished_dependents_[id] > 0) values_[id] = v;
+  if (keeps_value(id)) values_[id] = v;
   return v;
 }
 

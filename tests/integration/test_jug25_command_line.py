@@ -325,6 +325,66 @@ class DebugMode(jugtest.ScratchTest):
         self.assertIn("5 of 5 done", p.stdout)
 
 
+# A chain of arrays, each also summarised after the whole chain (as
+# bench/unload_jugfile.cpp), and a report of every summary in a file.
+CHAIN_OF_ARRAYS = """
+#include <jug/jug.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <numeric>
+#include <span>
+#include <vector>
+
+const jug::TaskGenerator first("first", [](int n) {
+  std::vector<double> values(n);
+  std::iota(values.begin(), values.end(), 1.0);
+  return values;
+});
+const jug::TaskGenerator step("step", [](const std::vector<double>& previous) {
+  std::vector<double> next(previous);
+  for (double& v : next) v = v * 0.5 + 3.0;
+  return next;
+});
+const jug::TaskGenerator viewed_sum("viewed_sum", [](std::span<const double> values) {
+  return std::accumulate(values.begin(), values.end(), 0.0);
+});
+const jug::TaskGenerator report("report", [](const std::vector<double>& sums) {
+  std::ofstream out("report.txt");
+  for (double s : sums) out << std::hexfloat << s << "\\n";
+  return sums.size();
+});
+
+int main(int argc, char** argv) {
+  return jug::main(argc, argv, [] {
+    std::vector<jug::Task<std::vector<double>>> chain{first(300000)};
+    for (int i = 1; i < 6; ++i) chain.push_back(step(chain.back()));
+    std::vector<jug::Task<double>> sums;
+    for (const auto& array : chain) sums.push_back(viewed_sum(array));
+    report(sums);
+  });
+}
+"""
+
+
+class AggressiveUnload(jugtest.ScratchTest):
+    def test_the_same_results_with_and_without(self):
+        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
+            f.write(CHAIN_OF_ARRAYS)
+        reports = []
+        for args in ([], ["--aggressive-unload"], ["--aggressive-unload", "-j", "2"]):
+            store = os.path.join(self.dir, "store-%d" % len(reports))
+            p = jugtest.run([jugtest.JUG, "execute", "--jugdir", store, *args], self.dir,
+                            check=0)
+            self.assertIn("13 of 13 done", p.stdout)
+            with open(os.path.join(self.dir, "report.txt")) as f:
+                reports.append(f.read())
+            os.remove(os.path.join(self.dir, "report.txt"))
+        self.assertEqual(len(reports[0].split()), 6)
+        self.assertEqual(reports[1], reports[0])
+        self.assertEqual(reports[2], reports[0])
+
+
 class CommonOptions(jugtest.ScratchTest):
     """Options every jug 2.5 subcommand takes, in both forms."""
 
