@@ -27,6 +27,8 @@ _running_values = None
 _collector_paused = False
 # `jug execute --debug`: a task that makes tasks while it runs fails.
 debug = False
+# `jug execute --pdb`: a task that fails drops into pdb where it failed.
+pdb = False
 
 _NO_ENGINE = ('this needs the jug engine: run the jugfile with `jug execute jugfile.py`, '
               'not as a plain Python script')
@@ -123,10 +125,31 @@ def run_task(task, values):
                 'which would never see them run; make them in the jugfile, after a barrier '
                 'or bvalue() if they depend on a result')
         return result
+    except Exception as error:
+        if pdb:
+            _post_mortem(task, error)
+        raise
     finally:
         _running_values = previous
         if collect:
             gc.disable()
+
+
+def _post_mortem(task, error):
+    """`execute --pdb`: pdb at the frame where `task` failed, in the user's
+    terminal; without one, the traceback (a prompt nobody can answer would
+    hang)."""
+    import sys
+    import traceback
+    if sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty():
+        import pdb as debugger
+        print(f'jug: --pdb: task {task.name} failed; pdb at the frame where it did '
+              '(`where`, `up`, `p NAME`; `c` goes on):', file=sys.stderr)
+        debugger.post_mortem(error.__traceback__)
+    else:
+        print(f'jug: --pdb: no terminal to debug in; task {task.name} failed here:',
+              file=sys.stderr)
+        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
 
 
 def value_of(task):

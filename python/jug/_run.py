@@ -74,6 +74,7 @@ def main():
     jobs, argv = jobs_of(argv)
     ours = argv[:argv.index('--')] if '--' in argv else argv
     _graph.debug = '--debug' in ours or '--pdb' in ours
+    _graph.pdb = '--pdb' in ours
     if jobs > 1:
         sys.exit(run_workers(jobs, argv))
     code = _engine.main(argv, builder(jugfile_of(argv), jugfile_arguments(argv)))

@@ -32,6 +32,9 @@ void add_common(CLI::App& sub, CommandLine& cl) {
   sub.add_flag("--debug", cl.execute.debug,
                "execute: check each task as it runs (slower): that it changes nothing it is "
                "given, and that its result reads back as it was");
+  sub.add_flag("--pdb", cl.pdb,
+               "execute: run the first task that fails again in gdb, stopped where it throws "
+               "(without a terminal: its backtrace); implies --debug");
   sub.add_flag("--aggressive-unload", cl.execute.aggressive_unload,
                "execute: keep no result in memory once the task that made or read it is done "
                "(each task reads its inputs from the store: less memory, more reading)");
@@ -328,6 +331,7 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
     return kUsageError;
   }
   cl.subcommand = app.get_subcommands().front()->get_name();
+  if (cl.pdb) cl.execute.debug = true;
   cl.check_environment = !no_check_environment;
   if (cl.jugfile.empty()) {
     cl.jugfile = program_jugfile(program, program_source);

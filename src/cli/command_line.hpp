@@ -51,6 +51,9 @@ struct CommandLine {
   /// --jugdir before expansion of %(jugfile)s and %(date)s.
   std::string jugdir = "%(jugfile)s.jugdata";
   bool verbose = false;
+  /// execute --pdb: the first failed task runs again in a debugger
+  /// (failed_task_debugger.hpp); implies --debug.
+  bool pdb = false;
   StoreOptions store;
   /// execute: honour JUG_MAX_* and JUG_EXIT_IF_FILE_EXISTS.
   bool check_environment = true;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/execute_output.hpp"
+#include "cli/failed_task_debugger.hpp"
 #include "cli/status_output.hpp"
 #include "cli/stop_conditions.hpp"
 #include "cli/stop_signals.hpp"
@@ -23,6 +25,7 @@
 #include "commands/last_words.hpp"
 #include "commands/status.hpp"
 #include "engine/build_context.hpp"
+#include "engine/results.hpp"
 #include "engine/type_name.hpp"
 #include "jug/detail/generator_registry.hpp"
 #include "jug/errors.hpp"
@@ -55,14 +58,14 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
   say_last_words_on_fatal_signals();
   AbandonSwitch abandon_switch;
   options.abandon_switch = &abandon_switch;
-  const cli::StopSignals signals({
+  std::optional<cli::StopSignals> signals(std::in_place, cli::StopSignals::Reactions{
       .first = [&](int signal) { cli::print_stopping(signal, observer.running_tasks()); },
       .second =
           [&](int signal) {
             const std::vector<std::string> running = observer.running_tasks();
             cli::print_abandoned(signal, running, abandon_switch.abandon());
           },
-  });
+                                                      });
   if (const std::optional<std::string> warning = store.durability_warning()) {
     std::cerr << "jug: warning: " << *warning << '\n';
   }
@@ -72,6 +75,13 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   cli::print_execute_summary(std::cout, outcome, seconds);
+  // A Python jugfile's tasks drop into pdb themselves, where they fail.
+  if (cl.pdb && !report.failures.empty() && !cl.jugfile.ends_with(".py")) {
+    std::cout.flush();
+    signals.reset();  // Ctrl-C is the debugger's now
+    const NodeId failed = report.failures.front().id;
+    cli::debug_failed_task(cl, describe_task(outcome.graph, failed), outcome.graph.hash(failed));
+  }
   if (report.fatal_error) {
     std::cout.flush();
     std::cerr << (report.fatal_error->starts_with("jug: ") ? "" : "jug: ") << *report.fatal_error

@@ -2,9 +2,21 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "jug/errors.hpp"
 
 namespace jug {
+namespace {
+
+/// Lower-case hex digits, at least 8 of them: a hash as jug prints it.
+bool is_hash_prefix(std::string_view text) {
+  return text.size() >= 8 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
 
 TargetPattern::TargetPattern(std::string pattern) : text_(std::move(pattern)) {
   if (text_.empty()) throw Error("jug: the target pattern is empty");
@@ -35,6 +47,11 @@ std::vector<NodeId> TargetPattern::select(const Graph& graph) const {
   std::vector<NodeId> out;
   for (NodeId id = 0; id < graph.size(); ++id) {
     if (name_matches[graph.node(id).name_id]) out.push_back(id);
+  }
+  if (out.empty() && is_hash_prefix(text_)) {
+    for (NodeId id = 0; id < graph.size(); ++id) {
+      if (graph.hash(id).hex().starts_with(text_)) out.push_back(id);
+    }
   }
   return out;
 }

@@ -6,8 +6,11 @@ options jug 2.5 users have in their scripts: `--verbose LEVEL`,
 
 import os
 import re
+import select
 import shutil
 import stat
+import subprocess
+import time
 import unittest
 
 import jugtest
@@ -383,6 +386,158 @@ class AggressiveUnload(jugtest.ScratchTest):
         self.assertEqual(len(reports[0].split()), 6)
         self.assertEqual(reports[1], reports[0])
         self.assertEqual(reports[2], reports[0])
+
+
+THROWS = """
+#include <jug/jug.hpp>
+#include <stdexcept>
+#include <string>
+
+int parse_setting(const std::string& text) {
+  if (text.empty()) throw std::invalid_argument("no setting given");
+  return std::stoi(text);
+}
+
+const jug::TaskGenerator setting("setting", [](const std::string& text) {
+  return parse_setting(text);
+});
+const jug::TaskGenerator fine("fine", [](int x) { return x + 1; });
+
+int main(int argc, char** argv) {
+  return jug::main(argc, argv, [] {
+    fine(1);
+    setting("");
+  });
+}
+"""
+
+PYTHON_THROWS = """
+from jug import TaskGenerator
+
+
+@TaskGenerator
+def parse_setting(text):
+    return int(text)
+
+
+parse_setting('x')
+"""
+
+
+class Pdb(jugtest.ScratchTest):
+    """`execute --pdb` where no one can answer a debugger's prompt: the
+    backtrace where the task failed, and the command ends."""
+
+    def jug(self, *args, env=None, check=None):
+        return jugtest.run([jugtest.JUG, *args], self.dir, env=env, check=check, timeout=180)
+
+    def test_a_cpp_task_runs_again_in_gdb_which_prints_where_it_throws(self):
+        if shutil.which("gdb") is None:
+            self.skipTest("gdb is not installed (scripts/install-deps.sh installs it)")
+        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
+            f.write(THROWS)
+        p = self.jug("execute", "--pdb", check=1)
+        self.assertRegex(p.stderr, r"jug: --pdb: no terminal to debug in, so gdb runs task "
+                                   r"setting \(\w+\) again and prints where it throws")
+        self.assertIn("hit Catchpoint 1 (exception thrown)", p.stdout)
+        self.assertRegex(p.stdout, r"#1 .* in parse_setting \(text=.*\) at jugfile.cpp:7")
+        self.assertIn("1 task failed", p.stdout)
+        # The task ran again alone: the other one's result was there already.
+        self.assertEqual(p.stdout.count("Executed 1 task"), 1, p.stdout)
+
+    def test_without_gdb_the_message_says_how_to_get_it(self):
+        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
+            f.write(THROWS)
+        self.jug("status", check=0)  # compiled, with the compiler on PATH
+        p = self.jug("execute", "--pdb", env={"PATH": os.path.join(self.dir, "nothing")},
+                     check=1)
+        self.assertRegex(p.stderr, r"jug: --pdb: gdb is not on PATH, so task setting \(\w+\) "
+                                   r"cannot run again in a debugger; .*apt-get install gdb")
+        self.assertIn("invalid_argument: no setting given", p.stdout)
+
+    def test_a_python_task_prints_its_traceback(self):
+        if not os.path.exists(os.path.join(jugtest.BUILD_DIR, "python", "jug", "__init__.py")):
+            self.skipTest("this build has no Python front end")
+        with open(os.path.join(self.dir, "jugfile.py"), "w") as f:
+            f.write(PYTHON_THROWS)
+        p = self.jug("execute", "jugfile.py", "--pdb", check=1)
+        self.assertIn("jug: --pdb: no terminal to debug in; task jugfile.parse_setting failed "
+                      "here:", p.stderr)
+        self.assertIn('line 7, in parse_setting\n    return int(text)', p.stderr)
+        self.assertNotIn("gdb", p.stderr + p.stdout)
+
+
+class Terminal:
+    """A command run in a pseudo-terminal, as a user runs it: what it
+    writes is read as the screen would show it, and lines are typed."""
+
+    def __init__(self, args, cwd):
+        master, slave = os.openpty()
+        self.master = master
+        self.process = subprocess.Popen(args, cwd=cwd, stdin=slave, stdout=slave, stderr=slave,
+                                        start_new_session=True)
+        os.close(slave)
+        self.screen = ""
+
+    def wait_for(self, text, timeout=120):
+        deadline = time.monotonic() + timeout
+        while text not in self.screen:
+            left = deadline - time.monotonic()
+            try:
+                ready = left > 0 and select.select([self.master], [], [], left)[0]
+                chunk = os.read(self.master, 65536).decode(errors="replace") if ready else ""
+            except OSError:  # the command ended
+                chunk = ""
+            if not chunk:
+                raise AssertionError(f"{text!r} did not appear; the screen:\n{self.screen}")
+            # What the eye reads: without the escape sequences of colours and modes.
+            self.screen += re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", chunk)
+
+    def type(self, line):
+        os.write(self.master, (line + "\n").encode())
+
+    def finish(self, timeout=60):
+        try:
+            code = self.process.wait(timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            os.close(self.master)
+        return code
+
+
+class PdbInATerminal(jugtest.ScratchTest):
+    """`execute --pdb` in a terminal: the debugger, stopped where the task
+    failed, answering the user."""
+
+    def test_gdb_stops_a_cpp_task_where_it_throws(self):
+        if shutil.which("gdb") is None:
+            self.skipTest("gdb is not installed (scripts/install-deps.sh installs it)")
+        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
+            f.write(THROWS)
+        jugtest.run([jugtest.JUG, "status"], self.dir, check=0)  # compiled first
+        terminal = Terminal([jugtest.JUG, "execute", "--pdb"], self.dir)
+        terminal.wait_for("running task setting")
+        terminal.wait_for("(gdb)")
+        terminal.type("bt 2")  # two frames: no pager to answer
+        terminal.wait_for("in parse_setting (text=...) at jugfile.cpp:7")
+        terminal.type("quit")
+        terminal.wait_for("Quit anyway? (y or n)")
+        terminal.type("y")
+        self.assertEqual(terminal.finish(), 1, terminal.screen)
+
+    def test_pdb_stops_a_python_task_where_it_fails(self):
+        if not os.path.exists(os.path.join(jugtest.BUILD_DIR, "python", "jug", "__init__.py")):
+            self.skipTest("this build has no Python front end")
+        with open(os.path.join(self.dir, "jugfile.py"), "w") as f:
+            f.write(PYTHON_THROWS)
+        terminal = Terminal([jugtest.JUG, "execute", "jugfile.py", "--pdb"], self.dir)
+        terminal.wait_for("(Pdb)")
+        terminal.type("p text")
+        terminal.wait_for("'x'")
+        terminal.type("c")
+        terminal.wait_for("1 task failed")
+        self.assertEqual(terminal.finish(), 1, terminal.screen)
 
 
 class CommonOptions(jugtest.ScratchTest):
