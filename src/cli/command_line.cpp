@@ -32,6 +32,8 @@ void add_common(CLI::App& sub, CommandLine& cl) {
   sub.add_flag("--debug", cl.execute.debug,
                "execute: check each task as it runs (slower): that it changes nothing it is "
                "given, and that its result reads back as it was");
+  sub.add_flag("--short", cl.short_output,
+               "status: one line; execute: no table of the tasks it ran");
   sub.add_flag("--pdb", cl.pdb,
                "execute: run the first task that fails again in gdb, stopped where it throws "
                "(without a terminal: its backtrace); implies --debug");
@@ -256,7 +258,6 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
 
   auto* status = app.add_subcommand("status", "Show how many tasks are in each state");
   add_common(*status, cl);
-  status->add_flag("--short", cl.status.short_form, "One line");
   status->add_flag("--json", cl.status.json, "Machine-readable output");
   add_lease_time(*status);
   status->add_flag("--verify", cl.status.verify,
@@ -272,7 +273,9 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
   auto* invalidate =
       app.add_subcommand("invalidate", "Remove results of matching tasks and everything downstream");
   add_common(*invalidate, cl);
-  invalidate->add_option("--target", cl.target, "Pattern: name, module.name or /regex/")
+  invalidate->add_option("--target,--invalid", cl.target,
+                         "Pattern: name, module.name, /regex/ or a hash (--invalid: Python "
+                         "jug's other name for it)")
       ->required();
 
   auto* cleanup = app.add_subcommand("cleanup", "Remove what no task of this jugfile owns");

@@ -17,7 +17,6 @@
 namespace jug::cli {
 
 struct StatusFlags {
-  bool short_form = false;
   bool json = false;
   /// Read and check every stored result.
   bool verify = false;
@@ -51,6 +50,9 @@ struct CommandLine {
   /// --jugdir before expansion of %(jugfile)s and %(date)s.
   std::string jugdir = "%(jugfile)s.jugdata";
   bool verbose = false;
+  /// --short (Python jug takes it with every subcommand): status in one
+  /// line; execute without its table of the tasks it ran.
+  bool short_output = false;
   /// execute --pdb: the first failed task runs again in a debugger
   /// (failed_task_debugger.hpp); implies --debug.
   bool pdb = false;

@@ -133,10 +133,11 @@ void ConsoleObserver::barrier_passed(const Graph& before, const Graph& after,
       new_tasks, after.stopped_at() ? "; the next stop is " + *after.stopped_at() : "");
 }
 
-void print_execute_summary(std::ostream& out, const ExecuteOutcome& outcome, double seconds) {
+void print_execute_summary(std::ostream& out, const ExecuteOutcome& outcome, double seconds,
+                           bool short_output) {
   const Graph& graph = outcome.graph;
   const ExecuteReport& report = outcome.report;
-  if (report.executed > 0) {
+  if (report.executed > 0 && !short_output) {
     std::size_t width = std::string_view("Task name").size();
     for (const auto& [name, n] : outcome.executed_per_name) width = std::max(width, name.size());
     fmt::print(out, "{:<{}} {:>9}\n{}\n", "Task name", width, "Executed",

@@ -60,6 +60,8 @@ void print_stopping(int signal, const std::vector<std::string>& running);
 void print_abandoned(int signal, const std::vector<std::string>& running, std::size_t leases);
 
 /// Everything but a fatal error, which goes to stderr.
-void print_execute_summary(std::ostream& out, const ExecuteOutcome& outcome, double seconds);
+/// `short_output` (--short): without the table of the tasks run per name.
+void print_execute_summary(std::ostream& out, const ExecuteOutcome& outcome, double seconds,
+                           bool short_output = false);
 
 }  // namespace jug::cli

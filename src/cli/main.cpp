@@ -74,7 +74,7 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
   const ExecuteReport& report = outcome.report;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  cli::print_execute_summary(std::cout, outcome, seconds);
+  cli::print_execute_summary(std::cout, outcome, seconds, cl.short_output);
   // A Python jugfile's tasks drop into pdb themselves, where they fail.
   if (cl.pdb && !report.failures.empty() && !cl.jugfile.ends_with(".py")) {
     std::cout.flush();
@@ -105,7 +105,7 @@ int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
       compute_status(graph, store, StatusOptions{cl.execute.lease_time, cl.status.verify});
   if (cl.status.json) {
     cli::print_status_json(std::cout, graph, report, store.describe());
-  } else if (cl.status.short_form) {
+  } else if (cl.short_output) {
     cli::print_status_short(std::cout, graph, report);
   } else {
     cli::print_status_table(std::cout, graph, report);

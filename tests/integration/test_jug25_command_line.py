@@ -567,6 +567,19 @@ class CommonOptions(jugtest.ScratchTest):
         self.assertIn("--verbose takes a level (debug, info, warning, error, critical)",
                       p.stderr)
 
+    def test_short_and_invalid_as_python_jug_takes_them(self):
+        p = self.jug("execute", "--short", check=0)
+        self.assertEqual(p.stdout.splitlines()[-1].split(" in ")[0], "Executed 6 tasks")
+        self.assertNotIn("Task name", p.stdout)
+        for subcommand in ("check", "count", "sleep-until"):
+            self.jug(subcommand, "--short", check=0)
+        p = self.jug("invalidate", "--invalid", "add", check=0)
+        self.assertIn("Invalidated 2 results", p.stdout)
+        p = self.jug("invalidate", "--invalid=twice", check=0)
+        self.assertIn("Invalidated 4 results", p.stdout)
+        p = self.jug("status", "--short", check=0)
+        self.assertIn("0 of 6 tasks finished", p.stdout)
+
     def test_will_cite_and_version_after_the_subcommand(self):
         p = self.jug("status", "--will-cite", "--short", check=0)
         self.assertIn("6 tasks", p.stdout)

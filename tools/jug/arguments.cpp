@@ -9,8 +9,8 @@ namespace jug::tool {
 
 namespace {
 
-constexpr std::array<std::string_view, 21> kOptionsWithValue{
-    "--jugdir",          "--target",         "-j",           "--jobs",
+constexpr std::array<std::string_view, 22> kOptionsWithValue{
+    "--jugdir",          "--target",         "--invalid",    "-j",           "--jobs",
     "--wait-cycle-time", "--nr-wait-cycles", "--retries",    "--lease-time",
     "--max-crashes",     "--reconnect-time", "-n",           "--workers",
     "--scheduler",       "--time",           "--stop-before", "--mem",
