@@ -1,5 +1,7 @@
 #include "cli/failed_task_debugger.hpp"
 
+#include "commands/debug_checks.hpp"
+
 #include <fmt/format.h>
 #include <signal.h>
 #include <spawn.h>
@@ -70,7 +72,15 @@ int run_in_terminal(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-void debug_failed_task(const CommandLine& cl, const std::string& task, const TaskHash& hash) {
+void debug_failed_task(const CommandLine& cl, const std::string& task, const TaskHash& hash,
+                       const std::string& failure) {
+  if (failure.ends_with(kBrokenRuleMark)) {
+    fmt::print(stderr,
+               "jug: --pdb: task {} broke a rule that --debug checks (its message is above); it "
+               "threw nothing, so there is nowhere for a debugger to stop.\n",
+               task);
+    return;
+  }
   std::error_code error;
   const fs::path self = fs::read_symlink("/proc/self/exe", error);
   const std::optional<std::string> gdb = find_on_path("gdb");

@@ -14,8 +14,11 @@
 
 namespace jug::cli {
 
-/// `task`: how messages name it ("twice (3f2a9c01…)"). Returns when the
-/// debugger has ended.
-void debug_failed_task(const CommandLine& cl, const std::string& task, const TaskHash& hash);
+/// `task`: how messages name it ("twice (3f2a9c01…)"); `failure`: its
+/// failure's message. Returns when the debugger has ended. A task that
+/// broke a rule of --debug threw nothing to stop at: its message is the
+/// whole story, and no debugger runs.
+void debug_failed_task(const CommandLine& cl, const std::string& task, const TaskHash& hash,
+                       const std::string& failure);
 
 }  // namespace jug::cli

@@ -79,8 +79,9 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
   if (cl.pdb && !report.failures.empty() && !cl.jugfile.ends_with(".py")) {
     std::cout.flush();
     signals.reset();  // Ctrl-C is the debugger's now
-    const NodeId failed = report.failures.front().id;
-    cli::debug_failed_task(cl, describe_task(outcome.graph, failed), outcome.graph.hash(failed));
+    const TaskFailure& failure = report.failures.front();
+    cli::debug_failed_task(cl, describe_task(outcome.graph, failure.id),
+                           outcome.graph.hash(failure.id), failure.message);
   }
   if (report.fatal_error) {
     std::cout.flush();

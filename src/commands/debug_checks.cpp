@@ -53,16 +53,17 @@ std::optional<std::string> InputsBefore::changes(std::span<const AnyValue> input
   const std::vector<std::string> arguments = graph_.node(id_).body->argument_fingerprints();
   for (std::size_t i = 0; i < arguments.size() && i < arguments_.size(); ++i) {
     if (arguments[i] != arguments_[i]) {
-      return fmt::format("it changed its argument {} (of {}) while it ran: {} (execute --debug)",
-                         i + 1, arguments.size(), kDoNotModify);
+      return fmt::format("it changed its argument {} (of {}) while it ran: {} {}",
+                         i + 1, arguments.size(), kDoNotModify, kBrokenRuleMark);
     }
   }
   for (std::size_t i = 0; i < inputs.size() && i < dependencies_.size(); ++i) {
     if (!dependencies_[i]) continue;
     if (encoded_input(i, inputs[i]) != dependencies_[i]) {
       return fmt::format(
-          "it changed the result of task {}, which it reads, while it ran: {} (execute --debug)",
-          describe_task(graph_, graph_.node(id_).dependencies[i]), kDoNotModify);
+          "it changed the result of task {}, which it reads, while it ran: {} {}",
+          describe_task(graph_, graph_.node(id_).dependencies[i]), kDoNotModify,
+          kBrokenRuleMark);
     }
   }
   return std::nullopt;
@@ -79,8 +80,8 @@ std::optional<std::string> check_result_round_trip(const Graph& graph, NodeId id
     return fmt::format(
         "its result, a {}, encodes to other bytes each time ({}): its serialize writes "
         "something that is not its value (an address, a time, an unordered container's "
-        "order), so it cannot be checked for damage or compared (execute --debug)",
-        type, first_difference(first, second));
+        "order), so it cannot be checked for damage or compared {}",
+        type, first_difference(first, second), kBrokenRuleMark);
   }
   AnyValue back;
   try {
@@ -89,23 +90,23 @@ std::optional<std::string> check_result_round_trip(const Graph& graph, NodeId id
   } catch (const std::exception& e) {
     return fmt::format(
         "its result, a {}, cannot be read back from its own encoding ({}): its save and load "
-        "(or serialize) disagree (execute --debug)",
-        type, e.what());
+        "(or serialize) disagree {}",
+        type, e.what(), kBrokenRuleMark);
   }
   // A value unequal to itself (a NaN inside) tells nothing by ==.
   if (body.results_equal(value, value).value_or(false) && !*body.results_equal(value, back)) {
     return fmt::format(
         "its result, a {}, read back from its encoding is not == to what it returned: its "
         "serialize (or save and load) leaves out or garbles a field, and the next run, "
-        "reading it from the store, would see another value (execute --debug)",
-        type);
+        "reading it from the store, would see another value {}",
+        type, kBrokenRuleMark);
   }
   const std::string again = encode_value(body, back);
   if (again != first) {
     return fmt::format(
         "its result, a {}, read back from its encoding and encoded again gives other bytes "
-        "({}): its serialize (or save and load) loses or garbles something (execute --debug)",
-        type, first_difference(first, again));
+        "({}): its serialize (or save and load) loses or garbles something {}",
+        type, first_difference(first, again), kBrokenRuleMark);
   }
   return std::nullopt;
 }

@@ -15,11 +15,16 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/graph.hpp"
 
 namespace jug {
+
+/// How each message of a broken rule ends: `execute --pdb` knows by it that
+/// the task threw nothing a debugger could stop at.
+inline constexpr std::string_view kBrokenRuleMark = "(execute --debug)";
 
 /// What a task is given, taken just before it runs.
 class InputsBefore {

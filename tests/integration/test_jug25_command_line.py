@@ -306,6 +306,11 @@ class DebugMode(jugtest.ScratchTest):
         # Not retried: the same check would fail again.
         p = self.jug("execute", "--debug", "--retries", "2", check=1)
         self.assertNotIn("retry", p.stdout + p.stderr)
+        # --pdb implies --debug; a broken rule threw nothing to stop at.
+        p = self.jug("execute", "--pdb", check=1)
+        self.assertIn("3 of 8 done (3 before this run", p.stdout)
+        self.assertRegex(p.stderr, r"jug: --pdb: task bump_own \(\w+\) broke a rule that "
+                                   r"--debug checks")
         # Without --debug, nothing is checked: all run (as they would, wrongly).
         p = self.jug("execute", check=0)
         self.assertIn("8 of 8 done", p.stdout)
