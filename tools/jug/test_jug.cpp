@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -137,6 +139,14 @@ void check_jugfile(const Run& run, const std::string& name, const char* text,
   }
 }
 
+/// Says which check failed, and where its files were left to look at.
+int broken(const Run& run, const std::string& what) {
+  fmt::print("  FAIL  {}\n", what);
+  fmt::print("jug test-jug: this installation is broken (see above); its files are in {}\n",
+             run.work.string());
+  return kExitFailure;
+}
+
 }  // namespace
 
 int test_jug(const std::vector<std::string>& args) {
@@ -200,15 +210,9 @@ int test_jug(const std::vector<std::string>& args) {
       checks += 3;
     }
   } catch (const CheckFailed& failed) {
-    fmt::print("  FAIL  {}\n", failed.what);
-    fmt::print("jug test-jug: this installation is broken (see above); its files are in {}\n",
-               run.work.string());
-    return kExitFailure;
-  } catch (const ToolError& e) {
-    fmt::print("  FAIL  {}\n", e.what());
-    fmt::print("jug test-jug: this installation is broken (see above); its files are in {}\n",
-               run.work.string());
-    return kExitFailure;
+    return broken(run, failed.what);
+  } catch (const ToolError& e) {  // no compile configuration, a command that cannot start
+    return broken(run, e.what());
   }
   fs::remove_all(run.work, error);
   fmt::print("All {} checks passed in {:.1f} s.\n", checks, seconds_since(start));
