@@ -262,6 +262,14 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
   add_lease_time(*status);
   status->add_flag("--verify", cl.status.verify,
                    "Read every stored result and report those that are corrupt (slower)");
+  // Python jug's cached status: accepted, so that scripts using it run;
+  // status is read from the store each time, which is never wrong.
+  status->add_flag("--cache")->description(
+      "Accepted for Python jug's command lines; status is read from the store each time "
+      "(docs/jug-command.md)");
+  std::string cache_file;
+  status->add_option("--cache-file", cache_file, "Accepted with --cache (no cache is kept)");
+  status->add_flag("--clear")->description("Accepted with --cache (no cache is kept)");
 
   auto* check = app.add_subcommand("check", "Exit 0 when every task is finished, 1 otherwise");
   add_common(*check, cl);

@@ -585,6 +585,16 @@ class CommonOptions(jugtest.ScratchTest):
         p = self.jug("status", "--short", check=0)
         self.assertIn("0 of 6 tasks finished", p.stdout)
 
+    def test_status_cache_options_are_accepted_and_status_stays_true(self):
+        self.jug("execute", check=0)
+        plain = self.jug("status", check=0).stdout
+        for args in (["--cache"], ["--cache", "--cache-file", "my.cache"],
+                     ["--cache", "--cache-file=my.cache", "--clear"]):
+            self.assertEqual(self.jug("status", *args, check=0).stdout, plain, args)
+        self.jug("invalidate", "--target", "add", check=0)
+        p = self.jug("status", "--cache", "--short", check=0)
+        self.assertIn("4 of 6 tasks finished", p.stdout)
+
     def test_will_cite_and_version_after_the_subcommand(self):
         p = self.jug("status", "--will-cite", "--short", check=0)
         self.assertIn("6 tasks", p.stdout)

@@ -9,13 +9,13 @@ namespace jug::tool {
 
 namespace {
 
-constexpr std::array<std::string_view, 22> kOptionsWithValue{
-    "--jugdir",          "--target",         "--invalid",    "-j",           "--jobs",
-    "--wait-cycle-time", "--nr-wait-cycles", "--retries",    "--lease-time",
-    "--max-crashes",     "--reconnect-time", "-n",           "--workers",
-    "--scheduler",       "--time",           "--stop-before", "--mem",
-    "--queue",           "--account",        "--name",       "--pe",
-    "--option",
+constexpr std::array<std::string_view, 23> kOptionsWithValue{
+    "--jugdir",       "--target",          "--invalid",        "--cache-file",
+    "-j",             "--jobs",            "--wait-cycle-time", "--nr-wait-cycles",
+    "--retries",      "--lease-time",      "--max-crashes",    "--reconnect-time",
+    "-n",             "--workers",         "--scheduler",      "--time",
+    "--stop-before",  "--mem",             "--queue",          "--account",
+    "--name",         "--pe",              "--option",
 };
 
 bool is_option(std::string_view argument) {
