@@ -59,7 +59,10 @@ class Demo(jugtest.ScratchTest):
 
 class TestJug(jugtest.ScratchTest):
     def jug(self, *args, check=None):
-        return jugtest.run([jugtest.JUG, *args], self.dir, check=check, timeout=600)
+        # Its temporary directory in the scratch one: a failed check keeps
+        # it for the user to look at, and the test must not leave it.
+        return jugtest.run([jugtest.JUG, *args], self.dir, env={"TMPDIR": self.dir},
+                           check=check, timeout=600)
 
     def assert_all_passed(self, p):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
