@@ -1,6 +1,7 @@
 #include "cli/failed_task_debugger.hpp"
 
 #include "commands/debug_checks.hpp"
+#include "submit/child_process.hpp"
 
 #include <fmt/format.h>
 #include <signal.h>
@@ -10,10 +11,8 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <optional>
 #include <vector>
 
 extern char** environ;
@@ -22,19 +21,6 @@ namespace jug::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::optional<std::string> find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  std::string_view directories(path);
-  while (!directories.empty()) {
-    const std::size_t colon = directories.find(':');
-    const fs::path candidate = fs::path(std::string(directories.substr(0, colon))) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    directories = colon == std::string_view::npos ? "" : directories.substr(colon + 1);
-  }
-  return std::nullopt;
-}
 
 /// Runs `argv` with this process's terminal and waits; Ctrl-C goes to it
 /// (gdb stops its program), not to jug.
@@ -83,8 +69,8 @@ void debug_failed_task(const CommandLine& cl, const std::string& task, const Tas
   }
   std::error_code error;
   const fs::path self = fs::read_symlink("/proc/self/exe", error);
-  const std::optional<std::string> gdb = find_on_path("gdb");
-  if (!gdb || error) {
+  const std::string gdb = submit::find_on_path("gdb");
+  if (gdb.empty() || error) {
     fmt::print(stderr,
                "jug: --pdb: {}, so task {} cannot run again in a debugger; its failure is "
                "above. Install gdb (apt-get install gdb) and run this again.\n",
@@ -103,7 +89,7 @@ void debug_failed_task(const CommandLine& cl, const std::string& task, const Tas
                                    hash.hex(),
                                    "--"};
   program.insert(program.end(), cl.jugfile_arguments.begin(), cl.jugfile_arguments.end());
-  std::vector<std::string> command{*gdb, "-q", "-ex", "catch throw"};
+  std::vector<std::string> command{gdb, "-q", "-ex", "catch throw"};
   const bool terminal = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
   std::fflush(stdout);
   if (terminal) {

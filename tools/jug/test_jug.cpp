@@ -9,15 +9,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <optional>
 #include <regex>
-#include <sstream>
 #include <system_error>
 
 #include "compile_config.hpp"
 #include "jug_tool/embedded_files.hpp"
 #include "process.hpp"
+#include "text.hpp"
 #include "tool_error.hpp"
 #include "usage.hpp"
 
@@ -32,11 +31,6 @@ struct CheckFailed {
   std::string what;
 };
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -44,14 +38,12 @@ double seconds_since(Clock::time_point start) {
 void ok(const std::string& what) { fmt::print("  ok    {}\n", what); }
 
 /// The last lines of `text`, indented, for a failure's details.
-std::string tail(const std::string& text, std::size_t lines = 15) {
-  std::size_t at = text.size();
-  for (std::size_t n = 0; n <= lines && at != std::string::npos && at > 0; ++n) {
-    at = text.rfind('\n', at - 1);
-  }
-  std::istringstream in(at == std::string::npos ? text : text.substr(at + 1));
+std::string tail(std::string_view text, std::size_t lines = 15) {
+  const std::vector<std::string_view> all = split_lines(text);
   std::string out;
-  for (std::string line; std::getline(in, line);) out += "        " + line + "\n";
+  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
+    out += fmt::format("        {}\n", all[i]);
+  }
   return out;
 }
 

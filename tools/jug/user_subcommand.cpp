@@ -1,7 +1,5 @@
 #include "user_subcommand.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -10,6 +8,7 @@
 #include <system_error>
 
 #include "arguments.hpp"
+#include "build_key.hpp"
 #include "cli/jugdir.hpp"
 #include "process.hpp"
 #include "usage.hpp"
@@ -54,21 +53,11 @@ std::string absolute_store(const std::string& location) {
 
 std::optional<std::string> find_user_subcommand(std::string_view name) {
   if (!plain_name(name)) return std::nullopt;
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  std::string_view directories(path);
-  while (!directories.empty()) {
-    const std::size_t colon = directories.find(':');
-    const std::string_view directory = directories.substr(0, colon);
-    directories = colon == std::string_view::npos ? "" : directories.substr(colon + 1);
-    const fs::path candidate =
-        fs::path(directory.empty() ? "." : std::string(directory)) / ("jug-" + std::string(name));
-    std::error_code error;
-    if (fs::is_regular_file(candidate, error) && ::access(candidate.c_str(), X_OK) == 0) {
-      return candidate.string();
-    }
-  }
-  return std::nullopt;
+  const std::string command = "jug-" + std::string(name);
+  const fs::path found = find_in_path(command);
+  // find_in_path gives the name back as it is where PATH has no such program.
+  if (found == command) return std::nullopt;
+  return found.string();
 }
 
 void run_user_subcommand(const std::string& program, const std::vector<std::string>& args) {
