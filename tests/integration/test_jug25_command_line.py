@@ -19,6 +19,18 @@ from redis_server import RedisServer
 INTRO = os.path.join(jugtest.SOURCE_DIR, "examples", "intro", "jugfile.cpp")
 
 
+class JugfileTest(jugtest.ScratchTest):
+    """A scratch directory to write jugfiles in."""
+
+    def write(self, name, text):
+        with open(os.path.join(self.dir, name), "w") as f:
+            f.write(text)
+
+    def require_python_front_end(self):
+        if not os.path.exists(os.path.join(jugtest.BUILD_DIR, "python", "jug", "__init__.py")):
+            self.skipTest("this build has no Python front end")
+
+
 class Demo(jugtest.ScratchTest):
     def jug(self, *args, cwd=None, check=0):
         return jugtest.run([jugtest.JUG, *args], cwd or self.dir, check=check)
@@ -57,7 +69,7 @@ class Demo(jugtest.ScratchTest):
             self.assertEqual(f.read(), "Found 25 primes <= 100.\n")
 
 
-class TestJug(jugtest.ScratchTest):
+class TestJug(JugfileTest):
     def jug(self, *args, check=None):
         # Its temporary directory in the scratch one: a failed check keeps
         # it for the user to look at, and the test must not leave it.
@@ -101,8 +113,7 @@ class TestJug(jugtest.ScratchTest):
             redis.remove()
 
     def test_a_broken_store_is_named(self):
-        with open(os.path.join(self.dir, "not-a-directory"), "w") as f:
-            f.write("a file")
+        self.write("not-a-directory", "a file")
         p = self.jug("test-jug", "--jugdir", os.path.join(self.dir, "not-a-directory"))
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn("  FAIL  a C++ jugfile does not build or run", p.stdout)
@@ -278,7 +289,7 @@ fine(base, scale=2)
 """
 
 
-class DebugMode(jugtest.ScratchTest):
+class DebugMode(JugfileTest):
     """`execute --debug` names each task that breaks a rule, and what it did."""
 
     def jug(self, *args, check=None):
@@ -288,8 +299,7 @@ class DebugMode(jugtest.ScratchTest):
         return dict(re.findall(r"^  (\w+(?:\.\w+)?) \(\w+\): (.*)$", output, re.M))
 
     def test_cpp_tasks_that_change_their_inputs_or_lose_their_results(self):
-        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
-            f.write(BREAKS_RULES)
+        self.write("jugfile.cpp", BREAKS_RULES)
         p = self.jug("execute", "--debug", "--keep-going", check=1)
         failed = self.failures(p.stdout)
         self.assertEqual(sorted(failed), ["bump_input", "bump_own", "forgetful", "garbled",
@@ -319,10 +329,8 @@ class DebugMode(jugtest.ScratchTest):
         self.assertIn("8 of 8 done", p.stdout)
 
     def test_python_tasks_that_change_their_inputs_or_make_tasks(self):
-        if not os.path.exists(os.path.join(jugtest.BUILD_DIR, "python", "jug", "__init__.py")):
-            self.skipTest("this build has no Python front end")
-        with open(os.path.join(self.dir, "jugfile.py"), "w") as f:
-            f.write(PYTHON_BREAKS_RULES)
+        self.require_python_front_end()
+        self.write("jugfile.py", PYTHON_BREAKS_RULES)
         p = self.jug("execute", "--debug", "--keep-going", check=1)
         failed = self.failures(p.stdout)
         self.assertEqual(sorted(failed), ["jugfile.add_to", "jugfile.append_to",
@@ -378,10 +386,9 @@ int main(int argc, char** argv) {
 """
 
 
-class AggressiveUnload(jugtest.ScratchTest):
+class AggressiveUnload(JugfileTest):
     def test_the_same_results_with_and_without(self):
-        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
-            f.write(CHAIN_OF_ARRAYS)
+        self.write("jugfile.cpp", CHAIN_OF_ARRAYS)
         reports = []
         for args in ([], ["--aggressive-unload"], ["--aggressive-unload", "-j", "2"]):
             store = os.path.join(self.dir, "store-%d" % len(reports))
@@ -432,7 +439,7 @@ parse_setting('x')
 """
 
 
-class Pdb(jugtest.ScratchTest):
+class Pdb(JugfileTest):
     """`execute --pdb` where no one can answer a debugger's prompt: the
     backtrace where the task failed, and the command ends."""
 
@@ -442,8 +449,7 @@ class Pdb(jugtest.ScratchTest):
     def test_a_cpp_task_runs_again_in_gdb_which_prints_where_it_throws(self):
         if shutil.which("gdb") is None:
             self.skipTest("gdb is not installed (scripts/install-deps.sh installs it)")
-        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
-            f.write(THROWS)
+        self.write("jugfile.cpp", THROWS)
         p = self.jug("execute", "--pdb", check=1)
         self.assertRegex(p.stderr, r"jug: --pdb: no terminal to debug in, so gdb runs task "
                                    r"setting \(\w+\) again and prints where it throws")
@@ -454,8 +460,7 @@ class Pdb(jugtest.ScratchTest):
         self.assertEqual(p.stdout.count("Executed 1 task"), 1, p.stdout)
 
     def test_without_gdb_the_message_says_how_to_get_it(self):
-        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
-            f.write(THROWS)
+        self.write("jugfile.cpp", THROWS)
         self.jug("status", check=0)  # compiled, with the compiler on PATH
         p = self.jug("execute", "--pdb", env={"PATH": os.path.join(self.dir, "nothing")},
                      check=1)
@@ -464,10 +469,8 @@ class Pdb(jugtest.ScratchTest):
         self.assertIn("invalid_argument: no setting given", p.stdout)
 
     def test_a_python_task_prints_its_traceback(self):
-        if not os.path.exists(os.path.join(jugtest.BUILD_DIR, "python", "jug", "__init__.py")):
-            self.skipTest("this build has no Python front end")
-        with open(os.path.join(self.dir, "jugfile.py"), "w") as f:
-            f.write(PYTHON_THROWS)
+        self.require_python_front_end()
+        self.write("jugfile.py", PYTHON_THROWS)
         p = self.jug("execute", "jugfile.py", "--pdb", check=1)
         self.assertIn("jug: --pdb: no terminal to debug in; task jugfile.parse_setting failed "
                       "here:", p.stderr)
@@ -514,15 +517,14 @@ class Terminal:
         return code
 
 
-class PdbInATerminal(jugtest.ScratchTest):
+class PdbInATerminal(JugfileTest):
     """`execute --pdb` in a terminal: the debugger, stopped where the task
     failed, answering the user."""
 
     def test_gdb_stops_a_cpp_task_where_it_throws(self):
         if shutil.which("gdb") is None:
             self.skipTest("gdb is not installed (scripts/install-deps.sh installs it)")
-        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
-            f.write(THROWS)
+        self.write("jugfile.cpp", THROWS)
         jugtest.run([jugtest.JUG, "status"], self.dir, check=0)  # compiled first
         terminal = Terminal([jugtest.JUG, "execute", "--pdb"], self.dir)
         terminal.wait_for("running task setting")
@@ -535,10 +537,8 @@ class PdbInATerminal(jugtest.ScratchTest):
         self.assertEqual(terminal.finish(), 1, terminal.screen)
 
     def test_pdb_stops_a_python_task_where_it_fails(self):
-        if not os.path.exists(os.path.join(jugtest.BUILD_DIR, "python", "jug", "__init__.py")):
-            self.skipTest("this build has no Python front end")
-        with open(os.path.join(self.dir, "jugfile.py"), "w") as f:
-            f.write(PYTHON_THROWS)
+        self.require_python_front_end()
+        self.write("jugfile.py", PYTHON_THROWS)
         terminal = Terminal([jugtest.JUG, "execute", "jugfile.py", "--pdb"], self.dir)
         terminal.wait_for("(Pdb)")
         terminal.type("p text")
@@ -548,13 +548,12 @@ class PdbInATerminal(jugtest.ScratchTest):
         self.assertEqual(terminal.finish(), 1, terminal.screen)
 
 
-class CommonOptions(jugtest.ScratchTest):
+class CommonOptions(JugfileTest):
     """Options every jug 2.5 subcommand takes, in both forms."""
 
     def setUp(self):
         super().setUp()
-        with open(os.path.join(self.dir, "jugfile.cpp"), "w") as f:
-            f.write(SIX_TASKS)
+        self.write("jugfile.cpp", SIX_TASKS)
 
     def jug(self, *args, check=None):
         return jugtest.run([jugtest.JUG, *args], self.dir, check=check)
