@@ -7,6 +7,7 @@ __pycache__ appears in the source tree."""
 
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -75,6 +76,25 @@ def timed(args, cwd, env=None, ok=(0,)):
     if p.returncode not in ok:
         sys.exit(f"{args} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
     return elapsed
+
+
+def timed_with_memory(args, cwd, env=None):
+    """(seconds, peak MB, stdout) of one process, by /usr/bin/time; stops the
+    benchmark if it fails."""
+    p = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", *args], cwd=cwd, env=env,
+                       capture_output=True, text=True)
+    lines = [line for line in p.stderr.splitlines() if line.startswith("TIME ")]
+    if p.returncode != 0 or not lines:
+        sys.exit(f"{args} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    _, seconds, kb = lines[-1].split()
+    return float(seconds), int(kb) / 1024, p.stdout
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now, for a server to listen on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def median_timed(args, cwd, repeat, env=None, ok=(0,)):
