@@ -170,8 +170,6 @@ void add_submit(CLI::App& app, CommandLine& cl) {
                    "Wait for the workers to end; exit 0 only if every task is finished");
 }
 
-}  // namespace
-
 /// Takes `--verbose LEVEL` and `--verbose=LEVEL` (Python jug's form) out of
 /// `arguments`, leaving the plain flag where the level asks for more output.
 /// A level that is not one is reported; false then.
@@ -201,6 +199,8 @@ bool take_verbose_levels(std::vector<std::string>& arguments, const std::string&
   arguments = std::move(kept);
   return true;
 }
+
+}  // namespace
 
 ParseResult parse_command_line(int argc, char** argv, std::string_view program_source) {
   CommandLine cl;

@@ -58,14 +58,16 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
   say_last_words_on_fatal_signals();
   AbandonSwitch abandon_switch;
   options.abandon_switch = &abandon_switch;
-  std::optional<cli::StopSignals> signals(std::in_place, cli::StopSignals::Reactions{
+  // Optional: `--pdb` hands Ctrl-C to the debugger once the run is over.
+  std::optional<cli::StopSignals> signals;
+  signals.emplace(cli::StopSignals::Reactions{
       .first = [&](int signal) { cli::print_stopping(signal, observer.running_tasks()); },
       .second =
           [&](int signal) {
             const std::vector<std::string> running = observer.running_tasks();
             cli::print_abandoned(signal, running, abandon_switch.abandon());
           },
-                                                      });
+  });
   if (const std::optional<std::string> warning = store.durability_warning()) {
     std::cerr << "jug: warning: " << *warning << '\n';
   }
