@@ -11,13 +11,6 @@
 namespace jug {
 namespace {
 
-std::string encode_value(const TaskBody& body, const AnyValue& value) {
-  std::string bytes;
-  OutputArchive out(bytes);
-  body.encode(value, out);
-  return bytes;
-}
-
 /// Where `a` and `b` first differ, for messages.
 std::string first_difference(const std::string& a, const std::string& b) {
   const auto mismatch = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
@@ -74,8 +67,8 @@ std::optional<std::string> check_result_round_trip(const Graph& graph, NodeId id
   const TaskBody& body = *graph.node(id).body;
   if (!body.round_trip_checked()) return std::nullopt;
   const std::string type = demangled_type_name(std::string(body.result_type()).c_str());
-  const std::string first = encode_value(body, value);
-  const std::string second = encode_value(body, value);
+  const std::string first = encode_payload(body, value);
+  const std::string second = encode_payload(body, value);
   if (first != second) {
     return fmt::format(
         "its result, a {}, encodes to other bytes each time ({}): its serialize writes "
@@ -101,7 +94,7 @@ std::optional<std::string> check_result_round_trip(const Graph& graph, NodeId id
         "reading it from the store, would see another value {}",
         type, kBrokenRuleMark);
   }
-  const std::string again = encode_value(body, back);
+  const std::string again = encode_payload(body, back);
   if (again != first) {
     return fmt::format(
         "its result, a {}, read back from its encoding and encoded again gives other bytes "

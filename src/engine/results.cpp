@@ -144,6 +144,13 @@ AnyValue elements_of(const Graph& graph, NodeId id, AnyValue value) {
   return std::make_shared<const ElementBytes>(ElementBytes{*elements, std::move(value)});
 }
 
+std::string encode_payload(const TaskBody& body, const AnyValue& value) {
+  std::string bytes;
+  OutputArchive out(bytes);
+  body.encode(value, out);
+  return bytes;
+}
+
 RecordBytes encode_result(const Graph& graph, NodeId id, const AnyValue& value) {
   const TaskBody& body = *graph.node(id).body;
   return record::make(graph.hash(id), body.result_type(),

@@ -27,6 +27,10 @@ AnyValue elements_of(const Graph& graph, NodeId id, AnyValue value);
 /// big one keeps `value` and encodes it again as it is stored.
 RecordBytes encode_result(const Graph& graph, NodeId id, const AnyValue& value);
 
+/// The payload `body` encodes for `value`, whole in memory (the record's
+/// body, without its framing).
+std::string encode_payload(const TaskBody& body, const AnyValue& value);
+
 /// Encodes `value` as a record and publishes it.
 void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value);
 
