@@ -262,14 +262,15 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
   add_lease_time(*status);
   status->add_flag("--verify", cl.status.verify,
                    "Read every stored result and report those that are corrupt (slower)");
-  // Python jug's cached status: accepted, so that scripts using it run;
-  // status is read from the store each time, which is never wrong.
-  status->add_flag("--cache")->description(
-      "Accepted for Python jug's command lines; status is read from the store each time "
-      "(docs/jug-command.md)");
-  std::string cache_file;
-  status->add_option("--cache-file", cache_file, "Accepted with --cache (no cache is kept)");
-  status->add_flag("--clear")->description("Accepted with --cache (no cache is kept)");
+  status->add_flag("--cache", cl.status.cache,
+                   "Keep the tasks found finished in a file, and ask the store only about the "
+                   "others next time; trusted only while no result was removed since "
+                   "(docs/jug-command.md)");
+  auto* cache_file = status->add_option("--cache-file", cl.status.cache_file,
+                     "The cache file (default .jugstatus.jugcache, in this directory); implies "
+                     "--cache");
+  status->add_flag("--clear", cl.status.clear_cache,
+                   "Remove the cache file, and show nothing");
 
   auto* check = app.add_subcommand("check", "Exit 0 when every task is finished, 1 otherwise");
   add_common(*check, cl);
@@ -343,6 +344,7 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
   }
   cl.subcommand = app.get_subcommands().front()->get_name();
   if (cl.pdb) cl.execute.debug = true;
+  if (cache_file->count() > 0) cl.status.cache = true;
   cl.check_environment = !no_check_environment;
   if (cl.jugfile.empty()) {
     cl.jugfile = program_jugfile(program, program_source);

@@ -20,6 +20,12 @@ struct StatusFlags {
   bool json = false;
   /// Read and check every stored result.
   bool verify = false;
+  /// --cache: the tasks found finished are kept in `cache_file`
+  /// (commands/status_cache.hpp); --cache-file implies it.
+  bool cache = false;
+  std::string cache_file = ".jugstatus.jugcache";
+  /// --clear: remove `cache_file`, and show nothing.
+  bool clear_cache = false;
 };
 
 struct SubmitFlags {

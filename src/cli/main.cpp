@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "commands/invalidate.hpp"
 #include "commands/last_words.hpp"
 #include "commands/status.hpp"
+#include "commands/status_cache.hpp"
 #include "engine/build_context.hpp"
 #include "engine/results.hpp"
 #include "engine/type_name.hpp"
@@ -103,9 +105,42 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
   return unfinished ? kFailed : kOk;
 }
 
+/// status --clear: Python jug's way to drop the cache (--cache --clear).
+int clear_status_cache(const cli::CommandLine& cl) {
+  const std::string& path = cl.status.cache_file;
+  std::error_code error;
+  if (std::filesystem::remove(path, error)) {
+    fmt::print(std::cout, "Removed the status cache {}.\n", path);
+  } else if (error) {
+    fmt::print(std::cerr, "jug: cannot remove the status cache {}: {}\n", path, error.message());
+    return kFailed;
+  } else {
+    fmt::print(std::cout, "There is no status cache at {}.\n", path);
+  }
+  return kOk;
+}
+
+StatusReport status_report(const cli::CommandLine& cl, const Graph& graph, Store& store) {
+  const StatusOptions options{cl.execute.lease_time, cl.status.verify};
+  if (!cl.status.cache) return compute_status(graph, store, options);
+  StatusCacheUse use;
+  StatusReport report = compute_status_cached(graph, store, options, cl.status.cache_file, use);
+  if (cl.verbose) {
+    if (use.not_used.empty()) {
+      fmt::print(std::cerr, "jug: {} of {} tasks known finished from the status cache {}\n",
+                 use.taken, graph.size(), cl.status.cache_file);
+    } else {
+      fmt::print(std::cerr, "jug: status cache not used: {}\n", use.not_used);
+    }
+  }
+  if (!use.not_written.empty()) {
+    fmt::print(std::cerr, "jug: warning: the status cache was not kept: {}\n", use.not_written);
+  }
+  return report;
+}
+
 int run_status(const cli::CommandLine& cl, const Graph& graph, Store& store) {
-  const StatusReport report =
-      compute_status(graph, store, StatusOptions{cl.execute.lease_time, cl.status.verify});
+  const StatusReport report = status_report(cl, graph, store);
   if (cl.status.json) {
     cli::print_status_json(std::cout, graph, report, store.describe());
   } else if (cl.short_output) {
@@ -297,6 +332,8 @@ int main(int argc, char** argv, const std::function<void()>& build,
   if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
   const cli::CommandLine& cl = std::get<cli::CommandLine>(parsed);
   jugfile_arguments() = cl.jugfile_arguments;
+  // Needs neither the store nor the graph.
+  if (cl.subcommand == "status" && cl.status.clear_cache) return clear_status_cache(cl);
   try {
     std::unique_ptr<Store> store = open_store(cli::expand_jugdir(cl.jugdir, cl.jugfile), cl.store);
     const auto build_or_explain = [&](BuildMode mode) {

@@ -104,6 +104,7 @@ CleanupReport remove_orphans(const Graph& graph, Store& store, const CleanupOpti
   for (const TaskHash& h : orphans.results) {
     if (options.dry_run || store.remove(h)) ++report.results_removed;
   }
+  store.removals_done();
   for (const LeaseInfo& lease : orphans.leases) {
     // Broken only if still as listed: a worker that took the task since
     // keeps its lease.

@@ -49,6 +49,7 @@ InvalidateReport invalidate(const Graph& graph, Store& store, const std::string&
       ++report.removed_per_name[graph.node(id).name_id];
     }
   }
+  store.removals_done();
   return report;
 }
 

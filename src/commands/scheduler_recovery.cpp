@@ -22,6 +22,7 @@ void Scheduler::recompute_dependency(NodeId id, NodeId dependency, const std::st
     }
     if (done && unreadable(dependency)) {
       store_.remove(graph_.hash(dependency));
+      store_.removals_done();
       std::lock_guard lock(mutex_);
       observer_.result_recomputed(graph_, dependency, message, type_changed);
       ++report_.recomputed;
@@ -101,6 +102,7 @@ void Scheduler::remove_unreadable(const std::vector<char>& selected, std::vector
     store_.release(hash, owner_);
     if (why) stored[id] = false;
   }
+  if (removed > 0) store_.removals_done();
   observer_.results_verified(graph_, checked, removed);
 }
 

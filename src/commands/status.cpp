@@ -36,12 +36,30 @@ void remove_if_abandoned(Store& store, const LeaseInfo& lease, const LeaseOwner&
   }
 }
 
+/// `known` (which tasks are finished, as far as it knows), with the others
+/// looked up in the store.
+std::vector<bool> look_up_unknown(const Graph& graph, Store& store, const std::vector<bool>& known) {
+  std::vector<bool> finished = known;
+  std::vector<TaskHash> unknown;
+  std::vector<NodeId> ids;
+  for (NodeId id = 0; id < graph.size(); ++id) {
+    if (finished[id]) continue;
+    unknown.push_back(graph.hash(id));
+    ids.push_back(id);
+  }
+  const std::vector<bool> found = store.contains_all(unknown);
+  for (std::size_t i = 0; i < ids.size(); ++i) finished[ids[i]] = found[i];
+  return finished;
+}
+
 }  // namespace
 
 StatusReport compute_status(const Graph& graph, Store& store, const StatusOptions& options) {
   StatusReport report;
   const std::size_t n = graph.size();
-  std::vector<bool> finished = store.contains_all(graph.hashes());
+  std::vector<bool> finished = options.known_finished
+                                   ? look_up_unknown(graph, store, *options.known_finished)
+                                   : store.contains_all(graph.hashes());
   if (const auto& unreadable = graph.unreadable(); unreadable && finished[unreadable->id]) {
     finished[unreadable->id] = false;
     report.corrupt.emplace_back(unreadable->id, unreadable->why);

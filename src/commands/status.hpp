@@ -49,6 +49,9 @@ struct StatusReport {
 struct StatusOptions {
   std::chrono::duration<double> lease_time{kDefaultLeaseTime};
   bool verify = false;
+  /// Per task (by NodeId), whether it is known to be finished (status
+  /// --cache, status_cache.hpp): only the others are looked up.
+  const std::vector<bool>* known_finished = nullptr;
 };
 StatusReport compute_status(const Graph& graph, Store& store, const StatusOptions& options = {});
 

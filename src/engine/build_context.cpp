@@ -192,6 +192,7 @@ bool result_stored(const TaskHash& hash, std::string_view result_type) {
     return true;
   } catch (const CorruptRecord&) {
     current_store->remove(hash);
+    current_store->removals_done();
     return false;
   } catch (const RecordReplaced&) {
     // Replaced or removed while it was checked: the inner tasks are built,
@@ -281,6 +282,7 @@ AnyValue node_value(NodeId id) {
                                 describe_task(graph, stored), why));
     }
     current_store->remove(graph.hash(stored));
+    current_store->removals_done();
     stop_building(fmt::format(
         "the value of {}, whose stored result {} and was removed to be computed again",
         describe_task(graph, stored), why));

@@ -446,12 +446,18 @@ bool FileStore::contains(const TaskHash& hash) {
 
 bool FileStore::remove(const TaskHash& hash) {
   const std::string path = result_path(hash);
-  const Errno err = fs_->unlink(path);
-  if (err == 0) return true;
-  if (err == ENOENT) return false;
-  const IoError error{err, path};
-  throw store_error(fmt::format("cannot remove the result of task {}", hash.hex()), error,
-                    Access::write, root_);
+  // Nothing to remove, nothing to mark (other errors: the unlink says).
+  if (fs_->exists(path) == ENOENT) return false;
+  try {
+    const std::shared_lock marked = hold_removal_mark();
+    const Errno err = fs_->unlink(path);
+    if (err == 0) return true;
+    if (err == ENOENT) return false;
+    throw IoError{err, path};
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot remove the result of task {}", hash.hex()), e,
+                      Access::write, root_);
+  }
 }
 
 void FileStore::scan_results(

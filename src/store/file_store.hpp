@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <shared_mutex>
 #include <string>
 
 #include "store/file_system.hpp"
@@ -31,6 +33,8 @@ class FileStore final : public Store {
   /// another format of this store, a Python jug store, or a plain file.
   explicit FileStore(const std::string& directory,
                      std::shared_ptr<FileSystem> fs = real_file_system());
+  /// Calls removals_done() (file_store_removals.cpp), errors ignored.
+  ~FileStore() override;
 
   std::string describe() const override;
   std::string location(const TaskHash& hash) const override;
@@ -41,6 +45,7 @@ class FileStore final : public Store {
   std::unique_ptr<RecordSource> open_record(const TaskHash& hash) override;
   void put(const TaskHash& hash, const RecordBytes& record) override;
   bool contains(const TaskHash& hash) override;
+  /// Marks this process as removing results first (removal_generation()).
   bool remove(const TaskHash& hash) override;
   std::vector<TaskHash> list() override;
   std::vector<bool> contains_all(std::span<const TaskHash> hashes) override;
@@ -49,6 +54,12 @@ class FileStore final : public Store {
   /// breakers and last words (file_store_leftovers.cpp).
   std::size_t remove_abandoned_files(std::chrono::duration<double> lease_time,
                                      bool dry_run) override;
+
+  /// `removals/token`, and the processes whose mark is in `removals/`
+  /// (file_store_removals.cpp). Writes a first token into a store without one.
+  std::optional<RemovalGeneration> removal_generation() override;
+  /// A new `removals/token`, then this process's mark taken away.
+  void removals_done() override;
 
   bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
   void renew(const TaskHash& hash, const LeaseOwner& owner) override;
@@ -98,6 +109,18 @@ class FileStore final : public Store {
   /// A fresh name under tmp/ for a file about to be published as `hash`.
   std::string temp_path(const TaskHash& hash) const;
 
+  /// The lock remove() holds (shared) while it unlinks a result: taken
+  /// once this process's removal mark is in `removals/` and fresh, so that
+  /// removals_done() (which takes it exclusively) never changes the token
+  /// while a removal it does not cover is under way. Throws IoError.
+  std::shared_lock<std::shared_mutex> hold_removal_mark();
+  /// Writes `removals/token` anew: a random 128-bit number.
+  void publish_removal_token();
+  /// Removes the marks of removers that are gone, each after a new token
+  /// (for remove_abandoned_files); how many (with `dry_run`, would remove).
+  std::size_t remove_abandoned_removal_marks(std::chrono::duration<double> lease_time,
+                                             bool dry_run);
+
   /// Refuses a directory that is not a store of this format (see the
   /// constructor); does nothing when the directory does not exist.
   void check_existing_directory() const;
@@ -143,6 +166,17 @@ class FileStore final : public Store {
   /// The format file was found torn when the store was opened: it is
   /// written again before the first file the store creates.
   mutable std::atomic<bool> format_torn_{false};
+
+  /// This process's mark in `removals/` while it removes results: made by
+  /// the first remove() since removals_done(), kept open to be touched
+  /// (renewed, as a lease) while removals go on, so that a remover on
+  /// another machine is not taken for gone.
+  std::shared_mutex removal_mutex_;
+  std::string removal_mark_;
+  std::optional<posix::OpenFile> removal_mark_file_;
+  /// The process that made the mark: a forked child never takes it away.
+  std::int64_t removal_mark_pid_ = 0;
+  std::chrono::steady_clock::time_point removal_mark_touched_;
 };
 
 }  // namespace jug

@@ -1,7 +1,8 @@
 // What writers killed half-way leave in the file store besides their leases:
 // temporary files never renamed (tmp/, and the format file's at the top), and
 // in locks/ the breaker of a worker that died breaking a lease, and the last
-// words of a dead holder whose lease is gone. Nobody would look at them
+// words of a dead holder whose lease is gone, and in removals/ the mark of a
+// process that died removing results (file_store_removals.cpp). Nobody would look at them
 // again: whoever runs remove_abandoned_files removes those whose writer is
 // gone, judged as a lease's holder is (lease_judge.hpp).
 
@@ -85,6 +86,7 @@ std::size_t FileStore::remove_abandoned_files(std::chrono::duration<double> leas
         }
       }
     }
+    removed += remove_abandoned_removal_marks(lease_time, dry_run);
   } catch (const IoError& e) {
     throw store_error("cannot remove the files left by workers that are gone", e, Access::write,
                       root_);

@@ -5,8 +5,11 @@
 #include <functional>
 
 #include "jug/errors.hpp"
+#include "store/posix_files.hpp"
 
 namespace jug {
+
+MemoryStore::MemoryStore() : identity_(fmt::format("{:016x}", posix::random_number())) {}
 
 std::string MemoryStore::describe() const { return "memory store (in this process only)"; }
 
@@ -39,7 +42,14 @@ std::vector<bool> MemoryStore::contains_all(std::span<const TaskHash> hashes) {
 
 bool MemoryStore::remove(const TaskHash& hash) {
   std::lock_guard lock(mutex_);
-  return results_.erase(hash) > 0;
+  if (results_.erase(hash) == 0) return false;
+  ++removals_;
+  return true;
+}
+
+std::optional<Store::RemovalGeneration> MemoryStore::removal_generation() {
+  std::lock_guard lock(mutex_);
+  return RemovalGeneration{fmt::format("{}/{}", identity_, removals_), {}};
 }
 
 std::vector<TaskHash> MemoryStore::list() {

@@ -13,6 +13,7 @@ namespace jug {
 
 class MemoryStore final : public Store {
  public:
+  MemoryStore();
   std::string describe() const override;
   std::string location(const TaskHash& hash) const override;
 
@@ -24,6 +25,10 @@ class MemoryStore final : public Store {
   bool remove(const TaskHash& hash) override;
   std::vector<TaskHash> list() override;
   void sync() override {}
+  /// A token random to this store (it lives in one process), and how many
+  /// results it has removed; never any removers: removals change the count
+  /// under the lock they remove under.
+  std::optional<RemovalGeneration> removal_generation() override;
 
   bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
   void renew(const TaskHash& hash, const LeaseOwner& owner) override;
@@ -56,6 +61,8 @@ class MemoryStore final : public Store {
   std::unordered_map<TaskHash, std::string> failures_;
   std::unordered_map<TaskHash, std::vector<std::string>> crashes_;
   std::set<std::string, std::less<>> users_;
+  const std::string identity_;
+  std::uint64_t removals_ = 0;
 };
 
 }  // namespace jug

@@ -428,7 +428,25 @@ Store::IndexRepair RedisStore::repair_index(bool dry_run) {
     check(stale, repair.stale);
   }
   repair.orphan_parts = drop_orphan_chunks(dry_run);
+  if (repair.stale > 0 && !dry_run) {
+    // Results the index listed are no longer listed: finished tasks are
+    // no longer finished, as after a removal.
+    run({"INCR", key("removals")});
+  }
   return repair;
+}
+
+std::optional<Store::RemovalGeneration> RedisStore::removal_generation() {
+  const std::vector<RedisReply> replies =
+      run({{"GET", key("data-marker")}, {"GET", key("removals")}});
+  for (const RedisReply& reply : replies) {
+    check_reply(*reply, url_.masked(), "reading which results were removed");
+  }
+  // No data marker (a user who may not write it): the server could have lost
+  // its data unseen.
+  if (replies[0]->type != REDIS_REPLY_STRING) return std::nullopt;
+  const std::string_view removals = is_nil(*replies[1]) ? "0" : text_of(*replies[1]);
+  return RemovalGeneration{fmt::format("{}/{}", text_of(*replies[0]), removals), {}};
 }
 
 // ---- failures ------------------------------------------------------------------

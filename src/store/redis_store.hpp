@@ -72,6 +72,9 @@ class RedisStore final : public Store {
   /// SCAN of the keys of each kind (results, failures, crashes, leases)
   /// against its index set, each disagreement checked and fixed by a script.
   IndexRepair repair_index(bool dry_run) override;
+  /// The server's data marker and the count of removals (`P removals`,
+  /// increased in the transaction of each removal): never any removers.
+  std::optional<RemovalGeneration> removal_generation() override;
 
   bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
   /// One script: the lease, then the result's existence, the failure and

@@ -327,7 +327,9 @@ bool RedisStore::remove(const TaskHash& hash) {
   const RedisReply done =
       transaction({{"GETRANGE", result_key, "0", kManifestHeadEnd},
                    {"DEL", result_key},
-                   {"SREM", key("results"), hash.hex()}},
+                   {"SREM", key("results"), hash.hex()},
+                   // The removal generation changes with the removal, in one step.
+                   {"INCR", key("removals")}},
                   fmt::format("removing the result of task {}", hash.hex()));
   drop_chunks(hash, text_of(*done->element[0]));
   return done->element[1]->integer > 0;

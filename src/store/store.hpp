@@ -145,6 +145,36 @@ class Store {
   /// store cannot tell.
   virtual std::optional<std::string> durability_warning() { return std::nullopt; }
 
+  // ---- removals --------------------------------------------------------------
+  // A stored result stays stored until someone removes it (invalidate,
+  // cleanup, a damaged record taken away to be computed again): a list of
+  // the tasks found finished (status --cache, commands/status_cache.hpp)
+  // stays true for as long as no result was removed since it was made.
+
+  /// What tells whether results were removed since an earlier look.
+  struct RemovalGeneration {
+    /// Changes whenever results are removed (after the removal is done),
+    /// and when the store is made anew.
+    std::string token;
+    /// Processes removing results now, or that died doing so (for
+    /// messages): while any is listed, `token` may be the one from before
+    /// their removals, so no earlier look can be trusted.
+    std::vector<std::string> removers;
+  };
+  /// The store's removal generation, or nullopt when this store cannot
+  /// tell (no earlier look is ever trusted then) or holds nothing yet.
+  /// Read what it says in this order: removers first, then the token, so
+  /// that a removal that ends between the two reads changes the token read.
+  /// May write a first token into a store that has none. Throws StoreError.
+  virtual std::optional<RemovalGeneration> removal_generation() { return std::nullopt; }
+  /// Says that this process has removed what it meant to, for now: a store
+  /// whose removals cannot change the token in the same step as they remove
+  /// (the file store) changes it here, then stops listing this process
+  /// among the removers. Commands call it once their removals are done;
+  /// the store's destructor does too, where it can. Throws StoreError, and
+  /// this process then stays listed (which is safe: only slower).
+  virtual void removals_done() {}
+
   // ---- leases --------------------------------------------------------------
   // A lease says a worker is running a task. Its holder renews it; a lease
   // whose holder is gone is broken by whoever finds it so (see

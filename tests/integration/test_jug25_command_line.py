@@ -587,15 +587,23 @@ class CommonOptions(JugfileTest):
         p = self.jug("status", "--short", check=0)
         self.assertIn("0 of 6 tasks finished", p.stdout)
 
-    def test_status_cache_options_are_accepted_and_status_stays_true(self):
+    def test_status_cache_as_python_jug_takes_it(self):
+        # More in test_status_cache.py.
         self.jug("execute", check=0)
         plain = self.jug("status", check=0).stdout
-        for args in (["--cache"], ["--cache", "--cache-file", "my.cache"],
-                     ["--cache", "--cache-file=my.cache", "--clear"]):
+        for args, cache in ((["--cache"], ".jugstatus.jugcache"),
+                            (["--cache", "--cache-file", "my.cache"], "my.cache"),
+                            (["jugfile.cpp", "--cache-file=other.cache"], "other.cache")):
             self.assertEqual(self.jug("status", *args, check=0).stdout, plain, args)
+            self.assertTrue(os.path.exists(os.path.join(self.dir, cache)), args)
+            p = self.jug("status", *args, "-v", check=0)
+            self.assertIn(f"6 of 6 tasks known finished from the status cache {cache}", p.stderr)
         self.jug("invalidate", "--target", "add", check=0)
         p = self.jug("status", "--cache", "--short", check=0)
         self.assertIn("4 of 6 tasks finished", p.stdout)
+        p = self.jug("status", "--cache", "--cache-file=my.cache", "--clear", check=0)
+        self.assertEqual(p.stdout, "Removed the status cache my.cache.\n")
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "my.cache")))
 
     def test_will_cite_and_version_after_the_subcommand(self):
         p = self.jug("status", "--will-cite", "--short", check=0)

@@ -263,7 +263,7 @@ class ExecuteCrashes : public ::testing::Test {
     fs->let_time_pass(kNextWorkerStartsAfter);
     const jug::ExecuteReport plain = recover(fs, /*verify=*/false);
     expect_ran_to_the_end(plain);
-    const Files after = fs->files();
+    const Files after = without_removal_token(fs->files());
     EXPECT_EQ(paths_of(after), paths_of(reference_))
         << "the store does not hold exactly the results";
     // A torn record no task read is still there as it was: never read as a
@@ -289,7 +289,7 @@ class ExecuteCrashes : public ::testing::Test {
       expect_ran_to_the_end(verified);
       EXPECT_EQ(verified.executed, torn_left);
     }
-    EXPECT_EQ(fs->files(), reference_);
+    EXPECT_EQ(without_removal_token(fs->files()), reference_);
     jug::FileStore store(kRoot, fs);
     expect_right_values(store);
   }
@@ -322,6 +322,13 @@ class ExecuteCrashes : public ::testing::Test {
   }
 
   const std::string& result_path(jug::NodeId id) const { return result_paths_.at(id); }
+
+  /// The files but `removals/token`, which a recovery that removed a torn
+  /// result leaves (Store::removal_generation); no remover's mark stays.
+  static Files without_removal_token(Files files) {
+    files.erase(kRoot + "/removals/token");
+    return files;
+  }
 
   static std::set<std::string> paths_of(const Files& files) {
     std::set<std::string> paths;

@@ -94,15 +94,20 @@ class FileStoreFaults : public ::testing::TestWithParam<StoreOperation> {
       op.check(reader, completed);
     }
     // Nothing half written stays: a failed writer removes its temporary
-    // files (those of writers that died are another matter; and a dead
-    // breaker's file moved aside to be removed is whole).
+    // files (those of writers that died are another matter; a dead
+    // breaker's file moved aside to be removed is whole; and a remover's
+    // mark stays until its removals are done, checked below).
     for (const auto& [path, content] : memory->files()) {
       const std::string name = path.substr(path.rfind('/') + 1);
-      if (name.starts_with("broken-breaker.")) continue;
+      if (name.starts_with("broken-breaker.") || name.starts_with("removing.")) continue;
       EXPECT_NE(writer_of_temp_file(name).pid, ::getpid()) << path;
     }
     // Once the fault is gone, the operation goes through.
     if (!completed) op.run(store);
+    store.removals_done();
+    for (const auto& [path, content] : memory->files()) {
+      EXPECT_FALSE(path.starts_with(kStoreRoot + "/removals/removing.")) << path;
+    }
     FileStore reader(kStoreRoot, memory);
     op.check(reader, /*completed=*/true);
     check_usable(reader);

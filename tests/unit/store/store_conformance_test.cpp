@@ -115,6 +115,33 @@ TEST_P(StoreConformance, RemoveSaysWhetherThereWasAResult) {
   EXPECT_FALSE(store_->remove(task(1)));
 }
 
+// What status --cache trusts (commands/status_cache.hpp): a look at the
+// store stays true while the removal generation is the same.
+TEST_P(StoreConformance, TheRemovalGenerationChangesWithRemovalsAndOnlyWithThem) {
+  store_->put(task(1), "r");
+  store_->put(task(2), "r");
+  const std::optional<Store::RemovalGeneration> before = store_->removal_generation();
+  ASSERT_TRUE(before.has_value());
+  EXPECT_TRUE(before->removers.empty());
+
+  store_->put(task(3), "r");
+  ASSERT_TRUE(store_->acquire(task(4), kAlice));
+  store_->put_and_release(task(4), std::string("r"), kAlice, {});
+  store_->record_failure(task(5), "boom");
+  EXPECT_TRUE(store_->clear_failure(task(5)));
+  store_->removals_done();
+  EXPECT_EQ(store_->removal_generation()->token, before->token) << "nothing was removed";
+
+  ASSERT_TRUE(store_->remove(task(2)));
+  // Under way: the remover is listed, or the token has changed already.
+  const std::optional<Store::RemovalGeneration> during = store_->removal_generation();
+  EXPECT_TRUE(!during->removers.empty() || during->token != before->token);
+  store_->removals_done();
+  const std::optional<Store::RemovalGeneration> after = store_->removal_generation();
+  EXPECT_TRUE(after->removers.empty());
+  EXPECT_NE(after->token, before->token);
+}
+
 TEST_P(StoreConformance, ListReturnsExactlyTheStoredResults) {
   EXPECT_TRUE(store_->list().empty());
   const auto hashes = tasks(300);
