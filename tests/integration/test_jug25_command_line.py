@@ -69,6 +69,80 @@ class Demo(jugtest.ScratchTest):
             self.assertEqual(f.read(), "Found 25 primes <= 100.\n")
 
 
+class InstallSkills(jugtest.ScratchTest):
+    """`jug install-skills --output DIR [--force]`: the skill, whose example
+    jugfiles run as it says."""
+
+    def jug(self, *args, cwd=None, check=0):
+        return jugtest.run([jugtest.JUG, *args], cwd or self.dir, check=check)
+
+    def test_the_skill_is_installed_and_its_examples_run(self):
+        skills = os.path.join(self.dir, "skills")
+        p = self.jug("install-skills", "--output", skills)
+        skill = os.path.join(skills, "jug")
+        self.assertEqual(p.stdout, f"Installed jug's skill to {skill}\n")
+        with open(os.path.join(skill, "SKILL.md")) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("---\nname: jug\ndescription: >\n"), text[:80])
+        self.assertTrue(os.path.isfile(os.path.join(skill, "agents", "openai.yaml")))
+        for path in ("references/command-line.md", "references/troubleshooting.md",
+                     "examples/jugfile.cpp", "examples/jugfile.py"):
+            self.assertTrue(os.path.isfile(os.path.join(skill, path)), path)
+            self.assertIn(f"`{path}`", text, "SKILL.md points to it")
+        # The reference names every subcommand `jug --help` lists.
+        with open(os.path.join(skill, "references", "command-line.md")) as f:
+            reference = f.read()
+        listed = set(re.findall(r"^  (?:jug )?([a-z][a-z-]+) ", self.jug("--help").stdout,
+                                re.M)) - {"jug"}  # (from `  jug SUBCOMMAND --help`)
+        self.assertGreater(len(listed), 10, listed)
+        for subcommand in listed:
+            self.assertIn(f"| `{subcommand}", reference, subcommand)
+        examples = os.path.join(skill, "examples")
+        self.jug("execute", "jugfile.cpp", "-j", "2", cwd=examples)
+        self.jug("check", "jugfile.cpp", cwd=examples)
+        with open(os.path.join(examples, "report.txt")) as f:
+            cpp_report = f.read()
+        self.assertEqual(len(cpp_report.splitlines()), 20)
+        if os.path.exists(os.path.join(jugtest.BUILD_DIR, "python", "jug", "__init__.py")):
+            os.remove(os.path.join(examples, "report.txt"))
+            self.jug("execute", "jugfile.py", "-j", "2", cwd=examples)
+            with open(os.path.join(examples, "report.txt")) as f:
+                python_report = [float(x) for x in f.read().split()]
+            cpp_values = [float(x) for x in cpp_report.split()]  # (6 digits)
+            self.assertEqual(len(python_report), len(cpp_values))
+            for p, c in zip(python_report, cpp_values):
+                self.assertAlmostEqual(p, c, delta=1e-5 * c, msg="the two examples differ")
+
+    def test_an_installed_skill_is_replaced_only_with_force(self):
+        skills = os.path.join(self.dir, "skills")
+        self.jug("install-skills", f"--output={skills}")
+        mine = os.path.join(skills, "jug", "SKILL.md")
+        with open(mine, "a") as f:
+            f.write("my notes\n")
+        p = self.jug("install-skills", "--output", skills, check=1)
+        self.assertIn(f"{skills}/jug exists already: it is left as it is (--force replaces it)",
+                      p.stderr)
+        with open(mine) as f:
+            self.assertTrue(f.read().endswith("my notes\n"))
+        self.jug("install-skills", "--output", skills, "--force")
+        with open(mine) as f:
+            self.assertFalse(f.read().endswith("my notes\n"))
+        self.assertEqual(sorted(os.listdir(skills)), ["jug"], "nothing left aside")
+
+    def test_mistakes_are_named(self):
+        p = self.jug("install-skills", check=2)
+        self.assertIn("install-skills needs --output DIR", p.stderr)
+        p = self.jug("install-skills", "--outptu", "x", check=2)
+        self.assertIn("'--outptu' is not either", p.stderr)
+        a_file = os.path.join(self.dir, "a-file")
+        with open(a_file, "w") as f:
+            f.write("not a directory")
+        p = self.jug("install-skills", "--output", a_file, check=1)
+        self.assertIn(f"cannot make {a_file}", p.stderr)
+        p = self.jug("install-skills", "--help")
+        self.assertIn("usage: jug install-skills --output DIR [--force]", p.stdout)
+
+
 class TestJug(JugfileTest):
     def jug(self, *args, check=None):
         # Its temporary directory in the scratch one: a failed check keeps

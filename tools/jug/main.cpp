@@ -20,6 +20,7 @@
 
 #include "arguments.hpp"
 #include "demo.hpp"
+#include "install_skills.hpp"
 #include "huge_pages.hpp"
 #include "jugfile_program.hpp"
 #include "process.hpp"
@@ -77,6 +78,7 @@ int run(const std::vector<std::string>& args) {
   if (first == "import") run_python_module("jug._import", args);  // a Python jug store taken over
   if (first == "demo") return write_demo();
   if (first == "test-jug") return test_jug({args.begin() + 1, args.end()});
+  if (first == "install-skills") return install_skills({args.begin() + 1, args.end()});
   const Subcommand* subcommand = find_subcommand(first);
   if (subcommand == nullptr) {
     if (const std::optional<std::string> program = find_user_subcommand(first)) {

@@ -28,6 +28,7 @@ std::string usage() {
       "  jug import OLD.jugdata  take over a store Python jug wrote (docs/python.md)\n"
       "  jug demo                write jug-demo/, a jugfile to try\n"
       "  jug test-jug            check this installation (a compiler, two workers, a store)\n"
+      "  jug install-skills --output DIR   install jug's skill for AI assistants as DIR/jug\n"
       "  jug NAME ...            run jug-NAME from PATH, your own subcommand (docs/jug-command.md)\n"
       "  jug SUBCOMMAND --help   the options of a subcommand\n"
       "  jug --version           the version of jug\n",

@@ -14,6 +14,7 @@
 #include "commands/execute.hpp"
 #include "engine/build_context.hpp"
 #include "jug/task_generator.hpp"
+#include "store/file_store.hpp"
 #include "store/memory_store.hpp"
 #include "unit/commands/fault_store.hpp"
 #include "unit/store/store_test_support.hpp"
@@ -150,6 +151,25 @@ TEST_F(StatusCacheTest, AfterARemovalEveryTaskIsLookedUpAgain) {
   EXPECT_NE(use.not_used.find("results were removed since"), std::string::npos) << use.not_used;
   EXPECT_EQ(finished(cached(use)), 10u);
   EXPECT_EQ(use.taken, 10u);
+}
+
+TEST_F(StatusCacheTest, WhileAResultIsBeingRemovedEveryTaskIsLookedUp) {
+  jug::FileStore store(dir_.path() + "/store");
+  jug::ExecuteObserver observer;
+  (void)jug::execute(jug::build_graph(jugfile, store), store, {}, observer);
+  jug::StatusCacheUse use;
+  cached(store, use);
+  EXPECT_EQ(finished(cached(store, use)), 11u);
+  EXPECT_EQ(use.taken, 11u);
+  // Removed, and the remover not done yet (or killed): the token is as it was.
+  ASSERT_TRUE(store.remove(jug::build_graph(jugfile, store).hash(4)));
+  EXPECT_EQ(finished(cached(store, use)), 10u);
+  EXPECT_EQ(use.taken, 0u);
+  EXPECT_NE(use.not_used.find("results are being removed, by pid"), std::string::npos)
+      << use.not_used;
+  store.removals_done();
+  EXPECT_EQ(finished(cached(store, use)), 10u);
+  EXPECT_NE(use.not_used.find("results were removed since"), std::string::npos) << use.not_used;
 }
 
 TEST_F(StatusCacheTest, AStoreThatCannotTellIsAlwaysLookedUpAndNothingIsWritten) {
