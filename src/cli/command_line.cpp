@@ -18,7 +18,7 @@ namespace {
 
 constexpr int kUsageError = 2;
 constexpr const char* kSubcommandList =
-    "execute, status, check, sleep-until, invalidate, cleanup, count, submit";
+    "execute, status, check, sleep-until, invalidate, cleanup, count, graph, submit";
 
 void add_common(CLI::App& sub, CommandLine& cl) {
   sub.add_option("jugfile", cl.jugfile,
@@ -300,6 +300,22 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
 
   auto* count = app.add_subcommand("count", "Count tasks per name");
   add_common(*count, cl);
+
+  auto* graph = app.add_subcommand("graph", "Draw the task graph, with each task's state");
+  add_common(*graph, cl);
+  graph->add_option("--format", cl.graph.format,
+                    "dot, json, or a format Graphviz renders (svg, png, pdf), to stdout or -o; "
+                    "without it, <jugfile>.dot and <jugfile>.png as Python jug writes them");
+  graph->add_option("-o,--output", cl.graph.output, "Write --format's output here");
+  graph->add_flag("--tasks", cl.graph.tasks, "One node per task (default: one per task name)");
+  graph->add_option("--target", cl.target,
+                    "Only tasks matching this pattern, and what they need");
+  graph->add_flag("--no-status", cl.graph.no_status, "Draw the tasks without their states");
+  add_whole_number(*graph, "--max-tasks", cl.graph.max_tasks, 1, kNoLimit,
+                   "--tasks draws at most this many (default 2000)");
+  // Python jug's option, which takes no value: its drawing is a PNG.
+  graph->add_flag("--file-format")->description("Python jug's: a PNG (the default)");
+  add_lease_time(*graph);
 
   add_submit(app, cl);
 

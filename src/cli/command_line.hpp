@@ -28,6 +28,18 @@ struct StatusFlags {
   bool clear_cache = false;
 };
 
+struct GraphFlags {
+  /// --format: dot, json, or what Graphviz's `dot -T` renders (svg, png,
+  /// pdf); empty: Python jug's files, <jugfile>.dot and <jugfile>.png.
+  std::string format;
+  /// -o: where --format's output goes; empty: stdout.
+  std::string output;
+  bool tasks = false;
+  bool no_status = false;
+  /// --tasks refuses graphs of more tasks than this (--max-tasks).
+  unsigned max_tasks = 2000;
+};
+
 struct SubmitFlags {
   /// --workers: how many workers to queue (an array of this size).
   unsigned workers = 0;
@@ -67,7 +79,8 @@ struct CommandLine {
   bool check_environment = true;
   ExecuteOptions execute;
   StatusFlags status;
-  std::string target;  // invalidate
+  GraphFlags graph;
+  std::string target;  // invalidate, graph
   CleanupOptions cleanup;
   SubmitFlags submit;
   std::vector<std::string> jugfile_arguments;

@@ -15,6 +15,7 @@
 #include "cli/command_line.hpp"
 #include "cli/execute_output.hpp"
 #include "cli/failed_task_debugger.hpp"
+#include "cli/graph_command.hpp"
 #include "cli/status_output.hpp"
 #include "cli/stop_conditions.hpp"
 #include "cli/stop_signals.hpp"
@@ -285,6 +286,7 @@ int dispatch_on_graph(const cli::CommandLine& cl, const Graph& graph, Store& sto
   if (s == "invalidate") return run_invalidate(cl, graph, store);
   if (s == "cleanup") return run_cleanup(cl, graph, store);
   if (s == "count") return run_count(graph);
+  if (s == "graph") return cli::run_graph(cl, graph, store);
   throw Error("jug: subcommand " + s + " is not implemented");
 }
 

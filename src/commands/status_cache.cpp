@@ -151,8 +151,9 @@ StatusReport compute_status_cached(const Graph& graph, Store& store, StatusOptio
   std::optional<StatusCacheKey> key;
   std::optional<std::vector<bool>> known;
   if (!generation) {
-    use.not_used = fmt::format("the {} holds nothing yet, or cannot tell whether results were removed",
-                               store.describe());
+    use.not_used = fmt::format(
+        "the {} holds nothing yet, or cannot tell whether results were removed",
+        store.describe());
   } else {
     key = status_cache_key(graph, store, generation->token);
     if (!generation->removers.empty()) {

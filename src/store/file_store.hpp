@@ -116,8 +116,8 @@ class FileStore final : public Store {
   std::shared_lock<std::shared_mutex> hold_removal_mark();
   /// Writes `removals/token` anew: a random 128-bit number.
   void publish_removal_token();
-  /// Removes the marks of removers that are gone, each after a new token
-  /// (for remove_abandoned_files); how many (with `dry_run`, would remove).
+  /// Removes the marks of removers that are gone, after a new token (for
+  /// remove_abandoned_files); how many (with `dry_run`, would remove).
   std::size_t remove_abandoned_removal_marks(std::chrono::duration<double> lease_time,
                                              bool dry_run);
 

@@ -9,13 +9,14 @@ namespace jug::tool {
 
 namespace {
 
-constexpr std::array<std::string_view, 23> kOptionsWithValue{
+constexpr std::array<std::string_view, 27> kOptionsWithValue{
     "--jugdir",       "--target",          "--invalid",        "--cache-file",
     "-j",             "--jobs",            "--wait-cycle-time", "--nr-wait-cycles",
     "--retries",      "--lease-time",      "--max-crashes",    "--reconnect-time",
     "-n",             "--workers",         "--scheduler",      "--time",
     "--stop-before",  "--mem",             "--queue",          "--account",
-    "--name",         "--pe",              "--option",
+    "--name",         "--pe",              "--option",         "--format",
+    "-o",             "--output",          "--max-tasks",
 };
 
 bool is_option(std::string_view argument) {

@@ -19,6 +19,7 @@ constexpr std::array kSubcommands{
     Subcommand{"invalidate", "remove the results of --target tasks and of all that depend on them"},
     Subcommand{"cleanup", "remove stored results and locks that no task of the jugfile produces"},
     Subcommand{"count", "count the tasks per name"},
+    Subcommand{"graph", "draw the task graph with each task's state (dot, svg, png, json)"},
     Subcommand{"submit", "queue workers on the cluster's batch system (SLURM, Grid Engine, PBS, LSF)"},
 };
 
