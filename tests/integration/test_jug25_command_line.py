@@ -97,6 +97,8 @@ class InstallSkills(jugtest.ScratchTest):
         self.assertGreater(len(listed), 10, listed)
         for subcommand in listed:
             self.assertIn(f"| `{subcommand}", reference, subcommand)
+        if os.environ.get("JUG_SANITIZED") == "1":
+            return  # running jugfiles under a sanitizer: covered by faster tests
         examples = os.path.join(skill, "examples")
         self.jug("execute", "jugfile.cpp", "-j", "2", cwd=examples)
         self.jug("check", "jugfile.cpp", cwd=examples)
