@@ -63,19 +63,18 @@ int run_graph(const CommandLine& cl, const Graph& graph, Store& store) {
   const GraphFlags& flags = cl.graph;
   GraphDrawing drawing;
   drawing.tasks = flags.tasks;
-  if (!cl.target.empty()) {
-    drawing.selected = tasks_and_what_they_need(graph, cl.target);
-    if (drawn_tasks(graph, drawing) == 0) {
-      throw Error(
-          fmt::format("jug: no task matches --target {} (jug count lists the names)", cl.target));
-    }
+  if (!cl.target.empty()) drawing.selected = tasks_and_what_they_need(graph, cl.target);
+  const std::size_t drawn = drawn_tasks(graph, drawing);
+  if (drawn == 0 && !cl.target.empty()) {
+    throw Error(
+        fmt::format("jug: no task matches --target {} (jug count lists the names)", cl.target));
   }
-  if (drawing.tasks && drawn_tasks(graph, drawing) > flags.max_tasks) {
+  if (drawing.tasks && drawn > flags.max_tasks) {
     throw Error(fmt::format(
         "jug: graph --tasks would draw {} tasks, more than a drawing can show (--max-tasks {}): "
         "draw one node per task name (without --tasks), or only some tasks (--target PATTERN: "
         "those matching and what they need)",
-        drawn_tasks(graph, drawing), flags.max_tasks));
+        drawn, flags.max_tasks));
   }
   std::optional<StatusReport> status;
   if (!flags.no_status) {

@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "cli/status_output.hpp"
 #include "commands/target_pattern.hpp"
 
 namespace jug::cli {
@@ -31,13 +31,6 @@ const char* colour_of(TaskState state) {
     case TaskState::kFinished: return "#b6d7a8";
   }
   return "#ffffff";
-}
-
-std::string lower(const char* word) {
-  std::string out = word;
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 enum class Quoting {
@@ -108,7 +101,7 @@ std::string told(const Counts& counts) {
   for (TaskState state : kPressing) {
     const std::size_t n = counts[static_cast<int>(state)];
     if (n == 0) continue;
-    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, lower(to_string(state)));
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, state_key(state));
   }
   return out;
 }
@@ -118,15 +111,6 @@ TaskState most_pressing(const Counts& counts) {
     if (counts[static_cast<int>(state)] > 0) return state;
   }
   return TaskState::kFinished;
-}
-
-nlohmann::ordered_json counts_json(const Counts& counts) {
-  nlohmann::ordered_json j;
-  for (TaskState state : {TaskState::kWaiting, TaskState::kReady, TaskState::kRunning,
-                          TaskState::kFinished, TaskState::kFailed}) {
-    j[lower(to_string(state))] = counts[static_cast<int>(state)];
-  }
-  return j;
 }
 
 }  // namespace
@@ -199,7 +183,7 @@ void print_graph_json(std::ostream& out, const Graph& graph, const GraphDrawing&
       if (!drawn(drawing, id)) continue;
       nlohmann::ordered_json node{
           {"id", id}, {"name", graph.name(id)}, {"hash", graph.hash(id).hex()}};
-      if (drawing.status) node["state"] = lower(to_string(drawing.status->states[id]));
+      if (drawing.status) node["state"] = state_key(drawing.status->states[id]);
       j["nodes"].push_back(std::move(node));
     }
     for_each_dependency(graph, drawing, [&](NodeId from, NodeId to) {
@@ -210,7 +194,7 @@ void print_graph_json(std::ostream& out, const Graph& graph, const GraphDrawing&
     for (std::uint32_t name = 0; name < graph.names().size(); ++name) {
       if (!names.present[name]) continue;
       nlohmann::ordered_json node{{"name", graph.names()[name]}};
-      if (drawing.status) node.update(counts_json(names.counts[name]));
+      if (drawing.status) node.update(state_counts_json(names.counts[name]));
       j["nodes"].push_back(std::move(node));
     }
     for (const auto& [edge, count] : names.edges) {

@@ -1,5 +1,7 @@
 #include "cli/status_output.hpp"
 
+#include <cctype>
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -18,6 +20,18 @@ std::size_t count(const std::array<std::size_t, kTaskStateCount>& counts, TaskSt
 }
 
 }  // namespace
+
+std::string state_key(TaskState state) {
+  std::string key = to_string(state);
+  key[0] = static_cast<char>(std::tolower(key[0]));
+  return key;
+}
+
+nlohmann::ordered_json state_counts_json(const std::array<std::size_t, kTaskStateCount>& counts) {
+  nlohmann::ordered_json j;
+  for (TaskState s : kColumns) j[state_key(s)] = count(counts, s);
+  return j;
+}
 
 void print_status_table(std::ostream& out, const Graph& graph, const StatusReport& report) {
   std::size_t width = std::string_view("Task name").size();
@@ -54,26 +68,17 @@ void print_barrier(std::ostream& out, const Graph& graph) {
 
 void print_status_json(std::ostream& out, const Graph& graph, const StatusReport& report,
                        std::string_view store) {
-  auto counts_json = [](const std::array<std::size_t, kTaskStateCount>& counts) {
-    nlohmann::ordered_json j;
-    for (TaskState s : kColumns) {
-      std::string key = to_string(s);
-      key[0] = static_cast<char>(std::tolower(key[0]));
-      j[key] = count(counts, s);
-    }
-    return j;
-  };
   nlohmann::ordered_json j;
   j["tasks"] = report.states.size();
   j["store"] = store;
   // Where building stopped at a barrier (the tasks are those known so far).
   j["stopped_at"] = graph.stopped_at() ? nlohmann::ordered_json(*graph.stopped_at()) : nullptr;
-  j["totals"] = counts_json(report.totals);
+  j["totals"] = state_counts_json(report.totals);
   j["by_name"] = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < graph.names().size(); ++i) {
     nlohmann::ordered_json row;
     row["name"] = graph.names()[i];
-    row.update(counts_json(report.per_name[i]));
+    row.update(state_counts_json(report.per_name[i]));
     j["by_name"].push_back(std::move(row));
   }
   j["running"] = nlohmann::ordered_json::array();

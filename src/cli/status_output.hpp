@@ -1,12 +1,21 @@
 #pragma once
 /// How `jug status` shows a StatusReport: table, one line, or JSON.
 
+#include <array>
 #include <ostream>
+#include <string>
 #include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "commands/status.hpp"
 
 namespace jug::cli {
+
+/// A state as JSON and drawings name it: "waiting", "failed".
+std::string state_key(TaskState state);
+/// Counts per state as `status --json` writes them ({"waiting": N, ...}).
+nlohmann::ordered_json state_counts_json(const std::array<std::size_t, kTaskStateCount>& counts);
 
 void print_status_table(std::ostream& out, const Graph& graph, const StatusReport& report);
 void print_status_short(std::ostream& out, const Graph& graph, const StatusReport& report);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -66,12 +67,6 @@ std::optional<std::string> read_whole(const std::string& path) {
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return std::nullopt;
   return bytes;
-}
-
-std::size_t count(const std::vector<bool>& bits) {
-  std::size_t n = 0;
-  for (bool bit : bits) n += bit ? 1 : 0;
-  return n;
 }
 
 }  // namespace
@@ -175,7 +170,7 @@ StatusReport compute_status_cached(const Graph& graph, Store& store, StatusOptio
     }
   }
   if (known) {
-    use.taken = count(*known);
+    use.taken = static_cast<std::size_t>(std::count(known->begin(), known->end(), true));
     options.known_finished = &*known;
   }
   StatusReport report = compute_status(graph, store, options);

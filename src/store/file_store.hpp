@@ -14,6 +14,8 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "store/file_system.hpp"
 #include "store/posix_files.hpp"
@@ -116,10 +118,18 @@ class FileStore final : public Store {
   std::shared_lock<std::shared_mutex> hold_removal_mark();
   /// Writes `removals/token` anew: a random 128-bit number.
   void publish_removal_token();
-  /// Removes the marks of removers that are gone, after a new token (for
+  /// Each mark in `removals/` (its path) and who made it, when, as a lease
+  /// to judge (lease_judge.hpp); marks gone meanwhile are left out.
+  std::vector<std::pair<std::string, LeaseInfo>> removal_marks();
+  /// Removes the marks of removers `gone` says are, after a new token (for
   /// remove_abandoned_files); how many (with `dry_run`, would remove).
-  std::size_t remove_abandoned_removal_marks(std::chrono::duration<double> lease_time,
+  std::size_t remove_abandoned_removal_marks(const std::function<bool(const LeaseInfo&)>& gone,
                                              bool dry_run);
+  /// The writer a temporary file's name (or a removal mark's) says, with
+  /// the file's last change as its renewal, to judge as a lease; nothing
+  /// when it is gone or not a plain file (file_store_leftovers.cpp).
+  /// Throws IoError.
+  std::optional<LeaseInfo> temp_file_writer(const std::string& path, std::string_view name);
 
   /// Refuses a directory that is not a store of this format (see the
   /// constructor); does nothing when the directory does not exist.

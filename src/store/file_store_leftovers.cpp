@@ -38,16 +38,12 @@ std::size_t FileStore::remove_abandoned_files(std::chrono::duration<double> leas
       throw IoError{err, path};
     }
   };
-  // A temporary file: its writer is in its name, its last write its time.
+  const auto gone = [&](const LeaseInfo& written) {
+    return abandoned_lease(written, self, lease_time, now_once).has_value();
+  };
   const auto judge_temp = [&](const std::string& path, std::string_view name) {
-    FileStatus st;
-    if (const Errno err = fs_->link_status(path, &st)) {
-      if (err == ENOENT) return;  // gone meanwhile
-      throw IoError{err, path};
-    }
-    if (st.type != FileType::regular) return;
-    const LeaseInfo written{TaskHash{}, writer_of_temp_file(name), st.modified};
-    if (abandoned_lease(written, self, lease_time, now_once)) remove(path);
+    const std::optional<LeaseInfo> written = temp_file_writer(path, name);
+    if (written && gone(*written)) remove(path);
   };
   try {
     const std::string tmp = root_ + "/tmp";
@@ -86,12 +82,23 @@ std::size_t FileStore::remove_abandoned_files(std::chrono::duration<double> leas
         }
       }
     }
-    removed += remove_abandoned_removal_marks(lease_time, dry_run);
+    removed += remove_abandoned_removal_marks(gone, dry_run);
   } catch (const IoError& e) {
     throw store_error("cannot remove the files left by workers that are gone", e, Access::write,
                       root_);
   }
   return removed;
+}
+
+std::optional<LeaseInfo> FileStore::temp_file_writer(const std::string& path,
+                                                     std::string_view name) {
+  FileStatus st;
+  if (const Errno err = fs_->link_status(path, &st)) {
+    if (err == ENOENT) return std::nullopt;  // gone meanwhile
+    throw IoError{err, path};
+  }
+  if (st.type != FileType::regular) return std::nullopt;
+  return LeaseInfo{TaskHash{}, writer_of_temp_file(name), st.modified};
 }
 
 }  // namespace jug

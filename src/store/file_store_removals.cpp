@@ -57,32 +57,32 @@ std::shared_lock<std::shared_mutex> FileStore::hold_removal_mark() {
     }
     std::unique_lock marking(removal_mutex_);
     if (fresh()) continue;
-    {
-      if (!removal_mark_.empty() && removal_mark_pid_ == ::getpid()) {
-        if (const Errno err = fs_->touch(removal_mark_file_->handle())) {
-          throw IoError{err, removal_mark_};
-        }
-      } else {
-        const std::string directory = root_ + "/removals";
-        std::string mark = directory + "/" + temp_file_name(kMarkWhat);
+    if (!removal_mark_.empty() && removal_mark_pid_ == ::getpid()) {
+      if (const Errno err = fs_->touch(removal_mark_file_->handle())) {
+        throw IoError{err, removal_mark_};
+      }
+    } else {
+      const std::string directory = root_ + "/removals";
+      std::string mark = directory + "/" + temp_file_name(kMarkWhat);
+      const auto create = [&] {
         removal_mark_file_.reset();
         removal_mark_file_.emplace(create_exclusive(*fs_, mark));
-        if (!*removal_mark_file_ && removal_mark_file_->error() == ENOENT) {
-          if (const Errno err = fs_->exists(root_); err == ENOENT) {
-            // No store, so no result to remove. (One made meanwhile by an
-            // execute, with a result this removes at once, is a race this
-            // does not cover.)
-            marking.unlock();
-            return std::shared_lock(removal_mutex_);
-          }
-          make_directories(*fs_, directory);
-          removal_mark_file_.reset();
-          removal_mark_file_.emplace(create_exclusive(*fs_, mark));
+        return removal_mark_file_->error();
+      };
+      if (create() == ENOENT) {
+        if (const Errno err = fs_->exists(root_); err == ENOENT) {
+          // No store, so no result to remove. (One made meanwhile by an
+          // execute, with a result this removes at once, is a race this
+          // does not cover.)
+          marking.unlock();
+          return std::shared_lock(removal_mutex_);
         }
-        if (!*removal_mark_file_) throw IoError{removal_mark_file_->error(), mark};
-        removal_mark_ = std::move(mark);
-        removal_mark_pid_ = ::getpid();
+        make_directories(*fs_, directory);
+        create();
       }
+      if (!*removal_mark_file_) throw IoError{removal_mark_file_->error(), mark};
+      removal_mark_ = std::move(mark);
+      removal_mark_pid_ = ::getpid();
     }
     removal_mark_touched_ = std::chrono::steady_clock::now();
   }
@@ -127,26 +127,19 @@ std::optional<Store::RemovalGeneration> FileStore::removal_generation() {
     RemovalGeneration generation;
     // The marks first, then the token (store.hpp says why).
     const LeaseOwner self = LeaseOwner::self();
-    const auto now = [this] { return this->now(); };
-    if (Directory dir = open_directory(*fs_, directory)) {
-      while (const DirectoryEntry* entry = dir.next(directory)) {
-        const std::string_view name = entry->name;
-        if (!is_mark(name)) continue;
-        FileStatus st;
-        if (const Errno err = fs_->link_status(directory + "/" + entry->name, &st)) {
-          if (err == ENOENT) continue;  // done meanwhile
-          throw IoError{err, directory + "/" + entry->name};
-        }
-        const LeaseOwner writer = writer_of_temp_file(name);
-        std::string who = fmt::format("pid {} on {}", writer.pid,
-                                      writer.machine == self.machine ? "this machine"
-                                                                     : "another machine");
-        if (abandoned_lease(LeaseInfo{TaskHash{}, writer, st.modified}, self, kDefaultLeaseTime,
-                            now)) {
-          who += ", gone without finishing (`jug cleanup` takes its mark away)";
-        }
-        generation.removers.push_back(std::move(who));
+    std::optional<std::chrono::system_clock::time_point> store_now;
+    const auto now_once = [&] {
+      if (!store_now) store_now = now();
+      return *store_now;
+    };
+    for (const auto& [path, mark] : removal_marks()) {
+      std::string who = fmt::format("pid {} on {}", mark.owner.pid,
+                                    mark.owner.machine == self.machine ? "this machine"
+                                                                       : "another machine");
+      if (abandoned_lease(mark, self, kDefaultLeaseTime, now_once)) {
+        who += ", gone without finishing (`jug cleanup` takes its mark away)";
       }
+      generation.removers.push_back(std::move(who));
     }
     std::optional<std::string> token = read_file(*fs_, token_path);
     if (!token) {
@@ -164,26 +157,28 @@ std::optional<Store::RemovalGeneration> FileStore::removal_generation() {
   }
 }
 
-std::size_t FileStore::remove_abandoned_removal_marks(std::chrono::duration<double> lease_time,
-                                                      bool dry_run) {
+std::vector<std::pair<std::string, LeaseInfo>> FileStore::removal_marks() {
   const std::string directory = root_ + "/removals";
-  const LeaseOwner self = LeaseOwner::self();
-  const auto now = [this] { return this->now(); };
+  std::vector<std::pair<std::string, LeaseInfo>> marks;
+  Directory dir = open_directory(*fs_, directory);
+  if (!dir) return marks;
+  while (const DirectoryEntry* entry = dir.next(directory)) {
+    if (!is_mark(entry->name)) continue;
+    std::string path = directory + "/" + entry->name;
+    // Gone meanwhile: its remover is done.
+    if (std::optional<LeaseInfo> mark = temp_file_writer(path, entry->name)) {
+      marks.emplace_back(std::move(path), std::move(*mark));
+    }
+  }
+  return marks;
+}
+
+std::size_t FileStore::remove_abandoned_removal_marks(
+    const std::function<bool(const LeaseInfo&)>& gone, bool dry_run) {
   std::size_t removed = 0;
   bool token_written = false;
-  Directory dir = open_directory(*fs_, directory);
-  if (!dir) return 0;
-  while (const DirectoryEntry* entry = dir.next(directory)) {
-    const std::string_view name = entry->name;
-    if (!is_mark(name)) continue;
-    const std::string path = directory + "/" + entry->name;
-    FileStatus st;
-    if (const Errno err = fs_->link_status(path, &st)) {
-      if (err == ENOENT) continue;
-      throw IoError{err, path};
-    }
-    const LeaseInfo mark{TaskHash{}, writer_of_temp_file(name), st.modified};
-    if (!abandoned_lease(mark, self, lease_time, now)) continue;
+  for (const auto& [path, mark] : removal_marks()) {
+    if (!gone(mark)) continue;
     ++removed;
     if (dry_run) continue;
     // Its removals may be done without a new token: one first.
