@@ -60,11 +60,23 @@ class TaskBody {
   /// The inverse of encode: reads all of `in`; throws CorruptRecord on bad
   /// bytes.
   virtual AnyValue decode(InputArchive& in) const = 0;
+  /// `value`, a result of this task, as JSON (`jug show`, `jug export`):
+  /// `{"value": ...}` as the front end's JSON writer makes it; nullopt when
+  /// its type has no JSON form, or the program was built without them
+  /// (result_json.hpp).
+  virtual std::optional<std::string> value_json(const AnyValue& value) const {
+    (void)value;
+    return std::nullopt;
+  }
+  /// The version of the task's code ({.version = N}), kept with its result
+  /// so that `jug why` can say it changed.
+  virtual std::uint64_t code_version() const { return 0; }
 
-  // ---- `execute --debug`: checks of what a task did, slow and thorough ----
-  /// The task's own arguments (those that are no task's result), one string
-  /// of bytes each, as they enter its hash: taken before and after it runs,
-  /// to tell whether it changed one. Empty: nothing to compare.
+  // ---- `execute --debug`, the metadata kept with results, `jug why` ----
+  /// The task's arguments, one string of bytes each, as they enter its hash
+  /// (a dependency as its task's hash): taken before and after it runs, to
+  /// tell whether it changed one; kept with its result (RunMetadata), to
+  /// tell later which one changed. Empty: nothing to compare.
   virtual std::vector<std::string> argument_fingerprints() const { return {}; }
   /// Bytes that change when `value`, a result of this task, changes (to
   /// tell whether a task that reads it changed it): its encoding, unless

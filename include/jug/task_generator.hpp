@@ -21,6 +21,9 @@
 #include "jug/storable.hpp"
 #include "jug/task_handle.hpp"
 #include "jug/task_options.hpp"
+#ifdef JUG_RESULT_JSON
+#include "jug/result_json.hpp"
+#endif
 
 namespace jug {
 
@@ -76,6 +79,14 @@ class TypedTaskBody final : public TaskBody {
       return std::make_shared<const R>(jug::decode_from<R>(in));
     }
   }
+
+  std::uint64_t code_version() const override { return generator_->version; }
+
+#ifdef JUG_RESULT_JSON
+  std::optional<std::string> value_json(const AnyValue& value) const override {
+    return detail::json_of<R>(value);
+  }
+#endif
 
   std::vector<std::string> argument_fingerprints() const override {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {

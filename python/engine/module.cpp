@@ -22,6 +22,7 @@
 #include "codec/record.hpp"
 #include "engine/build_context.hpp"
 #include "engine/graph.hpp"
+#include "engine/result_json_support.hpp"
 #include "jug/barrier.hpp"
 #include "jug/errors.hpp"
 #include "jug/main.hpp"
@@ -263,6 +264,8 @@ PYBIND11_MODULE(_engine, m) {
   namespace py = pybind11;
   using jug::python::Build;
   m.doc() = "The C++ engine of jug, for Python jugfiles (docs/python.md).";
+  // Python writes any result as JSON itself (jug._graph.json_of).
+  jug::detail::note_result_json_support();
   // A BaseException, as KeyboardInterrupt is: not caught by `except Exception`.
   m.attr("BarrierStop") = py::handle(
       PyErr_NewException("jug._engine.BarrierStop", PyExc_BaseException, nullptr));

@@ -69,6 +69,15 @@ std::string PythonTaskBody::value_fingerprint(const AnyValue& value) const {
   }
 }
 
+std::optional<std::string> PythonTaskBody::value_json(const AnyValue& value) const {
+  py::gil_scoped_acquire gil;
+  try {
+    return graph_module().attr("json_of")(from_any(value).object).cast<std::string>();
+  } catch (py::error_already_set& e) {
+    throw foreign_error(e);
+  }
+}
+
 std::vector<std::string> PythonTaskBody::argument_fingerprints() const {
   py::gil_scoped_acquire gil;
   try {

@@ -37,6 +37,7 @@ class PythonTaskBody final : public TaskBody {
   /// hash.py's hash_one of the value as it is now (its kept pickle is from
   /// before).
   std::string value_fingerprint(const AnyValue& value) const override;
+  std::optional<std::string> value_json(const AnyValue& value) const override;
 
  private:
   py::object task_;

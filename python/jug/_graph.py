@@ -152,6 +152,17 @@ def _post_mortem(task, error):
         traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
 
 
+def json_of(value):
+    """`value` as JSON for `jug show` and `jug export`: {"value": ...}, numpy
+    arrays as lists, anything else json cannot write as its repr."""
+    import json
+
+    def fallback(o):
+        return o.tolist() if hasattr(o, "tolist") else repr(o)
+
+    return json.dumps({"value": value}, default=fallback)
+
+
 def value_of(task):
     node = task._jug_node
     if _running_values is not None and node in _running_values:

@@ -65,7 +65,9 @@ def run_workers(n, argv):
     the store and its leases. Returns the worst exit status."""
     import subprocess
     command = [sys.executable, '-c', 'import jug._run; jug._run.main()'] + argv[1:]
-    workers = [subprocess.Popen(command) for _ in range(n)]
+    # One progress line on the terminal they share: the first worker's.
+    quiet = command[:4] + ['--quiet'] + command[4:]
+    workers = [subprocess.Popen(command if i == 0 else quiet) for i in range(n)]
     return max(worker.wait() for worker in workers)
 
 

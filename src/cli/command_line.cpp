@@ -9,6 +9,7 @@
 
 #include "cli/nearest_name.hpp"
 #include "cli/option_values.hpp"
+#include "cli/pattern_or_jugfile.hpp"
 #include "cli/program_jugfile.hpp"
 #include "cli/submit_values.hpp"
 #include "cli/verbose_level.hpp"
@@ -18,7 +19,32 @@ namespace {
 
 constexpr int kUsageError = 2;
 constexpr const char* kSubcommandList =
-    "execute, status, check, sleep-until, invalidate, cleanup, count, graph, submit";
+    "execute, status, check, sleep-until, invalidate, cleanup, count, graph, show, why, export, "
+    "submit";
+
+/// `jug show` and `jug why`: the patterns from where they may be given (the
+/// jugfile's place included, pattern_or_jugfile.hpp); false, having said
+/// so, when there are none.
+bool gather_patterns(CommandLine& cl, const std::string& program) {
+  if (!cl.jugfile.empty() && !names_a_jugfile(cl.jugfile)) {
+    cl.show.patterns.insert(cl.show.patterns.begin(), cl.jugfile);
+    cl.jugfile.clear();
+  }
+  if (cl.jugfile.empty()) {
+    const auto named = std::find_if(cl.show.patterns.begin(), cl.show.patterns.end(),
+                                    [](const std::string& p) { return names_a_jugfile(p); });
+    if (named != cl.show.patterns.end()) {
+      cl.jugfile = *named;
+      cl.show.patterns.erase(named);
+    }
+  }
+  if (!cl.target.empty()) cl.show.patterns.push_back(cl.target);
+  if (!cl.show.patterns.empty()) return true;
+  std::cerr << program << ": " << cl.subcommand
+            << ": which tasks? Give a PATTERN: a task name, /regex/ or hash prefix (jug count "
+               "lists the names)\n";
+  return false;
+}
 
 void add_common(CLI::App& sub, CommandLine& cl) {
   sub.add_option("jugfile", cl.jugfile,
@@ -252,6 +278,13 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
   add_whole_number(*execute, "--max-crashes", ex.max_crashes, 1, 1'000'000,
                    "Mark a task failed once its worker has died this many times running it "
                    "(default 3)");
+  execute->add_flag("-q,--quiet", cl.quiet,
+                    "No progress line: errors, warnings and the summary only");
+  add_seconds(*execute, "--progress-every", cl.progress_every,
+              "Where output is no terminal (a log), a progress line this often (default 30)");
+  execute->add_option("--trace", cl.trace,
+                      "Append a row per task run to this tab-separated file (name, hash, host, "
+                      "pid, batch job, status, failure, start, end, seconds, peak memory)");
   bool no_check_environment = false;
   execute->add_flag("--no-check-environment", no_check_environment,
                     "Ignore JUG_MAX_TASKS, JUG_MAX_HOURS/MINUTES/SECONDS, JUG_EXIT_IF_FILE_EXISTS");
@@ -317,6 +350,39 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
   graph->add_flag("--file-format")->description("Python jug's: a PNG (the default)");
   add_lease_time(*graph);
 
+  auto* show = app.add_subcommand(
+      "show", "Tell all about the tasks matching PATTERN: state, arguments, result, its run");
+  add_common(*show, cl);
+  show->add_option("patterns", cl.show.patterns,
+                   "Task names or hash prefixes, as --target takes them");
+  show->add_option("--target", cl.target, "One more pattern");
+  show->add_flag("--json", cl.show.json, "Machine-readable output");
+  add_whole_number(*show, "--max-tasks", cl.show.max_tasks, 1, kNoLimit,
+                   "Tell of at most this many tasks (default 20)");
+  add_lease_time(*show);
+
+  auto* why = app.add_subcommand(
+      "why",
+      "Say why the tasks matching PATTERN will run: which input changed, what they wait for");
+  add_common(*why, cl);
+  why->add_option("patterns", cl.show.patterns,
+                  "Task names or hash prefixes, as --target takes them");
+  why->add_option("--target", cl.target, "One more pattern");
+  why->add_flag("--json", cl.show.json, "Machine-readable output");
+  add_whole_number(*why, "--max-tasks", cl.show.max_tasks, 1, kNoLimit,
+                   "Explain at most this many tasks (default 20)");
+  add_lease_time(*why);
+
+  auto* exported = app.add_subcommand(
+      "export", "Write the results of the tasks matching PATTERN as JSON or CSV, for other tools");
+  add_common(*exported, cl);
+  exported->add_option("patterns", cl.show.patterns,
+                       "Task names or hash prefixes, as --target takes them");
+  exported->add_option("--target", cl.target, "One more pattern");
+  exported->add_option("--format", cl.show.format, "json (default) or csv")
+      ->check(CLI::IsMember({"json", "csv"}));
+  exported->add_option("-o,--output", cl.show.output, "Write to this file (default: stdout)");
+
   add_submit(app, cl);
 
   if (!ours.empty() && !ours.front().starts_with("-")) {
@@ -359,6 +425,9 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
     return kUsageError;
   }
   cl.subcommand = app.get_subcommands().front()->get_name();
+  if (takes_patterns(cl.subcommand) && !gather_patterns(cl, program)) {
+    return ParseResult(kUsageError);
+  }
   if (cl.pdb) cl.execute.debug = true;
   if (cache_file->count() > 0) cl.status.cache = true;
   cl.check_environment = !no_check_environment;

@@ -40,6 +40,19 @@ struct GraphFlags {
   unsigned max_tasks = 2000;
 };
 
+/// `jug show`, `jug why` and `jug export`.
+struct ShowFlags {
+  /// The tasks to tell of (--target's syntax, target_pattern.hpp): the
+  /// positional patterns and --target.
+  std::vector<std::string> patterns;
+  bool json = false;
+  /// At most this many tasks are told of (--max-tasks); the rest counted.
+  unsigned max_tasks = 20;
+  /// `jug export`: json or csv, and the file (empty: stdout).
+  std::string format = "json";
+  std::string output;
+};
+
 struct SubmitFlags {
   /// --workers: how many workers to queue (an array of this size).
   unsigned workers = 0;
@@ -78,8 +91,15 @@ struct CommandLine {
   /// execute: honour JUG_MAX_* and JUG_EXIT_IF_FILE_EXISTS.
   bool check_environment = true;
   ExecuteOptions execute;
+  /// execute --quiet: errors and the summary only, no progress line.
+  bool quiet = false;
+  /// execute: where the progress goes to a log, a line this often.
+  std::chrono::duration<double> progress_every{30};
+  /// execute --trace FILE (trace_file.hpp); empty: none.
+  std::string trace;
   StatusFlags status;
   GraphFlags graph;
+  ShowFlags show;
   std::string target;  // invalidate, graph
   CleanupOptions cleanup;
   SubmitFlags submit;

@@ -12,11 +12,41 @@
 
 namespace jug::cli {
 
+ConsoleObserver::ConsoleObserver(std::ostream& out, bool verbose, ProgressStyle progress, int fd,
+                                 PriorDurations prior, std::unique_ptr<TraceFile> trace)
+    : out_(out), verbose_(verbose), prior_(std::move(prior)), trace_(std::move(trace)) {
+  if (progress.mode != ProgressStyle::Mode::kOff) {
+    line_.emplace(out_, mutex_, tally_, progress, fd);
+  }
+}
+
+ConsoleObserver::~ConsoleObserver() = default;
+
+void ConsoleObserver::stop_progress() { line_.reset(); }
+
+void ConsoleObserver::round_started(const Graph& graph, std::size_t selected,
+                                    std::size_t already_done,
+                                    const std::vector<std::size_t>& to_do_per_name) {
+  // Read before the lock: it asks the store.
+  std::vector<std::optional<double>> prior;
+  if (line_ && prior_ && already_done < selected) prior = prior_(graph, to_do_per_name);
+  std::lock_guard lock(mutex_);
+  tally_.round_started(graph, selected, already_done, to_do_per_name, prior,
+                       ProgressTally::Clock::now());
+}
+
 void ConsoleObserver::task_started(const Graph& graph, NodeId id) {
   std::string task = describe_task(graph, id);
   if (verbose_) say("Executing {}...\n", task);
+  if (trace_) trace_->started(id);
   std::lock_guard lock(mutex_);
   running_.push_back(std::move(task));
+  tally_.started(graph, id, ProgressTally::Clock::now());
+}
+
+void ConsoleObserver::task_done_elsewhere(const Graph& graph, NodeId id) {
+  std::lock_guard lock(mutex_);
+  tally_.done_elsewhere(graph, id, ProgressTally::Clock::now());
 }
 
 void ConsoleObserver::forget_running(const Graph& graph, NodeId id) {
@@ -34,12 +64,22 @@ std::vector<std::string> ConsoleObserver::running_tasks() {
 
 void ConsoleObserver::task_finished(const Graph& graph, NodeId id, double seconds) {
   forget_running(graph, id);
+  if (trace_) trace_->finished(graph, id, std::nullopt);
+  {
+    std::lock_guard lock(mutex_);
+    tally_.finished(graph, id, seconds, ProgressTally::Clock::now());
+  }
   if (!verbose_) return;
   say("Finished {} in {:.3f} s\n", describe_task(graph, id), seconds);
 }
 
 void ConsoleObserver::task_failed(const Graph& graph, NodeId id, const std::string& message) {
   forget_running(graph, id);
+  if (trace_) trace_->finished(graph, id, message);
+  {
+    std::lock_guard lock(mutex_);
+    tally_.failed(graph, id);
+  }
   say("Task {} failed: {}\n", describe_task(graph, id), message);
 }
 
@@ -104,6 +144,10 @@ void ConsoleObserver::lease_lost(const Graph& graph, NodeId id, const std::strin
 
 void ConsoleObserver::result_recomputed(const Graph& graph, NodeId id, const std::string& message,
                                         bool type_changed) {
+  {
+    std::lock_guard lock(mutex_);
+    tally_.to_do_again(graph, id);
+  }
   if (type_changed) {
     {
       std::lock_guard lock(mutex_);

@@ -1,8 +1,12 @@
 #pragma once
 /// What `jug execute` prints: each task as it runs (--verbose), each
-/// failure as it happens, and a summary at the end.
+/// failure as it happens, a progress line, and a summary at the end; and
+/// the trace file (--trace) it writes.
 
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -10,16 +14,34 @@
 
 #include <fmt/ostream.h>
 
+#include "cli/progress_line.hpp"
+#include "cli/progress_tally.hpp"
+#include "cli/trace_file.hpp"
 #include "commands/execute.hpp"
 
 namespace jug::cli {
 
+/// The mean duration of earlier runs of each task name with tasks to do
+/// (indexed like Graph::names()), where the store tells: for the progress
+/// line's estimate of the time left.
+using PriorDurations = std::function<std::vector<std::optional<double>>(
+    const Graph& graph, const std::vector<std::size_t>& to_do_per_name)>;
+
 class ConsoleObserver final : public ExecuteObserver {
  public:
   ConsoleObserver(std::ostream& out, bool verbose) : out_(out), verbose_(verbose) {}
+  /// With a progress line (progress_line.hpp) on `out`, which is `fd`, and a
+  /// trace file (trace_file.hpp) where `trace` is set.
+  ConsoleObserver(std::ostream& out, bool verbose, ProgressStyle progress, int fd,
+                  PriorDurations prior, std::unique_ptr<TraceFile> trace);
+  ~ConsoleObserver() override;
+
+  void round_started(const Graph& graph, std::size_t selected, std::size_t already_done,
+                     const std::vector<std::size_t>& to_do_per_name) override;
   void task_started(const Graph& graph, NodeId id) override;
   void task_finished(const Graph& graph, NodeId id, double seconds) override;
   void task_failed(const Graph& graph, NodeId id, const std::string& message) override;
+  void task_done_elsewhere(const Graph& graph, NodeId id) override;
   void task_retrying(const Graph& graph, NodeId id, const std::string& message,
                      unsigned attempt) override;
   void lease_taken_over(const Graph& graph, NodeId id, const std::string& why) override;
@@ -32,12 +54,16 @@ class ConsoleObserver final : public ExecuteObserver {
   /// The tasks running now ("twice (3f2a9c01ab12)"), oldest first.
   std::vector<std::string> running_tasks();
 
+  /// Erases the progress line for good: the summary comes next.
+  void stop_progress();
+
  private:
   /// One whole line (or lines) at a time, flushed: workers' threads print
   /// at once, and a log tailed by the user shows progress as it happens.
   template <class... Args>
   void say(fmt::format_string<Args...> format, Args&&... args) {
     std::lock_guard lock(mutex_);
+    if (line_) line_->erase_locked();
     fmt::print(out_, format, std::forward<Args>(args)...);
     out_.flush();
   }
@@ -50,6 +76,11 @@ class ConsoleObserver final : public ExecuteObserver {
   std::vector<std::string> running_;
   /// Task names whose results were found of a changed type: said once each.
   std::vector<std::string> told_type_changed_;
+  ProgressTally tally_;
+  PriorDurations prior_;
+  std::unique_ptr<TraceFile> trace_;
+  /// Last: destroyed first, its thread stopped before what it reads goes.
+  std::optional<ProgressLine> line_;
 };
 
 /// Says at once, on stderr, what the first Ctrl-C (or SIGTERM) does:

@@ -203,7 +203,8 @@ void print_graph_json(std::ostream& out, const Graph& graph, const GraphDrawing&
                             {"dependencies", count}});
     }
   }
-  out << j.dump(2) << '\n';
+  // Replaced, not thrown: a task name need not be valid UTF-8.
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace jug::cli

@@ -10,12 +10,18 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <unistd.h>
 #include <fmt/ostream.h>
 
 #include "cli/command_line.hpp"
 #include "cli/execute_output.hpp"
 #include "cli/failed_task_debugger.hpp"
+#include "cli/export_command.hpp"
 #include "cli/graph_command.hpp"
+#include "cli/progress_line.hpp"
+#include "cli/trace_file.hpp"
+#include "commands/prior_durations.hpp"
+#include "cli/show_command.hpp"
 #include "cli/status_output.hpp"
 #include "cli/stop_conditions.hpp"
 #include "cli/stop_signals.hpp"
@@ -55,7 +61,16 @@ void keep_until_exit([[maybe_unused]] Graph&& graph) {
 }
 
 int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build, Store& store) {
-  cli::ConsoleObserver observer(std::cout, cl.verbose);
+  std::unique_ptr<cli::TraceFile> trace;
+  if (!cl.trace.empty()) trace = std::make_unique<cli::TraceFile>(cl.trace);
+  cli::ConsoleObserver observer(
+      std::cout, cl.verbose,
+      cli::progress_style(STDOUT_FILENO, cl.quiet, cl.progress_every.count()),
+      STDOUT_FILENO,
+      [&store](const Graph& graph, const std::vector<std::size_t>& to_do) {
+        return prior_durations(graph, store, to_do);
+      },
+      std::move(trace));
   ExecuteOptions options = cl.execute;
   cli::apply_stop_conditions(options, cl.check_environment);
   say_last_words_on_fatal_signals();
@@ -76,6 +91,7 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
   }
   const auto start = std::chrono::steady_clock::now();
   ExecuteOutcome outcome = execute_through_barriers(build, store, options, observer);
+  observer.stop_progress();
   const ExecuteReport& report = outcome.report;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -287,6 +303,9 @@ int dispatch_on_graph(const cli::CommandLine& cl, const Graph& graph, Store& sto
   if (s == "cleanup") return run_cleanup(cl, graph, store);
   if (s == "count") return run_count(graph);
   if (s == "graph") return cli::run_graph(cl, graph, store);
+  if (s == "show") return cli::run_show(cl, graph, store);
+  if (s == "why") return cli::run_why(cl, graph, store);
+  if (s == "export") return cli::run_export(cl, graph, store);
   throw Error("jug: subcommand " + s + " is not implemented");
 }
 

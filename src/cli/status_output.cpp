@@ -103,7 +103,8 @@ void print_status_json(std::ostream& out, const Graph& graph, const StatusReport
     j["failed"].push_back(
         {{"name", graph.name(id)}, {"hash", graph.hash(id).hex()}, {"message", message}});
   }
-  out << j.dump(2) << '\n';
+  // Replaced, not thrown: a task name need not be valid UTF-8.
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
 }
 
 void print_running(std::ostream& out, const Graph& graph, const StatusReport& report) {

@@ -17,10 +17,10 @@
 namespace jug::record {
 namespace {
 
-/// The checksum of a record: the XXH3-64 of its stored payload, seeded with
-/// the other header bytes.
-std::uint64_t checksum(std::string_view header, std::string_view stored_payload) {
-  return checksum_of(stored_payload, checksum_seed(header));
+/// The checksum of a record: the XXH3-64 of what follows its header (its
+/// stored payload and trailer), seeded with the other header bytes.
+std::uint64_t checksum(std::string_view header, std::string_view after_header) {
+  return checksum_of(after_header, checksum_seed(header));
 }
 
 template <class T>
@@ -45,7 +45,8 @@ std::optional<std::string> compress(std::string_view payload) {
 
 std::string begin() { return std::string(kHeaderSize, '\0'); }
 
-void finish(std::string& buffer, const TaskHash& hash, std::string_view result_type) {
+void finish(std::string& buffer, const TaskHash& hash, std::string_view result_type,
+            std::string_view metadata) {
   const std::string_view payload = std::string_view(buffer).substr(kHeaderSize);
   Header h{kFormatVersion, 0, payload.size(), payload.size(), 0, hash,
            type_fingerprint(result_type)};
@@ -55,6 +56,12 @@ void finish(std::string& buffer, const TaskHash& hash, std::string_view result_t
     buffer.resize(kHeaderSize);
     buffer += *compressed;
   }
+  if (!metadata.empty()) {
+    const std::string trailer = metadata_trailer(hash, metadata);
+    h.flags |= kFlagMetadata;
+    h.metadata_length = trailer.size();
+    buffer += trailer;
+  }
   write_header(buffer.data(), h);
   h.checksum = checksum(buffer, std::string_view(buffer).substr(kHeaderSize));
   put_at(buffer, 24, h.checksum);
@@ -63,8 +70,8 @@ void finish(std::string& buffer, const TaskHash& hash, std::string_view result_t
 std::string_view open(std::string_view record, const TaskHash& expected,
                       std::string_view result_type, std::string& scratch) {
   const Header h = parse_header(record, record.size());
-  const std::string_view stored = record.substr(kHeaderSize);
-  if (checksum(record, stored) != h.checksum) {
+  const std::string_view stored = record.substr(kHeaderSize, h.stored_length);
+  if (checksum(record, record.substr(kHeaderSize)) != h.checksum) {
     throw CorruptRecord(std::string(kChecksumMismatch));
   }
   if (h.hash != expected) {

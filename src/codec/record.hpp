@@ -1,19 +1,27 @@
 #pragma once
 /// Records: how a result is framed in a store. A record is an 80-byte header
-/// followed by the payload (the codec's bytes, possibly zstd-compressed):
+/// followed by the payload (the codec's bytes, possibly zstd-compressed) and,
+/// in records written since metadata came in, a metadata trailer:
 ///
 ///   offset size  field
 ///        0    4  magic "JUGR"
 ///        4    2  format version (1), little-endian
-///        6    2  flags: bit 0 = payload compressed with zstd
+///        6    2  flags: bit 0 = payload compressed with zstd,
+///                       bit 1 = a metadata trailer follows the payload
 ///        8    8  stored payload length
 ///       16    8  decoded payload length
-///       24    8  XXH3-64 of the stored payload, seeded with the XXH3-64 of
-///                the other header bytes (0..23 and 32..79): covers it all
+///       24    8  XXH3-64 of every byte after the header (payload, then
+///                trailer), seeded with the XXH3-64 of the other header
+///                bytes (0..23 and 32..79): covers it all
 ///       32   32  the task hash the record belongs to
 ///       64    8  XXH3-64 of the result's C++ type name (typeid, Itanium ABI):
 ///                a result read back as another type is refused, not misread
-///       72    8  reserved, zero
+///       72    8  length of the metadata trailer (0 without one)
+///
+/// The trailer (run_metadata.hpp says what it holds) ends with an XXH3-64 of
+/// its other bytes, seeded with the task hash's, so that it can be read and
+/// trusted without reading the payload before it (read_metadata). A record
+/// without the flag reads as before: its checksum is the same either way.
 ///
 /// A record is checked whole before any value decoded from it is handed on:
 /// magic, version, lengths, checksum and hash. See docs/store-layout.md.
@@ -49,8 +57,10 @@ inline constexpr std::uint16_t kFormatVersion = 1;
 std::string begin();
 
 /// Fills in the header of a buffer made by begin() whose payload has been
-/// appended; compresses the payload when that saves space.
-void finish(std::string& buffer, const TaskHash& hash, std::string_view result_type);
+/// appended; compresses the payload when that saves space; appends
+/// `metadata` as the trailer unless it is empty.
+void finish(std::string& buffer, const TaskHash& hash, std::string_view result_type,
+            std::string_view metadata = {});
 
 /// Checks a record and returns its decoded payload: a view into `record`, or
 /// into `scratch` when the payload had to be decompressed. Throws
@@ -84,8 +94,10 @@ using Encoder = std::function<void(OutputArchive&)>;
 /// that pays, as finish() does; a big one is encoded once to learn its
 /// length (and, if its start compresses well, once more to learn its
 /// compressed length), and the record returned encodes it again as it is
-/// written, through a buffer of bounded size. Throws what `encode` throws.
-RecordBytes make(const TaskHash& hash, std::string_view result_type, Encoder encode);
+/// written, through a buffer of bounded size. `metadata`, unless empty, is
+/// its trailer. Throws what `encode` throws.
+RecordBytes make(const TaskHash& hash, std::string_view result_type, Encoder encode,
+                 std::string_view metadata = {});
 
 /// Reads a payload into a value from an archive (TaskBody::decode); throws
 /// CorruptRecord when the bytes do not decode.
@@ -109,5 +121,15 @@ void read(RecordSource& source, const TaskHash& expected, std::string_view resul
 
 /// read() without a value: checks the record whole, decompressing it.
 void verify(RecordSource& source, const TaskHash& expected, std::string_view result_type);
+
+/// The metadata trailer of the record of task `expected` in `source`, read
+/// without its payload (two reads: the header, the trailer); nullopt when
+/// the record has none (it was written before metadata came in). Throws
+/// CorruptRecord when the header or the trailer is damaged, or the record
+/// is another task's; StoreError when the store fails.
+std::optional<std::string> read_metadata(RecordSource& source, const TaskHash& expected);
+
+/// The trailer that carries `metadata` in the record of task `hash`.
+std::string metadata_trailer(const TaskHash& hash, std::string_view metadata);
 
 }  // namespace jug::record

@@ -47,8 +47,10 @@ void write_header(char* out, const Header& h) {
   put_at(out, 24, h.checksum);
   std::memcpy(out + 32, h.hash.bytes.data(), TaskHash::kSize);
   put_at(out, 64, h.result_type);
-  put_at(out, 72, std::uint64_t{0});
+  put_at(out, 72, h.metadata_length);
 }
+
+std::uint64_t Header::metadata_offset() const { return kHeaderSize + stored_length; }
 
 Header parse_header(std::string_view bytes, std::uint64_t record_size) {
   if (record_size < kHeaderSize || bytes.size() < kHeaderSize) {
@@ -66,20 +68,27 @@ Header parse_header(std::string_view bytes, std::uint64_t record_size) {
   h.checksum = get_at<std::uint64_t>(bytes, 24);
   std::memcpy(h.hash.bytes.data(), bytes.data() + 32, TaskHash::kSize);
   h.result_type = get_at<std::uint64_t>(bytes, 64);
+  h.metadata_length = get_at<std::uint64_t>(bytes, 72);
   if (h.version != kFormatVersion) {
     throw CorruptRecord(fmt::format(
         "record format version {} is not supported (this jug reads version {}); "
         "it was written by another jug version",
         h.version, kFormatVersion));
   }
-  if ((h.flags & ~kFlagZstd) != 0) {
-    throw CorruptRecord(fmt::format("record has unknown flags {:#x}", h.flags));
+  if ((h.flags & ~(kFlagZstd | kFlagMetadata)) != 0) {
+    throw CorruptRecord(fmt::format(
+        "record has unknown flags {:#x}: it was damaged, or written by a newer jug", h.flags));
+  }
+  if ((h.flags & kFlagMetadata) == 0 && h.metadata_length != 0) {
+    throw CorruptRecord("record's header has a metadata length but no metadata flag");
   }
   const std::uint64_t body = record_size - kHeaderSize;
-  if (h.stored_length != body) {
-    throw CorruptRecord(fmt::format("record is {}: header says {} payload bytes, file has {}",
-                                    body < h.stored_length ? "truncated" : "too long",
-                                    h.stored_length, body));
+  // Compared so that no sum can wrap: both lengths come from the file.
+  if (h.stored_length > body || h.metadata_length != body - h.stored_length) {
+    const bool short_of = h.stored_length > body || h.metadata_length > body - h.stored_length;
+    throw CorruptRecord(fmt::format(
+        "record is {}: header says {} payload bytes and {} of metadata, file has {}",
+        short_of ? "truncated" : "too long", h.stored_length, h.metadata_length, body));
   }
   return h;
 }

@@ -11,6 +11,9 @@
 namespace jug::record {
 
 inline constexpr std::uint16_t kFlagZstd = 1;
+/// The record ends with a metadata trailer (record.hpp), whose length the
+/// header's last field gives.
+inline constexpr std::uint16_t kFlagMetadata = 2;
 
 struct Header {
   std::uint16_t version = 0;
@@ -20,16 +23,21 @@ struct Header {
   std::uint64_t checksum = 0;
   TaskHash hash;
   std::uint64_t result_type = 0;
+  /// Bytes of the metadata trailer after the payload; 0 without one (and
+  /// then the flag must be clear).
+  std::uint64_t metadata_length = 0;
 
   bool compressed() const { return (flags & kFlagZstd) != 0; }
+  /// Where the metadata trailer starts.
+  std::uint64_t metadata_offset() const;
 };
 
 /// Reads the header at the start of a record of `record_size` bytes and
-/// checks its magic, version, flags and stored length (against the size);
-/// throws CorruptRecord saying what is wrong.
+/// checks its magic, version, flags and lengths (against the size); throws
+/// CorruptRecord saying what is wrong.
 Header parse_header(std::string_view bytes, std::uint64_t record_size);
 
-/// Writes `h` (with its magic and reserved bytes) into `out`, kHeaderSize bytes.
+/// Writes `h` (with its magic) into `out`, kHeaderSize bytes.
 void write_header(char* out, const Header& h);
 
 /// What the payload's XXH3-64 is seeded with: the XXH3-64 of the header's

@@ -28,24 +28,39 @@ constexpr std::size_t kReadPieceSize = 256 * 1024;
 /// zstd.h declares only for static linking).
 constexpr std::size_t kZstdFrameHeaderMax = 18;
 
-/// The stored payload of a record, read front to back, checksummed.
+/// The stored payload of a record, read front to back, checksummed (with
+/// the metadata trailer after it, which the checksum covers too).
 class StoredPayload {
  public:
   StoredPayload(RecordSource& source, const Header& h, std::uint64_t seed)
-      : source_(source), end_(kHeaderSize + h.stored_length), checksum_(seed) {}
+      : source_(source),
+        end_(h.metadata_offset()),
+        record_end_(h.metadata_offset() + h.metadata_length),
+        checksum_(seed) {}
 
   /// Reads the next bytes, at most `size`, a piece at a time: each piece
   /// is checksummed while it is still in the CPU's cache, so a big value
   /// read straight into its own memory is not read through a second time.
-  std::size_t read(char* buffer, std::size_t size) {
-    size = static_cast<std::size_t>(std::min<std::uint64_t>(size, end_ - offset_));
+  std::size_t read(char* buffer, std::size_t size) { return read_until(end_, buffer, size); }
+
+  /// Reads what is left, the trailer too; true when the checksum of all of
+  /// it is `expected`.
+  bool checksum_is(std::uint64_t expected) {
+    std::unique_ptr<char[]> piece(new char[kReadPieceSize]);
+    while (offset_ < record_end_) read_until(record_end_, piece.get(), kReadPieceSize);
+    return checksum_.value() == expected;
+  }
+
+ private:
+  std::size_t read_until(std::uint64_t end, char* buffer, std::size_t size) {
+    size = static_cast<std::size_t>(std::min<std::uint64_t>(size, end - offset_));
     for (std::size_t done = 0; done < size;) {
       const std::size_t piece = std::min(size - done, kReadPieceSize);
       const std::size_t got = source_.read_at(offset_, std::span<char>(buffer + done, piece));
       if (got != piece) {
         throw CorruptRecord(fmt::format("record is truncated: it ended {} bytes early, as it "
                                         "was being read",
-                                        end_ - offset_ - got));
+                                        record_end_ - offset_ - got));
       }
       checksum_.add(buffer + done, got);
       offset_ += got;
@@ -54,17 +69,10 @@ class StoredPayload {
     return size;
   }
 
-  /// Reads what is left; true when the checksum of all of it is `expected`.
-  bool checksum_is(std::uint64_t expected) {
-    std::unique_ptr<char[]> piece(new char[kReadPieceSize]);
-    while (offset_ < end_) read(piece.get(), kReadPieceSize);
-    return checksum_.value() == expected;
-  }
-
- private:
   RecordSource& source_;
   std::uint64_t offset_ = kHeaderSize;
   std::uint64_t end_;
+  std::uint64_t record_end_;
   Checksum checksum_;
 };
 

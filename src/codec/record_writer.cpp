@@ -178,13 +178,19 @@ std::uint64_t big_record_size_from_environment() {
 std::atomic<std::uint64_t> big_record_size_set{0};
 
 /// The record of a payload of `length` bytes that is too big to hold: its
-/// header says how it is stored, and the bytes come from encoding again.
-RecordBytes streamed_record(Header h, Encoder encode) {
+/// header says how it is stored, and the bytes come from encoding again,
+/// then `trailer` (empty, or metadata_trailer()).
+RecordBytes streamed_record(Header h, Encoder encode, std::string trailer) {
+  if (!trailer.empty()) {
+    h.flags |= kFlagMetadata;
+    h.metadata_length = trailer.size();
+  }
   char header[kHeaderSize];
   write_header(header, h);
   const std::uint64_t seed = checksum_seed(std::string_view(header, kHeaderSize));
-  return RecordBytes(kHeaderSize + h.stored_length, [h, seed, encode = std::move(encode)](
-                                                        RecordWriter& writer) mutable {
+  const std::uint64_t size = h.metadata_offset() + h.metadata_length;
+  return RecordBytes(size, [h, seed, encode = std::move(encode),
+                            trailer = std::move(trailer)](RecordWriter& writer) mutable {
     const char placeholder[kHeaderSize] = {};  // the header, once the checksum is known
     writer.append(std::string_view(placeholder, kHeaderSize));
     ChecksummedOutput output(writer, seed);
@@ -196,6 +202,7 @@ RecordBytes streamed_record(Header h, Encoder encode) {
           "function must write the same bytes each time it is called",
           h.stored_length, output.count()));
     }
+    output.write(trailer);
     h.checksum = output.checksum();
     char final_header[kHeaderSize];
     write_header(final_header, h);
@@ -213,7 +220,8 @@ std::uint64_t big_record_size() {
 
 void set_big_record_size(std::uint64_t bytes) { big_record_size_set = bytes; }
 
-RecordBytes make(const TaskHash& hash, std::string_view result_type, Encoder encode) {
+RecordBytes make(const TaskHash& hash, std::string_view result_type, Encoder encode,
+                 std::string_view metadata) {
   // Encoded into memory while it fits under the limit; counted beyond.
   const std::uint64_t limit = big_record_size() - kHeaderSize;
   std::string record = begin();
@@ -223,7 +231,7 @@ RecordBytes make(const TaskHash& hash, std::string_view result_type, Encoder enc
     encode(ar);
   }
   if (first.count() <= limit) {
-    finish(record, hash, result_type);
+    finish(record, hash, result_type, metadata);
     return RecordBytes(std::move(record));
   }
   const std::uint64_t length = first.count();
@@ -236,7 +244,8 @@ RecordBytes make(const TaskHash& hash, std::string_view result_type, Encoder enc
       h.stored_length = compressed.count();
     }
   }
-  return streamed_record(h, std::move(encode));
+  return streamed_record(h, std::move(encode),
+                         metadata.empty() ? std::string() : metadata_trailer(hash, metadata));
 }
 
 }  // namespace jug::record

@@ -81,9 +81,17 @@ struct ExecuteOptions {
 class ExecuteObserver {
  public:
   virtual ~ExecuteObserver() = default;
+  /// A round (the whole run, or the part up to the next barrier) begins:
+  /// `selected` tasks to be done, `already_done` of them finished, and the
+  /// rest per task name (indexed like Graph::names()).
+  virtual void round_started(const Graph&, std::size_t /*selected*/,
+                             std::size_t /*already_done*/,
+                             const std::vector<std::size_t>& /*to_do_per_name*/) {}
   virtual void task_started(const Graph&, NodeId) {}
   virtual void task_finished(const Graph&, NodeId, double /*seconds*/) {}
   virtual void task_failed(const Graph&, NodeId, const std::string& /*message*/) {}
+  /// Another worker finished a task this one was going to run.
+  virtual void task_done_elsewhere(const Graph&, NodeId) {}
   /// A task threw and is run again (attempt counts from 1).
   virtual void task_retrying(const Graph&, NodeId, const std::string& /*message*/,
                              unsigned /*attempt*/) {}

@@ -107,6 +107,7 @@ void Scheduler::select() {
   }
   std::sort(previously_failed_.begin(), previously_failed_.end());
 
+  std::vector<std::size_t> to_do_per_name(graph_.names().size());
   for (NodeId id = 0; id < graph_.size(); ++id) {
     if (!selected[id]) continue;
     ++report_.selected;
@@ -115,8 +116,10 @@ void Scheduler::select() {
       ++report_.already_done;
     } else {
       state_[id] = State::kWaiting;
+      ++to_do_per_name[graph_.node(id).name_id];
     }
   }
+  observer_.round_started(graph_, report_.selected, report_.already_done, to_do_per_name);
   if (report_.already_done == report_.selected) return;  // nothing to do: a no-op execute
   dependents_ = graph_.dependents();
   for (NodeId id = 0; id < graph_.size(); ++id) {
@@ -279,6 +282,7 @@ void Scheduler::poll_held_elsewhere(std::unique_lock<std::mutex>& lock, bool loo
   for (std::size_t i = 0; i < held.size(); ++i) {
     if (finished[i]) {
       ++report_.done_elsewhere;
+      observer_.task_done_elsewhere(graph_, held[i]);
       mark_done(held[i]);
     } else if (look_at_leases) {
       make_ready(held[i]);

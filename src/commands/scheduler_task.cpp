@@ -11,6 +11,7 @@
 #include "commands/debug_checks.hpp"
 #include "commands/last_words.hpp"
 #include "engine/results.hpp"
+#include "engine/run_metadata_of.hpp"
 #include "engine/type_name.hpp"
 #include "jug/errors.hpp"
 #include "store/lease_judge.hpp"
@@ -131,6 +132,7 @@ std::optional<Scheduler::Troubles> Scheduler::lease_and_check(NodeId id, bool al
   try {
     if (leased->stored) {  // finished between our listing and our lease
       release_lease(hash);
+      observer_.task_done_elsewhere(graph_, id);
       std::lock_guard lock(mutex_);
       ++report_.done_elsewhere;
       mark_done(id);
@@ -232,6 +234,13 @@ std::optional<Scheduler::Chained> Scheduler::run_leased(NodeId id, Troubles trou
   }
   observer_.task_started(graph_, id);
   const auto start = Clock::now();
+  std::vector<std::string> arguments;
+  try {
+    arguments = argument_identities_of(*node.body);
+  } catch (const std::exception&) {
+    // Only what the metadata keeps; the task itself says what is wrong.
+  }
+  const auto started = std::chrono::system_clock::now();
   std::optional<RecordBytes> record;
   AnyValue value;
   std::optional<std::string> failure;
@@ -248,7 +257,11 @@ std::optional<Scheduler::Chained> Scheduler::run_leased(NodeId id, Troubles trou
         broken_rule = before->changes(inputs);
         if (!broken_rule) broken_rule = check_result_round_trip(graph_, id, value);
       }
-      if (!broken_rule) record = encode_result(graph_, id, value);
+      if (!broken_rule) {
+        const auto finished = std::chrono::system_clock::now();
+        record = encode_result(graph_, id, value,
+                               run_metadata_of(graph_, id, started, finished, arguments));
+      }
       failure = broken_rule;
     } catch (const std::exception& e) {
       failure = fmt::format("{}: {}", exception_type_name(e), e.what());

@@ -9,6 +9,7 @@
 
 #include "codec/record.hpp"
 #include "engine/results.hpp"
+#include "engine/run_metadata_of.hpp"
 #include "jug/barrier.hpp"
 #include "jug/errors.hpp"
 
@@ -220,7 +221,12 @@ void run_now_unless_stored(NodeId id) {
     inputs.push_back(i < viewed.size() && viewed[i] ? elements_of(graph, d, std::move(value))
                                                     : std::move(value));
   }
-  save_result(*current_store, graph, id, node.body->run(inputs));
+  std::vector<std::string> arguments = argument_identities_of(*node.body);
+  const auto started = std::chrono::system_clock::now();
+  const AnyValue result = node.body->run(inputs);
+  save_result(*current_store, graph, id, result,
+              run_metadata_of(graph, id, started, std::chrono::system_clock::now(),
+                              std::move(arguments)));
 }
 
 NodeId add_tasklet(const TaskHash& hash, NodeId base, std::shared_ptr<const TaskletBody> body) {

@@ -151,14 +151,18 @@ std::string encode_payload(const TaskBody& body, const AnyValue& value) {
   return bytes;
 }
 
-RecordBytes encode_result(const Graph& graph, NodeId id, const AnyValue& value) {
+RecordBytes encode_result(const Graph& graph, NodeId id, const AnyValue& value,
+                          const RunMetadata& run) {
   const TaskBody& body = *graph.node(id).body;
-  return record::make(graph.hash(id), body.result_type(),
-                      [&body, value](OutputArchive& payload) { body.encode(value, payload); });
+  return record::make(
+      graph.hash(id), body.result_type(),
+      [&body, value](OutputArchive& payload) { body.encode(value, payload); },
+      encode_run_metadata(run));
 }
 
-void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value) {
-  store.put(graph.hash(id), encode_result(graph, id, value));
+void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value,
+                 const RunMetadata& run) {
+  store.put(graph.hash(id), encode_result(graph, id, value, run));
 }
 
 }  // namespace jug

@@ -2,6 +2,7 @@
 /// Reading and writing one task's result through a store, with the record
 /// framing and error messages that name the task and where it is stored.
 
+#include "codec/run_metadata.hpp"
 #include "engine/graph.hpp"
 #include "store/store.hpp"
 
@@ -23,16 +24,19 @@ AnyValue load_elements(Store& store, const Graph& graph, NodeId id);
 /// `value`, the result of `id` in memory, as the bytes of its elements.
 AnyValue elements_of(const Graph& graph, NodeId id, AnyValue value);
 
-/// The record of `value` as the result of `id`: ready for Store::put. A
-/// big one keeps `value` and encodes it again as it is stored.
-RecordBytes encode_result(const Graph& graph, NodeId id, const AnyValue& value);
+/// The record of `value` as the result of `id`, with `run` as its
+/// metadata: ready for Store::put. A big one keeps `value` and encodes it
+/// again as it is stored.
+RecordBytes encode_result(const Graph& graph, NodeId id, const AnyValue& value,
+                          const RunMetadata& run);
 
 /// The payload `body` encodes for `value`, whole in memory (the record's
 /// body, without its framing).
 std::string encode_payload(const TaskBody& body, const AnyValue& value);
 
 /// Encodes `value` as a record and publishes it.
-void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value);
+void save_result(Store& store, const Graph& graph, NodeId id, const AnyValue& value,
+                 const RunMetadata& run);
 
 /// "twice (3f2a9c01…)": how messages name a task.
 std::string describe_task(const Graph& graph, NodeId id);

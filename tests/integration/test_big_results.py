@@ -99,7 +99,11 @@ class BigResults(BigArrays):
                 if smooth:
                     self.assertLess(stored, COUNT * 8 // 4, "a smooth array is compressed")
                 else:
-                    self.assertEqual(stored, 80 + 8 + COUNT * 8, "header, count, raw doubles")
+                    with open(record, "rb") as f:
+                        trailer = int.from_bytes(f.read(80)[72:80], "little")
+                    self.assertGreater(trailer, 0, "the run's metadata is kept")
+                    self.assertEqual(stored, 80 + 8 + COUNT * 8 + trailer,
+                                     "header, count, raw doubles, metadata")
                 p = self.reload(*args)
                 self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
                 self.assertEqual(jugtest.executed_count(p.stdout), 1)

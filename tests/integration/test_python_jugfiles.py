@@ -233,13 +233,15 @@ class NumpyResults(jugtest.ScratchTest):
                            capture_output=True, env=python_env())
         self.assertIn("arrays ok", p.stdout, p.stderr)
         # Stored raw, not pickled: after the record's 80-byte header, `N`,
-        # the length of the dtype, order and shape, them, then the doubles.
+        # the length of the dtype, order and shape, them, then the doubles;
+        # then the run's metadata, as long as the header's last field says.
         big = p.stdout.split()[-1]
         with open(os.path.join(self.dir, "arrays.jugdata", "results", big[:2], big[2:]), "rb") as f:
             record = f.read()
         self.assertEqual(record[80:81], b"N")
         header = int.from_bytes(record[81:89], "little")
-        self.assertEqual(len(record), 80 + 1 + 8 + header + 300_000 * 8)
+        trailer = int.from_bytes(record[72:80], "little")
+        self.assertEqual(len(record), 80 + 1 + 8 + header + 300_000 * 8 + trailer)
 
 
 PYTHON_SQUARES = """\

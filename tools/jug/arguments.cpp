@@ -3,20 +3,22 @@
 #include <algorithm>
 #include <array>
 
+#include "cli/pattern_or_jugfile.hpp"
 #include "cli/verbose_level.hpp"
 
 namespace jug::tool {
 
 namespace {
 
-constexpr std::array<std::string_view, 27> kOptionsWithValue{
+constexpr std::array<std::string_view, 29> kOptionsWithValue{
     "--jugdir",       "--target",          "--invalid",        "--cache-file",
     "-j",             "--jobs",            "--wait-cycle-time", "--nr-wait-cycles",
     "--retries",      "--lease-time",      "--max-crashes",    "--reconnect-time",
     "-n",             "--workers",         "--scheduler",      "--time",
     "--stop-before",  "--mem",             "--queue",          "--account",
     "--name",         "--pe",              "--option",         "--format",
-    "-o",             "--output",          "--max-tasks",
+    "-o",             "--output",          "--max-tasks",      "--progress-every",
+    "--trace",
 };
 
 bool is_option(std::string_view argument) {
@@ -26,12 +28,14 @@ bool is_option(std::string_view argument) {
 
 }  // namespace
 
+bool takes_patterns(std::string_view subcommand) { return cli::takes_patterns(subcommand); }
+
 bool takes_separate_value(std::string_view argument) {
   return std::find(kOptionsWithValue.begin(), kOptionsWithValue.end(), argument) !=
          kOptionsWithValue.end();
 }
 
-ScannedArguments scan_arguments(std::span<const std::string> arguments) {
+ScannedArguments scan_arguments(std::span<const std::string> arguments, bool patterns) {
   ScannedArguments scanned;
   bool after_separator = false;
   for (std::size_t i = 0; i < arguments.size(); ++i) {
@@ -54,7 +58,7 @@ ScannedArguments scan_arguments(std::span<const std::string> arguments) {
       if (argument == "--help" || argument == "-h") scanned.help = true;
       if (argument == "--version") scanned.version = true;
       scanned.others.push_back(argument);
-    } else if (!scanned.file) {
+    } else if (!scanned.file && (!patterns || cli::names_a_jugfile(argument))) {
       scanned.file = argument;
     } else {
       scanned.others.push_back(argument);

@@ -33,8 +33,14 @@ struct ScannedArguments {
   bool version = false;
 };
 
-/// Splits the arguments after the subcommand.
-ScannedArguments scan_arguments(std::span<const std::string> arguments);
+/// Whether `subcommand` takes patterns where the jugfile would go (`show`,
+/// `why`, `export`).
+bool takes_patterns(std::string_view subcommand);
+
+/// Splits the arguments after the subcommand. With `patterns` (`jug show`,
+/// `jug why`: cli/pattern_or_jugfile.hpp), the file is the first argument
+/// that names a jugfile, and the others are patterns.
+ScannedArguments scan_arguments(std::span<const std::string> arguments, bool patterns = false);
 
 /// The argv the jugfile's program runs with: the program, the subcommand,
 /// the jugfile (the program names its default store after it), then

@@ -1,5 +1,7 @@
 #include "build_cache.hpp"
 
+#include <fstream>
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <pwd.h>
@@ -110,6 +112,19 @@ fs::path cache_directory(const std::function<const char*(const char*)>& getenv) 
 
 fs::path BuildCache::program_path(std::string_view key) const {
   return root_ / "builds" / key / kProgramName;
+}
+
+bool BuildCache::failed_before(std::string_view key) const {
+  std::error_code error;
+  return fs::exists(root_ / "builds" / fmt::format("{}.failed", key), error);
+}
+
+fs::path BuildCache::note_failure(std::string_view key, std::string_view output) const {
+  std::error_code error;
+  fs::create_directories(root_ / "builds", error);
+  const fs::path marker = root_ / "builds" / fmt::format("{}.failed", key);
+  std::ofstream(marker) << output;
+  return marker;
 }
 
 std::optional<fs::path> BuildCache::find(std::string_view key) const {

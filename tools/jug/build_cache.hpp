@@ -40,6 +40,15 @@ class BuildCache {
       std::string_view key,
       const std::function<bool(const std::filesystem::path& output)>& compile);
 
+  /// Whether a build of `key` failed before, as note_failure() recorded: a
+  /// build that may fail and has a fallback (a jugfile with JSON output) is
+  /// not tried again on every run.
+  bool failed_before(std::string_view key) const;
+  /// Records that a build of `key` failed, with what the compiler said, in
+  /// the file it returns (best effort: a cache that cannot be written tries
+  /// again next time). Removing the file makes jug try again.
+  std::filesystem::path note_failure(std::string_view key, std::string_view output) const;
+
  private:
   std::filesystem::path root_;
 };

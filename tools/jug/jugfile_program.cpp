@@ -75,15 +75,54 @@ std::vector<std::string> compile_command(const CompilePlan& plan, const std::str
   return argv;
 }
 
+/// The key of the build `plan` makes of `file`.
+std::string key_of(const std::string& file, const CompilePlan& plan) {
+  return build_key({.source = file,
+                    .compile_config = plan.config.text,
+                    .extra_cxxflags = plan.extra_cxxflags,
+                    .extra_libs = plan.extra_libs,
+                    .compiler = plan.compiler,
+                    .libs = split_words(plan.config.libs)});
+}
+
+/// The build of `file` with JUG_RESULT_JSON, quietly: nullopt (having said
+/// so once) where it does not compile.
+std::optional<std::string> program_with_result_json(
+    const std::string& file, const std::function<const char*(const char*)>& getenv) {
+  CompilePlan plan = plan_compile(file, getenv);
+  plan.extra_cxxflags.push_back("-DJUG_RESULT_JSON");
+  const std::string key = key_of(file, plan);
+  BuildCache cache(cache_directory(getenv));
+  if (std::optional<fs::path> program = cache.find(key)) return program->string();
+  if (cache.failed_before(key)) return std::nullopt;
+  int status = 0;
+  std::string said;
+  const std::optional<fs::path> program = cache.build(key, [&](const fs::path& output) {
+    fmt::print(stderr, "jug: compiling {} with JSON output of results...\n", file);
+    std::fflush(stderr);
+    said = run_and_capture(compile_command(plan, file, output), &status, /*capture_errors=*/true);
+    return status == 0;
+  });
+  if (program) return program->string();
+  // Only the compiler's verdict is remembered: not a compiler that was
+  // killed (128 + signal: Ctrl-C, out of memory) or could not start (127).
+  const bool compile_error = status > 0 && status < 127;
+  const std::string where =
+      compile_error ? fmt::format(" (what the compiler said: {}; remove it to try again)",
+                                  cache.note_failure(key, said).string())
+                    : "";
+  fmt::print(stderr,
+             "jug: {} does not compile with cereal's JSON archive{}, so results are not shown "
+             "as JSON: a result type's serialize or save function takes jug's archive only, "
+             "perhaps{}\n",
+             file, compile_error ? "" : fmt::format(" (the compiler exited {})", status), where);
+  return std::nullopt;
+}
+
 std::string compiled_program(const std::string& file,
                              const std::function<const char*(const char*)>& getenv) {
   const CompilePlan plan = plan_compile(file, getenv);
-  const std::string key = build_key({.source = file,
-                                     .compile_config = plan.config.text,
-                                     .extra_cxxflags = plan.extra_cxxflags,
-                                     .extra_libs = plan.extra_libs,
-                                     .compiler = plan.compiler,
-                                     .libs = split_words(plan.config.libs)});
+  const std::string key = key_of(file, plan);
   BuildCache cache(cache_directory(getenv));
   if (std::optional<fs::path> program = cache.find(key)) return program->string();
 
@@ -114,8 +153,13 @@ bool is_cpp_source(const fs::path& file) {
   return extension == ".cpp" || extension == ".cc" || extension == ".cxx" || extension == ".C";
 }
 
+bool shows_result_values(std::string_view subcommand) {
+  return subcommand == "show" || subcommand == "export";
+}
+
 std::string jugfile_program(const std::string& file,
-                            const std::function<const char*(const char*)>& getenv) {
+                            const std::function<const char*(const char*)>& getenv,
+                            bool result_json) {
   std::error_code error;
   if (fs::is_directory(file, error)) {
     throw ToolError(fmt::format("{} is a directory; give the jugfile itself "
@@ -123,7 +167,14 @@ std::string jugfile_program(const std::string& file,
                                 file),
                     kExitUsage);
   }
-  if (is_cpp_source(file)) return compiled_program(file, getenv);
+  if (is_cpp_source(file)) {
+    if (result_json) {
+      if (std::optional<std::string> program = program_with_result_json(file, getenv)) {
+        return *program;
+      }
+    }
+    return compiled_program(file, getenv);
+  }
   if (!fs::is_regular_file(file, error) || ::access(file.c_str(), X_OK) != 0) {
     throw ToolError(fmt::format("{} is not a jugfile: give a C++ source (.cpp, .cc, .cxx, .C) "
                                 "or a built jugfile program (this file is not executable)",

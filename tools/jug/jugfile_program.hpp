@@ -14,9 +14,16 @@ bool is_cpp_source(const std::filesystem::path& file);
 
 /// The program for the jugfile `file` (as the user wrote it, relative to
 /// the working directory): a C++ source is compiled, unless the cache has
-/// it; anything else must be an executable. Throws ToolError with the
-/// message and exit code to give the user.
+/// it; anything else must be an executable. With `result_json` (`jug show`,
+/// `jug export`), a C++ source is built with JUG_RESULT_JSON
+/// (include/jug/result_json.hpp), and as usual where that does not compile
+/// (a result type whose serialize takes jug's archive only), saying so.
+/// Throws ToolError with the message and exit code to give the user.
 std::string jugfile_program(const std::string& file,
-                            const std::function<const char*(const char*)>& getenv);
+                            const std::function<const char*(const char*)>& getenv,
+                            bool result_json = false);
+
+/// Whether `subcommand` shows results' values (and so wants result_json).
+bool shows_result_values(std::string_view subcommand);
 
 }  // namespace jug::tool

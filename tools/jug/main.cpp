@@ -87,7 +87,8 @@ int run(const std::vector<std::string>& args) {
     return unknown_subcommand(first);
   }
 
-  const ScannedArguments scanned = scan_arguments(std::span(args).subspan(1));
+  const ScannedArguments scanned =
+      scan_arguments(std::span(args).subspan(1), takes_patterns(subcommand->name));
   if (scanned.version) {
     fmt::print("jug {}\n", kVersion);
     return 0;
@@ -121,7 +122,8 @@ int run(const std::vector<std::string>& args) {
   const std::vector<std::string> argv =
       program_arguments("jug", subcommand->name, file, scanned.others);
   if (is_python_jugfile(file)) run_python_jugfile(argv);
-  replace_process(jugfile_program(file, environment), argv);
+  replace_process(
+      jugfile_program(file, environment, shows_result_values(subcommand->name)), argv);
 }
 
 }  // namespace

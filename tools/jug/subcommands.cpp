@@ -20,6 +20,9 @@ constexpr std::array kSubcommands{
     Subcommand{"cleanup", "remove stored results and locks that no task of the jugfile produces"},
     Subcommand{"count", "count the tasks per name"},
     Subcommand{"graph", "draw the task graph with each task's state (dot, svg, png, json)"},
+    Subcommand{"show", "all about the tasks matching PATTERN: state, arguments, result, its run"},
+    Subcommand{"why", "why the tasks matching PATTERN will run: which input changed, what waits"},
+    Subcommand{"export", "write the results of the tasks matching PATTERN as JSON or CSV"},
     Subcommand{"submit", "queue workers on the cluster's batch system (SLURM, Grid Engine, PBS, LSF)"},
 };
 

@@ -153,7 +153,7 @@ TEST_F(BarrierTest, BvalueWaitsOnlyForItsOwnTask) {
   }
   // Only `first` done: building goes past bvalue though `other` is not.
   const jug::Graph partial = jug::build_graph(jugfile, store_);
-  jug::save_result(store_, partial, 1, partial.node(1).body->run({}));
+  jug::save_result(store_, partial, 1, partial.node(1).body->run({}), {});
   const jug::Graph graph = jug::build_graph(jugfile, store_);
   EXPECT_FALSE(graph.stopped_at());
   EXPECT_EQ(graph.size(), 3u);
@@ -345,7 +345,7 @@ TEST_F(BarrierTest, ATaskAfterTheBarrierDoneByAnotherWorkerMeanwhileIsNotDoneBef
   BetweenRounds other_worker([&](const jug::Graph& before, const jug::Graph& after) {
     for (jug::NodeId id = 0; id < after.size(); ++id) {
       if (!before.find(after.hash(id))) {
-        jug::save_result(store_, after, id, after.node(id).body->run({}));
+        jug::save_result(store_, after, id, after.node(id).body->run({}), {});
       }
     }
   });

@@ -720,7 +720,7 @@ TEST_F(ExecuteTest, WaitsForAForeignWorkerThatFinishesTheTask) {
     std::thread other_worker([&] {
       std::this_thread::sleep_for(200ms);
       const jug::AnyValue value = std::make_shared<const int>(40);
-      store.finish_elsewhere(h, jug::encode_result(graph, t.h->node_id(), value));
+      store.finish_elsewhere(h, jug::encode_result(graph, t.h->node_id(), value, {}));
     });
     const auto start = Clock::now();
     const jug::ExecuteReport report =
@@ -775,7 +775,7 @@ TEST_F(ExecuteTest, TaskFinishedElsewhereBetweenListingAndLeaseIsNotRun) {
   const jug::NodeId h = t.h->node_id();
   // The other worker publishes the result just before we take the lease.
   store.before_call(StoreMethod::kAcquire, graph.hash(h), [&](jug::MemoryStore& inner) {
-    inner.put(graph.hash(h), jug::encode_result(graph, h, std::make_shared<const int>(40)));
+    inner.put(graph.hash(h), jug::encode_result(graph, h, std::make_shared<const int>(40), {}));
   });
   const jug::ExecuteReport report = jug::execute(graph, store, {}, observer_);
   EXPECT_EQ(report.done_elsewhere, 1u);

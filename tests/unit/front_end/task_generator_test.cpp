@@ -752,7 +752,7 @@ TEST_F(TaskGeneratorTest, ValueReadsStoredResults) {
   }
   const auto values = run_all(graph);
   for (jug::NodeId id = 0; id < graph.size(); ++id) {
-    jug::save_result(store_, graph, id, values[id]);
+    jug::save_result(store_, graph, id, values[id], jug::RunMetadata{});
   }
   jug::CurrentGraph current(graph, store_);
   EXPECT_EQ(jug::value(*y), 6);

@@ -29,6 +29,25 @@ TEST(JugCommandArguments, FirstPositionalIsTheFile) {
   EXPECT_EQ(s.others, Args{"other"});
 }
 
+TEST(JugCommandArguments, ShowAndWhyTakePatternsWhereTheFileWouldGo) {
+  EXPECT_TRUE(takes_patterns("show"));
+  EXPECT_TRUE(takes_patterns("why"));
+  EXPECT_FALSE(takes_patterns("status"));
+  // A pattern alone: the default jugfile.
+  ScannedArguments s = scan_arguments(Args{"fit", "/load.*/"}, /*patterns=*/true);
+  EXPECT_FALSE(s.file);
+  EXPECT_EQ(s.others, (Args{"fit", "/load.*/"}));
+  // A jugfile wherever it is among them.
+  s = scan_arguments(Args{"fit", "analysis.cpp", "--json"}, true);
+  EXPECT_EQ(s.file, "analysis.cpp");
+  EXPECT_EQ(s.others, (Args{"fit", "--json"}));
+  s = scan_arguments(Args{"pipeline.py", "fit"}, true);
+  EXPECT_EQ(s.file, "pipeline.py");
+  // Without patterns, the first positional is the file, whatever its name.
+  s = scan_arguments(Args{"fit"}, false);
+  EXPECT_EQ(s.file, "fit");
+}
+
 TEST(JugCommandArguments, SkipsTheValuesOfOptionsThatTakeOne) {
   const ScannedArguments s =
       scan({"--jugdir", "data", "--target", "f", "-j", "4", "--jobs", "2", "--wait-cycle-time", "1",
