@@ -27,6 +27,7 @@
 #include "python_jugfile.hpp"
 #include "subcommands.hpp"
 #include "test_jug.hpp"
+#include "webstatus.hpp"
 #include "tool_error.hpp"
 #include "usage.hpp"
 #include "user_subcommand.hpp"
@@ -37,6 +38,13 @@ namespace {
 namespace fs = std::filesystem;
 
 const char* environment(const char* name) { return std::getenv(name); }
+
+/// This jug command's own path (what `jug webstatus` runs again).
+std::string own_path() {
+  std::error_code error;
+  const fs::path self = fs::read_symlink("/proc/self/exe", error);
+  return error ? std::string("jug") : self.string();
+}
 
 std::string working_directory() {
   std::error_code error;
@@ -79,6 +87,7 @@ int run(const std::vector<std::string>& args) {
   if (first == "demo") return write_demo();
   if (first == "test-jug") return test_jug({args.begin() + 1, args.end()});
   if (first == "install-skills") return install_skills({args.begin() + 1, args.end()});
+  if (first == "webstatus") return webstatus({args.begin() + 1, args.end()}, own_path());
   const Subcommand* subcommand = find_subcommand(first);
   if (subcommand == nullptr) {
     if (const std::optional<std::string> program = find_user_subcommand(first)) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -38,7 +39,9 @@ void write_all(int fd, std::string_view text) {
 /// Forks and runs `argv` in the child, its stdout (and stderr, with
 /// `errors_too`) going to `output` when that is not -1; returns the
 /// child's pid.
-pid_t start(const std::vector<std::string>& argv, int output, bool errors_too) {
+/// Starts `argv` with its stdout on `output` and its stderr on `errors`
+/// (each -1: jug's own).
+pid_t start(const std::vector<std::string>& argv, int output, int errors) {
   std::vector<char*> pointers = exec_vector(argv);
   // Everything the child may need is prepared before fork.
   const std::string failure_prefix = fmt::format("jug: cannot run '{}': ", argv[0]);
@@ -52,11 +55,13 @@ pid_t start(const std::vector<std::string>& argv, int output, bool errors_too) {
         kExitFailure);
   }
   if (child == 0) {
-    if (output != -1) {
-      ::dup2(output, STDOUT_FILENO);
-      if (errors_too) ::dup2(output, STDERR_FILENO);
-      ::close(output);
-    }
+    // A caller may block signals for a thread of its own to take them
+    // (webstatus): the child starts as programs do, with none blocked.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (output != -1) ::dup2(output, STDOUT_FILENO);
+    if (errors != -1) ::dup2(errors, STDERR_FILENO);
     ::execvp(pointers[0], pointers.data());
     const int error = errno;
     write_all(STDERR_FILENO, failure_prefix);
@@ -87,11 +92,15 @@ int wait_for(pid_t child, const std::string& name) {
 
 int run_and_wait(const std::vector<std::string>& argv) {
   if (argv.empty()) return 127;
-  return wait_for(start(argv, -1, false), argv[0]);
+  return wait_for(start(argv, -1, -1), argv[0]);
 }
 
 std::string run_and_capture(const std::vector<std::string>& argv, int* status,
                             bool capture_errors) {
+  return run_and_capture(argv, status, capture_errors ? kSameAsOutput : -1);
+}
+
+std::string run_and_capture(const std::vector<std::string>& argv, int* status, int errors) {
   *status = 127;
   if (argv.empty()) return {};
   int pipe_ends[2];
@@ -102,7 +111,7 @@ std::string run_and_capture(const std::vector<std::string>& argv, int* status,
   }
   pid_t child = -1;
   try {
-    child = start(argv, pipe_ends[1], capture_errors);
+    child = start(argv, pipe_ends[1], errors == kSameAsOutput ? pipe_ends[1] : errors);
   } catch (...) {
     ::close(pipe_ends[0]);
     ::close(pipe_ends[1]);
@@ -132,7 +141,7 @@ std::vector<int> run_together(const std::vector<std::vector<std::string>>& comma
                       kExitFailure);
     }
     try {
-      children.push_back(start(commands[i], log, true));
+      children.push_back(start(commands[i], log, log));
     } catch (...) {
       ::close(log);
       for (std::size_t j = 0; j < children.size(); ++j) wait_for(children[j], commands[j][0]);

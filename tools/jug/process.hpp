@@ -19,6 +19,10 @@ int run_and_wait(const std::vector<std::string>& argv);
 /// it printed, and its exit status in `*status`.
 std::string run_and_capture(const std::vector<std::string>& argv, int* status,
                             bool capture_errors = false);
+/// The same with its standard error on the file descriptor `errors`
+/// (kSameAsOutput: captured with the output; -1: jug's own).
+inline constexpr int kSameAsOutput = -2;
+std::string run_and_capture(const std::vector<std::string>& argv, int* status, int errors);
 
 /// Runs every command of `commands` at once, the standard output and error
 /// of each going to the file `logs[i]` (created or emptied), and waits for

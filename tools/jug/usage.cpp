@@ -29,6 +29,7 @@ std::string usage() {
       "  jug demo                write jug-demo/, a jugfile to try\n"
       "  jug test-jug            check this installation (a compiler, two workers, a store)\n"
       "  jug install-skills --output DIR   install jug's skill for AI assistants as DIR/jug\n"
+      "  jug webstatus [FILE] [--port 8080] [--bind 127.0.0.1]   a live status page\n"
       "  jug NAME ...            run jug-NAME from PATH, your own subcommand (docs/jug-command.md)\n"
       "  jug SUBCOMMAND --help   the options of a subcommand\n"
       "  jug --version           the version of jug\n",
