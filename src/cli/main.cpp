@@ -10,27 +10,27 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <unistd.h>
 #include <fmt/ostream.h>
+#include <unistd.h>
 
 #include "cli/command_line.hpp"
 #include "cli/execute_output.hpp"
-#include "cli/failed_task_debugger.hpp"
 #include "cli/export_command.hpp"
+#include "cli/failed_task_debugger.hpp"
 #include "cli/graph_command.hpp"
 #include "cli/progress_line.hpp"
-#include "cli/trace_file.hpp"
-#include "commands/prior_durations.hpp"
 #include "cli/show_command.hpp"
 #include "cli/status_output.hpp"
 #include "cli/stop_conditions.hpp"
 #include "cli/stop_signals.hpp"
 #include "cli/submit_command.hpp"
+#include "cli/trace_file.hpp"
 #include "commands/check.hpp"
 #include "commands/cleanup.hpp"
 #include "commands/execute.hpp"
 #include "commands/invalidate.hpp"
 #include "commands/last_words.hpp"
+#include "commands/prior_durations.hpp"
 #include "commands/status.hpp"
 #include "commands/status_cache.hpp"
 #include "engine/build_context.hpp"

@@ -27,10 +27,10 @@
 #include "python_jugfile.hpp"
 #include "subcommands.hpp"
 #include "test_jug.hpp"
-#include "webstatus.hpp"
 #include "tool_error.hpp"
 #include "usage.hpp"
 #include "user_subcommand.hpp"
+#include "webstatus.hpp"
 
 namespace jug::tool {
 namespace {

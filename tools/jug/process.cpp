@@ -36,11 +36,8 @@ void write_all(int fd, std::string_view text) {
   }
 }
 
-/// Forks and runs `argv` in the child, its stdout (and stderr, with
-/// `errors_too`) going to `output` when that is not -1; returns the
-/// child's pid.
-/// Starts `argv` with its stdout on `output` and its stderr on `errors`
-/// (each -1: jug's own).
+/// Forks and runs `argv` in the child, its stdout going to `output` and
+/// its stderr to `errors` (each -1: jug's own); returns the child's pid.
 pid_t start(const std::vector<std::string>& argv, int output, int errors) {
   std::vector<char*> pointers = exec_vector(argv);
   // Everything the child may need is prepared before fork.
