@@ -3,16 +3,19 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/jugrc.hpp"
 #include "cli/nearest_name.hpp"
 #include "cli/option_values.hpp"
 #include "cli/pattern_or_jugfile.hpp"
 #include "cli/program_jugfile.hpp"
 #include "cli/submit_values.hpp"
 #include "cli/verbose_level.hpp"
+#include "jug/errors.hpp"
 
 namespace jug::cli {
 namespace {
@@ -21,6 +24,77 @@ constexpr int kUsageError = 2;
 constexpr const char* kSubcommandList =
     "execute, status, check, sleep-until, invalidate, cleanup, count, graph, show, why, export, "
     "submit";
+
+/// Sets, from the jugrc files (jugrc.hpp), the options of `sub` that the
+/// command line left unset: a file's [main] then its [subcommand], files
+/// from the least weighty to the most, the last one given winning. Notes in
+/// `sources` where each option's value came from. False, having said so,
+/// for a value the option refuses.
+bool apply_jugrc(CLI::App& sub, const std::vector<JugrcSetting>& settings,
+                 std::map<std::string, std::string>& sources, const std::string& program) {
+  std::map<std::string, const JugrcSetting*> chosen;  // by option name
+  std::vector<const JugrcSetting*> ordered;
+  for (const JugrcSetting& s : settings) {
+    if (s.section == "main" || s.section == sub.get_name()) ordered.push_back(&s);
+  }
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const JugrcSetting* a, const JugrcSetting* b) {
+                     return std::pair(a->file, a->section != "main") <
+                            std::pair(b->file, b->section != "main");
+                   });
+  for (const JugrcSetting* s : ordered) {
+    CLI::Option* option = sub.get_option_no_throw("--" + s->key);
+    if (option == nullptr) {
+      // [main] holds options some subcommands lack (a Python jug setting,
+      // too): only a subcommand's own section is held to its options.
+      if (s->section != "main") {
+        std::cerr << program << ": warning: " << s->source << ": " << sub.get_name()
+                  << " has no option --" << s->key << " (ignored)\n";
+      }
+      continue;
+    }
+    if (option->count() > 0) continue;  // given on the command line: that wins
+    chosen[s->key] = s;
+  }
+  for (const auto& [key, s] : chosen) {
+    CLI::Option* option = sub.get_option("--" + key);
+    option->clear();
+    try {
+      option->add_result(option->get_type_size() == 0 || option->get_expected_max() == 0
+                             ? std::string(jugrc_true(s->value) ? "true" : "false")
+                             : s->value);
+      option->run_callback();
+    } catch (const CLI::Error& e) {
+      std::cerr << program << ": " << s->source << ": --" << key << " = " << s->value << ": "
+                << e.what() << "\n";
+      return false;
+    }
+    sources["--" + key] = s->source;
+  }
+  return true;
+}
+
+/// `--print-options`: each option of `sub`, its value, and where it came
+/// from (the command line, a jugrc file, or the default).
+void print_options(const CLI::App& sub, const std::map<std::string, std::string>& sources) {
+  for (const CLI::Option* option : sub.get_options()) {
+    if (option->get_lnames().empty()) continue;  // the jugfile, patterns
+    const std::string name = "--" + option->get_lnames().front();
+    if (name == "--help" || name == "--help-all" || name == "--version" ||
+        name == "--print-options") {
+      continue;
+    }
+    std::string value;
+    for (const std::string& result : option->results()) {
+      value += (value.empty() ? "" : " ") + result;
+    }
+    const auto from = sources.find(name);
+    const std::string source = from != sources.end()      ? from->second
+                               : option->count() > 0      ? "the command line"
+                                                           : "the default";
+    fmt::print("{:<24} {:<20} ({})\n", name, option->count() > 0 ? value : "-", source);
+  }
+}
 
 /// `jug show` and `jug why`: the patterns from where they may be given (the
 /// jugfile's place included, pattern_or_jugfile.hpp); false, having said
@@ -47,6 +121,9 @@ bool gather_patterns(CommandLine& cl, const std::string& program) {
 }
 
 void add_common(CLI::App& sub, CommandLine& cl) {
+  sub.add_flag("--print-options", cl.print_options,
+               "Print each option's value and where it came from (the command line, a jugrc "
+               "file, the default), and exit");
   sub.add_option("jugfile", cl.jugfile,
                  "The jugfile (default: this program's source, else this program)");
   sub.add_option("--jugdir", cl.jugdir,
@@ -424,7 +501,21 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
     std::cerr << "Run with --help for usage.\n";
     return kUsageError;
   }
-  cl.subcommand = app.get_subcommands().front()->get_name();
+  CLI::App& sub = *app.get_subcommands().front();
+  std::map<std::string, std::string> sources;
+  try {
+    if (!apply_jugrc(sub, read_jugrc_settings(), sources, program)) {
+      return ParseResult(kUsageError);
+    }
+  } catch (const Error& e) {
+    std::cerr << e.what() << "\n";
+    return ParseResult(kUsageError);
+  }
+  if (cl.print_options) {
+    print_options(sub, sources);
+    return ParseResult(0);
+  }
+  cl.subcommand = sub.get_name();
   if (takes_patterns(cl.subcommand) && !gather_patterns(cl, program)) {
     return ParseResult(kUsageError);
   }

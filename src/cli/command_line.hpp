@@ -91,6 +91,8 @@ struct CommandLine {
   /// execute: honour JUG_MAX_* and JUG_EXIT_IF_FILE_EXISTS.
   bool check_environment = true;
   ExecuteOptions execute;
+  /// --print-options: say each option's value and origin, and exit.
+  bool print_options = false;
   /// execute --quiet: errors and the summary only, no progress line.
   bool quiet = false;
   /// execute: where the progress goes to a log, a line this often.
