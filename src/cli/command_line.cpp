@@ -359,6 +359,9 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
                     "No progress line: errors, warnings and the summary only");
   add_seconds(*execute, "--progress-every", cl.progress_every,
               "Where output is no terminal (a log), a progress line this often (default 30)");
+  execute->add_flag("--explain", cl.explain,
+                    "Say why each task runs as it starts: which input changed since an earlier "
+                    "result (as jug why)");
   execute->add_option("--trace", cl.trace,
                       "Append a row per task run to this tab-separated file (name, hash, host, "
                       "pid, batch job, status, failure, start, end, seconds, peak memory)");

@@ -99,6 +99,8 @@ struct CommandLine {
   std::chrono::duration<double> progress_every{30};
   /// execute --trace FILE (trace_file.hpp); empty: none.
   std::string trace;
+  /// execute --explain: why each task runs, as it starts (why.hpp).
+  bool explain = false;
   StatusFlags status;
   GraphFlags graph;
   ShowFlags show;

@@ -13,8 +13,13 @@
 namespace jug::cli {
 
 ConsoleObserver::ConsoleObserver(std::ostream& out, bool verbose, ProgressStyle progress, int fd,
-                                 PriorDurations prior, std::unique_ptr<TraceFile> trace)
-    : out_(out), verbose_(verbose), prior_(std::move(prior)), trace_(std::move(trace)) {
+                                 PriorDurations prior, std::unique_ptr<TraceFile> trace,
+                                 Explain explain)
+    : out_(out),
+      verbose_(verbose),
+      prior_(std::move(prior)),
+      trace_(std::move(trace)),
+      explain_(std::move(explain)) {
   if (progress.mode != ProgressStyle::Mode::kOff) {
     line_.emplace(out_, mutex_, tally_, progress, fd);
   }
@@ -38,6 +43,13 @@ void ConsoleObserver::round_started(const Graph& graph, std::size_t selected,
 void ConsoleObserver::task_started(const Graph& graph, NodeId id) {
   std::string task = describe_task(graph, id);
   if (verbose_) say("Executing {}...\n", task);
+  if (explain_) {
+    try {
+      for (const std::string& reason : explain_(graph, id)) say("Running {}: {}\n", task, reason);
+    } catch (const std::exception& e) {
+      say("Running {}: why is not known ({})\n", task, e.what());
+    }
+  }
   if (trace_) trace_->started(id);
   std::lock_guard lock(mutex_);
   running_.push_back(std::move(task));

@@ -26,6 +26,8 @@ namespace jug::cli {
 /// line's estimate of the time left.
 using PriorDurations = std::function<std::vector<std::optional<double>>(
     const Graph& graph, const std::vector<std::size_t>& to_do_per_name)>;
+/// Why a task runs (execute --explain, RunReasons): one line each.
+using Explain = std::function<std::vector<std::string>(const Graph& graph, NodeId id)>;
 
 class ConsoleObserver final : public ExecuteObserver {
  public:
@@ -33,7 +35,7 @@ class ConsoleObserver final : public ExecuteObserver {
   /// With a progress line (progress_line.hpp) on `out`, which is `fd`, and a
   /// trace file (trace_file.hpp) where `trace` is set.
   ConsoleObserver(std::ostream& out, bool verbose, ProgressStyle progress, int fd,
-                  PriorDurations prior, std::unique_ptr<TraceFile> trace);
+                  PriorDurations prior, std::unique_ptr<TraceFile> trace, Explain explain = {});
   ~ConsoleObserver() override;
 
   void round_started(const Graph& graph, std::size_t selected, std::size_t already_done,
@@ -79,6 +81,7 @@ class ConsoleObserver final : public ExecuteObserver {
   ProgressTally tally_;
   PriorDurations prior_;
   std::unique_ptr<TraceFile> trace_;
+  Explain explain_;
   /// Last: destroyed first, its thread stopped before what it reads goes.
   std::optional<ProgressLine> line_;
 };

@@ -33,6 +33,7 @@
 #include "commands/prior_durations.hpp"
 #include "commands/status.hpp"
 #include "commands/status_cache.hpp"
+#include "commands/why.hpp"
 #include "engine/build_context.hpp"
 #include "engine/results.hpp"
 #include "engine/type_name.hpp"
@@ -63,6 +64,8 @@ void keep_until_exit([[maybe_unused]] Graph&& graph) {
 int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build, Store& store) {
   std::unique_ptr<cli::TraceFile> trace;
   if (!cl.trace.empty()) trace = std::make_unique<cli::TraceFile>(cl.trace);
+  std::optional<RunReasons> reasons;
+  if (cl.explain) reasons.emplace(store);
   cli::ConsoleObserver observer(
       std::cout, cl.verbose,
       cli::progress_style(STDOUT_FILENO, cl.quiet, cl.progress_every.count()),
@@ -70,7 +73,11 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
       [&store](const Graph& graph, const std::vector<std::size_t>& to_do) {
         return prior_durations(graph, store, to_do);
       },
-      std::move(trace));
+      std::move(trace),
+      reasons ? cli::Explain([&reasons](const Graph& graph, NodeId id) {
+        return reasons->of(graph, id);
+      })
+              : cli::Explain());
   ExecuteOptions options = cl.execute;
   cli::apply_stop_conditions(options, cl.check_environment);
   say_last_words_on_fatal_signals();

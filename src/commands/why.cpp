@@ -1,6 +1,7 @@
 #include "commands/why.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -18,12 +19,21 @@ namespace {
 /// How many tasks a reason names before "and N more".
 constexpr std::size_t kTasksNamed = 3;
 
+}  // namespace
+
 /// A stored result no task of the graph owns: an earlier version of some
 /// task, perhaps.
 struct Earlier {
   TaskHash hash;
   RunMetadata run;
 };
+
+/// Those of a store, by task name.
+struct EarlierResults {
+  std::map<std::string, std::vector<Earlier>> by_name;
+};
+
+namespace {
 
 /// The results in the store that are no task's in `graph`, with their
 /// metadata, by task name; only names in `wanted`.
@@ -93,7 +103,7 @@ struct Change {
 /// How today's arguments and code differ from those of `earlier`.
 std::vector<Change> differences(const Graph& graph, const std::vector<std::string>& now,
                                 std::uint64_t version, const Earlier& earlier,
-                                const StatusReport& status) {
+                                const std::function<bool(NodeId)>& finished) {
   std::vector<Change> out;
   const RunMetadata& was = earlier.run;
   if (was.code_version != version) {
@@ -117,7 +127,7 @@ std::vector<Change> differences(const Graph& graph, const std::vector<std::strin
     if (change.empty() && after.kind == "task" && before.kind != "value") {
       const NodeId upstream = after.tasks.front();
       change = fmt::format("the result of {} it reads is new ({})", task_name_text(graph, upstream),
-                           status.states[upstream] == TaskState::kFinished
+                           finished(upstream)
                                ? "computed since, with other inputs"
                                : "not computed yet: jug why " + graph.name(upstream) +
                                      " says why");
@@ -156,7 +166,45 @@ const Earlier* closest(const std::vector<Earlier>& earlier, const std::vector<st
   return best;
 }
 
+/// Why `id`'s inputs are new: how they differ from the closest result of
+/// its name in `earlier`, or that none is there. One line each.
+std::vector<std::string> input_reasons(const Graph& graph, NodeId id,
+                                       const std::map<std::string, std::vector<Earlier>>& earlier,
+                                       const std::function<bool(NodeId)>& finished) {
+  const TaskBody& body = *graph.node(id).body;
+  const std::vector<std::string> now = argument_identities_of(body);
+  const auto found = earlier.find(graph.name(id));
+  if (found == earlier.end()) {
+    return {fmt::format(
+        "its result is not stored, and no other result of a task named {} is (with the "
+        "metadata jug keeps): it has not run with these inputs",
+        graph.name(id))};
+  }
+  std::vector<std::string> reasons;
+  const Earlier& e = *closest(found->second, now);
+  for (const Change& c : differences(graph, now, body.code_version(), e, finished)) {
+    reasons.push_back(fmt::format("{} changed since {} (stored {}): {}", c.what,
+                                  e.hash.hex().substr(0, 8), utc_time_text(e.run.finished_ns),
+                                  c.how));
+  }
+  return reasons;
+}
+
 }  // namespace
+
+std::vector<std::string> RunReasons::of(const Graph& graph, NodeId id) {
+  std::lock_guard lock(mutex_);
+  if (graph_ != &graph || graph_size_ != graph.size()) {
+    // A new round (past a barrier): its names may be new too.
+    const std::set<std::string> names(graph.names().begin(), graph.names().end());
+    earlier_ = std::make_shared<const EarlierResults>(
+        EarlierResults{earlier_results(graph, store_, names)});
+    graph_ = &graph;
+    graph_size_ = graph.size();
+  }
+  // It runs: everything it needs is done.
+  return input_reasons(graph, id, earlier_->by_name, [](NodeId) { return true; });
+}
 
 std::vector<TaskReasons> explain_tasks(const Graph& graph, Store& store,
                                        std::span<const NodeId> ids, const StatusReport& status) {
@@ -196,21 +244,10 @@ std::vector<TaskReasons> explain_tasks(const Graph& graph, Store& store,
     if (!not_done.empty()) {
       r.reasons.push_back(fmt::format("it needs {}, not done yet", tasks_text(graph, not_done)));
     }
-    const TaskBody& body = *graph.node(id).body;
-    const std::vector<std::string> now = argument_identities_of(body);
-    const auto found = earlier.find(graph.name(id));
-    if (found == earlier.end()) {
-      r.reasons.push_back(fmt::format(
-          "its result is not stored, and no other result of a task named {} is (with the "
-          "metadata jug keeps): it has not run with these inputs",
-          graph.name(id)));
-    } else {
-      const Earlier& e = *closest(found->second, now);
-      for (const Change& c : differences(graph, now, body.code_version(), e, status)) {
-        r.reasons.push_back(fmt::format("{} changed since {} (stored {}): {}", c.what,
-                                        e.hash.hex().substr(0, 8),
-                                        utc_time_text(e.run.finished_ns), c.how));
-      }
+    for (std::string& reason : input_reasons(graph, id, earlier, [&status](NodeId d) {
+           return status.states[d] == TaskState::kFinished;
+         })) {
+      r.reasons.push_back(std::move(reason));
     }
     out.push_back(std::move(r));
   }

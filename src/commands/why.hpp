@@ -6,6 +6,8 @@
 /// the metadata kept with results, RunMetadata) is a task whose inputs
 /// changed: the arguments are compared one by one, and the code version.
 
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +24,26 @@ struct TaskReasons {
   bool up_to_date = false;
   /// One line each, for a task that will run (or is running, or failed).
   std::vector<std::string> reasons;
+};
+
+struct EarlierResults;
+
+/// `execute --explain`: why each task runs, as it starts: what changed in
+/// its inputs since the closest earlier result of its name, or that none
+/// is stored. The results the graph does not own are read once per round
+/// (at the first task), their metadata only. Thread-safe.
+class RunReasons {
+ public:
+  explicit RunReasons(Store& store) : store_(store) {}
+  /// One line each; `graph` is current (its tasks' hashes readable).
+  std::vector<std::string> of(const Graph& graph, NodeId id);
+
+ private:
+  Store& store_;
+  std::mutex mutex_;
+  const Graph* graph_ = nullptr;
+  std::size_t graph_size_ = 0;
+  std::shared_ptr<const EarlierResults> earlier_;
 };
 
 /// The reasons of each of `ids`, their states from `status` (compute_status

@@ -155,6 +155,22 @@ class ShowAndWhy(jugtest.ScratchTest):
         self.assertEqual(len(task["reasons"]), 1)
         self.assertIn("computed since, with other inputs", task["reasons"][0])
 
+    def test_execute_explain_says_why_each_task_runs(self):
+        p = self.run_prog("execute", "--explain")
+        self.assertRegex(p.stdout, r"Running read_data \([0-9a-f]{12}\): its result is not "
+                                   r"stored, and no other result of a task named read_data is")
+        self.assertEqual(p.stdout.count("Running "), 3, p.stdout)
+        p = self.run_prog("execute", "--explain", env={"JUG_TEST_FACTOR": "7"})
+        lines = [line for line in p.stdout.splitlines() if line.startswith("Running ")]
+        self.assertEqual(len(lines), 2, p.stdout)
+        self.assertRegex(lines[0], r"^Running scale \([0-9a-f]{12}\): argument 2 changed since "
+                                   r"[0-9a-f]{8} \(stored .*\): another value of 8 bytes$")
+        self.assertRegex(lines[1], r"^Running total \([0-9a-f]{12}\): argument 1 changed since "
+                                   r"[0-9a-f]{8} \(stored .*\): the result of scale [0-9a-f]{8} "
+                                   r"it reads is new \(computed since, with other inputs\)$")
+        p = self.run_prog("execute", "--explain")
+        self.assertNotIn("Running ", p.stdout, "nothing runs: nothing to explain")
+
     def test_a_missing_input_file_is_named(self):
         self.run_prog("execute")
         os.remove(os.path.join(self.dir, "data.txt"))
@@ -352,6 +368,9 @@ class ThroughTheJugCommand(jugtest.ScratchTest):
                          r"\(stored .*\): another value of 8 bytes")
         self.assertRegex(self.jug("why", "jugfile.cpp", "--target=total").stdout,
                          r"^total [0-9a-f]{8}: up to date")
+        p = self.jug("execute", "--explain", env={"JUG_TEST_FACTOR": "6"})
+        self.assertIn("Running scale (", p.stdout)
+        self.assertIn("another value of 8 bytes", p.stdout)
         p = self.jug("why", "nothing", check=1)
         self.assertIn("no task matches nothing", p.stderr)
 
