@@ -120,6 +120,17 @@ bool gather_patterns(CommandLine& cl, const std::string& program) {
   return false;
 }
 
+void add_common(CLI::App& sub, CommandLine& cl);
+
+/// The common options, and the patterns of `show`, `why` and `export`
+/// (gather_patterns puts them together).
+void add_patterns(CLI::App& sub, CommandLine& cl) {
+  add_common(sub, cl);
+  sub.add_option("patterns", cl.show.patterns,
+                 "Task names or hash prefixes, as --target takes them");
+  sub.add_option("--target", cl.target, "One more pattern");
+}
+
 void add_common(CLI::App& sub, CommandLine& cl) {
   sub.add_flag("--print-options", cl.print_options,
                "Print each option's value and where it came from (the command line, a jugrc "
@@ -432,10 +443,7 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
 
   auto* show = app.add_subcommand(
       "show", "Tell all about the tasks matching PATTERN: state, arguments, result, its run");
-  add_common(*show, cl);
-  show->add_option("patterns", cl.show.patterns,
-                   "Task names or hash prefixes, as --target takes them");
-  show->add_option("--target", cl.target, "One more pattern");
+  add_patterns(*show, cl);
   show->add_flag("--json", cl.show.json, "Machine-readable output");
   add_whole_number(*show, "--max-tasks", cl.show.max_tasks, 1, kNoLimit,
                    "Tell of at most this many tasks (default 20)");
@@ -444,10 +452,7 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
   auto* why = app.add_subcommand(
       "why",
       "Say why the tasks matching PATTERN will run: which input changed, what they wait for");
-  add_common(*why, cl);
-  why->add_option("patterns", cl.show.patterns,
-                  "Task names or hash prefixes, as --target takes them");
-  why->add_option("--target", cl.target, "One more pattern");
+  add_patterns(*why, cl);
   why->add_flag("--json", cl.show.json, "Machine-readable output");
   add_whole_number(*why, "--max-tasks", cl.show.max_tasks, 1, kNoLimit,
                    "Explain at most this many tasks (default 20)");
@@ -455,10 +460,7 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
 
   auto* exported = app.add_subcommand(
       "export", "Write the results of the tasks matching PATTERN as JSON or CSV, for other tools");
-  add_common(*exported, cl);
-  exported->add_option("patterns", cl.show.patterns,
-                       "Task names or hash prefixes, as --target takes them");
-  exported->add_option("--target", cl.target, "One more pattern");
+  add_patterns(*exported, cl);
   exported->add_option("--format", cl.show.format, "json (default) or csv")
       ->check(CLI::IsMember({"json", "csv"}));
   exported->add_option("-o,--output", cl.show.output, "Write to this file (default: stdout)");

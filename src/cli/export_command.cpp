@@ -81,9 +81,7 @@ class ExportFile {
 
 int run_export(const CommandLine& cl, const Graph& graph, Store& store) {
   const std::vector<NodeId> matched = tasks_matching(graph, cl.show.patterns);
-  StatusOptions options;
-  options.lease_time = cl.execute.lease_time;
-  const StatusReport status = compute_status(graph, store, options);
+  const StatusReport status = status_of(cl, graph, store);
   std::optional<ExportFile> file;
   if (!cl.show.output.empty()) file.emplace(cl.show.output);
   std::ostream& out = file ? file->stream() : std::cout;

@@ -34,13 +34,13 @@ std::vector<NodeId> tasks_matching(const Graph& graph, const std::vector<std::st
   return ids;
 }
 
-namespace {
-
 StatusReport status_of(const CommandLine& cl, const Graph& graph, Store& store) {
   StatusOptions options;
   options.lease_time = cl.execute.lease_time;
   return compute_status(graph, store, options);
 }
+
+namespace {
 
 std::span<const NodeId> first_ones(const CommandLine& cl, const std::vector<NodeId>& matched) {
   return std::span(matched).first(std::min<std::size_t>(matched.size(), cl.show.max_tasks));

@@ -5,6 +5,7 @@
 /// why they will run.
 
 #include "cli/command_line.hpp"
+#include "commands/status.hpp"
 #include "engine/graph.hpp"
 #include "store/store.hpp"
 
@@ -16,6 +17,9 @@ int run_show(const CommandLine& cl, const Graph& graph, Store& store);
 /// `jug why PATTERN...`: why each matching task will run (why.hpp), one
 /// line per reason naming the task; exit 0 either way.
 int run_why(const CommandLine& cl, const Graph& graph, Store& store);
+
+/// The status of every task, with the command line's --lease-time.
+StatusReport status_of(const CommandLine& cl, const Graph& graph, Store& store);
 
 /// The tasks matching any of `patterns`, each once, in graph order; throws
 /// jug::Error naming a pattern that matches none.

@@ -11,13 +11,13 @@ std::int64_t unix_ns(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
+}  // namespace
+
 std::uint64_t peak_rss_bytes() {
   rusage usage{};
   if (::getrusage(RUSAGE_SELF, &usage) != 0) return 0;
   return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux gives KiB
 }
-
-}  // namespace
 
 std::vector<std::string> argument_identities_of(const TaskBody& body) {
   std::vector<std::string> identities;

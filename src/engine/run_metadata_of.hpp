@@ -8,6 +8,10 @@
 
 namespace jug {
 
+/// The most memory this process has held (the kernel's peak resident set
+/// size), in bytes; 0 where it cannot tell.
+std::uint64_t peak_rss_bytes();
+
 /// The arguments of a task as RunMetadata keeps them
 /// (argument_identity of each TaskBody::argument_fingerprints): taken
 /// before it runs, since a task may change what it is given.
