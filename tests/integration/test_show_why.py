@@ -197,22 +197,31 @@ class ShowAndWhy(jugtest.ScratchTest):
         self.assertIsNotNone(again["run"])
 
 
-class ValuesAndExport(jugtest.ScratchTest):
-    """Results as JSON: `jug show` prints them, `jug export` writes them,
-    through the jug command, which builds the jugfile a second time with
-    cereal's JSON archive for these two (a program built otherwise says it
-    cannot)."""
+class JugfileCpp(jugtest.ScratchTest):
+    """inputs.cpp as jugfile.cpp in the scratch directory, with data.txt
+    holding DATA, run through the jug command (and its own build cache)."""
+
+    DATA = ""
 
     def setUp(self):
         super().setUp()
         shutil.copy(SOURCE, os.path.join(self.dir, "jugfile.cpp"))
         with open(os.path.join(self.dir, "data.txt"), "w", encoding="utf-8") as f:
-            f.write("4 5 6\n")
+            f.write(self.DATA)
         self.env = {"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}
 
     def jug(self, *args, env=None, check=0):
         return jugtest.run([jugtest.JUG, *args], self.dir, env=dict(self.env, **(env or {})),
                            check=check)
+
+
+class ValuesAndExport(JugfileCpp):
+    """Results as JSON: `jug show` prints them, `jug export` writes them,
+    through the jug command, which builds the jugfile a second time with
+    cereal's JSON archive for these two (a program built otherwise says it
+    cannot)."""
+
+    DATA = "4 5 6\n"
 
     def test_show_prints_values_and_export_writes_them(self):
         self.jug("execute")
@@ -337,20 +346,11 @@ table()
 """
 
 
-class ThroughTheJugCommand(jugtest.ScratchTest):
+class ThroughTheJugCommand(JugfileCpp):
     """`jug show` and `jug why` with a C++ jugfile, as a user types them:
     the jugfile named or found, patterns where the jugfile would go."""
 
-    def setUp(self):
-        super().setUp()
-        shutil.copy(SOURCE, os.path.join(self.dir, "jugfile.cpp"))
-        with open(os.path.join(self.dir, "data.txt"), "w", encoding="utf-8") as f:
-            f.write("4 5\n")
-        self.env = {"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}
-
-    def jug(self, *args, env=None, check=0):
-        return jugtest.run([jugtest.JUG, *args], self.dir, env=dict(self.env, **(env or {})),
-                           check=check)
+    DATA = "4 5\n"
 
     def test_show_and_why(self):
         self.jug("execute", "jugfile.cpp")
