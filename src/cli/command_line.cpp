@@ -22,8 +22,8 @@ namespace {
 
 constexpr int kUsageError = 2;
 constexpr const char* kSubcommandList =
-    "execute, status, check, sleep-until, invalidate, cleanup, count, graph, show, why, export, "
-    "submit";
+    "execute, status, check, sleep-until, invalidate, cleanup, pack, count, graph, show, why, "
+    "export, submit";
 
 /// Sets, from the jugrc files (jugrc.hpp), the options of `sub` that the
 /// command line left unset: a file's [main] then its [subcommand], files
@@ -421,6 +421,10 @@ ParseResult parse_command_line(int argc, char** argv, std::string_view program_s
                     "Remove what this jugfile does not own even when other jugfiles use the "
                     "store (their results among it)");
   add_lease_time(*cleanup);
+
+  auto* pack = app.add_subcommand("pack", "Gather the small results into few files");
+  add_common(*pack, cl);
+  add_lease_time(*pack);
 
   auto* count = app.add_subcommand("count", "Count tasks per name");
   add_common(*count, cl);

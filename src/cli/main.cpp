@@ -18,6 +18,7 @@
 #include "cli/export_command.hpp"
 #include "cli/failed_task_debugger.hpp"
 #include "cli/graph_command.hpp"
+#include "cli/pack_command.hpp"
 #include "cli/progress_line.hpp"
 #include "cli/show_command.hpp"
 #include "cli/status_output.hpp"
@@ -320,6 +321,7 @@ int dispatch(const cli::CommandLine& cl, const std::function<Graph(BuildMode)>& 
              Store& store) {
   const std::string& s = cl.subcommand;
   // These build the graph again as they go past barriers.
+  if (s == "pack") return cli::run_pack(cl, store);
   if (s == "execute") {
     note_jugfile(cl, store);
     return run_execute(cl, [&] { return build_graph_in(BuildMode::kRepairResults); }, store);

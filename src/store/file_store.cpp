@@ -40,26 +40,30 @@ namespace {
 /// is not our line is another program's directory.
 bool torn_format(const std::string& content) {
   const std::string_view line = FileStore::kFormatLine;
-  if (content == line || content.size() > line.size()) return false;
+  if (content == line || content == FileStore::kSegmentsFormatLine ||
+      content.size() > line.size()) {
+    return false;
+  }
   // Zeros of the right size too: the size reached the disk, the bytes did not.
-  return (content.size() < line.size() && line.starts_with(content)) ||
+  return (content.size() < line.size() && (line.starts_with(content) ||
+                                           FileStore::kSegmentsFormatLine.starts_with(content))) ||
          content.find_first_not_of('\0') == std::string::npos;
 }
 
 void check_format(const std::string& content, const std::string& root) {
-  if (content == FileStore::kFormatLine) return;
+  if (content == FileStore::kFormatLine || content == FileStore::kSegmentsFormatLine) return;
   constexpr std::string_view kPrefix = "jug-cpp file store ";
   std::string_view first_line = std::string_view(content).substr(0, content.find('\n'));
   if (first_line.starts_with(kPrefix)) {
     first_line.remove_prefix(kPrefix.size());
     throw StoreError(fmt::format(
-        "{} holds a jug-cpp file store of format {}, but this jug reads format 1: use the jug "
-        "that wrote it, or pass another --jugdir.",
+        "{} holds a jug-cpp file store of format {}, but this jug reads formats 1 and 2: use the "
+        "jug that wrote it, or pass another --jugdir.",
         root, first_line));
   }
   throw StoreError(fmt::format(
-      "{}/jugdata-format says \"{}\", not \"jug-cpp file store 1\": this directory is not a store "
-      "this jug can read (it reads format 1). Pass another --jugdir.",
+      "{}/jugdata-format says \"{}\": this directory is not a store this jug can read (it reads "
+      "formats 1 and 2). Pass another --jugdir.",
       root, first_line.substr(0, 80)));
 }
 
@@ -258,8 +262,13 @@ class FileRecord final : public RecordSource {
 
 // ---- construction and paths -----------------------------------------------------
 
-FileStore::FileStore(const std::string& directory, std::shared_ptr<FileSystem> fs)
-    : root_(absolute_path(directory)), fs_(std::move(fs)) {
+FileStore::FileStore(const std::string& directory, std::shared_ptr<FileSystem> fs, bool segments)
+    : root_(absolute_path(directory)),
+      fs_(std::move(fs)),
+      segments_for_new_results_(segments),
+      index_(*fs_, root_ + "/segments"),
+      appender_(*fs_, root_ + "/segments",
+                [this](const std::string& path) { return create_segment_file(path); }) {
   check_existing_directory();
   open_sync_directory();
 }
@@ -292,6 +301,7 @@ void FileStore::check_existing_directory() const {
     const std::optional<std::string> format = read_file(*fs_, root_ + "/jugdata-format");
     if (format && !torn_format(*format)) {
       check_format(*format, root_);
+      segments_format_ = *format == kSegmentsFormatLine;
       return;
     }
     format_torn_ = format.has_value();
@@ -318,7 +328,16 @@ void FileStore::check_existing_directory() const {
 
 std::string FileStore::describe() const { return "file store at " + root_; }
 
-std::string FileStore::location(const TaskHash& hash) const { return result_path(hash); }
+std::string FileStore::location(const TaskHash& hash) const {
+  std::optional<SegmentIndex::Place> place;
+  {
+    std::lock_guard lock(index_mutex_);
+    place = index_.find(hash);
+  }
+  if (!place) return result_path(hash);
+  return fmt::format("{}/segments/{} (the result of {}, at byte {})", root_, place->segment,
+                     hash.hex(), place->offset);
+}
 
 std::string FileStore::result_path(const TaskHash& hash) const {
   const std::string hex = hash.hex();
@@ -338,22 +357,34 @@ void FileStore::create_directory(const std::string& dir) const {
   const std::string format_path = root_ + "/jugdata-format";
   if (auto format = read_file(*fs_, format_path); format && !torn_format(*format)) {
     check_format(*format, root_);
+    segments_format_ = segments_format_ || *format == kSegmentsFormatLine;
   } else {
-    // Written aside and renamed, so that no process ever reads it half
-    // written; two processes racing here write the same bytes.
-    const std::string temp = fmt::format("{}/{}", root_, temp_file_name(kFormatTempWhat));
-    OpenFile file = create_exclusive(*fs_, temp);
-    if (!file) throw IoError{file.error(), temp};
-    try {
-      write_all(file, kFormatLine, temp);
-      if (const Errno err = file.close()) throw IoError{err, temp};
-      if (const Errno err = fs_->rename(temp, format_path)) throw IoError{err, format_path};
-    } catch (const IoError&) {
-      fs_->unlink(temp);
-      throw;
-    }
+    // A store whose segments are there says so, even when its format
+    // file is written again after a power cut.
+    if (fs_->exists(root_ + "/segments") == 0) segments_format_ = true;
+    write_format(segments_format_ ? kSegmentsFormatLine : kFormatLine, false);
   }
   make_directories(*fs_, dir);
+}
+
+void FileStore::write_format(std::string_view line, bool durable) const {
+  // Written aside and renamed, so that no process ever reads it half
+  // written; two processes racing here write the same bytes.
+  const std::string format_path = root_ + "/jugdata-format";
+  const std::string temp = fmt::format("{}/{}", root_, temp_file_name(kFormatTempWhat));
+  OpenFile file = create_exclusive(*fs_, temp);
+  if (!file) throw IoError{file.error(), temp};
+  try {
+    write_all(file, line, temp);
+    if (durable) {
+      if (const Errno err = fs_->sync_data(file.handle())) throw IoError{err, temp};
+    }
+    if (const Errno err = file.close()) throw IoError{err, temp};
+    if (const Errno err = fs_->rename(temp, format_path)) throw IoError{err, format_path};
+  } catch (const IoError&) {
+    fs_->unlink(temp);
+    throw;
+  }
 }
 
 // ---- results -----------------------------------------------------------------
@@ -400,6 +431,11 @@ void FileStore::publish(const TaskHash& hash, const RecordBytes& data,
 
 void FileStore::put(const TaskHash& hash, const RecordBytes& record) {
   try {
+    if ((segments_format_ || segments_for_new_results_) && record.size() <= kSegmentRecordLimit) {
+      std::string storage;
+      put_in_segment(hash, record.bytes(storage));
+      return;
+    }
     publish(hash, record, result_path(hash));
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot store the result of task {}", hash.hex()), e,
@@ -409,7 +445,9 @@ void FileStore::put(const TaskHash& hash, const RecordBytes& record) {
 
 std::optional<std::string> FileStore::get(const TaskHash& hash) {
   try {
-    return read_file(*fs_, result_path(hash));
+    if (auto record = segment_record(hash, false)) return record;
+    if (auto record = read_file(*fs_, result_path(hash))) return record;
+    return segment_record(hash, true);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot read the result of task {}", hash.hex()), e, Access::read,
                       root_);
@@ -423,10 +461,15 @@ std::unique_ptr<RecordSource> FileStore::open_record(const TaskHash& hash) {
                        Access::read, root_);
   };
   try {
+    if (auto record = segment_record(hash, false)) {
+      return std::make_unique<RecordInMemory>(std::move(*record));
+    }
     OpenFile file = open_for_reading(*fs_, path);
     if (!file) {
-      if (file.error() == ENOENT) return nullptr;
-      throw IoError{file.error(), path};
+      if (file.error() != ENOENT) throw IoError{file.error(), path};
+      auto record = segment_record(hash, true);
+      if (!record) return nullptr;
+      return std::make_unique<RecordInMemory>(std::move(*record));
     }
     return std::make_unique<FileRecord>(std::move(file), path, failed);
   } catch (const IoError& e) {
@@ -436,24 +479,30 @@ std::unique_ptr<RecordSource> FileStore::open_record(const TaskHash& hash) {
 
 bool FileStore::contains(const TaskHash& hash) {
   const std::string path = result_path(hash);
-  const Errno err = fs_->exists(path);
-  if (err == 0) return true;
-  if (err == ENOENT) return false;
-  const IoError error{err, path};
-  throw store_error(fmt::format("cannot look for the result of task {}", hash.hex()), error,
-                    Access::read, root_);
+  try {
+    if (in_segments(hash, false)) return true;
+    const Errno err = fs_->exists(path);
+    if (err == 0) return true;
+    if (err != ENOENT) throw IoError{err, path};
+    return in_segments(hash, true);
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot look for the result of task {}", hash.hex()), e,
+                      Access::read, root_);
+  }
 }
 
 bool FileStore::remove(const TaskHash& hash) {
   const std::string path = result_path(hash);
-  // Nothing to remove, nothing to mark (other errors: the unlink says).
-  if (fs_->exists(path) == ENOENT) return false;
   try {
+    // Nothing to remove, nothing to mark (other errors: the unlink says).
+    if (fs_->exists(path) == ENOENT && !in_segments(hash, true)) return false;
     const std::shared_lock marked = hold_removal_mark();
+    // The file first: a pack copying it into a segment meanwhile finds it
+    // gone, and removes its copy (file_store_pack.cpp).
     const Errno err = fs_->unlink(path);
-    if (err == 0) return true;
-    if (err == ENOENT) return false;
-    throw IoError{err, path};
+    if (err != 0 && err != ENOENT) throw IoError{err, path};
+    const bool removed_from_segments = remove_from_segments(hash);
+    return err == 0 || removed_from_segments;
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot remove the result of task {}", hash.hex()), e,
                       Access::write, root_);
@@ -479,6 +528,23 @@ void FileStore::scan_results(
 }
 
 std::vector<TaskHash> FileStore::list() {
+  std::vector<TaskHash> hashes = list_files();
+  try {
+    std::lock_guard lock(index_mutex_);
+    index_.refresh();
+    if (index_.result_count() == 0) return hashes;
+    const HashIndex files = HashIndex::of(hashes);
+    const std::size_t file_count = hashes.size();
+    index_.for_each_result([&](const TaskHash& h) {
+      if (!files.find(h, std::span(hashes.data(), file_count))) hashes.push_back(h);
+    });
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot list the results in {}", root_), e, Access::read, root_);
+  }
+  return hashes;
+}
+
+std::vector<TaskHash> FileStore::list_files() {
   std::vector<std::vector<TaskHash>> parts;
   scan_results(
       [&parts](std::size_t workers, std::size_t expected) {
@@ -499,15 +565,40 @@ std::vector<bool> FileStore::contains_all(std::span<const TaskHash> hashes) {
   // Few hashes: look each up. Many: one pass over the directories, matching
   // names against an index of the hashes asked about; no list is built.
   constexpr std::size_t kScanThreshold = 2048;
-  if (hashes.size() < kScanThreshold) return Store::contains_all(hashes);
-  const HashIndex index = HashIndex::of(hashes);
   // One byte per hash, written by whichever thread finds it: a hash lives in
   // one fan-out directory, read by one thread, so no byte is shared.
   std::vector<std::uint8_t> found(hashes.size(), 0);
-  scan_results([](std::size_t, std::size_t) {},
-               [&](std::size_t, const TaskHash& h) {
-                 if (auto i = index.find(h, hashes)) found[*i] = 1;
-               });
+  std::size_t in_segments = 0;
+  try {
+    std::lock_guard lock(index_mutex_);
+    index_.refresh();
+    if (index_.result_count() > 0) {
+      for (std::size_t i = 0; i < hashes.size(); ++i) {
+        if (index_.find(hashes[i])) found[i] = 1, ++in_segments;
+      }
+    }
+  } catch (const IoError& e) {
+    throw store_error("cannot read the segments", e, Access::read, root_);
+  }
+  if (in_segments == hashes.size()) return std::vector<bool>(hashes.size(), true);
+  if (hashes.size() < kScanThreshold) {
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      if (found[i] != 0) continue;
+      const std::string path = result_path(hashes[i]);
+      const Errno err = fs_->exists(path);
+      if (err != 0 && err != ENOENT) {
+        throw store_error(fmt::format("cannot look for the result of task {}", hashes[i].hex()),
+                          IoError{err, path}, Access::read, root_);
+      }
+      found[i] = err == 0;
+    }
+  } else if (fs_->exists(root_ + "/results") != ENOENT) {
+    const HashIndex index = HashIndex::of(hashes);
+    scan_results([](std::size_t, std::size_t) {},
+                 [&](std::size_t, const TaskHash& h) {
+                   if (auto i = index.find(h, hashes)) found[*i] = 1;
+                 });
+  }
   return std::vector<bool>(found.begin(), found.end());
 }
 
@@ -516,6 +607,8 @@ void FileStore::sync() {
     return store_error(fmt::format("cannot make the results in {} durable", root_), error, access,
                        root_);
   };
+  // syncfs makes the segments durable too (NFS included: it commits every
+  // file's unstable writes).
   std::lock_guard lock(sync_mutex_);
   if (!sync_directory_) {
     try {

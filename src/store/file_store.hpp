@@ -20,21 +20,30 @@
 #include "store/file_system.hpp"
 #include "store/posix_files.hpp"
 #include "store/real_file_system.hpp"
+#include "store/segment_appender.hpp"
+#include "store/segment_index.hpp"
 #include "store/store.hpp"
 
 namespace jug {
 
 class FileStore final : public Store {
  public:
-  /// The first line of `jugdata-format`; a store with another line is not ours.
+  /// The first line of `jugdata-format` in a store of result files only,
+  /// which every version of this jug reads.
   static constexpr std::string_view kFormatLine = "jug-cpp file store 1\n";
+  /// ... and in a store with segments (docs/store-layout.md), which a jug
+  /// from before them would not see: it refuses the store instead.
+  static constexpr std::string_view kSegmentsFormatLine = "jug-cpp file store 2\n";
 
   /// Opens the store at `directory` (which need not exist yet), on `fs`: the
   /// operating system's, or in tests one in memory or one that fails on
   /// purpose. Throws StoreError when the directory holds something else:
   /// another format of this store, a Python jug store, or a plain file.
+  ///
+  /// Small results go to segments once the store has any (format 2, made
+  /// so by `jug pack`), or, in a store without, when `segments` says so.
   explicit FileStore(const std::string& directory,
-                     std::shared_ptr<FileSystem> fs = real_file_system());
+                     std::shared_ptr<FileSystem> fs = real_file_system(), bool segments = false);
   /// Calls removals_done() (file_store_removals.cpp), errors ignored.
   ~FileStore() override;
 
@@ -95,11 +104,41 @@ class FileStore final : public Store {
   /// The absolute path of the store directory.
   const std::string& root() const { return root_; }
 
+  /// Records of at most this size are appended to this process's segment;
+  /// bigger ones are a file each (docs/store-layout.md).
+  static constexpr std::uint64_t kSegmentRecordLimit = 64 * 1024;
+
+  /// What `jug pack` did (file_store_pack.cpp).
+  struct PackSummary {
+    /// Results copied into the new segments, and the result files and
+    /// segments they came from (now gone).
+    std::size_t results = 0;
+    std::size_t result_files = 0;
+    std::size_t segments = 0;
+    /// Bytes of the segments packed, and of what replaced them.
+    std::uint64_t bytes_before = 0;
+    std::uint64_t bytes_after = 0;
+    /// Segments left alone: their writers may still append.
+    std::size_t segments_in_use = 0;
+  };
+  /// Copies the live results of the segments nobody appends to any more,
+  /// and the small result files, into fresh segments, then deletes what
+  /// they came from: removed results and damage are dropped, and the files
+  /// are few. Safe while workers run. Throws StoreError, and when another
+  /// pack runs (`pack.lock`, judged as a lease with `lease_time`).
+  PackSummary pack(std::chrono::duration<double> lease_time);
+  /// Damage found in segments: frames whose checksum fails, and tails torn
+  /// by a writer that died appending (its process gone, or on another
+  /// machine its segment untouched for `lease_time`), in words, one each.
+  std::vector<std::string> segment_damage(std::chrono::duration<double> lease_time);
+
  private:
   /// Every stored result's hash to `sink`, read by `workers` threads (told to
   /// `prepare` first, with the number of results expected).
   void scan_results(const std::function<void(std::size_t workers, std::size_t expected)>& prepare,
                     const std::function<void(std::size_t worker, const TaskHash&)>& sink);
+  /// The results kept as files (results/), not those in segments.
+  std::vector<TaskHash> list_files();
   std::string result_path(const TaskHash& hash) const;
   std::string lock_path(const TaskHash& hash) const;
   std::string failure_path(const TaskHash& hash) const;
@@ -160,6 +199,26 @@ class FileStore final : public Store {
   /// Opens sync_directory_ if the store's directory exists and it is not
   /// open yet.
   void open_sync_directory() const;
+  /// Writes `line` into `jugdata-format` (aside, then renamed); `durable`:
+  /// synced before the rename. Throws IoError.
+  void write_format(std::string_view line, bool durable) const;
+
+  // ---- segments (file_store_segments.cpp) ----
+  /// Appends a record to this process's segment. Throws IoError.
+  void put_in_segment(const TaskHash& hash, std::string_view record);
+  /// The record of `hash` in a segment; `refresh`: reads what other
+  /// processes appended first (else only when last read more than 100 ms
+  /// ago, file_store_segments.cpp). Throws IoError.
+  std::optional<std::string> segment_record(const TaskHash& hash, bool refresh);
+  /// Whether a segment holds a result of `hash`. Throws IoError.
+  bool in_segments(const TaskHash& hash, bool refresh);
+  /// Appends the removal of every result of `hash` in the segments; whether
+  /// there was one. Throws IoError.
+  bool remove_from_segments(const TaskHash& hash);
+  /// Makes a segment file (the store, its directory and format 2 first).
+  posix::OpenFile create_segment_file(const std::string& path);
+  /// The writer of a segment is gone (judged as a lease).
+  bool segment_writer_gone(const std::string& name, std::chrono::duration<double> lease_time);
 
   std::string root_;
   /// Every call the store makes to the file system goes through it.
@@ -187,6 +246,16 @@ class FileStore final : public Store {
   /// The process that made the mark: a forked child never takes it away.
   std::int64_t removal_mark_pid_ = 0;
   std::chrono::steady_clock::time_point removal_mark_touched_;
+
+  /// `jugdata-format` says 2: segments may be made without writing it.
+  mutable std::atomic<bool> segments_format_{false};
+  /// Small results go to segments even in a store of format 1.
+  const bool segments_for_new_results_;
+  /// What the segments hold, as read so far; index_mutex_ guards it.
+  mutable std::mutex index_mutex_;
+  mutable SegmentIndex index_;
+  /// Last: seals this process's segment before anything else goes.
+  SegmentAppender appender_;
 };
 
 }  // namespace jug

@@ -113,6 +113,9 @@ class FileSystem {
   /// futimens(file, nullptr): its modification time becomes now, by the
   /// file system's clock (on NFS, the server's).
   virtual Errno touch(FileHandle file) = 0;
+  /// ftruncate(2): the file ends at `size` (a segment's frame cut short by
+  /// a failed append, cut off again).
+  virtual Errno truncate(FileHandle file, std::uint64_t size) = 0;
   /// fdatasync(2): the file's data survives a power cut once this returns
   /// 0 (its name only once a sync of the file system has).
   virtual Errno sync_data(FileHandle file) = 0;

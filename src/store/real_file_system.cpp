@@ -106,6 +106,10 @@ class RealFileSystem final : public FileSystem {
     return ::futimens(file.value, nullptr) == 0 ? 0 : failed();
   }
 
+  Errno truncate(FileHandle file, std::uint64_t size) override {
+    return ::ftruncate(file.value, static_cast<off_t>(size)) == 0 ? 0 : failed();
+  }
+
   Errno sync_data(FileHandle file) override {
     return ::fdatasync(file.value) == 0 ? 0 : failed();
   }

@@ -1,5 +1,7 @@
 #include "store/store.hpp"
 
+#include <cstdlib>
+
 #include <limits.h>
 #include <unistd.h>
 
@@ -110,7 +112,12 @@ std::unique_ptr<Store> open_store(const std::string& jugdir, const StoreOptions&
   if (RedisUrl::names_redis(jugdir)) {
     return std::make_unique<RedisStore>(jugdir, options.reconnect_time);
   }
-  return std::make_unique<FileStore>(jugdir);
+  // Segments (docs/store-layout.md) are used by a store that has them
+  // (packed once); a new store starts with them only when asked, until
+  // they are the default (issue 13).
+  const char* segments = std::getenv("JUG_FILE_STORE_SEGMENTS");
+  return std::make_unique<FileStore>(jugdir, real_file_system(),
+                                     segments != nullptr && std::string_view(segments) == "1");
 }
 
 }  // namespace jug

@@ -18,6 +18,7 @@ constexpr std::array kSubcommands{
     Subcommand{"sleep-until", "wait until every task is finished"},
     Subcommand{"invalidate", "remove the results of --target tasks and of all that depend on them"},
     Subcommand{"cleanup", "remove stored results and locks that no task of the jugfile produces"},
+    Subcommand{"pack", "gather the small results into few files (safe while workers run)"},
     Subcommand{"count", "count the tasks per name"},
     Subcommand{"graph", "draw the task graph with each task's state (dot, svg, png, json)"},
     Subcommand{"show", "all about the tasks matching PATTERN: state, arguments, result, its run"},

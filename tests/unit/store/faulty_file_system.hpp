@@ -24,7 +24,7 @@ enum class Call {
   open,  // open_for_reading, open_for_reading_in
   create,
   read,
-  write,
+  write,  // write, truncate
   status,  // status_of, status, link_status, exists
   touch,
   close,
@@ -117,6 +117,10 @@ class FaultyFileSystem final : public FileSystem {
   Errno touch(FileHandle file) override {
     if (const Errno err = fault(Call::touch)) return err;
     return base_->touch(file);
+  }
+  Errno truncate(FileHandle file, std::uint64_t size) override {
+    if (const Errno err = fault(Call::write)) return err;
+    return base_->truncate(file, size);
   }
   Errno sync_data(FileHandle file) override {
     if (const Errno err = fault(Call::sync)) return err;

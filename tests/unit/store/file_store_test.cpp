@@ -289,15 +289,15 @@ TEST_F(FileStoreTest, RefusesAPythonJugStore) {
 
 TEST_F(FileStoreTest, RefusesAnotherFormat) {
   fs::create_directories(root_);
-  write_whole_file(root_ + "/jugdata-format", "jug-cpp file store 2\n");
+  write_whole_file(root_ + "/jugdata-format", "jug-cpp file store 3\n");
   const std::string message = store_error_of([&] { FileStore store(root_); });
-  EXPECT_EQ(contains_text(message, "format 2"), "");
-  EXPECT_EQ(contains_text(message, "reads format 1"), "");
+  EXPECT_EQ(contains_text(message, "format 3"), "");
+  EXPECT_EQ(contains_text(message, "reads formats 1 and 2"), "");
 
   write_whole_file(root_ + "/jugdata-format", "something else\n");
   const std::string other = store_error_of([&] { FileStore store(root_); });
   EXPECT_EQ(contains_text(other, "something else"), "");
-  EXPECT_EQ(contains_text(other, "format 1"), "");
+  EXPECT_EQ(contains_text(other, "formats 1 and 2"), "");
 }
 
 TEST_F(FileStoreTest, AcceptsADirectoryOfOtherFiles) {

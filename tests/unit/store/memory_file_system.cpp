@@ -271,6 +271,16 @@ Errno MemoryFileSystem::touch(FileHandle file) {
   return 0;
 }
 
+Errno MemoryFileSystem::truncate(FileHandle file, std::uint64_t size) {
+  const std::lock_guard lock(mutex_);
+  const auto opened = files_.find(file.value);
+  if (opened == files_.end() || !opened->second.writable) return EBADF;
+  Inode& inode = state_.inodes.at(opened->second.inode);
+  inode.data.resize(static_cast<std::size_t>(size));
+  inode.modified = std::chrono::system_clock::now();
+  return 0;
+}
+
 Errno MemoryFileSystem::sync_data(FileHandle file) {
   const std::lock_guard lock(mutex_);
   const auto opened = files_.find(file.value);

@@ -1,0 +1,103 @@
+#include "store/segment_appender.hpp"
+
+#include <unistd.h>
+
+#include <utility>
+
+#include "store/writer_tag.hpp"
+
+namespace jug {
+
+using namespace posix;
+
+SegmentAppender::SegmentAppender(FileSystem& fs, std::string directory,
+                                 std::function<OpenFile(const std::string&)> create_file)
+    : fs_(fs), directory_(std::move(directory)), create_file_(std::move(create_file)) {}
+
+SegmentAppender::~SegmentAppender() {
+  try {
+    seal();
+  } catch (const IoError&) {
+    // Unsealed, the segment reads the same; only its end is judged by
+    // whether this process is still there.
+  }
+}
+
+std::optional<std::string> SegmentAppender::current() const {
+  std::lock_guard lock(mutex_);
+  if (!file_ || pid_ != ::getpid()) return std::nullopt;
+  return name_;
+}
+
+void SegmentAppender::open_segment() {
+  if (file_ && pid_ == ::getpid()) return;
+  if (file_) {
+    // The parent's segment, inherited by fork: closing this copy of its
+    // descriptor leaves it open in the parent.
+    file_.reset();
+  }
+  std::string name = temp_file_name("seg");
+  const std::string path = directory_ + "/" + name;
+  OpenFile file = create_file_(path);
+  if (!file) throw IoError{file.error(), path};
+  try {
+    write_all(file, segment::kFileHeader, path);
+  } catch (const IoError&) {
+    fs_.unlink(path);
+    throw;
+  }
+  file_.emplace(std::move(file));
+  name_ = std::move(name);
+  size_ = segment::kFileHeader.size();
+  pid_ = ::getpid();
+}
+
+SegmentAppender::Appended SegmentAppender::append(const segment::FrameHeader& header,
+                                                  std::string_view body) {
+  std::lock_guard lock(mutex_);
+  open_segment();
+  buffer_.clear();
+  segment::append_frame(buffer_, header, body);
+  const std::string path = directory_ + "/" + name_;
+  try {
+    write_all(*file_, buffer_, path);
+  } catch (const IoError&) {
+    // Part of the frame may be there: cut it off, so that the next frame
+    // follows the last whole one. Failing that, this segment ends here
+    // (its tail reads as torn once this process is gone).
+    if (fs_.seek(file_->handle(), size_) != 0 || fs_.truncate(file_->handle(), size_) != 0) {
+      file_.reset();
+    }
+    throw;
+  }
+  const Appended appended{name_, size_};
+  size_ += buffer_.size();
+  if (size_ >= kSegmentSize) seal_locked();
+  return appended;
+}
+
+void SegmentAppender::sync() {
+  std::lock_guard lock(mutex_);
+  if (!file_ || pid_ != ::getpid()) return;
+  if (const Errno err = fs_.sync_data(file_->handle())) throw IoError{err, directory_ + "/" + name_};
+}
+
+void SegmentAppender::seal() {
+  std::lock_guard lock(mutex_);
+  seal_locked();
+}
+
+void SegmentAppender::seal_locked() {
+  if (!file_ || pid_ != ::getpid()) return;
+  OpenFile file = std::move(*file_);
+  file_.reset();
+  const std::string path = directory_ + "/" + name_;
+  buffer_.clear();
+  segment::FrameHeader seal;
+  seal.kind = segment::FrameKind::sealed;
+  segment::append_frame(buffer_, seal, {});
+  write_all(file, buffer_, path);
+  if (const Errno err = file.close()) throw IoError{err, path};
+}
+
+}  // namespace jug

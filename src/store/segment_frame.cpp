@@ -1,0 +1,88 @@
+#include "store/segment_frame.hpp"
+
+#include <cstring>
+
+#include "codec/checksum.hpp"
+
+namespace jug::segment {
+namespace {
+
+constexpr char kMagic[4] = {'J', 'U', 'G', 'F'};
+/// Where the checksum sits; it covers the bytes before it and the body.
+constexpr std::size_t kChecksumOffset = 56;
+
+template <class T>
+void put_at(char* buffer, std::size_t offset, T v) {
+  std::memcpy(buffer + offset, &v, sizeof v);
+}
+template <class T>
+T get_at(const char* buffer, std::size_t offset) {
+  T v;
+  std::memcpy(&v, buffer + offset, sizeof v);
+  return v;
+}
+
+std::uint64_t checksum_of(const char* header, std::string_view body) {
+  record::Checksum sum(0);
+  sum.add(header, kChecksumOffset);
+  sum.add(body);
+  return sum.value();
+}
+
+bool known_kind(std::uint8_t kind) {
+  return kind >= static_cast<std::uint8_t>(FrameKind::result) &&
+         kind <= static_cast<std::uint8_t>(FrameKind::sealed);
+}
+
+}  // namespace
+
+void append_frame(std::string& out, FrameHeader header, std::string_view body) {
+  char bytes[kFrameHeaderSize] = {};
+  std::memcpy(bytes, kMagic, sizeof kMagic);
+  bytes[4] = static_cast<char>(header.kind);
+  put_at(bytes, 8, static_cast<std::uint32_t>(body.size()));
+  put_at(bytes, 16, header.put_id);
+  std::memcpy(bytes + 24, header.hash.bytes.data(), TaskHash::kSize);
+  put_at(bytes, kChecksumOffset, checksum_of(bytes, body));
+  out.append(bytes, sizeof bytes);
+  out.append(body);
+}
+
+FrameRead read_frame(std::string_view bytes) {
+  FrameRead read;
+  const std::size_t magic_seen = std::min(bytes.size(), sizeof kMagic);
+  if (std::memcmp(bytes.data(), kMagic, magic_seen) != 0) return read;  // damaged
+  if (bytes.size() < kFrameHeaderSize) {
+    read.state = FrameState::incomplete;
+    return read;
+  }
+  const char* header = bytes.data();
+  const auto kind = static_cast<std::uint8_t>(header[4]);
+  if (!known_kind(kind)) return read;
+  const auto body_size = get_at<std::uint32_t>(header, 8);
+  if (bytes.size() - kFrameHeaderSize < body_size) {
+    read.state = FrameState::incomplete;
+    return read;
+  }
+  const std::string_view body = bytes.substr(kFrameHeaderSize, body_size);
+  if (get_at<std::uint64_t>(header, kChecksumOffset) != checksum_of(header, body)) return read;
+  read.state = FrameState::whole;
+  read.header.kind = static_cast<FrameKind>(kind);
+  read.header.body_size = body_size;
+  read.header.put_id = get_at<std::uint64_t>(header, 16);
+  std::memcpy(read.header.hash.bytes.data(), header + 24, TaskHash::kSize);
+  read.body = body;
+  read.size = kFrameHeaderSize + body_size;
+  return read;
+}
+
+std::size_t next_whole_frame(std::string_view bytes, std::size_t from) {
+  const std::string_view magic(kMagic, sizeof kMagic);
+  for (std::size_t at = bytes.find(magic, from); at != std::string_view::npos;
+       at = bytes.find(magic, at + 1)) {
+    if (read_frame(bytes.substr(at)).state == FrameState::whole) return at;
+  }
+  return bytes.size();
+}
+
+}  // namespace jug::segment

@@ -1,0 +1,361 @@
+#include "store/segment_index.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "store/posix_files.hpp"
+
+namespace jug {
+
+using namespace posix;
+using segment::FrameKind;
+using segment::FrameRead;
+using segment::FrameState;
+using segment::kFileHeader;
+using segment::kFrameHeaderSize;
+
+namespace {
+
+/// Segments are read in pieces of this size, or of one frame when longer.
+constexpr std::size_t kReadPiece = std::size_t{1} << 20;
+
+/// Segments are named as temporary files are (writer_tag.hpp), so that the
+/// name says who writes them.
+bool is_segment_name(std::string_view name) { return name.starts_with("seg."); }
+
+/// The file's bytes from `offset` on, up to `size` of them.
+std::string read_range(const OpenFile& file, std::uint64_t offset, std::uint64_t size,
+                       const std::string& path) {
+  std::string bytes(size, '\0');
+  if (const Errno err = file.fs().seek(file.handle(), offset)) throw IoError{err, path};
+  bytes.resize(read_into(file, bytes, path));
+  return bytes;
+}
+
+/// Whether the segment, `size` bytes long, ends with its writer's seal: it
+/// is complete, and what does not read as frames in it is damage.
+bool ends_sealed(const OpenFile& file, std::uint64_t size, const std::string& path) {
+  if (size < kFileHeader.size() + kFrameHeaderSize) return false;
+  const std::string last = read_range(file, size - kFrameHeaderSize, kFrameHeaderSize, path);
+  const FrameRead frame = segment::read_frame(last);
+  return frame.state == FrameState::whole && frame.header.kind == FrameKind::sealed;
+}
+
+SegmentIndex::SegmentState new_segment(const std::string& name) {
+  SegmentIndex::SegmentState state;
+  state.name = name;
+  return state;
+}
+
+}  // namespace
+
+SegmentIndex::SegmentIndex(FileSystem& fs, std::string directory)
+    : fs_(fs), directory_(std::move(directory)) {}
+
+std::vector<std::string> SegmentIndex::list_segments() const {
+  std::vector<std::string> names;
+  Directory dir = open_directory(fs_, directory_);
+  if (!dir) return names;
+  while (const DirectoryEntry* entry = dir.next(directory_)) {
+    if (is_segment_name(entry->name)) names.emplace_back(entry->name);
+  }
+  return names;
+}
+
+bool SegmentIndex::read_listed(const std::vector<std::string>& names) {
+  std::vector<bool> listed(segments_.size(), false);
+  for (const std::string& name : names) {
+    auto [at, added] = segment_by_name_.try_emplace(name, segments_.size());
+    if (added) {
+      segments_.push_back(new_segment(name));
+      listed.push_back(true);
+    } else {
+      listed[at->second] = true;
+    }
+  }
+  bool some_gone = false;
+  for (std::uint32_t i = 0; i < segments_.size(); ++i) {
+    SegmentState& state = segments_[i];
+    if (!state.present) continue;
+    // Not listed: gone, unless the listing is older than the file (a
+    // network filesystem's cache), which only a look at the name tells.
+    if (!listed[i] && fs_.exists(directory_ + "/" + state.name) == ENOENT) {
+      state.present = false;
+    } else if (!state.sealed) {
+      read_segment(i, false);
+    }
+    some_gone = some_gone || !state.present;
+  }
+  return some_gone;
+}
+
+void SegmentIndex::refresh_if_older(std::chrono::steady_clock::duration age) {
+  if (std::chrono::steady_clock::now() - refreshed_ >= age) refresh();
+}
+
+void SegmentIndex::refresh() {
+  refreshed_ = std::chrono::steady_clock::now();
+  if (!read_listed(list_segments())) return;
+  // Segments are deleted once packed into another, made before. A listing
+  // may miss files made or deleted while it runs: one made after it began
+  // finds the new segment for sure.
+  read_listed(list_segments());
+  for (std::uint32_t i = 0; i < segments_.size(); ++i) {
+    if (!segments_[i].present && segments_[i].live > 0) forget_segment(i);
+  }
+}
+
+void SegmentIndex::read_segment(std::uint32_t index, bool complete) {
+  SegmentState& state = segments_[index];
+  const std::string path = directory_ + "/" + state.name;
+  OpenFile file = open_for_reading(fs_, path);
+  if (!file) {
+    if (file.error() == ENOENT) {
+      state.present = false;
+      return;
+    }
+    throw IoError{file.error(), path};
+  }
+  FileStatus status;
+  if (const Errno err = fs_.status_of(file.handle(), &status)) throw IoError{err, path};
+  const std::uint64_t size = status.size;
+  if (size <= state.read_to) return;
+  if (state.read_to == 0) {
+    const std::string header = read_range(file, 0, kFileHeader.size(), path);
+    if (header != kFileHeader) {
+      if (!complete && kFileHeader.starts_with(header)) {
+        state.pending = size;  // being made
+        return;
+      }
+      // Not a segment of this format, or its start is damaged: nothing in
+      // it can be trusted to be a frame.
+      state.damage.push_back(Damage{state.name, 0, size, false});
+      state.read_to = size;
+      state.sealed = true;
+      state.pending = 0;
+      return;
+    }
+    state.read_to = kFileHeader.size();
+  }
+  std::string piece;
+  while (state.read_to < size) {
+    const std::uint64_t wanted = std::min<std::uint64_t>(kReadPiece, size - state.read_to);
+    piece = read_range(file, state.read_to, std::max<std::uint64_t>(wanted, piece.size()), path);
+    std::string_view rest = piece;
+    std::uint64_t at = state.read_to;
+    while (!rest.empty()) {
+      const FrameRead frame = segment::read_frame(rest);
+      if (frame.state == FrameState::whole) {
+        apply(index, at, frame);
+        at += frame.size;
+        rest.remove_prefix(frame.size);
+        continue;
+      }
+      if (frame.state == FrameState::incomplete && at + rest.size() < size) break;  // next piece
+      // Not a whole frame, up to the end of the file read: a frame being
+      // appended, unless the segment is complete. Then it is damage, and the
+      // next whole frame is searched for.
+      if (!complete && !ends_sealed(file, size, path)) {
+        state.read_to = at;
+        state.pending = size - at;
+        return;
+      }
+      const std::string tail = read_range(file, at, size - at, path);
+      const std::size_t next = segment::next_whole_frame(tail, 1);
+      state.damage.push_back(Damage{state.name, at, next, next == tail.size()});
+      at += next;
+      rest = {};
+    }
+    if (at == state.read_to) {
+      // A frame longer than the piece: read it whole next time round.
+      piece.resize(piece.size() * 2);
+      continue;
+    }
+    state.read_to = at;
+  }
+  state.pending = 0;
+}
+
+void SegmentIndex::note_put(const std::string& segment, std::uint64_t offset,
+                            const segment::FrameHeader& header) {
+  auto [at, added] = segment_by_name_.try_emplace(segment, segments_.size());
+  if (added) segments_.push_back(new_segment(segment));
+  add_put(at->second, offset, header);
+}
+
+void SegmentIndex::note_removal(const TaskHash& hash, std::uint64_t put_id) {
+  remove_put(hash, put_id);
+}
+
+void SegmentIndex::apply(std::uint32_t index, std::uint64_t offset, const FrameRead& frame) {
+  switch (frame.header.kind) {
+    case FrameKind::result:
+      ++segments_[index].puts;
+      add_put(index, offset, frame.header);
+      break;
+    case FrameKind::removal:
+      ++segments_[index].removals;
+      remove_put(frame.header.hash, frame.header.put_id);
+      break;
+    case FrameKind::sealed:
+      segments_[index].sealed = true;
+      break;
+  }
+}
+
+void SegmentIndex::for_each_put_of(const TaskHash& hash,
+                                   const std::function<void(std::uint32_t)>& visit) const {
+  const std::optional<std::uint32_t> first = first_put_.find(hash, PutHashes{&puts_});
+  if (!first) return;
+  visit(*first);
+  const auto [begin, end] = more_puts_.equal_range(*first);
+  for (auto it = begin; it != end; ++it) visit(it->second);
+}
+
+void SegmentIndex::add_put(std::uint32_t segment, std::uint64_t offset,
+                           const segment::FrameHeader& header) {
+  const TaskHash& hash = header.hash;
+  const std::uint64_t put_id = header.put_id;
+  const auto frame_size = static_cast<std::uint32_t>(segment::kFrameHeaderSize + header.body_size);
+  // The same put read again: a copy made by packing, which keeps its id.
+  std::optional<std::uint32_t> same;
+  for_each_put_of(hash, [&](std::uint32_t i) {
+    if (puts_[i].put_id == put_id) same = i;
+  });
+  if (same) {
+    Put& put = puts_[*same];
+    if (put.state == PutState::removed) return;
+    if (put.state == PutState::live) --segments_[put.segment].live;
+    if (put.state == PutState::vanished) ++live_;
+    put.segment = segment;
+    put.offset = offset;
+    put.frame_size = frame_size;
+    put.state = PutState::live;
+    ++segments_[segment].live;
+    return;
+  }
+  const auto position = static_cast<std::uint32_t>(puts_.size());
+  puts_.push_back(Put{hash, put_id, offset, segment, frame_size, PutState::live});
+  if (const auto first = first_put_.insert(position, PutHashes{&puts_})) {
+    more_puts_.emplace(*first, position);
+  }
+  // Removed already, by a removal read earlier in another segment.
+  const auto [begin, end] = early_removals_.equal_range(put_id);
+  for (auto it = begin; it != end; ++it) {
+    if (it->second == hash) {
+      puts_[position].state = PutState::removed;
+      early_removals_.erase(it);
+      return;
+    }
+  }
+  ++live_;
+  ++segments_[segment].live;
+}
+
+void SegmentIndex::remove_put(const TaskHash& hash, std::uint64_t put_id) {
+  bool found = false;
+  for_each_put_of(hash, [&](std::uint32_t i) {
+    Put& put = puts_[i];
+    if (put.put_id != put_id) return;
+    found = true;
+    if (put.state == PutState::live) {
+      --live_;
+      --segments_[put.segment].live;
+    }
+    put.state = PutState::removed;
+  });
+  if (!found) early_removals_.emplace(put_id, hash);
+}
+
+void SegmentIndex::forget_segment(std::uint32_t index) {
+  for (Put& put : puts_) {
+    if (put.state == PutState::live && put.segment == index) {
+      put.state = PutState::vanished;
+      --live_;
+    }
+  }
+  segments_[index].live = 0;
+}
+
+SegmentIndex::Place SegmentIndex::place_of(const Put& put) const {
+  return Place{segments_[put.segment].name, put.offset, put.frame_size, put.put_id};
+}
+
+std::optional<SegmentIndex::Place> SegmentIndex::find(const TaskHash& hash) const {
+  // The put read last: a result stored again replaces the one before.
+  std::optional<std::uint32_t> last;
+  for_each_put_of(hash, [&](std::uint32_t i) {
+    if (puts_[i].state == PutState::live && (!last || i > *last)) last = i;
+  });
+  if (!last) return std::nullopt;
+  return place_of(puts_[*last]);
+}
+
+std::vector<SegmentIndex::Place> SegmentIndex::find_all(const TaskHash& hash) const {
+  std::vector<Place> places;
+  for_each_put_of(hash, [&](std::uint32_t i) {
+    if (puts_[i].state == PutState::live) places.push_back(place_of(puts_[i]));
+  });
+  return places;
+}
+
+std::optional<std::string> SegmentIndex::segment_of(const TaskHash& hash,
+                                                    std::uint64_t put_id) const {
+  std::optional<std::string> segment;
+  for_each_put_of(hash, [&](std::uint32_t i) {
+    if (puts_[i].put_id == put_id) segment = segments_[puts_[i].segment].name;
+  });
+  return segment;
+}
+
+void SegmentIndex::for_each_result(const std::function<void(const TaskHash&)>& visit) const {
+  for (std::uint32_t i = 0; i < puts_.size(); ++i) {
+    if (puts_[i].state != PutState::live) continue;
+    const std::uint32_t first = *first_put_.find(puts_[i].hash, PutHashes{&puts_});
+    if (more_puts_.contains(first)) {
+      // A hash with several puts is visited at its first live one.
+      std::optional<std::uint32_t> first_live;
+      for_each_put_of(puts_[i].hash, [&](std::uint32_t j) {
+        if (!first_live && puts_[j].state == PutState::live) first_live = j;
+      });
+      if (first_live != i) continue;
+    }
+    visit(puts_[i].hash);
+  }
+}
+
+std::vector<SegmentIndex::Damage> SegmentIndex::damage(
+    const std::function<bool(const std::string& segment)>& writer_gone) {
+  std::vector<Damage> found;
+  for (std::uint32_t i = 0; i < segments_.size(); ++i) {
+    SegmentState& state = segments_[i];
+    if (!state.present) continue;
+    if (state.pending > 0 && writer_gone(state.name)) read_segment(i, true);
+    found.insert(found.end(), state.damage.begin(), state.damage.end());
+  }
+  return found;
+}
+
+void SegmentIndex::for_each_frame(const std::string& name,
+                                  const std::function<void(const FrameRead&)>& visit) {
+  const auto at = segment_by_name_.find(name);
+  if (at == segment_by_name_.end()) return;
+  const SegmentState& state = segments_[at->second];
+  const std::string path = directory_ + "/" + name;
+  OpenFile file = open_for_reading(fs_, path);
+  if (!file) throw IoError{file.error(), path};
+  const std::string bytes = read_range(file, 0, state.read_to, path);
+  std::string_view rest = std::string_view(bytes).substr(std::min(bytes.size(), kFileHeader.size()));
+  while (!rest.empty()) {
+    const FrameRead frame = segment::read_frame(rest);
+    if (frame.state != FrameState::whole) {
+      const std::size_t next = segment::next_whole_frame(rest, 1);
+      rest.remove_prefix(next);
+      continue;
+    }
+    visit(frame);
+    rest.remove_prefix(frame.size);
+  }
+}
+
+}  // namespace jug

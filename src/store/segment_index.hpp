@@ -1,0 +1,157 @@
+#pragma once
+/// What the segment files of a file store hold (docs/store-layout.md,
+/// `segments/`): for each result appended there and not removed since, the
+/// segment and the place in it. Built by reading the segments' frames, and
+/// brought up to date by refresh(), which reads only what was appended since,
+/// and the segments made or deleted since.
+///
+/// Not thread-safe: the store holds a lock around it.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/hash_index.hpp"
+#include "jug/task_hash.hpp"
+#include "store/file_system.hpp"
+#include "store/segment_frame.hpp"
+
+namespace jug {
+
+class SegmentIndex {
+ public:
+  /// The segments in `directory` (`<store>/segments`), read through `fs`.
+  SegmentIndex(FileSystem& fs, std::string directory);
+
+  /// Where one result lives.
+  struct Place {
+    /// The segment's file name, in the directory.
+    std::string segment;
+    /// Where its frame starts, and the frame's size (header included).
+    std::uint64_t offset = 0;
+    std::uint32_t frame_size = 0;
+    std::uint64_t put_id = 0;
+  };
+
+  /// Reads what was appended to the segments since the last call, and which
+  /// segments were made or deleted. Throws posix::IoError.
+  void refresh();
+  /// refresh() unless the last one is younger than `age`.
+  void refresh_if_older(std::chrono::steady_clock::duration age);
+  /// A place of the result of `hash`, if the segments hold one.
+  std::optional<Place> find(const TaskHash& hash) const;
+  /// Every place of it (a task computed twice, or a copy being packed).
+  std::vector<Place> find_all(const TaskHash& hash) const;
+  /// Each hash with a result, once.
+  void for_each_result(const std::function<void(const TaskHash&)>& visit) const;
+  std::size_t result_count() const { return live_; }
+
+  /// A stretch of a segment that holds no frame its checksum accepts: data
+  /// damaged on the disk, or the end of a frame a writer was cut short
+  /// appending (then `torn_tail`).
+  struct Damage {
+    std::string segment;
+    std::uint64_t offset = 0;
+    std::uint64_t bytes = 0;
+    bool torn_tail = false;
+  };
+  /// The damage found so far in segments that are complete (sealed, or
+  /// whose writer `writer_gone` says is gone): a stretch of another
+  /// segment may be a frame still being written.
+  std::vector<Damage> damage(const std::function<bool(const std::string& segment)>& writer_gone);
+
+  /// A segment as read so far.
+  struct SegmentState {
+    std::string name;
+    /// Bytes read and understood: whole frames, and damage passed over.
+    std::uint64_t read_to = 0;
+    /// Its writer's last frame was read: it never changes again.
+    bool sealed = false;
+    /// Bytes at read_to that are not (yet) a whole frame.
+    std::uint64_t pending = 0;
+    /// Damage passed over, in a segment read to its end.
+    std::vector<Damage> damage;
+    /// Results in it, and those of them not removed since.
+    std::size_t puts = 0;
+    std::size_t live = 0;
+    /// Removal frames in it.
+    std::size_t removals = 0;
+    bool present = true;
+  };
+  const std::vector<SegmentState>& segments() const { return segments_; }
+
+  /// Calls `visit` with each whole frame of the segment `name`, up to what
+  /// was read of it (for packing). Throws posix::IoError.
+  void for_each_frame(const std::string& name,
+                      const std::function<void(const segment::FrameRead&)>& visit);
+
+  /// A result this process appended to `segment` at `offset`, known before
+  /// the segment is read again.
+  void note_put(const std::string& segment, std::uint64_t offset,
+                const segment::FrameHeader& header);
+  /// A removal this process appended.
+  void note_removal(const TaskHash& hash, std::uint64_t put_id);
+
+  /// The segment the put (`hash`, `put_id`) was last read in, removed or
+  /// not; nothing when it was never read.
+  std::optional<std::string> segment_of(const TaskHash& hash, std::uint64_t put_id) const;
+
+ private:
+  enum class PutState : std::uint8_t { live, removed, vanished };
+  struct Put {
+    TaskHash hash;
+    std::uint64_t put_id = 0;
+    std::uint64_t offset = 0;
+    std::uint32_t segment = 0;
+    std::uint32_t frame_size = 0;
+    PutState state = PutState::live;
+  };
+  /// What HashIndex looks hashes up in.
+  struct PutHashes {
+    const std::vector<Put>* puts;
+    const TaskHash& operator[](std::size_t i) const { return (*puts)[i].hash; }
+    std::size_t size() const { return puts->size(); }
+  };
+
+  /// The names of the segment files in the directory.
+  std::vector<std::string> list_segments() const;
+  /// Adds the segments `names` lists that are new, reads those listed, and
+  /// marks the others gone; whether some were.
+  bool read_listed(const std::vector<std::string>& names);
+  /// Reads segment `index` from where it was read to its end. `complete`:
+  /// nobody appends to it any more, so that what does not read as a frame
+  /// is damage, passed over.
+  void read_segment(std::uint32_t index, bool complete);
+  /// Applies one whole frame read at `offset` of segment `index`.
+  void apply(std::uint32_t index, std::uint64_t offset, const segment::FrameRead& frame);
+  void add_put(std::uint32_t segment, std::uint64_t offset, const segment::FrameHeader& header);
+  void remove_put(const TaskHash& hash, std::uint64_t put_id);
+  /// Calls `visit` with the position of each put of `hash`.
+  void for_each_put_of(const TaskHash& hash, const std::function<void(std::uint32_t)>& visit) const;
+  Place place_of(const Put& put) const;
+  /// A segment deleted (packed into another): its results not found
+  /// elsewhere are gone.
+  void forget_segment(std::uint32_t index);
+
+  FileSystem& fs_;
+  std::string directory_;
+  std::vector<SegmentState> segments_;
+  std::unordered_map<std::string, std::uint32_t> segment_by_name_;
+  std::vector<Put> puts_;
+  /// The first put of each hash.
+  HashIndex first_put_;
+  /// The other puts of a hash whose first is the key: rare (a task computed
+  /// twice by workers that both thought its lease abandoned).
+  std::unordered_multimap<std::uint32_t, std::uint32_t> more_puts_;
+  /// Removals read before the put they remove (in another segment, read
+  /// later): put id to hash.
+  std::unordered_multimap<std::uint64_t, TaskHash> early_removals_;
+  std::size_t live_ = 0;
+  std::chrono::steady_clock::time_point refreshed_{};
+};
+
+}  // namespace jug

@@ -1,0 +1,137 @@
+"""`jug pack` (issues 12 and 13): the store's small results gathered into a
+few segment files, as Python jug's pack gathers them into one; safe while
+workers run. Layout: docs/store-layout.md.
+
+tests/integration/jugfiles/sleepy.cpp: `-- N MS`, N tasks of MS ms each,
+each logging "start i pid" to $JUG_TEST_LOG."""
+
+import collections
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+import jugtest
+
+SLEEPY_SOURCE = os.path.join(jugtest.SOURCE_DIR, "tests", "integration", "jugfiles", "sleepy.cpp")
+
+
+def store_files(store):
+    """{top-level directory of the store: number of files in it}."""
+    counts = collections.Counter()
+    for root, _, files in os.walk(store):
+        top = os.path.relpath(root, store).split(os.sep)[0]
+        counts[top] += len(files)
+    return counts
+
+
+class PackThroughTheJugCommand(jugtest.ScratchTest):
+    """A .cpp jugfile, run and packed as a user types it."""
+
+    @classmethod
+    def setUpClass(cls):
+        # One build of the jugfile for every test of the class.
+        cls.cache = tempfile.mkdtemp(prefix="jug-it-pack-cache-")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.cache, ignore_errors=True)
+
+    def setUp(self):
+        super().setUp()
+        shutil.copy(SLEEPY_SOURCE, os.path.join(self.dir, "jugfile.cpp"))
+        self.env = {"JUG_CACHE_DIR": self.cache, "JUG_TEST_LOG": self.log}
+
+    def jug(self, *args, env=None, check=0):
+        return jugtest.run([jugtest.JUG, *args], self.dir, env=dict(self.env, **(env or {})),
+                           check=check)
+
+    def test_a_store_of_result_files_is_packed_into_one_segment(self):
+        self.jug("execute", "jugfile.cpp", "--", "30", "0")
+        store = os.path.join(self.dir, "jugfile.jugdata")
+        self.assertEqual(store_files(store)["results"], 30)
+        with open(os.path.join(store, "jugdata-format"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), "jug-cpp file store 1\n")
+
+        out = self.jug("pack", "jugfile.cpp", "--", "30", "0").stdout
+        self.assertIn("Packed 30 results (30 result files and 0 segments)", out)
+        files = store_files(store)
+        self.assertEqual(files["results"], 0)
+        self.assertEqual(files["segments"], 1)
+        with open(os.path.join(store, "jugdata-format"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), "jug-cpp file store 2\n")
+        status = json.loads(self.jug("status", "jugfile.cpp", "--json", "--", "30", "0").stdout)
+        self.assertEqual(status["totals"]["finished"], 30)
+        verify = self.jug("status", "jugfile.cpp", "--verify", "--", "30", "0").stdout
+        self.assertNotIn("corrupt", verify.lower())
+        # Nothing runs again, and new results go to segments from now on.
+        self.assertEqual(jugtest.executed_count(
+            self.jug("execute", "jugfile.cpp", "--", "40", "0").stdout), 10)
+        self.assertEqual(store_files(store)["results"], 0)
+
+        again = self.jug("pack", "jugfile.cpp", "--", "40", "0").stdout
+        self.assertIn("Packed 40 results (0 result files and 2 segments)", again)
+        self.assertEqual(store_files(store)["segments"], 1)
+        self.assertIn("Nothing to pack", self.jug("pack", "jugfile.cpp").stdout)
+
+    def test_options_as_a_user_types_them(self):
+        for jugdir_args in (["--jugdir", "elsewhere"], ["--jugdir=elsewhere"]):
+            shutil.rmtree(os.path.join(self.dir, "elsewhere"), ignore_errors=True)
+            self.jug("execute", "jugfile.cpp", *jugdir_args, "--", "5", "0")
+            out = self.jug("pack", "jugfile.cpp", *jugdir_args, "--lease-time", "60").stdout
+            self.assertIn("Packed 5 results (5 result files", out)
+            self.assertEqual(store_files(os.path.join(self.dir, "elsewhere"))["results"], 0)
+        out = self.jug("pack", "jugfile.cpp", "--jugdir=elsewhere", "--lease-time=60").stdout
+        self.assertIn("Nothing to pack", out)
+
+    def test_bad_arguments_are_refused(self):
+        p = self.jug("pack", "jugfile.cpp", "--lease-time", "soon", check=2)
+        self.assertIn("--lease-time", p.stderr)
+        p = self.jug("pack", "missing.cpp", check=None)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("missing.cpp", p.stderr)
+
+
+class PackWhileWorkersRun(jugtest.ScratchTest):
+    """Four workers execute while `pack` runs again and again: every task runs
+    exactly once, and every result is there and readable after."""
+
+    def test_nothing_is_lost_and_nothing_runs_twice(self):
+        sleepy = self.program("sleepy")
+        env = dict(os.environ, JUG_TEST_LOG=self.log, JUG_FILE_STORE_SEGMENTS="1")
+        tasks = "400"
+        workers = [subprocess.Popen([sleepy, "execute", "--", tasks, "2"], cwd=self.dir, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for _ in range(4)]
+        packs = 0
+        while any(w.poll() is None for w in workers):
+            p = jugtest.run([sleepy, "pack", "--", tasks, "2"], self.dir, env=env)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            packs += 1
+            time.sleep(0.05)
+        for w in workers:
+            out, err = w.communicate()
+            self.assertEqual(w.returncode, 0, err)
+        self.assertGreater(packs, 2)
+        starts = collections.Counter(line.split()[1] for line in self.read_log()
+                                     if line.startswith("start "))
+        self.assertEqual(len(starts), 400)
+        self.assertEqual(set(starts.values()), {1}, "a task ran twice")
+
+        jugtest.run([sleepy, "pack", "--", tasks, "2"], self.dir, env=env, check=0)
+        status = jugtest.status_json(sleepy, self.dir, extra=["--", tasks, "2"])
+        self.assertEqual(status["totals"]["finished"], 400, status)
+        verify = jugtest.run([sleepy, "status", "--verify", "--", tasks, "2"], self.dir, check=0)
+        self.assertNotIn("corrupt", verify.stdout.lower())
+        files = store_files(os.path.join(self.dir, "sleepy.jugdata"))
+        self.assertEqual(files["segments"], 1, files)
+        self.assertEqual(files["results"], 0, files)
+        # Nothing runs again.
+        again = jugtest.run([sleepy, "execute", "--", tasks, "2"], self.dir, env=env, check=0)
+        self.assertEqual(jugtest.executed_count(again.stdout), 0)
+
+
+if __name__ == "__main__":
+    jugtest.main()

@@ -1,0 +1,312 @@
+// The file store's segments (docs/store-layout.md, `segments/`): small
+// results appended to one file per process, read by every other process,
+// removed by removal frames, and packed (FileStore::pack).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "jug/errors.hpp"
+#include "store/file_store.hpp"
+#include "store/segment_frame.hpp"
+#include "unit/dead_process.hpp"
+#include "unit/store/faulty_file_system.hpp"
+#include "unit/store/memory_file_system.hpp"
+#include "unit/store/store_test_support.hpp"
+
+namespace jug::store_test {
+namespace {
+
+const std::string kRoot = "/jugdir";
+constexpr std::chrono::seconds kLeaseTime{300};
+
+/// The files of the store under `directory` (a path below the root).
+std::map<std::string, std::string> files_in(const MemoryFileSystem& fs,
+                                            const std::string& directory) {
+  std::map<std::string, std::string> found;
+  for (const auto& [path, content] : fs.files()) {
+    if (path.starts_with(kRoot + "/" + directory + "/")) found.emplace(path, content);
+  }
+  return found;
+}
+
+std::string value_of(int i) { return "result " + std::to_string(i); }
+
+class FileStoreSegments : public ::testing::Test {
+ protected:
+  std::shared_ptr<MemoryFileSystem> fs_ = std::make_shared<MemoryFileSystem>();
+  /// A worker: a store opened on the same file system, as another process.
+  std::unique_ptr<FileStore> worker() {
+    return std::make_unique<FileStore>(kRoot, fs_, /*segments=*/true);
+  }
+};
+
+TEST_F(FileStoreSegments, SmallResultsShareOneFileAndAreReadBackByAnyone) {
+  {
+    auto store = worker();
+    for (int i = 0; i < 500; ++i) store->put(task(i), value_of(i));
+    for (int i = 0; i < 500; ++i) ASSERT_EQ(store->get(task(i)), value_of(i));
+  }
+  EXPECT_EQ(files_in(*fs_, "segments").size(), 1u);
+  EXPECT_TRUE(files_in(*fs_, "results").empty());
+  EXPECT_EQ(fs_->files().at(kRoot + "/jugdata-format"), FileStore::kSegmentsFormatLine);
+  auto reader = worker();
+  const std::vector<TaskHash> listed = reader->list();
+  EXPECT_EQ(std::set<TaskHash>(listed.begin(), listed.end()).size(), 500u);
+  EXPECT_EQ(listed.size(), 500u);
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_TRUE(reader->contains(task(i)));
+    ASSERT_EQ(reader->get(task(i)), value_of(i));
+  }
+  std::vector<TaskHash> asked = tasks(600);
+  const std::vector<bool> found = reader->contains_all(asked);
+  EXPECT_EQ(std::count(found.begin(), found.end(), true), 500);
+  EXPECT_FALSE(found[550]);
+}
+
+TEST_F(FileStoreSegments, AWorkerSeesWhatAnotherAppendsWhileBothRun) {
+  auto first = worker();
+  auto second = worker();
+  EXPECT_FALSE(second->contains(task(1)));
+  first->put(task(1), "one");
+  EXPECT_TRUE(second->contains(task(1)));
+  EXPECT_EQ(second->get(task(1)), "one");
+  second->put(task(2), "two");
+  EXPECT_EQ(first->get(task(2)), "two");
+  EXPECT_EQ(files_in(*fs_, "segments").size(), 2u) << "one segment per writer";
+}
+
+TEST_F(FileStoreSegments, BigResultsStayAFileEach) {
+  auto store = worker();
+  const std::string big(FileStore::kSegmentRecordLimit + 1, 'x');
+  store->put(task(1), big);
+  store->put(task(2), "small");
+  EXPECT_EQ(files_in(*fs_, "results").size(), 1u);
+  EXPECT_EQ(store->get(task(1)), big);
+  EXPECT_EQ(worker()->get(task(1)), big);
+  EXPECT_NE(store->location(task(1)).find("/results/"), std::string::npos);
+  EXPECT_NE(store->location(task(2)).find("/segments/"), std::string::npos);
+  EXPECT_NE(store->location(task(2)).find(task(2).hex()), std::string::npos);
+}
+
+TEST_F(FileStoreSegments, ARemovalIsSeenByEveryoneAndAPutAfterItStands) {
+  auto first = worker();
+  first->put(task(1), "one");
+  first->put(task(2), "two");
+  auto remover = worker();
+  EXPECT_TRUE(remover->remove(task(1)));
+  EXPECT_FALSE(remover->remove(task(1))) << "nothing left to remove";
+  remover->removals_done();
+  // A worker trusts what it found for 100 ms (file_store_segments.cpp).
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  EXPECT_FALSE(first->contains(task(1)));
+  EXPECT_EQ(first->get(task(1)), std::nullopt);
+  EXPECT_EQ(first->get(task(2)), "two");
+  first->put(task(1), "one again");
+  EXPECT_EQ(worker()->get(task(1)), "one again");
+  EXPECT_EQ(remover->get(task(1)), "one again");
+}
+
+TEST_F(FileStoreSegments, APutReplacesTheResultBefore) {
+  auto store = worker();
+  store->put(task(1), "first");
+  store->put(task(1), "second");
+  EXPECT_EQ(store->get(task(1)), "second");
+  EXPECT_EQ(store->list().size(), 1u);
+  EXPECT_TRUE(store->remove(task(1)));
+  EXPECT_FALSE(store->contains(task(1))) << "every copy removed";
+  EXPECT_FALSE(worker()->contains(task(1)));
+}
+
+TEST_F(FileStoreSegments, ResultFilesOfTheOlderLayoutAreStillRead) {
+  FileStore(kRoot, fs_, /*segments=*/false).put(task(1), "in a file");
+  EXPECT_EQ(fs_->files().at(kRoot + "/jugdata-format"), FileStore::kFormatLine);
+  auto store = worker();
+  store->put(task(2), "in a segment");
+  EXPECT_EQ(fs_->files().at(kRoot + "/jugdata-format"), FileStore::kSegmentsFormatLine)
+      << "a jug from before segments must refuse the store, not miss them";
+  EXPECT_EQ(store->get(task(1)), "in a file");
+  EXPECT_EQ(store->list().size(), 2u);
+  EXPECT_TRUE(store->remove(task(1)));
+  EXPECT_TRUE(files_in(*fs_, "results").empty());
+  // Once the store has segments, every jug puts small results there.
+  FileStore(kRoot, fs_, /*segments=*/false).put(task(3), "three");
+  EXPECT_TRUE(files_in(*fs_, "results").empty());
+}
+
+/// The segment's path, renamed as if written by a process that is gone.
+std::string as_dead_writers(MemoryFileSystem& fs) {
+  const auto segments = files_in(fs, "segments");
+  EXPECT_EQ(segments.size(), 1u);
+  const std::string old_path = segments.begin()->first;
+  const std::string dead = kRoot + "/segments/" + testing_support::dead_writers_name("seg");
+  EXPECT_EQ(fs.rename(old_path, dead), 0);
+  return dead;
+}
+
+/// Writes `content` as the file `path`, in place of what it held.
+void replace_file(MemoryFileSystem& fs, const std::string& path, const std::string& content) {
+  ASSERT_EQ(fs.unlink(path), 0);
+  FileHandle file;
+  ASSERT_EQ(fs.create_exclusive(path, &file), 0);
+  std::size_t written = 0;
+  ASSERT_EQ(fs.write(file, content, &written), 0);
+  ASSERT_EQ(written, content.size());
+  fs.close(file);
+}
+
+TEST_F(FileStoreSegments, ATornTailIsIgnoredAndReportedOnceItsWriterIsGone) {
+  {
+    auto store = worker();
+    store->put(task(1), "one");
+    store->put(task(2), "two");
+  }
+  // Its writer died appending a third: half its frame is there, no seal.
+  const std::string segment = as_dead_writers(*fs_);
+  std::string content = fs_->files().at(segment);
+  content.resize(content.size() - segment::kFrameHeaderSize);  // the seal
+  std::string torn;
+  segment::FrameHeader header;
+  header.hash = task(3);
+  segment::append_frame(torn, header, "three");
+  replace_file(*fs_, segment, content + torn.substr(0, torn.size() / 2));
+
+  auto reader = worker();
+  EXPECT_EQ(reader->get(task(1)), "one");
+  EXPECT_EQ(reader->get(task(2)), "two");
+  EXPECT_FALSE(reader->contains(task(3)));
+  const std::vector<std::string> damage = reader->segment_damage(kLeaseTime);
+  ASSERT_EQ(damage.size(), 1u);
+  EXPECT_NE(damage[0].find("cut short"), std::string::npos) << damage[0];
+  // The reader's own results go on in a segment of its own.
+  reader->put(task(3), "three");
+  EXPECT_EQ(worker()->get(task(3)), "three");
+}
+
+TEST_F(FileStoreSegments, AFlippedByteLosesOneResultAndIsReported) {
+  {
+    auto store = worker();
+    for (int i = 0; i < 3; ++i) store->put(task(i), value_of(i));
+  }
+  const std::string segment = files_in(*fs_, "segments").begin()->first;
+  std::string content = fs_->files().at(segment);
+  // Inside the second frame's body.
+  const std::size_t second_frame =
+      segment::kFileHeader.size() + segment::kFrameHeaderSize + value_of(0).size();
+  content[second_frame + segment::kFrameHeaderSize + 2] ^= 0x01;
+  replace_file(*fs_, segment, content);
+  auto reader = worker();
+  EXPECT_EQ(reader->get(task(0)), value_of(0));
+  EXPECT_FALSE(reader->contains(task(1))) << "computed again, never read";
+  EXPECT_EQ(reader->get(task(2)), value_of(2));
+  const std::vector<std::string> damage = reader->segment_damage(kLeaseTime);
+  ASSERT_EQ(damage.size(), 1u);
+  EXPECT_NE(damage[0].find("damaged"), std::string::npos) << damage[0];
+}
+
+TEST_F(FileStoreSegments, AFailedAppendLeavesTheSegmentUsable) {
+  const auto faulty = std::make_shared<FaultyFileSystem>(fs_);
+  {
+    FileStore store(kRoot, faulty, /*segments=*/true);
+    store.put(task(1), "one");
+    faulty->shorten_write(0);
+    store.put(task(2), "two");  // short writes are completed
+    faulty->fail(0, ENOSPC, Call::write);
+    EXPECT_THROW(store.put(task(3), "three"), StoreError);
+    faulty->heal();
+    store.put(task(4), "four");
+  }
+  auto reader = worker();
+  EXPECT_EQ(reader->get(task(1)), "one");
+  EXPECT_EQ(reader->get(task(2)), "two");
+  EXPECT_FALSE(reader->contains(task(3)));
+  EXPECT_EQ(reader->get(task(4)), "four");
+  EXPECT_TRUE(reader->segment_damage(kLeaseTime).empty()) << "the failed frame was cut off";
+}
+
+TEST_F(FileStoreSegments, PackGathersFilesAndSegmentsAndDropsWhatWasRemoved) {
+  {
+    FileStore files(kRoot, fs_, /*segments=*/false);
+    for (int i = 0; i < 10; ++i) files.put(task(i), value_of(i));
+  }
+  for (int w = 0; w < 3; ++w) {
+    auto store = worker();
+    for (int i = 10 + 10 * w; i < 20 + 10 * w; ++i) store->put(task(i), value_of(i));
+  }
+  {
+    auto remover = worker();
+    EXPECT_TRUE(remover->remove(task(3)));   // a file
+    EXPECT_TRUE(remover->remove(task(15)));  // in a segment
+  }
+  ASSERT_EQ(files_in(*fs_, "results").size(), 9u);
+  ASSERT_EQ(files_in(*fs_, "segments").size(), 4u);
+  FileStore::PackSummary packed;
+  {
+    auto packer = worker();
+    packed = packer->pack(kLeaseTime);
+  }
+  EXPECT_EQ(packed.results, 38u);
+  EXPECT_EQ(packed.result_files, 9u);
+  EXPECT_EQ(packed.segments, 4u);
+  EXPECT_EQ(packed.segments_in_use, 0u);
+  EXPECT_TRUE(files_in(*fs_, "results").empty());
+  EXPECT_EQ(files_in(*fs_, "segments").size(), 1u);
+  auto reader = worker();
+  EXPECT_EQ(reader->list().size(), 38u);
+  for (int i = 0; i < 40; ++i) {
+    if (i == 3 || i == 15) {
+      EXPECT_FALSE(reader->contains(task(i))) << i;
+    } else {
+      EXPECT_EQ(reader->get(task(i)), value_of(i)) << i;
+    }
+  }
+  EXPECT_FALSE(fs_->files().contains(kRoot + "/locks/" + TaskHash::of("jug pack").hex() + ".lock"));
+}
+
+TEST_F(FileStoreSegments, PackLeavesSegmentsInUseAndARemovalOfTheirsStands) {
+  auto running = worker();  // a worker still appending
+  running->put(task(1), "one");
+  running->put(task(2), "two");
+  {
+    auto remover = worker();
+    EXPECT_TRUE(remover->remove(task(1)));
+  }
+  const FileStore::PackSummary packed = worker()->pack(kLeaseTime);
+  EXPECT_EQ(packed.segments_in_use, 1u);
+  EXPECT_EQ(packed.segments, 1u) << "the remover's";
+  auto reader = worker();
+  EXPECT_FALSE(reader->contains(task(1))) << "its removal was kept";
+  EXPECT_EQ(reader->get(task(2)), "two");
+  running->put(task(3), "three");
+  EXPECT_EQ(reader->get(task(3)), "three");
+}
+
+TEST_F(FileStoreSegments, AReaderOfASegmentPackedAwayFindsTheCopy) {
+  {
+    auto store = worker();
+    store->put(task(1), "one");
+  }
+  auto reader = worker();
+  ASSERT_TRUE(reader->contains(task(1)));  // indexed in the old segment
+  worker()->pack(kLeaseTime);
+  EXPECT_EQ(reader->get(task(1)), "one");
+  EXPECT_TRUE(reader->remove(task(1)));
+  EXPECT_FALSE(worker()->contains(task(1)));
+}
+
+TEST_F(FileStoreSegments, OnePackAtATime) {
+  auto first = worker();
+  ASSERT_TRUE(first->acquire(TaskHash::of("jug pack"), LeaseOwner::self()));
+  try {
+    worker()->pack(kLeaseTime);
+    ADD_FAILURE() << "packed beside another pack";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("another jug pack"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace jug::store_test
