@@ -97,6 +97,11 @@ int run_execute(const cli::CommandLine& cl, const std::function<Graph()>& build,
   if (const std::optional<std::string> warning = store.durability_warning()) {
     std::cerr << "jug: warning: " << *warning << '\n';
   }
+  // Results lost with a damaged frame, or a frame torn by a worker killed
+  // appending it: computed again, and said once here.
+  for (const std::string& damage : store.damage(cl.execute.lease_time)) {
+    std::cerr << "jug: warning: " << damage << '\n';
+  }
   const auto start = std::chrono::steady_clock::now();
   ExecuteOutcome outcome = execute_through_barriers(build, store, options, observer);
   observer.stop_progress();

@@ -23,6 +23,9 @@ int run_pack(const CommandLine& cl, Store& store) {
     fmt::print(std::cout, "Nothing to pack: the {} keeps no file per result.\n", store.describe());
     return 0;
   }
+  for (const std::string& damage : store.damage(cl.execute.lease_time)) {
+    fmt::print(std::cout, "Found: {}\n", damage);
+  }
   const FileStore::PackSummary packed = file_store->pack(cl.execute.lease_time);
   if (packed.result_files + packed.segments == 0) {
     fmt::print(std::cout, "Nothing to pack in {}", store.describe());

@@ -98,6 +98,7 @@ void print_status_json(std::ostream& out, const Graph& graph, const StatusReport
   for (const auto& [id, why] : report.corrupt) {
     j["corrupt"].push_back({{"name", graph.name(id)}, {"hash", graph.hash(id).hex()}, {"why", why}});
   }
+  j["store_damage"] = report.store_damage;
   j["failed"] = nlohmann::ordered_json::array();
   for (const auto& [id, message] : report.failures) {
     j["failed"].push_back(
@@ -132,6 +133,10 @@ void print_abandoned(std::ostream& out, const Graph& graph, const StatusReport& 
 }
 
 void print_corrupt(std::ostream& out, const Graph& graph, const StatusReport& report) {
+  if (!report.store_damage.empty()) {
+    fmt::print(out, "\nDamage in the store:\n");
+    for (const std::string& damage : report.store_damage) fmt::print(out, "  {}\n", damage);
+  }
   if (report.corrupt.empty()) return;
   // Damaged, or of a type that changed: one task name's results are mostly
   // so for one cause, told once (--json lists every one).

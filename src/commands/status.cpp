@@ -65,6 +65,7 @@ StatusReport compute_status(const Graph& graph, Store& store, const StatusOption
     report.corrupt.emplace_back(unreadable->id, unreadable->why);
   }
   if (options.verify) {
+    report.store_damage = store.damage(options.lease_time);
     for (NodeId id = 0; id < n; ++id) {
       if (!finished[id]) continue;  // (the unreadable one is listed already)
       try {

@@ -32,6 +32,9 @@ struct StatusReport {
   std::vector<std::pair<NodeId, LeaseOwner>> running;
   /// With StatusOptions::verify: results that cannot be read, and why.
   std::vector<std::pair<NodeId, std::string>> corrupt;
+  /// With StatusOptions::verify: damage in the store's own files
+  /// (Store::damage).
+  std::vector<std::string> store_damage;
 
   bool all_finished() const { return totals[static_cast<int>(TaskState::kFinished)] == states.size(); }
 };

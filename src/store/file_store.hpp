@@ -127,10 +127,10 @@ class FileStore final : public Store {
   /// are few. Safe while workers run. Throws StoreError, and when another
   /// pack runs (`pack.lock`, judged as a lease with `lease_time`).
   PackSummary pack(std::chrono::duration<double> lease_time);
-  /// Damage found in segments: frames whose checksum fails, and tails torn
-  /// by a writer that died appending (its process gone, or on another
-  /// machine its segment untouched for `lease_time`), in words, one each.
-  std::vector<std::string> segment_damage(std::chrono::duration<double> lease_time);
+  /// Damage found in segments: frame headers whose checksum fails, and
+  /// tails torn by a writer that died appending (its process gone, or on
+  /// another machine its segment untouched for `lease_time`).
+  std::vector<std::string> damage(std::chrono::duration<double> lease_time) override;
 
  private:
   /// Every stored result's hash to `sink`, read by `workers` threads (told to

@@ -118,7 +118,7 @@ bool FileStore::segment_writer_gone(const std::string& name,
       .has_value();
 }
 
-std::vector<std::string> FileStore::segment_damage(std::chrono::duration<double> lease_time) {
+std::vector<std::string> FileStore::damage(std::chrono::duration<double> lease_time) {
   std::vector<SegmentIndex::Damage> damage;
   try {
     std::lock_guard lock(index_mutex_);

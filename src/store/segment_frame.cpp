@@ -8,7 +8,7 @@ namespace jug::segment {
 namespace {
 
 constexpr char kMagic[4] = {'J', 'U', 'G', 'F'};
-/// Where the checksum sits; it covers the bytes before it and the body.
+/// Where the checksum sits; it covers the bytes before it.
 constexpr std::size_t kChecksumOffset = 56;
 
 template <class T>
@@ -22,11 +22,8 @@ T get_at(const char* buffer, std::size_t offset) {
   return v;
 }
 
-std::uint64_t checksum_of(const char* header, std::string_view body) {
-  record::Checksum sum(0);
-  sum.add(header, kChecksumOffset);
-  sum.add(body);
-  return sum.value();
+std::uint64_t checksum_of(const char* header) {
+  return record::checksum_of(std::string_view(header, kChecksumOffset), 0);
 }
 
 bool known_kind(std::uint8_t kind) {
@@ -43,7 +40,7 @@ void append_frame(std::string& out, FrameHeader header, std::string_view body) {
   put_at(bytes, 8, static_cast<std::uint32_t>(body.size()));
   put_at(bytes, 16, header.put_id);
   std::memcpy(bytes + 24, header.hash.bytes.data(), TaskHash::kSize);
-  put_at(bytes, kChecksumOffset, checksum_of(bytes, body));
+  put_at(bytes, kChecksumOffset, checksum_of(bytes));
   out.append(bytes, sizeof bytes);
   out.append(body);
 }
@@ -59,13 +56,15 @@ FrameRead read_frame(std::string_view bytes) {
   const char* header = bytes.data();
   const auto kind = static_cast<std::uint8_t>(header[4]);
   if (!known_kind(kind)) return read;
+  // Checked before the length is believed: a damaged length would make a
+  // frame in the middle of a segment look unfinished.
+  if (get_at<std::uint64_t>(header, kChecksumOffset) != checksum_of(header)) return read;
   const auto body_size = get_at<std::uint32_t>(header, 8);
   if (bytes.size() - kFrameHeaderSize < body_size) {
     read.state = FrameState::incomplete;
     return read;
   }
   const std::string_view body = bytes.substr(kFrameHeaderSize, body_size);
-  if (get_at<std::uint64_t>(header, kChecksumOffset) != checksum_of(header, body)) return read;
   read.state = FrameState::whole;
   read.header.kind = static_cast<FrameKind>(kind);
   read.header.body_size = body_size;

@@ -13,12 +13,14 @@
 ///     16    8  put id: a random number naming this result (its removal
 ///              names the result it removes by it; copies keep it)
 ///     24   32  task hash
-///     56    8  XXH3-64 of bytes 0-55 and the body
+///     56    8  XXH3-64 of bytes 0-55
 ///
-/// A reader trusts a frame only once it is whole and its checksum holds: a
-/// frame being appended, or cut short by a crash, is not yet (or never) a
-/// result. The body of a result is its record (record.hpp), which checks
-/// itself again when decoded.
+/// A reader trusts a frame only once it is whole and its header's checksum
+/// holds: a frame being appended, or cut short by a crash, is not yet (or
+/// never) a result. The body of a result is its record (record.hpp), which
+/// checks itself when decoded: a damaged record is then reported and
+/// computed again exactly as one in a file of its own is, rather than
+/// vanishing with its frame.
 
 #include <cstddef>
 #include <cstdint>
@@ -60,7 +62,7 @@ enum class FrameState {
   /// header cut short, or a body running past the bytes given. Only at the
   /// end of what was read.
   incomplete,
-  /// Not a frame: wrong magic or kind, or a checksum that fails.
+  /// Not a frame: wrong magic or kind, or a header checksum that fails.
   damaged,
 };
 

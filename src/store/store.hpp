@@ -135,6 +135,14 @@ class Store {
                                              bool /*dry_run*/) {
     return 0;
   }
+  /// Damage found in the store's own files, beside its records (a segment
+  /// frame whose header fails its checksum, the tail of a frame whose
+  /// writer died appending it: docs/store-layout.md), one sentence each
+  /// saying where and what becomes of it; writers on other machines are
+  /// judged gone after `lease_time`. Throws StoreError.
+  virtual std::vector<std::string> damage(std::chrono::duration<double> /*lease_time*/) {
+    return {};
+  }
   /// Whether results stored earlier in this process's life may have
   /// vanished since the last call (a Redis server that restarted without
   /// its data): what a worker knows to be done must be looked at again.

@@ -6,9 +6,11 @@ tests/integration/jugfiles/sleepy.cpp: `-- N MS`, N tasks of MS ms each,
 each logging "start i pid" to $JUG_TEST_LOG."""
 
 import collections
+import glob
 import json
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import time
@@ -131,6 +133,77 @@ class PackWhileWorkersRun(jugtest.ScratchTest):
         # Nothing runs again.
         again = jugtest.run([sleepy, "execute", "--", tasks, "2"], self.dir, env=env, check=0)
         self.assertEqual(jugtest.executed_count(again.stdout), 0)
+
+
+
+class DamagedSegments(jugtest.ScratchTest):
+    """Damage in a segment as a user meets it: reported by `status --verify`
+    and by `execute`, which computes again what was lost; dropped by pack."""
+
+    def setUp(self):
+        super().setUp()
+        self.sleepy = self.program("sleepy")
+        self.env = {"JUG_TEST_LOG": self.log, "JUG_FILE_STORE_SEGMENTS": "1"}
+        jugtest.run([self.sleepy, "execute", "--", "20", "0"], self.dir, env=self.env, check=0)
+        [self.segment] = glob.glob(os.path.join(self.dir, "sleepy.jugdata", "segments", "seg.*"))
+
+    def run_sleepy(self, *args, check=0):
+        return jugtest.run([self.sleepy, *args, "--", "20", "0"], self.dir, env=self.env,
+                           check=check)
+
+    def frames(self):
+        """(offset, size) of each frame of the segment."""
+        with open(self.segment, "rb") as f:
+            data = f.read()
+        at = len(b"jug-cpp segment 1\n")
+        found = []
+        while at < len(data):
+            size = 64 + struct.unpack_from("<I", data, at + 8)[0]
+            found.append((at, size))
+            at += size
+        return data, found
+
+    def test_a_damaged_frame_header_is_reported_and_its_result_computed_again(self):
+        data, frames = self.frames()
+        offset, size = frames[3]
+        damaged = bytearray(data)
+        damaged[offset + 30] ^= 0x01  # its task hash
+        with open(self.segment, "wb") as f:
+            f.write(damaged)
+        status = json.loads(self.run_sleepy("status", "--json").stdout)
+        self.assertEqual(status["totals"]["finished"], 19)
+        verify = self.run_sleepy("status", "--verify").stdout
+        self.assertIn("Damage in the store:", verify)
+        self.assertIn(f"{self.segment}: {size} bytes at offset {offset} are damaged", verify)
+        p = self.run_sleepy("execute")
+        self.assertEqual(jugtest.executed_count(p.stdout), 1)
+        self.assertIn("are damaged", p.stderr)
+        out = self.run_sleepy("pack").stdout
+        self.assertIn("are damaged", out)
+        self.assertNotIn("Damage in the store", self.run_sleepy("status", "--verify").stdout)
+
+    def test_a_tail_torn_by_a_killed_writer_is_ignored_and_reported(self):
+        data, frames = self.frames()
+        last_result, size = frames[-2]  # the last is the seal
+        # As a worker killed half-way through appending it leaves it: the
+        # segment of a process that is gone, ending in half a frame.
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        name = os.path.basename(self.segment).split(".")
+        name[1] = str(dead.pid)
+        os.remove(self.segment)
+        self.segment = os.path.join(os.path.dirname(self.segment), ".".join(name))
+        with open(self.segment, "wb") as f:
+            f.write(data[:last_result + size // 2])
+        verify = self.run_sleepy("status", "--verify").stdout
+        self.assertIn("a frame cut short (its writer died appending it)", verify)
+        p = self.run_sleepy("execute")
+        self.assertEqual(jugtest.executed_count(p.stdout), 1)
+        self.assertIn("cut short", p.stderr)
+        self.run_sleepy("pack")
+        verify = self.run_sleepy("status", "--verify").stdout
+        self.assertNotIn("cut short", verify)
+        self.assertIn("Total             0         0         0        20         0", verify)
 
 
 if __name__ == "__main__":
