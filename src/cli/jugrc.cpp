@@ -53,7 +53,10 @@ std::vector<JugrcSetting> parse_jugrc(std::string_view text, const std::string& 
     if (content.empty() || content.front() == '#' || content.front() == ';') continue;
     const bool indented = std::isspace(static_cast<unsigned char>(line.front())) != 0;
     if (indented && !settings.empty() && settings.back().section == section) {
-      settings.back().value += "\n" + std::string(content);  // a value's next line
+      // A value's next line. (Appended in two steps: g++ 12 at -O3 warns of
+      // a false overlap in `"\n" + std::string(content)`.)
+      settings.back().value += '\n';
+      settings.back().value += content;
       continue;
     }
     if (content.front() == '[') {

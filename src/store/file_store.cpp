@@ -262,10 +262,11 @@ class FileRecord final : public RecordSource {
 
 // ---- construction and paths -----------------------------------------------------
 
-FileStore::FileStore(const std::string& directory, std::shared_ptr<FileSystem> fs, bool segments)
+FileStore::FileStore(const std::string& directory, std::shared_ptr<FileSystem> fs,
+                     SmallResults small_results)
     : root_(absolute_path(directory)),
       fs_(std::move(fs)),
-      segments_for_new_results_(segments),
+      segments_for_new_results_(small_results == SmallResults::in_segments),
       index_(*fs_, root_ + "/segments"),
       appender_(*fs_, root_ + "/segments",
                 [this](const std::string& path) { return create_segment_file(path); }) {
@@ -437,6 +438,8 @@ void FileStore::put(const TaskHash& hash, const RecordBytes& record) {
       return;
     }
     publish(hash, record, result_path(hash));
+    // A small result stored before in a segment would hide this one.
+    if (in_segments(hash, false)) remove_from_segments(hash);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot store the result of task {}", hash.hex()), e,
                       Access::write, root_);

@@ -39,11 +39,15 @@ class FileStore final : public Store {
   /// operating system's, or in tests one in memory or one that fails on
   /// purpose. Throws StoreError when the directory holds something else:
   /// another format of this store, a Python jug store, or a plain file.
+  /// Where a store without segments yet (a new one, or one of format 1)
+  /// puts its small results; a store with segments puts them there.
+  enum class SmallResults { in_segments, in_files };
   ///
-  /// Small results go to segments once the store has any (format 2, made
-  /// so by `jug pack`), or, in a store without, when `segments` says so.
+  /// `small_results`: in_files keeps a new store in the layout of format 1
+  /// (for comparisons, and for the tests of that layout).
   explicit FileStore(const std::string& directory,
-                     std::shared_ptr<FileSystem> fs = real_file_system(), bool segments = false);
+                     std::shared_ptr<FileSystem> fs = real_file_system(),
+                     SmallResults small_results = SmallResults::in_segments);
   /// Calls removals_done() (file_store_removals.cpp), errors ignored.
   ~FileStore() override;
 
@@ -215,6 +219,8 @@ class FileStore final : public Store {
   /// Appends the removal of every result of `hash` in the segments; whether
   /// there was one. Throws IoError.
   bool remove_from_segments(const TaskHash& hash);
+  /// Appends the removal of the results of `hash` at `places`. Throws IoError.
+  void remove_places(const TaskHash& hash, const std::vector<SegmentIndex::Place>& places);
   /// Makes a segment file (the store, its directory and format 2 first).
   posix::OpenFile create_segment_file(const std::string& path);
   /// The writer of a segment is gone (judged as a lease).
@@ -249,7 +255,7 @@ class FileStore final : public Store {
 
   /// `jugdata-format` says 2: segments may be made without writing it.
   mutable std::atomic<bool> segments_format_{false};
-  /// Small results go to segments even in a store of format 1.
+  /// Small results go to segments even in a store without any yet.
   const bool segments_for_new_results_;
   /// What the segments hold, as read so far; index_mutex_ guards it.
   mutable std::mutex index_mutex_;

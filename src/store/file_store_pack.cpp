@@ -128,7 +128,7 @@ FileStore::PackSummary FileStore::pack(std::chrono::duration<double> lease_time)
       if (!record) continue;
       const segment::FrameHeader header{.kind = segment::FrameKind::result,
                                         .body_size = static_cast<std::uint32_t>(record->size()),
-                                        .put_id = random_number(),
+                                        .put_id = segment::new_put_id(),
                                         .hash = hash};
       const SegmentAppender::Appended appended = appender_.append(header, *record);
       {

@@ -34,7 +34,11 @@ OpenFile FileStore::create_segment_file(const std::string& path) {
     // A jug from before segments must refuse this store rather than miss
     // their results: the format says 2 before the first segment is made.
     // Synced, so that a power cut cannot keep the segment and lose it.
-    if (fs_->exists(root_) == ENOENT) create_directory(directory);
+    if (const Errno err = fs_->exists(root_); err == ENOENT) {
+      create_directory(directory);
+    } else if (err != 0) {
+      throw IoError{err, root_};
+    }
     write_format(kSegmentsFormatLine, true);
     segments_format_ = true;
   }
@@ -44,11 +48,34 @@ OpenFile FileStore::create_segment_file(const std::string& path) {
 void FileStore::put_in_segment(const TaskHash& hash, std::string_view record) {
   const segment::FrameHeader header{.kind = segment::FrameKind::result,
                                     .body_size = static_cast<std::uint32_t>(record.size()),
-                                    .put_id = random_number(),
+                                    .put_id = segment::new_put_id(),
                                     .hash = hash};
+  // The result stored before, if one is (a damaged one stored again): a
+  // put replaces it, so it is removed once the new one is there. Readers
+  // then never choose between two values.
+  std::vector<SegmentIndex::Place> before;
+  {
+    std::lock_guard lock(index_mutex_);
+    index_.refresh_if_older(kFoundStaysTrue);
+    before = index_.find_all(hash);
+  }
   const SegmentAppender::Appended appended = appender_.append(header, record);
-  std::lock_guard lock(index_mutex_);
-  index_.note_put(appended.segment, appended.offset, header);
+  {
+    std::lock_guard lock(index_mutex_);
+    index_.note_put(appended.segment, appended.offset, header);
+  }
+  remove_places(hash, before);
+}
+
+void FileStore::remove_places(const TaskHash& hash,
+                              const std::vector<SegmentIndex::Place>& places) {
+  for (const SegmentIndex::Place& place : places) {
+    const segment::FrameHeader header{
+        .kind = segment::FrameKind::removal, .put_id = place.put_id, .hash = hash};
+    appender_.append(header, {});
+    std::lock_guard lock(index_mutex_);
+    index_.note_removal(hash, place.put_id);
+  }
 }
 
 std::optional<std::string> FileStore::segment_record(const TaskHash& hash, bool refresh) {
@@ -98,13 +125,7 @@ bool FileStore::remove_from_segments(const TaskHash& hash) {
     index_.refresh();
     places = index_.find_all(hash);
   }
-  for (const SegmentIndex::Place& place : places) {
-    const segment::FrameHeader header{
-        .kind = segment::FrameKind::removal, .put_id = place.put_id, .hash = hash};
-    appender_.append(header, {});
-    std::lock_guard lock(index_mutex_);
-    index_.note_removal(hash, place.put_id);
-  }
+  remove_places(hash, places);
   return !places.empty();
 }
 

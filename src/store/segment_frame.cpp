@@ -1,8 +1,10 @@
 #include "store/segment_frame.hpp"
 
+#include <chrono>
 #include <cstring>
 
 #include "codec/checksum.hpp"
+#include "store/posix_files.hpp"
 
 namespace jug::segment {
 namespace {
@@ -32,6 +34,15 @@ bool known_kind(std::uint8_t kind) {
 }
 
 }  // namespace
+
+std::uint64_t new_put_id() {
+  const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+  constexpr int kRandomBits = 20;
+  return (static_cast<std::uint64_t>(milliseconds) << kRandomBits) |
+         (posix::random_number() & ((std::uint64_t{1} << kRandomBits) - 1));
+}
 
 void append_frame(std::string& out, FrameHeader header, std::string_view body) {
   char bytes[kFrameHeaderSize] = {};

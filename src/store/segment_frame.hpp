@@ -10,8 +10,10 @@
 ///      5    3  zero
 ///      8    4  body length, little-endian
 ///     12    4  zero
-///     16    8  put id: a random number naming this result (its removal
-///              names the result it removes by it; copies keep it)
+///     16    8  put id: names this result (its removal names the result it
+///              removes by it; copies keep it): the milliseconds since 1970
+///              when it was stored, then 20 random bits, so that of two
+///              results stored for one task the later is the larger
 ///     24   32  task hash
 ///     56    8  XXH3-64 of bytes 0-55
 ///
@@ -50,6 +52,9 @@ struct FrameHeader {
   std::uint64_t put_id = 0;
   TaskHash hash;
 };
+
+/// A new put id: later ones are larger (by this host's clock).
+std::uint64_t new_put_id();
 
 /// Appends the frame of `header` and `body` (body_size is taken from it).
 void append_frame(std::string& out, FrameHeader header, std::string_view body);

@@ -94,8 +94,14 @@ void SegmentIndex::refresh_if_older(std::chrono::steady_clock::duration age) {
 }
 
 void SegmentIndex::refresh() {
-  refreshed_ = std::chrono::steady_clock::now();
-  if (!read_listed(list_segments())) return;
+  // Taken before reading, kept only once the reading went through: a
+  // refresh that failed half-way is made again by the next look.
+  const auto started = std::chrono::steady_clock::now();
+  refreshed_ = {};
+  if (!read_listed(list_segments())) {
+    refreshed_ = started;
+    return;
+  }
   // Segments are deleted once packed into another, made before. A listing
   // may miss files made or deleted while it runs: one made after it began
   // finds the new segment for sure.
@@ -103,6 +109,7 @@ void SegmentIndex::refresh() {
   for (std::uint32_t i = 0; i < segments_.size(); ++i) {
     if (!segments_[i].present && segments_[i].live > 0) forget_segment(i);
   }
+  refreshed_ = started;
 }
 
 void SegmentIndex::read_segment(std::uint32_t index, bool complete) {
@@ -282,10 +289,13 @@ SegmentIndex::Place SegmentIndex::place_of(const Put& put) const {
 }
 
 std::optional<SegmentIndex::Place> SegmentIndex::find(const TaskHash& hash) const {
-  // The put read last: a result stored again replaces the one before.
+  // The latest put (put ids grow with time, segment_frame.hpp): a result
+  // stored again replaces the one before, whichever segment is read first.
   std::optional<std::uint32_t> last;
   for_each_put_of(hash, [&](std::uint32_t i) {
-    if (puts_[i].state == PutState::live && (!last || i > *last)) last = i;
+    if (puts_[i].state == PutState::live && (!last || puts_[i].put_id > puts_[*last].put_id)) {
+      last = i;
+    }
   });
   if (!last) return std::nullopt;
   return place_of(puts_[*last]);

@@ -112,12 +112,15 @@ std::unique_ptr<Store> open_store(const std::string& jugdir, const StoreOptions&
   if (RedisUrl::names_redis(jugdir)) {
     return std::make_unique<RedisStore>(jugdir, options.reconnect_time);
   }
-  // Segments (docs/store-layout.md) are used by a store that has them
-  // (packed once); a new store starts with them only when asked, until
-  // they are the default (issue 13).
+  // A new store keeps a file per result (format 1) unless
+  // JUG_FILE_STORE_SEGMENTS=1, until segments are the default here too
+  // (issue 13: the integration tests still look for result files); a store
+  // with segments (packed once) uses them whatever it says.
   const char* segments = std::getenv("JUG_FILE_STORE_SEGMENTS");
-  return std::make_unique<FileStore>(jugdir, real_file_system(),
-                                     segments != nullptr && std::string_view(segments) == "1");
+  const bool files = segments == nullptr || std::string_view(segments) != "1";
+  return std::make_unique<FileStore>(
+      jugdir, real_file_system(),
+      files ? FileStore::SmallResults::in_files : FileStore::SmallResults::in_segments);
 }
 
 }  // namespace jug

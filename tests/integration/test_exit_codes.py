@@ -57,9 +57,10 @@ class ExitCodes(jugtest.ScratchTest):
 
     def hash_of(self, target):
         """The task hash of `target`, from the one result a run of it alone
-        stores in a store of its own."""
+        stores in a store of its own (of a file per result)."""
         probe = os.path.join(self.dir, "probe.jugdata")
-        self.jug("execute", "--jugdir", probe, "--target", target, check=0)
+        self.jug("execute", "--jugdir", probe, "--target", target, check=0,
+                 env={"JUG_FILE_STORE_SEGMENTS": "0"})
         [result] = glob.glob(os.path.join(probe, "results", "*", "*"))
         os.remove(self.log)
         return os.path.basename(os.path.dirname(result)) + os.path.basename(result)

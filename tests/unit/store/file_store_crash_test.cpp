@@ -72,7 +72,7 @@ TEST_P(FileStoreCrashes, AtEveryCallAsAKilledProcessAndAsAPowerCut) {
     {
       const auto survivor = fs->copy();
       FileStore reopened(kStoreRoot, survivor);
-      op.check(reopened, completed);
+      op.check(reopened, Ended{.completed = completed});
       check_usable(reopened);
       ++killed;
     }
@@ -81,7 +81,7 @@ TEST_P(FileStoreCrashes, AtEveryCallAsAKilledProcessAndAsAPowerCut) {
       const auto cut = fs->copy();
       cut->power_loss(walk.choice());
       FileStore reopened(kStoreRoot, cut);
-      op.check(reopened, /*completed=*/false);  // not synced: may be undone
+      op.check(reopened, Ended{.completed = false, .power_cut = true});  // may be undone
       check_usable(reopened);
       ++power_cuts;
     } while (walk.next() && !HasFatalFailure());

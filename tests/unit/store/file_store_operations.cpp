@@ -221,7 +221,8 @@ std::vector<StoreOperation> lease_operations() {
   // A finished task: its result stored, its troubles cleared, its lease given
   // back, in that order, so that whoever the release wakes finds the result
   // and no stale trouble.
-  const auto finished_in_order = [t](FileStore& s, bool completed) {
+  const auto finished_in_order = [t](FileStore& s, Ended ended) {
+    const bool completed = ended.completed;
     const std::optional<std::string> v = value_read(s, t);
     const std::optional<LeaseInfo> lease = s.lease(t);
     if (completed) {
@@ -232,7 +233,11 @@ std::vector<StoreOperation> lease_operations() {
     if (lease) {
       EXPECT_EQ(lease->owner, kOther);
     } else {
-      EXPECT_TRUE(v == "new" || v == "<corrupt>") << "released before stored: " << shown(v);
+      // A power cut may keep the lease's removal and lose the result's
+      // frame appended before it (data is not ordered with names): the
+      // task is then computed again, as after a torn result file.
+      EXPECT_TRUE(v == "new" || v == "<corrupt>" || (ended.power_cut && !v))
+          << "released before stored: " << shown(v);
       EXPECT_EQ(s.failure(t), std::nullopt) << "released before its failure was cleared";
       EXPECT_TRUE(s.crashes(t).empty()) << "released before its crashes were cleared";
     }
@@ -269,9 +274,9 @@ std::vector<StoreOperation> lease_operations() {
        [=](FileStore& s) {
          (void)s.put_release_and_acquire(t, new_record, kOther, troubles, next);
        },
-       [=](FileStore& s, bool completed) {
-         finished_in_order(s, completed);
-         taken_or_not(s, next, completed);
+       [=](FileStore& s, Ended ended) {
+         finished_in_order(s, ended);
+         taken_or_not(s, next, ended.completed);
        },
        {t.hex(), next.hex()}},
   };

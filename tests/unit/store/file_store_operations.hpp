@@ -22,6 +22,17 @@ namespace jug::store_test {
 /// Where the tests keep the store, on a MemoryFileSystem.
 inline const std::string kStoreRoot = "/jugdir";
 
+/// How an operation ended, for its check.
+struct Ended {
+  /// It returned: what it did is known to be there.
+  bool completed = false;
+  /// A power cut followed: what was not synced may be lost, and a file's
+  /// appended data (a segment's) apart from the order of names.
+  bool power_cut = false;
+  /// What most checks ask.
+  operator bool() const { return completed; }  // NOLINT(google-explicit-constructor)
+};
+
 struct StoreOperation {
   std::string name;
   /// Makes the state the operation starts from (synced by the caller),
@@ -33,7 +44,7 @@ struct StoreOperation {
   /// Checks the store as the next worker finds it. `completed`: the
   /// operation returned (and what it did is known to be there); otherwise
   /// it may have done all of it, part of it as its contract allows, or none.
-  std::function<void(FileStore&, bool completed)> check;
+  std::function<void(FileStore&, Ended ended)> check;
   /// Every error the operation reports says one of these (the tasks it is
   /// about, or the store).
   std::vector<std::string> error_names;

@@ -40,7 +40,7 @@ class FileStoreSegments : public ::testing::Test {
   std::shared_ptr<MemoryFileSystem> fs_ = std::make_shared<MemoryFileSystem>();
   /// A worker: a store opened on the same file system, as another process.
   std::unique_ptr<FileStore> worker() {
-    return std::make_unique<FileStore>(kRoot, fs_, /*segments=*/true);
+    return std::make_unique<FileStore>(kRoot, fs_, FileStore::SmallResults::in_segments);
   }
 };
 
@@ -122,7 +122,7 @@ TEST_F(FileStoreSegments, APutReplacesTheResultBefore) {
 }
 
 TEST_F(FileStoreSegments, ResultFilesOfTheOlderLayoutAreStillRead) {
-  FileStore(kRoot, fs_, /*segments=*/false).put(task(1), "in a file");
+  FileStore(kRoot, fs_, FileStore::SmallResults::in_files).put(task(1), "in a file");
   EXPECT_EQ(fs_->files().at(kRoot + "/jugdata-format"), FileStore::kFormatLine);
   auto store = worker();
   store->put(task(2), "in a segment");
@@ -133,7 +133,7 @@ TEST_F(FileStoreSegments, ResultFilesOfTheOlderLayoutAreStillRead) {
   EXPECT_TRUE(store->remove(task(1)));
   EXPECT_TRUE(files_in(*fs_, "results").empty());
   // Once the store has segments, every jug puts small results there.
-  FileStore(kRoot, fs_, /*segments=*/false).put(task(3), "three");
+  FileStore(kRoot, fs_, FileStore::SmallResults::in_files).put(task(3), "three");
   EXPECT_TRUE(files_in(*fs_, "results").empty());
 }
 
@@ -229,7 +229,7 @@ TEST_F(FileStoreSegments, AFlippedFrameHeaderByteLosesOneResultAndIsReported) {
 TEST_F(FileStoreSegments, AFailedAppendLeavesTheSegmentUsable) {
   const auto faulty = std::make_shared<FaultyFileSystem>(fs_);
   {
-    FileStore store(kRoot, faulty, /*segments=*/true);
+    FileStore store(kRoot, faulty, FileStore::SmallResults::in_segments);
     store.put(task(1), "one");
     faulty->shorten_write(0);
     store.put(task(2), "two");  // short writes are completed
@@ -248,7 +248,7 @@ TEST_F(FileStoreSegments, AFailedAppendLeavesTheSegmentUsable) {
 
 TEST_F(FileStoreSegments, PackGathersFilesAndSegmentsAndDropsWhatWasRemoved) {
   {
-    FileStore files(kRoot, fs_, /*segments=*/false);
+    FileStore files(kRoot, fs_, FileStore::SmallResults::in_files);
     for (int i = 0; i < 10; ++i) files.put(task(i), value_of(i));
   }
   for (int w = 0; w < 3; ++w) {

@@ -1,4 +1,5 @@
-/// What only the file store promises: its on-disk layout, that reading
+/// What only the file store promises: its on-disk layout of format 1 (a
+/// file per result; segments: file_store_segments_test.cpp), that reading
 /// creates nothing, that a full disk leaves nothing behind, and that it
 /// refuses directories that are not its own.
 
@@ -20,6 +21,10 @@ namespace jug::store_test {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// The layout of format 1, a file per result, as a new store keeps it when
+/// asked to.
+constexpr FileStore::SmallResults kFiles = FileStore::SmallResults::in_files;
 
 std::string contains_text(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos ? "" : "\"" + needle + "\" not in: " + haystack;
@@ -44,7 +49,7 @@ class FileStoreTest : public ::testing::Test {
 };
 
 TEST_F(FileStoreTest, WritesTheDocumentedLayout) {
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   const TaskHash hash = task(1);
   const std::string hex = hash.hex();
   store.put(hash, "the record");
@@ -73,7 +78,7 @@ TEST_F(FileStoreTest, NamesItsDirectoryByAbsolutePath) {
 }
 
 TEST_F(FileStoreTest, ReadingAMissingStoreCreatesNothing) {
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   EXPECT_EQ(store.get(task(1)), std::nullopt);
   EXPECT_FALSE(store.contains(task(1)));
   EXPECT_EQ(store.contains_all(tasks(3)), std::vector<bool>(3, false));
@@ -92,7 +97,7 @@ TEST_F(FileStoreTest, ReadingAMissingStoreCreatesNothing) {
 
 TEST_F(FileStoreTest, ReadingAnEmptyDirectoryCreatesNothingInIt) {
   fs::create_directory(root_);
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   EXPECT_TRUE(store.list().empty());
   EXPECT_TRUE(store.list_leases().empty());
   EXPECT_EQ(store.get(task(1)), std::nullopt);
@@ -100,7 +105,7 @@ TEST_F(FileStoreTest, ReadingAnEmptyDirectoryCreatesNothingInIt) {
 }
 
 TEST_F(FileStoreTest, PutLeavesNoTemporaryFile) {
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   for (int i = 0; i < 50; ++i) store.put(task(i), "r");
   store.record_failure(task(1), "f");
   EXPECT_TRUE(entries_of(root_ + "/tmp").empty());
@@ -118,7 +123,7 @@ TEST_F(FileStoreTest, TwoStoresOnOneDirectorySeeEachOther) {
 }
 
 TEST_F(FileStoreTest, ListSkipsFilesThatAreNotResults) {
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   store.put(task(1), "r");
   const std::string hex = task(1).hex();
   const std::string fan_out = root_ + "/results/" + hex.substr(0, 2);
@@ -135,7 +140,7 @@ TEST_F(FileStoreTest, ListSkipsFilesThatAreNotResults) {
 }
 
 TEST_F(FileStoreTest, NotesEachUserInAFileNamedByItsPath) {
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   const std::string jugfile = "/home/me/analysis.cpp";
   store.note_user(jugfile);
   const std::string user_file = root_ + "/users/" + TaskHash::of(jugfile).hex();
@@ -155,7 +160,7 @@ TEST_F(FileStoreTest, NotesEachUserInAFileNamedByItsPath) {
 }
 
 TEST_F(FileStoreTest, ALockBeingWrittenIsListedWithAnEmptyOwner) {
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   const LeaseOwner owner{"h", 1, 2, "m"};
   ASSERT_TRUE(store.acquire(task(1), owner));
   // What another process's lock looks like between its create and its write.
@@ -174,7 +179,7 @@ TEST_F(FileStoreTest, ALockBeingWrittenIsListedWithAnEmptyOwner) {
 }
 
 TEST_F(FileStoreTest, LastWordsAreTakenOnceAndOnlyFromTheWorkerOfTheBrokenLease) {
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   const LeaseOwner owner{"h", 1, 2, "m"};
   ASSERT_TRUE(store.acquire(task(1), owner));
   const std::string path = store.last_words_path(task(1));
@@ -234,7 +239,7 @@ TEST_F(FileStoreTest, AFullDiskDuringPutLeavesNothingVisible) {
         const rlimit limit{4096, 4096};
         ::setrlimit(RLIMIT_FSIZE, &limit);
       },
-      [&] { FileStore(root_).put(hash, std::string(100'000, 'x')); });
+      [&] { FileStore(root_, real_file_system(), kFiles).put(hash, std::string(100'000, 'x')); });
 
   // The message says which task, where, what went wrong and what to do.
   EXPECT_EQ(contains_text(message, hash.hex()), "");
@@ -243,7 +248,7 @@ TEST_F(FileStoreTest, AFullDiskDuringPutLeavesNothingVisible) {
   EXPECT_EQ(contains_text(message, "ulimit"), "");
   EXPECT_EQ(contains_text(message, "then run jug execute again"), "");
 
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   EXPECT_FALSE(store.contains(hash));
   EXPECT_TRUE(store.list().empty());
   EXPECT_TRUE(files_under(root_ + "/results").empty());
@@ -251,7 +256,7 @@ TEST_F(FileStoreTest, AFullDiskDuringPutLeavesNothingVisible) {
 }
 
 TEST_F(FileStoreTest, AStoreWeMayNotWriteToSaysWhatToDo) {
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   store.put(task(1), "r");
   // Root may write anywhere, so as root the child writes as nobody (who may
   // enter the scratch directory but write nothing in the store); anyone else
@@ -267,7 +272,7 @@ TEST_F(FileStoreTest, AStoreWeMayNotWriteToSaysWhatToDo) {
         constexpr uid_t kNobody = 65534;
         if (as_root && (::setgid(kNobody) != 0 || ::setuid(kNobody) != 0)) ::_exit(3);
       },
-      [&] { FileStore(root_).put(task(2), "r"); });
+      [&] { FileStore(root_, real_file_system(), kFiles).put(task(2), "r"); });
   if (!as_root) fs::permissions(root_ + "/tmp", fs::perms::owner_write, fs::perm_options::add);
 
   EXPECT_EQ(contains_text(message, task(2).hex()), "");
@@ -281,7 +286,7 @@ TEST_F(FileStoreTest, RefusesAPythonJugStore) {
   fs::create_directories(root_ + "/3f");
   write_whole_file(root_ + "/3f/" + std::string(62, 'a'), "pickle");
   fs::create_directories(root_ + "/locks");
-  const std::string message = store_error_of([&] { FileStore store(root_); });
+  const std::string message = store_error_of([&] { FileStore store(root_, real_file_system(), kFiles); });
   EXPECT_EQ(contains_text(message, "Python jug"), "");
   EXPECT_EQ(contains_text(message, "--jugdir"), "");
   EXPECT_EQ(contains_text(message, root_), "");
@@ -290,12 +295,12 @@ TEST_F(FileStoreTest, RefusesAPythonJugStore) {
 TEST_F(FileStoreTest, RefusesAnotherFormat) {
   fs::create_directories(root_);
   write_whole_file(root_ + "/jugdata-format", "jug-cpp file store 3\n");
-  const std::string message = store_error_of([&] { FileStore store(root_); });
+  const std::string message = store_error_of([&] { FileStore store(root_, real_file_system(), kFiles); });
   EXPECT_EQ(contains_text(message, "format 3"), "");
   EXPECT_EQ(contains_text(message, "reads formats 1 and 2"), "");
 
   write_whole_file(root_ + "/jugdata-format", "something else\n");
-  const std::string other = store_error_of([&] { FileStore store(root_); });
+  const std::string other = store_error_of([&] { FileStore store(root_, real_file_system(), kFiles); });
   EXPECT_EQ(contains_text(other, "something else"), "");
   EXPECT_EQ(contains_text(other, "formats 1 and 2"), "");
 }
@@ -303,7 +308,7 @@ TEST_F(FileStoreTest, RefusesAnotherFormat) {
 TEST_F(FileStoreTest, AcceptsADirectoryOfOtherFiles) {
   fs::create_directories(root_ + "/notes");
   write_whole_file(root_ + "/README", "mine");
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   store.put(task(1), "r");
   EXPECT_EQ(store.get(task(1)), "r");
   EXPECT_EQ(read_whole_file(root_ + "/jugdata-format"), "jug-cpp file store 1\n");
@@ -313,7 +318,7 @@ TEST_F(FileStoreTest, AcceptsADirectoryOfOtherFiles) {
 // time a result opens a new results/ directory (as it once was, a write and
 // a rename for each of the first 256 results).
 TEST_F(FileStoreTest, WritesItsFormatFileOnce) {
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   store.put(task(0), "r");
   struct stat before {};
   ASSERT_EQ(::stat((root_ + "/jugdata-format").c_str(), &before), 0);
@@ -335,7 +340,7 @@ TEST_F(FileStoreTest, TakesATornFormatFileForAMissingOne) {
     fs::remove_all(root_);
     fs::create_directories(root_);
     write_whole_file(root_ + "/jugdata-format", torn);
-    FileStore store(root_);
+    FileStore store(root_, real_file_system(), kFiles);
     store.put(task(1), "r");
     EXPECT_EQ(read_whole_file(root_ + "/jugdata-format"), line);
   }
@@ -343,12 +348,12 @@ TEST_F(FileStoreTest, TakesATornFormatFileForAMissingOne) {
 
 TEST_F(FileStoreTest, RefusesAFileAsItsDirectory) {
   write_whole_file(root_, "not a directory");
-  const std::string message = store_error_of([&] { FileStore store(root_); });
+  const std::string message = store_error_of([&] { FileStore store(root_, real_file_system(), kFiles); });
   EXPECT_EQ(contains_text(message, "not a directory"), "");
 }
 
 TEST_F(FileStoreTest, RecreatesDirectoriesRemovedUnderIt) {
-  FileStore store(root_);
+  FileStore store(root_, real_file_system(), kFiles);
   store.put(task(1), "r");
   ASSERT_TRUE(store.acquire(task(1), LeaseOwner{"h", 1, 1, "mh"}));
   fs::remove_all(root_);

@@ -29,6 +29,13 @@ std::vector<StoreBackend> every_store_backend() {
        [](const std::string&) {
          return std::make_unique<FileStore>("/jugdir", std::make_shared<MemoryFileSystem>());
        }},
+      // The layout of format 1, a file per result, which stores made before
+      // segments keep until packed.
+      {"FileStoreOfResultFiles",
+       [](const std::string&) {
+         return std::make_unique<FileStore>("/jugdir", std::make_shared<MemoryFileSystem>(),
+                                            FileStore::SmallResults::in_files);
+       }},
       {"RedisStore", [](const std::string&) { return open_redis_store(); }},
   };
 }

@@ -76,6 +76,14 @@ TEST(OpenStore, APathMeansAFileStore) {
   EXPECT_EQ(store->describe(), "file store at " + scratch.path() + "/jugdir");
   store->put(task(1), "r");
   EXPECT_EQ(read_whole_file(store->location(task(1))), "r");
+  // JUG_FILE_STORE_SEGMENTS=1: a new store with segments.
+  ::setenv("JUG_FILE_STORE_SEGMENTS", "1", 1);
+  auto segments = open_store(scratch.path() + "/segments");
+  ::unsetenv("JUG_FILE_STORE_SEGMENTS");
+  segments->put(task(1), "r");
+  EXPECT_NE(segments->location(task(1)).find(scratch.path() + "/segments/segments/"),
+            std::string::npos);
+  EXPECT_EQ(segments->get(task(1)), "r");
 }
 
 /// `variable` set to `value` for the life of this object.
