@@ -439,7 +439,7 @@ void FileStore::put(const TaskHash& hash, const RecordBytes& record) {
     }
     publish(hash, record, result_path(hash));
     // A small result stored before in a segment would hide this one.
-    if (in_segments(hash, false)) remove_from_segments(hash);
+    if (in_segments(hash, true)) remove_from_segments(hash);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot store the result of task {}", hash.hex()), e,
                       Access::write, root_);
@@ -577,7 +577,10 @@ std::vector<bool> FileStore::contains_all(std::span<const TaskHash> hashes) {
     index_.refresh();
     if (index_.result_count() > 0) {
       for (std::size_t i = 0; i < hashes.size(); ++i) {
-        if (index_.find(hashes[i])) found[i] = 1, ++in_segments;
+        if (index_.contains(hashes[i])) {
+          found[i] = 1;
+          ++in_segments;
+        }
       }
     }
   } catch (const IoError& e) {
@@ -601,6 +604,18 @@ std::vector<bool> FileStore::contains_all(std::span<const TaskHash> hashes) {
                  [&](std::size_t, const TaskHash& h) {
                    if (auto i = index.find(h, hashes)) found[*i] = 1;
                  });
+  }
+  if (in_segments > 0) {
+    // A result file packed into a segment between the two looks.
+    try {
+      std::lock_guard lock(index_mutex_);
+      index_.refresh();
+      for (std::size_t i = 0; i < hashes.size(); ++i) {
+        if (found[i] == 0 && index_.contains(hashes[i])) found[i] = 1;
+      }
+    } catch (const IoError& e) {
+      throw store_error("cannot read the segments", e, Access::read, root_);
+    }
   }
   return std::vector<bool>(found.begin(), found.end());
 }

@@ -35,14 +35,14 @@ class FileStore final : public Store {
   /// from before them would not see: it refuses the store instead.
   static constexpr std::string_view kSegmentsFormatLine = "jug-cpp file store 2\n";
 
+  /// Where a store without segments yet (a new one, or one of format 1)
+  /// puts its small results; a store with segments puts them there.
+  enum class SmallResults { in_segments, in_files };
+
   /// Opens the store at `directory` (which need not exist yet), on `fs`: the
   /// operating system's, or in tests one in memory or one that fails on
   /// purpose. Throws StoreError when the directory holds something else:
   /// another format of this store, a Python jug store, or a plain file.
-  /// Where a store without segments yet (a new one, or one of format 1)
-  /// puts its small results; a store with segments puts them there.
-  enum class SmallResults { in_segments, in_files };
-  ///
   /// `small_results`: in_files keeps a new store in the layout of format 1
   /// (for comparisons, and for the tests of that layout).
   explicit FileStore(const std::string& directory,
@@ -223,6 +223,17 @@ class FileStore final : public Store {
   void remove_places(const TaskHash& hash, const std::vector<SegmentIndex::Place>& places);
   /// Makes a segment file (the store, its directory and format 2 first).
   posix::OpenFile create_segment_file(const std::string& path);
+  // ---- packing (file_store_pack.cpp) ----
+  struct PackRun;
+  /// Takes the lease only one pack holds; throws StoreError when another
+  /// pack holds it.
+  void take_pack_lease(std::chrono::duration<double> lease_time);
+  /// Copies the live frames of the segments nobody appends to any more.
+  void pack_segments(PackRun& run);
+  /// Copies the small result files.
+  void pack_result_files(PackRun& run);
+  /// Once the copies are durable, deletes what they came from.
+  void delete_packed(PackRun& run);
   /// The writer of a segment is gone (judged as a lease).
   bool segment_writer_gone(const std::string& name, std::chrono::duration<double> lease_time);
 

@@ -86,6 +86,9 @@ bool FileStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
 }
 
 void FileStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
+  // This worker's segment is renewed with its leases: a pack on another
+  // machine judges an unsealed segment abandoned by its age.
+  appender_.keep_alive();
   const std::string path = lock_path(hash);
   const auto lost = [&](const std::string& why) {
     return StoreError(fmt::format(

@@ -102,9 +102,9 @@ void FileStore::removals_done() {
   std::unique_lock marking(removal_mutex_);
   if (removal_mark_.empty() || removal_mark_pid_ != ::getpid()) return;
   try {
-    // Removals appended to a segment are on the disk before the token
-    // says they happened.
-    appender_.sync();
+    // Removals appended to segments (this one, and those sealed since) are
+    // on the disk before the token says they happened.
+    if (appender_.appended()) sync();
     publish_removal_token();
     removal_mark_file_.reset();
     // Gone already: cleanup took it for a dead remover's (after a token of

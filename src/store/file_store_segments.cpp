@@ -115,7 +115,7 @@ bool FileStore::in_segments(const TaskHash& hash, bool refresh) {
   } else {
     index_.refresh_if_older(kFoundStaysTrue);
   }
-  return index_.find(hash).has_value();
+  return index_.contains(hash);
 }
 
 bool FileStore::remove_from_segments(const TaskHash& hash) {

@@ -72,14 +72,32 @@ SegmentAppender::Appended SegmentAppender::append(const segment::FrameHeader& he
   }
   const Appended appended{name_, size_};
   size_ += buffer_.size();
-  if (size_ >= kSegmentSize) seal_locked();
+  if (size_ >= kSegmentSize) {
+    try {
+      seal_locked();
+    } catch (const IoError&) {
+      // The frame is stored; unsealed, the segment reads the same.
+    }
+  }
   return appended;
+}
+
+bool SegmentAppender::appended() const {
+  std::lock_guard lock(mutex_);
+  return pid_ == ::getpid();
+}
+
+void SegmentAppender::keep_alive() {
+  std::lock_guard lock(mutex_);
+  if (file_ && pid_ == ::getpid()) fs_.touch(file_->handle());
 }
 
 void SegmentAppender::sync() {
   std::lock_guard lock(mutex_);
   if (!file_ || pid_ != ::getpid()) return;
-  if (const Errno err = fs_.sync_data(file_->handle())) throw IoError{err, directory_ + "/" + name_};
+  if (const Errno err = fs_.sync_data(file_->handle())) {
+    throw IoError{err, directory_ + "/" + name_};
+  }
 }
 
 void SegmentAppender::seal() {

@@ -44,10 +44,16 @@ class SegmentAppender {
   /// was (the bytes written cut off again) or, when that fails too, begins
   /// a new segment for the next frame.
   Appended append(const segment::FrameHeader& header, std::string_view body);
+  /// Whether this process has appended anything.
+  bool appended() const;
   /// Makes what was appended durable (fdatasync). Throws posix::IoError.
   void sync();
   /// Appends the last frame and closes the segment. Throws posix::IoError.
   void seal();
+  /// Touches the segment (its modification time becomes now), so that a
+  /// pack on another machine does not take it for abandoned while this
+  /// process runs a long task; errors ignored (the next append touches it).
+  void keep_alive();
   /// The segment being appended to, if any (its file name).
   std::optional<std::string> current() const;
 

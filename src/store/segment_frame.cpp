@@ -1,5 +1,6 @@
 #include "store/segment_frame.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 

@@ -98,14 +98,14 @@ void SegmentIndex::refresh() {
   // refresh that failed half-way is made again by the next look.
   const auto started = std::chrono::steady_clock::now();
   refreshed_ = {};
-  if (!read_listed(list_segments())) {
-    refreshed_ = started;
-    return;
+  if (read_listed(list_segments())) {
+    // Segments are deleted once packed into another, made before. A listing
+    // may miss files made or deleted while it runs: one made after it began
+    // finds the new segment for sure.
+    read_listed(list_segments());
   }
-  // Segments are deleted once packed into another, made before. A listing
-  // may miss files made or deleted while it runs: one made after it began
-  // finds the new segment for sure.
-  read_listed(list_segments());
+  // Every time, not only when a segment was found gone just now: a refresh
+  // that failed after marking one gone left its results to forget.
   for (std::uint32_t i = 0; i < segments_.size(); ++i) {
     if (!segments_[i].present && segments_[i].live > 0) forget_segment(i);
   }
@@ -117,7 +117,8 @@ void SegmentIndex::read_segment(std::uint32_t index, bool complete) {
   const std::string path = directory_ + "/" + state.name;
   OpenFile file = open_for_reading(fs_, path);
   if (!file) {
-    if (file.error() == ENOENT) {
+    // ESTALE: deleted by another NFS client.
+    if (file.error() == ENOENT || file.error() == ESTALE) {
       state.present = false;
       return;
     }
@@ -145,9 +146,17 @@ void SegmentIndex::read_segment(std::uint32_t index, bool complete) {
     state.read_to = kFileHeader.size();
   }
   std::string piece;
-  while (state.read_to < size) {
-    const std::uint64_t wanted = std::min<std::uint64_t>(kReadPiece, size - state.read_to);
-    piece = read_range(file, state.read_to, std::max<std::uint64_t>(wanted, piece.size()), path);
+  std::uint64_t size_to_read = size;
+  while (state.read_to < size_to_read) {
+    const std::uint64_t wanted = std::max<std::uint64_t>(
+        std::min<std::uint64_t>(kReadPiece, size_to_read - state.read_to), piece.size());
+    piece = read_range(file, state.read_to, wanted, path);
+    if (piece.size() < wanted) {
+      // The file is shorter than it was (its writer cut off a frame it
+      // failed to append): read to where it ends now.
+      size_to_read = state.read_to + piece.size();
+      if (piece.empty()) break;
+    }
     std::string_view rest = piece;
     std::uint64_t at = state.read_to;
     while (!rest.empty()) {
@@ -158,16 +167,18 @@ void SegmentIndex::read_segment(std::uint32_t index, bool complete) {
         rest.remove_prefix(frame.size);
         continue;
       }
-      if (frame.state == FrameState::incomplete && at + rest.size() < size) break;  // next piece
+      if (frame.state == FrameState::incomplete && at + rest.size() < size_to_read) {
+        break;  // the rest of it is in the next piece
+      }
       // Not a whole frame, up to the end of the file read: a frame being
       // appended, unless the segment is complete. Then it is damage, and the
       // next whole frame is searched for.
-      if (!complete && !ends_sealed(file, size, path)) {
+      if (!complete && !ends_sealed(file, size_to_read, path)) {
         state.read_to = at;
-        state.pending = size - at;
+        state.pending = size_to_read - at;
         return;
       }
-      const std::string tail = read_range(file, at, size - at, path);
+      const std::string tail = read_range(file, at, size_to_read - at, path);
       const std::size_t next = segment::next_whole_frame(tail, 1);
       state.damage.push_back(Damage{state.name, at, next, next == tail.size()});
       at += next;
@@ -301,6 +312,17 @@ std::optional<SegmentIndex::Place> SegmentIndex::find(const TaskHash& hash) cons
   return place_of(puts_[*last]);
 }
 
+bool SegmentIndex::contains(const TaskHash& hash) const {
+  bool found = false;
+  for_each_put_of(hash, [&](std::uint32_t i) { found = found || puts_[i].state == PutState::live; });
+  return found;
+}
+
+bool SegmentIndex::is_present(const std::string& name) const {
+  const auto at = segment_by_name_.find(name);
+  return at != segment_by_name_.end() && segments_[at->second].present;
+}
+
 std::vector<SegmentIndex::Place> SegmentIndex::find_all(const TaskHash& hash) const {
   std::vector<Place> places;
   for_each_put_of(hash, [&](std::uint32_t i) {
@@ -344,6 +366,21 @@ std::vector<SegmentIndex::Damage> SegmentIndex::damage(
     found.insert(found.end(), state.damage.begin(), state.damage.end());
   }
   return found;
+}
+
+SegmentIndex::SegmentState SegmentIndex::segment(const std::string& name) const {
+  const auto at = segment_by_name_.find(name);
+  if (at != segment_by_name_.end()) return segments_[at->second];
+  SegmentState unknown = new_segment(name);
+  unknown.present = false;
+  return unknown;
+}
+
+void SegmentIndex::read_to_end(const std::string& name) {
+  const auto at = segment_by_name_.find(name);
+  if (at != segment_by_name_.end() && segments_[at->second].present) {
+    read_segment(at->second, true);
+  }
 }
 
 void SegmentIndex::for_each_frame(const std::string& name,

@@ -44,6 +44,10 @@ class SegmentIndex {
   void refresh_if_older(std::chrono::steady_clock::duration age);
   /// A place of the result of `hash`, if the segments hold one.
   std::optional<Place> find(const TaskHash& hash) const;
+  /// Whether the segments hold a result of `hash`.
+  bool contains(const TaskHash& hash) const;
+  /// Whether the segment `name` was read and is still there.
+  bool is_present(const std::string& name) const;
   /// Every place of it (a task computed twice, or a copy being packed).
   std::vector<Place> find_all(const TaskHash& hash) const;
   /// Each hash with a result, once.
@@ -83,6 +87,11 @@ class SegmentIndex {
     bool present = true;
   };
   const std::vector<SegmentState>& segments() const { return segments_; }
+  /// The segment `name`, as read so far (one never read: not present).
+  SegmentState segment(const std::string& name) const;
+  /// Reads the segment `name` to its end, passing over damage: its writer
+  /// is gone. Throws posix::IoError.
+  void read_to_end(const std::string& name);
 
   /// Calls `visit` with each whole frame of the segment `name`, up to what
   /// was read of it (for packing). Throws posix::IoError.

@@ -327,5 +327,80 @@ TEST_F(FileStoreSegments, OnePackAtATime) {
   }
 }
 
+TEST_F(FileStoreSegments, APackCutShortAtAnyDeletionBringsNoRemovedResultBack) {
+  for (std::size_t failing = 0; failing < 4; ++failing) {
+    SCOPED_TRACE("the deletion that fails: " + std::to_string(failing));
+    fs_ = std::make_shared<MemoryFileSystem>();
+    for (int w = 0; w < 2; ++w) {
+      auto store = worker();
+      for (int i = 10 * w; i < 10 * w + 10; ++i) store->put(task(i), value_of(i));
+    }
+    {
+      auto remover = worker();  // its removals in a segment of their own
+      EXPECT_TRUE(remover->remove(task(3)));
+      EXPECT_TRUE(remover->remove(task(13)));
+    }
+    // The removals' segment (the smallest) is deleted first: listed first.
+    std::string removals;
+    for (const auto& [path, content] : files_in(*fs_, "segments")) {
+      if (removals.empty() || content.size() < fs_->files().at(removals).size()) removals = path;
+    }
+    ASSERT_EQ(fs_->rename(removals, kRoot + "/segments/seg.0"), 0);
+    const auto faulty = std::make_shared<FaultyFileSystem>(fs_);
+    {
+      FileStore packer(kRoot, faulty);
+      faulty->fail(failing, EIO, Call::unlink);
+      try {
+        packer.pack(kLeaseTime);
+      } catch (const StoreError&) {
+        // What was deleted before the failure is deleted.
+      }
+      faulty->heal();
+    }
+    // Its process is gone (the failed unlink may have been its lease's).
+    if (const auto lease = worker()->lease(TaskHash::of("jug pack"))) {
+      worker()->break_lease(*lease);
+    }
+    auto reader = worker();
+    for (int i = 0; i < 20; ++i) {
+      if (i == 3 || i == 13) {
+        EXPECT_FALSE(reader->contains(task(i))) << i << " came back";
+      } else {
+        EXPECT_EQ(reader->get(task(i)), value_of(i)) << i;
+      }
+    }
+    // A pack that goes through afterwards drops the removals too.
+    worker()->pack(kLeaseTime);
+    EXPECT_EQ(worker()->list().size(), 18u);
+  }
+}
+
+TEST_F(FileStoreSegments, ASegmentCutShorterWhileReadIsReadToItsNewEnd) {
+  {
+    auto writer = worker();
+    writer->put(task(1), "one");
+    writer->put(task(2), "two");
+  }
+  // The same segment, unsealed, held open by its "writer" (this test).
+  const std::string segment = files_in(*fs_, "segments").begin()->first;
+  std::string content = fs_->files().at(segment);
+  content.resize(content.size() - segment::kFrameHeaderSize);
+  ASSERT_EQ(fs_->unlink(segment), 0);
+  FileHandle file;
+  ASSERT_EQ(fs_->create_exclusive(segment, &file), 0);
+  std::size_t written = 0;
+  ASSERT_EQ(fs_->write(file, content, &written), 0);
+  const std::size_t first_end =
+      segment::kFileHeader.size() + segment::kFrameHeaderSize + std::string("one").size();
+  const auto faulty = std::make_shared<FaultyFileSystem>(fs_);
+  FileStore reader(kRoot, faulty);
+  // Between the reader's look at the segment's size and its read, the
+  // writer cuts off a frame it failed to append.
+  faulty->before(0, Call::read, [&] { ASSERT_EQ(fs_->truncate(file, first_end), 0); });
+  EXPECT_TRUE(reader.contains(task(1)));
+  EXPECT_FALSE(reader.contains(task(2)));
+  fs_->close(file);
+}
+
 }  // namespace
 }  // namespace jug::store_test
