@@ -94,7 +94,8 @@ std::optional<std::string> FileStore::segment_record(const TaskHash& hash, bool 
     const std::string path = root_ + "/segments/" + place->segment;
     OpenFile file = open_for_reading(*fs_, path);
     if (!file) {
-      if (file.error() == ENOENT) continue;  // packed into another meanwhile
+      // Packed into another meanwhile (ESTALE: by another NFS client).
+      if (file.error() == ENOENT || file.error() == ESTALE) continue;
       throw IoError{file.error(), path};
     }
     const std::uint64_t body = place->offset + segment::kFrameHeaderSize;
