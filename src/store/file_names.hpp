@@ -17,6 +17,14 @@ inline constexpr std::string_view kLastWordsSuffix = ".lock.died";
 /// store, is about (writer_tag.hpp).
 inline constexpr std::string_view kFormatTempWhat = ".jugdata-format";
 
+/// The lease only one `jug pack` holds at a time (file_store_pack.cpp),
+/// kept among the tasks' leases but listed with none of them: no task's,
+/// it is neither a running task for status nor an orphan for cleanup.
+inline const TaskHash& pack_lease() {
+  static const TaskHash hash = TaskHash::of("jug pack");
+  return hash;
+}
+
 /// The hash a `<hex><suffix>` file name stands for (64 hex digits, or 40
 /// for a Python jug hash), or nullopt.
 inline std::optional<TaskHash> hash_of_name(std::string_view name, std::string_view suffix = {}) {

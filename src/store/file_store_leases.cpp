@@ -155,7 +155,7 @@ std::vector<LeaseInfo> FileStore::list_leases() {
     if (!dir) return leases;
     while (const DirectoryEntry* entry = dir.next(locks)) {
       const auto hash = hash_of_name(entry->name, kLockSuffix);
-      if (!hash) continue;
+      if (!hash || *hash == pack_lease()) continue;
       const std::string path = locks + "/" + entry->name;
       const OpenFile file = open_for_reading_in(dir, entry->name);
       if (!file) {

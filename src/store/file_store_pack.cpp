@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "store/file_names.hpp"
 #include "store/file_store.hpp"
 #include "store/file_store_errors.hpp"
 #include "store/lease_judge.hpp"
@@ -18,16 +19,6 @@
 namespace jug {
 
 using namespace posix;
-
-namespace {
-
-/// The lease only one pack holds at a time, kept among the tasks' leases.
-const TaskHash& pack_lease() {
-  static const TaskHash hash = TaskHash::of("jug pack");
-  return hash;
-}
-
-}  // namespace
 
 /// One run of pack: what it copied, to delete once the copies are durable.
 struct FileStore::PackRun {

@@ -319,6 +319,9 @@ TEST_F(FileStoreSegments, AReaderOfASegmentPackedAwayFindsTheCopy) {
 TEST_F(FileStoreSegments, OnePackAtATime) {
   auto first = worker();
   ASSERT_TRUE(first->acquire(TaskHash::of("jug pack"), LeaseOwner::self()));
+  // No task's lease: cleanup (which breaks the leases of tasks not in its
+  // graph) and status do not see it.
+  EXPECT_TRUE(first->list_leases().empty());
   try {
     worker()->pack(kLeaseTime);
     ADD_FAILURE() << "packed beside another pack";
