@@ -439,7 +439,7 @@ void FileStore::put(const TaskHash& hash, const RecordBytes& record) {
     }
     publish(hash, record, result_path(hash));
     // A small result stored before in a segment would hide this one.
-    if (in_segments(hash, true)) remove_from_segments(hash);
+    if (in_segments(hash, true)) remove_from_segments(hash, /*refresh=*/false);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot store the result of task {}", hash.hex()), e,
                       Access::write, root_);
@@ -480,14 +480,17 @@ std::unique_ptr<RecordSource> FileStore::open_record(const TaskHash& hash) {
   }
 }
 
-bool FileStore::contains(const TaskHash& hash) {
+bool FileStore::has_result_file(const TaskHash& hash) {
   const std::string path = result_path(hash);
+  const Errno err = fs_->exists(path);
+  if (err == 0) return true;
+  if (err != ENOENT) throw IoError{err, path};
+  return false;
+}
+
+bool FileStore::contains(const TaskHash& hash) {
   try {
-    if (in_segments(hash, false)) return true;
-    const Errno err = fs_->exists(path);
-    if (err == 0) return true;
-    if (err != ENOENT) throw IoError{err, path};
-    return in_segments(hash, true);
+    return in_segments(hash, false) || has_result_file(hash) || in_segments(hash, true);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot look for the result of task {}", hash.hex()), e,
                       Access::read, root_);
@@ -498,13 +501,16 @@ bool FileStore::remove(const TaskHash& hash) {
   const std::string path = result_path(hash);
   try {
     // Nothing to remove, nothing to mark (other errors: the unlink says).
-    if (fs_->exists(path) == ENOENT && !in_segments(hash, true)) return false;
+    const bool file_gone = fs_->exists(path) == ENOENT;
+    if (file_gone && !in_segments(hash, true)) return false;
     const std::shared_lock marked = hold_removal_mark();
     // The file first: a pack copying it into a segment meanwhile finds it
     // gone, and removes its copy (file_store_pack.cpp).
     const Errno err = fs_->unlink(path);
     if (err != 0 && err != ENOENT) throw IoError{err, path};
-    const bool removed_from_segments = remove_from_segments(hash);
+    // The segments were just read when there was no file; else read them
+    // after the unlink, for a copy a pack made of the file.
+    const bool removed_from_segments = remove_from_segments(hash, /*refresh=*/!file_gone);
     return err == 0 || removed_from_segments;
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot remove the result of task {}", hash.hex()), e,
@@ -590,13 +596,12 @@ std::vector<bool> FileStore::contains_all(std::span<const TaskHash> hashes) {
   if (hashes.size() < kScanThreshold) {
     for (std::size_t i = 0; i < hashes.size(); ++i) {
       if (found[i] != 0) continue;
-      const std::string path = result_path(hashes[i]);
-      const Errno err = fs_->exists(path);
-      if (err != 0 && err != ENOENT) {
+      try {
+        found[i] = has_result_file(hashes[i]);
+      } catch (const IoError& e) {
         throw store_error(fmt::format("cannot look for the result of task {}", hashes[i].hex()),
-                          IoError{err, path}, Access::read, root_);
+                          e, Access::read, root_);
       }
-      found[i] = err == 0;
     }
   } else if (fs_->exists(root_ + "/results") != ENOENT) {
     const HashIndex index = HashIndex::of(hashes);

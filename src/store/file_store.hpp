@@ -141,6 +141,8 @@ class FileStore final : public Store {
   /// `prepare` first, with the number of results expected).
   void scan_results(const std::function<void(std::size_t workers, std::size_t expected)>& prepare,
                     const std::function<void(std::size_t worker, const TaskHash&)>& sink);
+  /// Whether `hash` has a result file (results/). Throws IoError.
+  bool has_result_file(const TaskHash& hash);
   /// The results kept as files (results/), not those in segments.
   std::vector<TaskHash> list_files();
   std::string result_path(const TaskHash& hash) const;
@@ -216,9 +218,13 @@ class FileStore final : public Store {
   std::optional<std::string> segment_record(const TaskHash& hash, bool refresh);
   /// Whether a segment holds a result of `hash`. Throws IoError.
   bool in_segments(const TaskHash& hash, bool refresh);
-  /// Appends the removal of every result of `hash` in the segments; whether
-  /// there was one. Throws IoError.
-  bool remove_from_segments(const TaskHash& hash);
+  /// Appends the removal of every result of `hash` in the segments
+  /// (`refresh`: read again first); whether there was one. Throws IoError.
+  bool remove_from_segments(const TaskHash& hash, bool refresh);
+  /// Reads what other processes appended: always with `refresh`, else when
+  /// the last read is older than a found result is trusted. Holds no lock:
+  /// the caller holds index_mutex_. Throws IoError.
+  void look_again_at_segments(bool refresh);
   /// Appends the removal of the results of `hash` at `places`. Throws IoError.
   void remove_places(const TaskHash& hash, const std::vector<SegmentIndex::Place>& places);
   /// Makes a segment file (the store, its directory and format 2 first).

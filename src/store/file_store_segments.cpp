@@ -56,7 +56,7 @@ void FileStore::put_in_segment(const TaskHash& hash, std::string_view record) {
   std::vector<SegmentIndex::Place> before;
   {
     std::lock_guard lock(index_mutex_);
-    index_.refresh_if_older(kFoundStaysTrue);
+    look_again_at_segments(false);
     before = index_.find_all(hash);
   }
   const SegmentAppender::Appended appended = appender_.append(header, record);
@@ -83,11 +83,7 @@ std::optional<std::string> FileStore::segment_record(const TaskHash& hash, bool 
     std::optional<SegmentIndex::Place> place;
     {
       std::lock_guard lock(index_mutex_);
-      if (refresh || attempt > 0) {
-        index_.refresh();
-      } else {
-        index_.refresh_if_older(kFoundStaysTrue);
-      }
+      look_again_at_segments(refresh || attempt > 0);
       place = index_.find(hash);
     }
     if (!place) return std::nullopt;
@@ -111,19 +107,23 @@ std::optional<std::string> FileStore::segment_record(const TaskHash& hash, bool 
 
 bool FileStore::in_segments(const TaskHash& hash, bool refresh) {
   std::lock_guard lock(index_mutex_);
+  look_again_at_segments(refresh);
+  return index_.contains(hash);
+}
+
+void FileStore::look_again_at_segments(bool refresh) {
   if (refresh) {
     index_.refresh();
   } else {
     index_.refresh_if_older(kFoundStaysTrue);
   }
-  return index_.contains(hash);
 }
 
-bool FileStore::remove_from_segments(const TaskHash& hash) {
+bool FileStore::remove_from_segments(const TaskHash& hash, bool refresh) {
   std::vector<SegmentIndex::Place> places;
   {
     std::lock_guard lock(index_mutex_);
-    index_.refresh();
+    look_again_at_segments(refresh);
     places = index_.find_all(hash);
   }
   remove_places(hash, places);

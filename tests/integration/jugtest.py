@@ -114,6 +114,19 @@ class ScratchTest(unittest.TestCase):
             return [line.rstrip("\n") for line in f if line.strip()]
 
 
+class BuildCacheTest(ScratchTest):
+    """A ScratchTest whose class shares one jug build cache (`self.cache`,
+    for JUG_CACHE_DIR): its jugfile is compiled once for all its tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cache = tempfile.mkdtemp(prefix="jug-it-cache-")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.cache, ignore_errors=True)
+
+
 def main():
     """Runs the calling file's tests, as unittest.main() does, then names
     each skipped test and why on a line of its own (unittest only counts

@@ -12,7 +12,6 @@ import os
 import shutil
 import struct
 import subprocess
-import tempfile
 import time
 
 import jugtest
@@ -29,17 +28,8 @@ def store_files(store):
     return counts
 
 
-class PackThroughTheJugCommand(jugtest.ScratchTest):
+class PackThroughTheJugCommand(jugtest.BuildCacheTest):
     """A .cpp jugfile, run and packed as a user types it."""
-
-    @classmethod
-    def setUpClass(cls):
-        # One build of the jugfile for every test of the class.
-        cls.cache = tempfile.mkdtemp(prefix="jug-it-pack-cache-")
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.cache, ignore_errors=True)
 
     def setUp(self):
         super().setUp()

@@ -5,7 +5,6 @@ to do, a non-zero exit, and nothing queued."""
 
 import os
 import shutil
-import tempfile
 
 import jugtest
 from redis_server import RedisServer
@@ -13,16 +12,7 @@ from redis_server import RedisServer
 INTRO = os.path.join(jugtest.SOURCE_DIR, "examples", "intro", "jugfile.cpp")
 
 
-class SubmitCommandLine(jugtest.ScratchTest):
-    @classmethod
-    def setUpClass(cls):
-        # One build cache for the class: the jugfile is compiled once.
-        cls.cache = tempfile.mkdtemp(prefix="jug-it-cache-")
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.cache, ignore_errors=True)
-
+class SubmitCommandLine(jugtest.BuildCacheTest):
     def setUp(self):
         super().setUp()
         shutil.copy(INTRO, self.dir)

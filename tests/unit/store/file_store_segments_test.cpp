@@ -42,6 +42,18 @@ class FileStoreSegments : public ::testing::Test {
   std::unique_ptr<FileStore> worker() {
     return std::make_unique<FileStore>(kRoot, fs_, FileStore::SmallResults::in_segments);
   }
+  /// Where the second frame of three_results_in_a_segment() starts.
+  static constexpr std::size_t kSecondFrame = segment::kFileHeader.size() +
+                                              segment::kFrameHeaderSize +
+                                              std::string_view("result 0").size();
+  /// The path of a sealed segment holding the results value_of(0..2).
+  std::string three_results_in_a_segment() {
+    {
+      auto store = worker();
+      for (int i = 0; i < 3; ++i) store->put(task(i), value_of(i));
+    }
+    return files_in(*fs_, "segments").begin()->first;
+  }
 };
 
 TEST_F(FileStoreSegments, SmallResultsShareOneFileAndAreReadBackByAnyone) {
@@ -187,15 +199,9 @@ TEST_F(FileStoreSegments, ATornTailIsIgnoredAndReportedOnceItsWriterIsGone) {
 }
 
 TEST_F(FileStoreSegments, AFlippedRecordByteIsReadForTheRecordToRefuse) {
-  {
-    auto store = worker();
-    for (int i = 0; i < 3; ++i) store->put(task(i), value_of(i));
-  }
-  const std::string segment = files_in(*fs_, "segments").begin()->first;
+  const std::string segment = three_results_in_a_segment();
   std::string content = fs_->files().at(segment);
-  const std::size_t second_frame =
-      segment::kFileHeader.size() + segment::kFrameHeaderSize + value_of(0).size();
-  content[second_frame + segment::kFrameHeaderSize + 2] = 'X';  // in its body
+  content[kSecondFrame + segment::kFrameHeaderSize + 2] = 'X';  // in its body
   replace_file(*fs_, segment, content);
   auto reader = worker();
   // As a damaged result file is: there, and its record's checksum refuses
@@ -206,15 +212,9 @@ TEST_F(FileStoreSegments, AFlippedRecordByteIsReadForTheRecordToRefuse) {
 }
 
 TEST_F(FileStoreSegments, AFlippedFrameHeaderByteLosesOneResultAndIsReported) {
-  {
-    auto store = worker();
-    for (int i = 0; i < 3; ++i) store->put(task(i), value_of(i));
-  }
-  const std::string segment = files_in(*fs_, "segments").begin()->first;
+  const std::string segment = three_results_in_a_segment();
   std::string content = fs_->files().at(segment);
-  const std::size_t second_frame =
-      segment::kFileHeader.size() + segment::kFrameHeaderSize + value_of(0).size();
-  content[second_frame + 9] ^= 0x01;  // its length
+  content[kSecondFrame + 9] ^= 0x01;  // its length
   replace_file(*fs_, segment, content);
   auto reader = worker();
   EXPECT_EQ(reader->get(task(0)), value_of(0));
