@@ -93,13 +93,15 @@ class PackWhileWorkersRun(jugtest.ScratchTest):
     def test_nothing_is_lost_and_nothing_runs_twice(self):
         sleepy = self.program("sleepy")
         env = dict(os.environ, JUG_TEST_LOG=self.log, JUG_FILE_STORE_SEGMENTS="1")
+        # 400 naps of 20 ms keep four workers busy for at least 2 s, so
+        # several packs run while they do even in a sanitizer's build.
         tasks = "400"
-        workers = [subprocess.Popen([sleepy, "execute", "--", tasks, "2"], cwd=self.dir, env=env,
+        workers = [subprocess.Popen([sleepy, "execute", "--", tasks, "20"], cwd=self.dir, env=env,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                    for _ in range(4)]
         packs = 0
         while any(w.poll() is None for w in workers):
-            p = jugtest.run([sleepy, "pack", "--", tasks, "2"], self.dir, env=env)
+            p = jugtest.run([sleepy, "pack", "--", tasks, "20"], self.dir, env=env)
             self.assertEqual(p.returncode, 0, p.stderr)
             packs += 1
             time.sleep(0.05)
@@ -112,16 +114,16 @@ class PackWhileWorkersRun(jugtest.ScratchTest):
         self.assertEqual(len(starts), 400)
         self.assertEqual(set(starts.values()), {1}, "a task ran twice")
 
-        jugtest.run([sleepy, "pack", "--", tasks, "2"], self.dir, env=env, check=0)
-        status = jugtest.status_json(sleepy, self.dir, extra=["--", tasks, "2"])
+        jugtest.run([sleepy, "pack", "--", tasks, "20"], self.dir, env=env, check=0)
+        status = jugtest.status_json(sleepy, self.dir, extra=["--", tasks, "20"])
         self.assertEqual(status["totals"]["finished"], 400, status)
-        verify = jugtest.run([sleepy, "status", "--verify", "--", tasks, "2"], self.dir, check=0)
+        verify = jugtest.run([sleepy, "status", "--verify", "--", tasks, "20"], self.dir, check=0)
         self.assertNotIn("corrupt", verify.stdout.lower())
         files = store_files(os.path.join(self.dir, "sleepy.jugdata"))
         self.assertEqual(files["segments"], 1, files)
         self.assertEqual(files["results"], 0, files)
         # Nothing runs again.
-        again = jugtest.run([sleepy, "execute", "--", tasks, "2"], self.dir, env=env, check=0)
+        again = jugtest.run([sleepy, "execute", "--", tasks, "20"], self.dir, env=env, check=0)
         self.assertEqual(jugtest.executed_count(again.stdout), 0)
 
 
