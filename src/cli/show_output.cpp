@@ -180,6 +180,8 @@ void print_show_json(std::ostream& out, const Graph& graph, std::span<const Task
     task["dependencies"] = tasks_json(graph, d.dependencies);
     task["dependents"] = tasks_json(graph, d.dependents);
     task["location"] = d.location;
+    task["file"] = d.record_place ? nlohmann::ordered_json(d.record_place->file) : nullptr;
+    task["offset"] = d.record_place ? nlohmann::ordered_json(d.record_place->offset) : nullptr;
     task["stored_bytes"] = d.stored_bytes ? nlohmann::ordered_json(*d.stored_bytes) : nullptr;
     task["run"] = d.run ? run_json(*d.run) : nullptr;
     if (!d.run && d.stored_bytes) task["run_unknown_because"] = d.no_run_because;

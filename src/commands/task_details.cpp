@@ -114,6 +114,7 @@ std::vector<TaskDetails> task_details(const Graph& graph, Store& store,
     d.location = store.location(graph.hash(id));
     if (d.state == TaskState::kFinished) {
       d.run = stored_run_metadata(store, graph.hash(id), d.no_run_because, &d.stored_bytes);
+      if (d.stored_bytes) d.record_place = store.record_place(graph.hash(id));
       if (d.stored_bytes) d.value_bytes = stored_result_size(store, graph.hash(id));
       if (d.value_bytes && *d.value_bytes > kLargestShownResult) {
         d.no_value_because = "it is too big to show here (jug export writes it)";

@@ -27,6 +27,8 @@ struct TaskDetails {
   std::vector<NodeId> dependents;
   /// Where its result is (or would be) kept.
   std::string location;
+  /// The file its stored record is in, and where in it.
+  std::optional<Store::RecordPlace> record_place;
   /// The stored record's size in bytes, when one is stored.
   std::optional<std::uint64_t> stored_bytes;
   /// Its value's size, decoded.

@@ -268,8 +268,12 @@ FileStore::FileStore(const std::string& directory, std::shared_ptr<FileSystem> f
       fs_(std::move(fs)),
       segments_for_new_results_(small_results == SmallResults::in_segments),
       index_(*fs_, root_ + "/segments"),
-      appender_(*fs_, root_ + "/segments",
-                [this](const std::string& path) { return create_segment_file(path); }) {
+      appender_(
+          *fs_, root_ + "/segments",
+          [this](const std::string& path) { return create_segment_file(path); },
+          [this](const std::string& segment, const std::string& index) {
+            publish_segment_index(segment, index);
+          }) {
   check_existing_directory();
   open_sync_directory();
 }
@@ -336,8 +340,24 @@ std::string FileStore::location(const TaskHash& hash) const {
     place = index_.find(hash);
   }
   if (!place) return result_path(hash);
-  return fmt::format("{}/segments/{} (the result of {}, at byte {})", root_, place->segment,
-                     hash.hex(), place->offset);
+  // Where its record starts, as record_place() says.
+  return fmt::format("{}/segments/{} at byte {}", root_, place->segment,
+                     place->offset + segment::kFrameHeaderSize);
+}
+
+std::optional<Store::RecordPlace> FileStore::record_place(const TaskHash& hash) {
+  std::optional<SegmentIndex::Place> place;
+  {
+    std::lock_guard lock(index_mutex_);
+    look_again_at_segments(false);
+    place = index_.find(hash);
+  }
+  if (place) {
+    return RecordPlace{root_ + "/segments/" + place->segment,
+                       place->offset + segment::kFrameHeaderSize};
+  }
+  if (!has_result_file(hash)) return std::nullopt;
+  return RecordPlace{result_path(hash), 0};
 }
 
 std::string FileStore::result_path(const TaskHash& hash) const {

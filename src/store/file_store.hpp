@@ -53,6 +53,7 @@ class FileStore final : public Store {
 
   std::string describe() const override;
   std::string location(const TaskHash& hash) const override;
+  std::optional<RecordPlace> record_place(const TaskHash& hash) override;
 
   std::optional<std::string> get(const TaskHash& hash) override;
   /// The result file, kept open and read where asked: a record replaced or
@@ -229,6 +230,9 @@ class FileStore final : public Store {
   void remove_places(const TaskHash& hash, const std::vector<SegmentIndex::Place>& places);
   /// Makes a segment file (the store, its directory and format 2 first).
   posix::OpenFile create_segment_file(const std::string& path);
+  /// Writes the index file of the sealed segment `segment`; errors ignored
+  /// (a cache: readers read the segment instead).
+  void publish_segment_index(const std::string& segment, const std::string& index);
   // ---- packing (file_store_pack.cpp) ----
   struct PackRun;
   /// Takes the lease only one pack holds; throws StoreError when another

@@ -213,9 +213,17 @@ void FileStore::delete_packed(PackRun& run) {
     if (const Errno err = fs_->unlink(path); err != 0 && err != ENOENT) throw IoError{err, path};
     ++run.summary.segments;
   }
+  // The index files of the segments deleted, now or by a pack that died
+  // before it got to them.
+  std::vector<std::string> orphans;
   {
     std::lock_guard lock(index_mutex_);
     index_.refresh();
+    orphans = index_.orphan_index_files();
+  }
+  for (const std::string& name : orphans) {
+    const std::string path = root_ + "/segments/" + name;
+    if (const Errno err = fs_->unlink(path); err != 0 && err != ENOENT) throw IoError{err, path};
   }
   removals_done();
 }

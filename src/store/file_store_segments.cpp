@@ -8,6 +8,7 @@
 #include "store/file_store_errors.hpp"
 #include "store/lease_judge.hpp"
 #include "store/posix_files.hpp"
+#include "store/segment_index_file.hpp"
 #include "store/writer_tag.hpp"
 
 namespace jug {
@@ -43,6 +44,15 @@ OpenFile FileStore::create_segment_file(const std::string& path) {
     segments_format_ = true;
   }
   return create_new_file(path, directory);
+}
+
+void FileStore::publish_segment_index(const std::string& segment, const std::string& index) {
+  try {
+    publish(TaskHash::of(segment), index,
+            root_ + "/segments/" + segment::index_file_name(segment));
+  } catch (const IoError&) {
+    // Readers read the segment instead; the next pack writes it again.
+  }
 }
 
 void FileStore::put_in_segment(const TaskHash& hash, std::string_view record) {

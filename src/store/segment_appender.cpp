@@ -11,8 +11,12 @@ namespace jug {
 using namespace posix;
 
 SegmentAppender::SegmentAppender(FileSystem& fs, std::string directory,
-                                 std::function<OpenFile(const std::string&)> create_file)
-    : fs_(fs), directory_(std::move(directory)), create_file_(std::move(create_file)) {}
+                                 std::function<OpenFile(const std::string&)> create_file,
+                                 PublishIndex publish_index)
+    : fs_(fs),
+      directory_(std::move(directory)),
+      create_file_(std::move(create_file)),
+      publish_index_(std::move(publish_index)) {}
 
 SegmentAppender::~SegmentAppender() {
   try {
@@ -50,6 +54,7 @@ void SegmentAppender::open_segment() {
   name_ = std::move(name);
   size_ = segment::kFileHeader.size();
   pid_ = ::getpid();
+  frames_.clear();
 }
 
 SegmentAppender::Appended SegmentAppender::append(const segment::FrameHeader& header,
@@ -71,6 +76,11 @@ SegmentAppender::Appended SegmentAppender::append(const segment::FrameHeader& he
     throw;
   }
   const Appended appended{name_, size_};
+  frames_.push_back(segment::IndexedFrame{.kind = header.kind,
+                                          .frame_size = static_cast<std::uint32_t>(buffer_.size()),
+                                          .put_id = header.put_id,
+                                          .offset = size_,
+                                          .hash = header.hash});
   size_ += buffer_.size();
   if (size_ >= kSegmentSize) {
     try {
@@ -114,8 +124,13 @@ void SegmentAppender::seal_locked() {
   segment::FrameHeader seal;
   seal.kind = segment::FrameKind::sealed;
   segment::append_frame(buffer_, seal, {});
+  std::vector<segment::IndexedFrame> frames;
+  frames.swap(frames_);
   write_all(file, buffer_, path);
   if (const Errno err = file.close()) throw IoError{err, path};
+  // Every frame in it was appended here, since the segment was made (one
+  // that failed was cut off again, or the segment left unsealed).
+  publish_index_(name_, segment::encode_index(size_ + buffer_.size(), frames));
 }
 
 }  // namespace jug

@@ -4,7 +4,9 @@
 /// are appended to, which no other process writes. Made at the first
 /// append; a forked child makes one of its own; sealed (a last frame saying
 /// nothing follows) when the store closes, or when it grows past its size.
-/// Thread-safe.
+/// Once sealed, its index file is written (segment_index_file.hpp), from the
+/// frames this appender remembers of it: readers then read that instead of
+/// the segment. Thread-safe.
 
 #include <chrono>
 #include <cstdint>
@@ -13,10 +15,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/file_system.hpp"
 #include "store/posix_files.hpp"
 #include "store/segment_frame.hpp"
+#include "store/segment_index_file.hpp"
 
 namespace jug {
 
@@ -27,9 +31,13 @@ class SegmentAppender {
   static constexpr std::uint64_t kSegmentSize = std::uint64_t{64} << 20;
 
   /// Appends to segments in `directory`, through `fs`; `create_file` makes
-  /// a new file there exclusively (making the store on ENOENT).
+  /// a new file there exclusively (making the store on ENOENT);
+  /// `publish_index` writes the index file of a segment just sealed (its
+  /// name, the file's bytes), errors ignored: a cache.
+  using PublishIndex = std::function<void(const std::string& segment, const std::string& index)>;
   SegmentAppender(FileSystem& fs, std::string directory,
-                  std::function<posix::OpenFile(const std::string& path)> create_file);
+                  std::function<posix::OpenFile(const std::string& path)> create_file,
+                  PublishIndex publish_index);
   /// Seals the segment, errors ignored (unsealed, it reads the same).
   ~SegmentAppender();
   SegmentAppender(const SegmentAppender&) = delete;
@@ -65,6 +73,7 @@ class SegmentAppender {
   FileSystem& fs_;
   const std::string directory_;
   const std::function<posix::OpenFile(const std::string&)> create_file_;
+  const PublishIndex publish_index_;
   mutable std::mutex mutex_;
   std::optional<posix::OpenFile> file_;
   std::string name_;
@@ -73,6 +82,9 @@ class SegmentAppender {
   std::int64_t pid_ = 0;
   /// Frames are made here, to be written with one call.
   std::string buffer_;
+  /// The frames of the segment, for its index: 56 bytes each, for at most
+  /// kSegmentSize bytes of frames.
+  std::vector<segment::IndexedFrame> frames_;
 };
 
 }  // namespace jug

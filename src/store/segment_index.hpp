@@ -1,7 +1,8 @@
 #pragma once
 /// What the segment files of a file store hold (docs/store-layout.md,
 /// `segments/`): for each result appended there and not removed since, the
-/// segment and the place in it. Built by reading the segments' frames, and
+/// segment and the place in it. Built by reading the segments' frames (or,
+/// for a sealed segment, its index file: segment_index_file.hpp), and
 /// brought up to date by refresh(), which reads only what was appended since,
 /// and the segments made or deleted since.
 ///
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/hash_index.hpp"
@@ -85,6 +87,8 @@ class SegmentIndex {
     /// Removal frames in it.
     std::size_t removals = 0;
     bool present = true;
+    /// Read from its index file, not from its frames.
+    bool from_index = false;
   };
   const std::vector<SegmentState>& segments() const { return segments_; }
   /// The segment `name`, as read so far (one never read: not present).
@@ -104,6 +108,9 @@ class SegmentIndex {
                 const segment::FrameHeader& header);
   /// A removal this process appended.
   void note_removal(const TaskHash& hash, std::uint64_t put_id);
+
+  /// The index files (their names) whose segment is gone, as last listed.
+  std::vector<std::string> orphan_index_files() const;
 
   /// The segment the put (`hash`, `put_id`) was last read in, removed or
   /// not; nothing when it was never read.
@@ -126,8 +133,9 @@ class SegmentIndex {
     std::size_t size() const { return puts->size(); }
   };
 
-  /// The names of the segment files in the directory.
-  std::vector<std::string> list_segments() const;
+  /// The names of the segment files in the directory; notes its index
+  /// files in index_files_.
+  std::vector<std::string> list_segments();
   /// Adds the segments `names` lists that are new, reads those listed, and
   /// marks the others gone; whether some were.
   bool read_listed(const std::vector<std::string>& names);
@@ -135,6 +143,9 @@ class SegmentIndex {
   /// nobody appends to it any more, so that what does not read as a frame
   /// is damage, passed over.
   void read_segment(std::uint32_t index, bool complete);
+  /// Reads segment `index`, `size` bytes long, from its index file; false
+  /// when that is missing, damaged or not of this segment. Throws IoError.
+  bool read_index_file(std::uint32_t index, std::uint64_t size);
   /// Applies one whole frame read at `offset` of segment `index`.
   void apply(std::uint32_t index, std::uint64_t offset, const segment::FrameRead& frame);
   void add_put(std::uint32_t segment, std::uint64_t offset, const segment::FrameHeader& header);
@@ -142,6 +153,9 @@ class SegmentIndex {
   /// Calls `visit` with the position of each put of `hash`.
   void for_each_put_of(const TaskHash& hash, const std::function<void(std::uint32_t)>& visit) const;
   Place place_of(const Put& put) const;
+  /// The put whose frame starts at `offset` of segment `segment`, if one
+  /// was read there (a linear search: for damage only).
+  const Put* put_at(std::uint32_t segment, std::uint64_t offset) const;
   /// A segment deleted (packed into another): its results not found
   /// elsewhere are gone.
   void forget_segment(std::uint32_t index);
@@ -161,6 +175,8 @@ class SegmentIndex {
   std::unordered_multimap<std::uint64_t, TaskHash> early_removals_;
   std::size_t live_ = 0;
   std::chrono::steady_clock::time_point refreshed_{};
+  /// The index files of the last listing.
+  std::unordered_set<std::string> index_files_;
 };
 
 }  // namespace jug

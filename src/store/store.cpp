@@ -58,6 +58,8 @@ std::optional<LeasedTask> Store::acquire_and_read(const TaskHash& hash,
   return task;
 }
 
+std::optional<Store::RecordPlace> Store::record_place(const TaskHash&) { return std::nullopt; }
+
 std::unique_ptr<RecordSource> Store::open_record(const TaskHash& hash) {
   std::optional<std::string> record = get(hash);
   if (!record) return nullptr;
@@ -112,12 +114,12 @@ std::unique_ptr<Store> open_store(const std::string& jugdir, const StoreOptions&
   if (RedisUrl::names_redis(jugdir)) {
     return std::make_unique<RedisStore>(jugdir, options.reconnect_time);
   }
-  // A new store keeps a file per result (format 1) unless
-  // JUG_FILE_STORE_SEGMENTS=1, until segments are the default here too
-  // (issue 13: the integration tests still look for result files); a store
-  // with segments (packed once) uses them whatever it says.
+  // A new store puts small results in segments unless
+  // JUG_FILE_STORE_SEGMENTS=0 asks for a file per result (format 1, which a
+  // jug from before segments can read, and which the benchmarks compare
+  // with); a store that has segments uses them whatever it says.
   const char* segments = std::getenv("JUG_FILE_STORE_SEGMENTS");
-  const bool files = segments == nullptr || std::string_view(segments) != "1";
+  const bool files = segments != nullptr && std::string_view(segments) == "0";
   return std::make_unique<FileStore>(
       jugdir, real_file_system(),
       files ? FileStore::SmallResults::in_files : FileStore::SmallResults::in_segments);

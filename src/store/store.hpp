@@ -90,6 +90,14 @@ class Store {
   virtual std::string describe() const = 0;
   /// Where one result lives (a path, a key), for messages.
   virtual std::string location(const TaskHash& hash) const = 0;
+  /// Where the record of `hash` starts in a file, for tools that read it
+  /// themselves (jug show --json): a result file, or a segment.
+  struct RecordPlace {
+    std::string file;
+    std::uint64_t offset = 0;
+  };
+  /// Nothing when no file holds a record of it (Redis keeps none).
+  virtual std::optional<RecordPlace> record_place(const TaskHash& hash);
 
   // ---- results -----------------------------------------------------------
   /// The record stored for `hash`, or nullopt when there is none.

@@ -72,12 +72,12 @@ def executed_count(stdout):
 STRACE = shutil.which("strace")
 
 
-def run_under_strace(options, args, cwd, timeout=120):
+def run_under_strace(options, args, cwd, timeout=120, env=None):
     """`args` run under `strace -f -qq` with `options` (fault injection:
     needs root): the finished process, its output captured as text."""
     # LeakSanitizer cannot work under ptrace, and fails the run: leaks are
     # other tests' business.
-    env = dict(os.environ)
+    env = dict(os.environ, **(env or {}))
     env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
     return subprocess.run([STRACE, "-f", "-qq", *options, *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)

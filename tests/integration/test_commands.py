@@ -6,6 +6,7 @@ import subprocess
 import time
 
 import jugtest
+import stored_results
 
 
 class Commands(jugtest.ScratchTest):
@@ -38,7 +39,7 @@ class Commands(jugtest.ScratchTest):
         self.program("pipeline")
         jugtest.run(["./pipeline", "execute", "--jugdir", "runs/%(jugfile)s-store"], self.dir,
                     check=0)
-        self.assertTrue(os.path.isdir(os.path.join(self.dir, "runs", "pipeline-store", "results")))
+        self.assertTrue(stored_results.stored_results(os.path.join(self.dir, "runs", "pipeline-store")))
         self.assertFalse(os.path.exists(os.path.join(self.dir, "pipeline.jugdata")))
 
     def test_status_creates_nothing(self):

@@ -4,7 +4,9 @@ fault injection, as root); then one plain `jug execute`. After every one:
 the right total, `status --verify` clean, and the store holds exactly the
 results and nothing else (no lease, temporary file, crash or failure
 record left behind). An injected error must end in an ordinary exit with a
-message, never a crash.
+message, never a crash. Both layouts: results appended to segments (a
+worker killed appending leaves a frame cut short, which is ignored), and a
+file per result (format 1, as stores made before segments are).
 
 Which calls: the file system calls the store makes (openat, write, rename,
 unlink, link and the sync calls), counted in an undisturbed run; by default
@@ -18,6 +20,7 @@ What this cannot see: a power cut (the page cache outlives a killed
 process); the store's own crash model does (issue 20)."""
 
 import collections
+import glob
 import os
 import re
 import shutil
@@ -25,6 +28,7 @@ import time
 import unittest
 
 import jugtest
+import stored_results
 
 STRACE = jugtest.STRACE
 SANITIZED = os.environ.get("JUG_SANITIZED") == "1"
@@ -55,6 +59,9 @@ def positions(count, wanted):
 @unittest.skipIf(STRACE is None, "strace is not installed (apt-get install strace)")
 @unittest.skipIf(os.geteuid() != 0, "strace's fault injection is tried as root here")
 class CrashSweep(jugtest.ScratchTest):
+    # The environment of every run: a new store's layout.
+    ENV = {}
+
     def setUp(self):
         super().setUp()
         self.prog = self.program("squares_total")
@@ -67,7 +74,8 @@ class CrashSweep(jugtest.ScratchTest):
             os.remove(total)
 
     def strace(self, *options, timeout=120):
-        return jugtest.run_under_strace(options, [self.prog, "execute"], self.dir, timeout)
+        return jugtest.run_under_strace(options, [self.prog, "execute"], self.dir, timeout,
+                                        env=self.ENV)
 
     def count_calls(self):
         """How many times an undisturbed first run makes each call."""
@@ -85,27 +93,32 @@ class CrashSweep(jugtest.ScratchTest):
         return counts
 
     def left_behind(self):
-        """Whatever the store holds besides one result per task and what a
-        store always holds (its format file, the users it noted)."""
-        results, other = 0, []
+        """How many results the store holds, and whatever else it holds
+        besides what a store always does (its format file, the users it
+        noted, the segments the results are in)."""
+        other = []
         for root, _, files in os.walk(self.store):
             rel = os.path.relpath(root, self.store)
             for name in files:
                 path = os.path.normpath(os.path.join(rel, name))
-                if rel.startswith("results"):
-                    results += 1
-                elif path != "jugdata-format" and not rel.startswith("users"):
+                if rel in ("results", "segments") or rel.startswith("results/"):
+                    continue
+                if path != "jugdata-format" and not rel.startswith("users"):
                     other.append(path)
-        return results, other
+        return len(stored_results.stored_results(self.store)), other
 
     def check_recovered(self, what):
-        p = jugtest.run([self.prog, *RECOVER], self.dir, check=None)
+        p = jugtest.run([self.prog, *RECOVER], self.dir, env=self.ENV, check=None)
         self.assertEqual(p.returncode, 0, f"{what}: the plain execute after it failed:\n"
                          f"{p.stdout}{p.stderr}")
         with open(os.path.join(self.dir, "total.txt")) as f:
             self.assertEqual(f.read().strip(), str(TOTAL), what)
         status = jugtest.status_json(self.prog, self.dir, extra=["--verify"])
         self.assertEqual(status["totals"]["finished"], TASKS, f"{what}: {status}")
+        # A frame cut short by the kill is reported as such, and nothing
+        # else is damage.
+        for damage in status.get("store_damage", []):
+            self.assertIn("cut short", damage, what)
         results, other = self.left_behind()
         self.assertEqual(results, TASKS, what)
         self.assertEqual(other, [], f"{what}: left in the store")
@@ -113,7 +126,8 @@ class CrashSweep(jugtest.ScratchTest):
     def test_killed_at_every_kind_of_call_then_run_again(self):
         counts = self.count_calls()
         self.assertGreater(counts["openat"], TASKS, counts)
-        self.assertGreater(counts["rename"], TASKS - 1, counts)
+        # Each result is written, in a segment or in a file of its own.
+        self.assertGreater(counts["write"], TASKS - 1, counts)
         explored, killed = 0, 0
         start = time.monotonic()
         for call in KILLED_AT:
@@ -186,6 +200,15 @@ class CrashSweep(jugtest.ScratchTest):
         p = jugtest.run([self.prog, "cleanup", "--lease-time=7200"], self.dir, check=0)
         self.assertNotIn("half-written", p.stdout)
         self.assertTrue(os.path.exists(stray))
+
+
+class CrashSweepOfResultFiles(CrashSweep):
+    """The same with a file per result: a store made before segments."""
+    ENV = {"JUG_FILE_STORE_SEGMENTS": "0"}
+
+    def test_killed_at_every_kind_of_call_then_run_again(self):
+        super().test_killed_at_every_kind_of_call_then_run_again()
+        self.assertEqual(len(glob.glob(os.path.join(self.store, "results", "*", "*"))), TASKS)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,11 @@
 the rest; a corrupt result is reported with the task's name and file, and
 recomputed."""
 
-import glob
+import json
 import os
 
 import jugtest
+import stored_results
 
 
 
@@ -43,24 +44,15 @@ class Failures(jugtest.ScratchTest):
         # Damage the result of `summarize`: invalidate report, so that
         # re-running it has to read summarize's result.
         jugtest.run([self.program("pipeline"), "invalidate", "--target", "report"], self.dir, check=0)
-        results = glob.glob(os.path.join(self.dir, "*.jugdata", "results", "*", "*"))
-        # Find summarize's file: the one whose removal makes status show it.
-        target = None
-        for path in results:
-            data = open(path, "rb").read()
-            os.rename(path, path + ".x")
-            st = jugtest.status_json(self.program("pipeline"), self.dir)
-            os.rename(path + ".x", path)
-            row = [r for r in st["by_name"] if r["name"] == "summarize"][0]
-            if row["finished"] == 0:
-                target = path
-                break
-        self.assertIsNotNone(target)
-        with open(target, "rb") as f:
-            data = bytearray(f.read())
-        data[-1] ^= 0xFF
-        with open(target, "wb") as f:
-            f.write(bytes(data))
+        # Its record, found on disk by the hash show gives: the last byte
+        # flipped.
+        show = jugtest.run([self.program("pipeline"), "show", "--json", "summarize"], self.dir,
+                           check=0)
+        [summarize] = json.loads(show.stdout)["tasks"]
+        store = os.path.dirname(os.path.dirname(summarize["file"]))
+        record = stored_results.stored_results(store)[summarize["hash"]]
+        record.flip_byte(record.size - 1)
+        target = record.path
 
         # status --verify names it; plain status (which reads no result) cannot.
         p = jugtest.run([self.program("pipeline"), "status", "--verify"], self.dir, check=0)

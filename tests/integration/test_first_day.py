@@ -6,6 +6,7 @@ namespace scope."""
 import os
 
 import jugtest
+import stored_results
 
 SAME_NAME = """#include <jug/jug.hpp>
 
@@ -109,8 +110,7 @@ class FirstDay(jugtest.ScratchTest):
             f.write(text)
 
     def stored_results(self, store):
-        results = os.path.join(self.dir, store, "results")
-        return [f for _, _, files in os.walk(results) for f in files]
+        return list(stored_results.stored_results(os.path.join(self.dir, store)))
 
     def test_two_generators_with_one_name_stop_before_anything_runs(self):
         self.write("sweep.cpp", SAME_NAME)

@@ -12,6 +12,7 @@ import subprocess
 import time
 
 import jugtest
+import stored_results
 
 SUMMARY = re.compile(r"Executed (\d+) tasks? in [\d.]+ s; (\d+) of (\d+) done "
                      r"\((\d+) before this run, (\d+) by other workers\)")
@@ -35,8 +36,7 @@ class FirstDayMessages(jugtest.ScratchTest):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def results_in(self, store):
-        results = os.path.join(self.dir, store, "results")
-        return sorted(f for _, _, files in os.walk(results) for f in files)
+        return sorted(stored_results.stored_results(os.path.join(self.dir, store)))
 
     def assert_adds_up(self, stdout, selected):
         executed, done, of, before, others = summary(stdout)

@@ -5,6 +5,7 @@ import os
 import subprocess
 
 import jugtest
+import stored_results
 
 JUGFILE = """#include <jug/jug.hpp>
 #include <map>
@@ -90,7 +91,8 @@ class Install(jugtest.ScratchTest):
         os.mkdir(elsewhere)
         p = jugtest.run([os.path.join(build, "analysis"), "execute"], elsewhere, check=0)
         self.assertEqual(jugtest.executed_count(p.stdout), 4)
-        self.assertTrue(os.path.isdir(os.path.join(self.dir, "main.jugdata", "results")))
+        self.assertEqual(len(stored_results.stored_results(os.path.join(self.dir, "main.jugdata"))),
+                         4)
         self.assertEqual([d for d in os.listdir(build) if d.endswith(".jugdata")], [])
         self.assertEqual(os.listdir(elsewhere), [])
         p = jugtest.run([os.path.join(build, "analysis"), "status", "--short", "--", "value"],

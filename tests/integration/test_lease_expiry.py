@@ -22,6 +22,7 @@ import subprocess
 import time
 
 import jugtest
+import stored_results
 
 LEASE_HEADER = "jug-lease 1\n"
 
@@ -93,12 +94,9 @@ class LeaseTest(jugtest.ScratchTest):
         """The hash of `held`: run it alone, see which result appears, then
         invalidate it (and what depends on it). Leaves a valid store."""
         self.run_prog("execute", "--target", "held", check=0)
-        results = glob.glob(os.path.join(self.jugdir, "results", "*", "*"))
-        self.assertEqual(len(results), 1, results)
-        h = os.path.basename(os.path.dirname(results[0])) + os.path.basename(results[0])
-        self.assertRegex(h, r"^[0-9a-f]{64}$")
+        [h] = stored_results.stored_results(self.jugdir)
         self.run_prog("invalidate", "--target", "held", check=0)
-        self.assertEqual(glob.glob(os.path.join(self.jugdir, "results", "*", "*")), [])
+        self.assertEqual(stored_results.stored_results(self.jugdir), {})
         self.assertEqual([l.split()[0] for l in self.read_log()], ["start", "end"])
         os.remove(self.log)
         return h
@@ -353,10 +351,10 @@ class SmallTmpfs(jugtest.ScratchTest):
         big = [r for r in s["by_name"] if r["name"] == "big"][0]
         self.assertEqual((big["finished"], big["running"], big["failed"]), (0, 0, 0), s)
         self.assertEqual(s["abandoned"], [])
-        results = glob.glob(os.path.join(self.jugdir, "results", "*", "*"))
+        results = stored_results.results_list(self.jugdir)
         self.assertLessEqual(len(results), 3, "only small results fit")
         for r in results:
-            self.assertLess(os.path.getsize(r), 4096, f"a partial result: {r}")
+            self.assertLess(r.size, 4096, f"a partial result: {r}")
         self.assertEqual(glob.glob(os.path.join(self.jugdir, "tmp", "*")), [])
         self.assertEqual(glob.glob(os.path.join(self.jugdir, "locks", "*")), [])
 
@@ -396,8 +394,8 @@ class FileSizeLimit(jugtest.ScratchTest):
         self.assertIn("ulimit -f", out)
         self.assertEqual(glob.glob(os.path.join(jugdir, "tmp", "*")), [])
         self.assertEqual(glob.glob(os.path.join(jugdir, "locks", "*")), [])
-        for r in glob.glob(os.path.join(jugdir, "results", "*", "*")):
-            self.assertLess(os.path.getsize(r), self.LIMIT)
+        for r in stored_results.results_list(jugdir):
+            self.assertLess(r.size, self.LIMIT)
 
         p = self.execute()
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

@@ -20,21 +20,27 @@ SLEEPY_SOURCE = os.path.join(jugtest.SOURCE_DIR, "tests", "integration", "jugfil
 
 
 def store_files(store):
-    """{top-level directory of the store: number of files in it}."""
+    """{top-level directory of the store: number of files in it}, the
+    segments' index files counted apart, as "indexes"."""
     counts = collections.Counter()
     for root, _, files in os.walk(store):
         top = os.path.relpath(root, store).split(os.sep)[0]
-        counts[top] += len(files)
+        for name in files:
+            counts["indexes" if top == "segments" and name.startswith("index.") else top] += 1
     return counts
 
 
 class PackThroughTheJugCommand(jugtest.BuildCacheTest):
-    """A .cpp jugfile, run and packed as a user types it."""
+    """A .cpp jugfile, run and packed as a user types it. Its store starts
+    as one made before segments were the default: a file per result. Once
+    packed, it keeps its results in segments, whatever the environment
+    says."""
 
     def setUp(self):
         super().setUp()
         shutil.copy(SLEEPY_SOURCE, os.path.join(self.dir, "jugfile.cpp"))
-        self.env = {"JUG_CACHE_DIR": self.cache, "JUG_TEST_LOG": self.log}
+        self.env = {"JUG_CACHE_DIR": self.cache, "JUG_TEST_LOG": self.log,
+                    "JUG_FILE_STORE_SEGMENTS": "0"}
 
     def jug(self, *args, env=None, check=0):
         return jugtest.run([jugtest.JUG, *args], self.dir, env=dict(self.env, **(env or {})),
@@ -52,6 +58,7 @@ class PackThroughTheJugCommand(jugtest.BuildCacheTest):
         files = store_files(store)
         self.assertEqual(files["results"], 0)
         self.assertEqual(files["segments"], 1)
+        self.assertEqual(files["indexes"], 1)
         with open(os.path.join(store, "jugdata-format"), encoding="utf-8") as f:
             self.assertEqual(f.read(), "jug-cpp file store 2\n")
         status = json.loads(self.jug("status", "jugfile.cpp", "--json", "--", "30", "0").stdout)
@@ -92,7 +99,7 @@ class PackWhileWorkersRun(jugtest.ScratchTest):
 
     def test_nothing_is_lost_and_nothing_runs_twice(self):
         sleepy = self.program("sleepy")
-        env = dict(os.environ, JUG_TEST_LOG=self.log, JUG_FILE_STORE_SEGMENTS="1")
+        env = dict(os.environ, JUG_TEST_LOG=self.log)
         # 400 naps of 20 ms keep four workers busy for at least 2 s, so
         # several packs run while they do even in a sanitizer's build.
         tasks = "400"
@@ -121,6 +128,7 @@ class PackWhileWorkersRun(jugtest.ScratchTest):
         self.assertNotIn("corrupt", verify.stdout.lower())
         files = store_files(os.path.join(self.dir, "sleepy.jugdata"))
         self.assertEqual(files["segments"], 1, files)
+        self.assertEqual(files["indexes"], 1, files)
         self.assertEqual(files["results"], 0, files)
         # Nothing runs again.
         again = jugtest.run([sleepy, "execute", "--", tasks, "20"], self.dir, env=env, check=0)
@@ -135,7 +143,7 @@ class DamagedSegments(jugtest.ScratchTest):
     def setUp(self):
         super().setUp()
         self.sleepy = self.program("sleepy")
-        self.env = {"JUG_TEST_LOG": self.log, "JUG_FILE_STORE_SEGMENTS": "1"}
+        self.env = {"JUG_TEST_LOG": self.log}
         jugtest.run([self.sleepy, "execute", "--", "20", "0"], self.dir, env=self.env, check=0)
         [self.segment] = glob.glob(os.path.join(self.dir, "sleepy.jugdata", "segments", "seg.*"))
 
@@ -155,7 +163,30 @@ class DamagedSegments(jugtest.ScratchTest):
             at += size
         return data, found
 
+    def test_with_its_index_a_damaged_frame_header_loses_nothing(self):
+        data, frames = self.frames()
+        offset, size = frames[3]
+        damaged = bytearray(data)
+        damaged[offset + 30] ^= 0x01  # its task hash
+        with open(self.segment, "wb") as f:
+            f.write(damaged)
+        status = json.loads(self.run_sleepy("status", "--json").stdout)
+        self.assertEqual(status["totals"]["finished"], 20)
+        self.assertEqual(jugtest.executed_count(self.run_sleepy("execute").stdout), 0)
+        # One task more: a second segment, and pack copies both, the damaged
+        # frame from where its index says its record is.
+        more = ["--", "21", "0"]
+        jugtest.run([self.sleepy, "execute", *more], self.dir, env=self.env, check=0)
+        p = jugtest.run([self.sleepy, "pack", *more], self.dir, env=self.env, check=0)
+        self.assertIn("Packed 21 results (0 result files and 2 segments)", p.stdout)
+        status = jugtest.status_json(self.sleepy, self.dir, extra=["--verify", *more])
+        self.assertEqual(status["totals"]["finished"], 21)
+        self.assertEqual(status["corrupt"], [])
+
     def test_a_damaged_frame_header_is_reported_and_its_result_computed_again(self):
+        # A segment read from its frames: without its index file.
+        os.remove(os.path.join(os.path.dirname(self.segment),
+                               "index." + os.path.basename(self.segment)))
         data, frames = self.frames()
         offset, size = frames[3]
         damaged = bytearray(data)

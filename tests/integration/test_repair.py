@@ -1,59 +1,66 @@
 """Exact repair of damaged results (issue 17): `jug execute --verify` removes
-exactly the stored results that cannot be read (a flipped byte, a record cut
-to 0 bytes, a file that is no record at all), computes those tasks again, and
-leaves every good result where it is, also with two workers at once."""
+exactly the stored results that cannot be read (a flipped byte, a record
+zeroed or cut to 0 bytes, bytes that are no record at all), computes those
+tasks again, and leaves every good result where it is, also with two
+workers at once. In both layouts: records in segments, and a file per
+result (a store made before segments)."""
 
-import glob
+import json
 import os
-import shutil
 import subprocess
 
 import jugtest
+import stored_results
+
+NOT_A_RECORD = b"these are not the bytes you are looking for\n"
 
 
 class Repair(jugtest.ScratchTest):
+    # The environment of every run: a new store's layout.
+    ENV = {}
+
     def setUp(self):
         super().setUp()
         self.prog = self.program("pipeline")
+        self.store = os.path.join(self.dir, "pipeline.jugdata")
 
-    def result_files_by_name(self):
-        """{task name: [result files]}, found by moving each file away and
-        seeing which task stops being finished."""
-        store = os.path.join(self.dir, "pipeline.jugdata")
-        before = {r["name"]: r["finished"]
-                  for r in jugtest.status_json(self.prog, self.dir, ["--", "6"])["by_name"]}
+    def records_by_name(self):
+        """{task name: [its records on disk]}, through the hashes show
+        gives, in the graph's order."""
+        show = jugtest.run([self.prog, "show", "--json", "/./", "--", "6"], self.dir, check=0)
+        stored = stored_results.stored_results(self.store)
         found = {}
-        for path in sorted(glob.glob(os.path.join(store, "results", "*", "*"))):
-            aside = path + ".aside"
-            os.rename(path, aside)
-            after = jugtest.status_json(self.prog, self.dir, ["--", "6"])["by_name"]
-            os.rename(aside, path)
-            name = [r["name"] for r in after if r["finished"] < before[r["name"]]][0]
-            found.setdefault(name, []).append(path)
+        for task in json.loads(show.stdout)["tasks"]:
+            found.setdefault(task["name"], []).append(stored[task["hash"]])
         return found
 
     def test_execute_verify_repairs_exactly_what_is_damaged(self):
-        jugtest.run([self.prog, "execute", "--", "6"], self.dir, check=0)
+        jugtest.run([self.prog, "execute", "--", "6"], self.dir, env=self.ENV, check=0)
         with open(os.path.join(self.dir, "report.txt")) as f:
             report = f.read()
-        files = self.result_files_by_name()
-        self.assertEqual(len(files["load"]), 6)
+        records = self.records_by_name()
+        self.assertEqual(len(records["load"]), 6)
+        in_segments = not self.ENV
+        self.assertTrue(all(r.in_segment() == in_segments for rs in records.values() for r in rs))
 
-        def flip_last_byte(path):
-            with open(path, "r+b") as f:
-                f.seek(-1, os.SEEK_END)
-                byte = f.read(1)
-                f.seek(-1, os.SEEK_END)
-                f.write(bytes([byte[0] ^ 0xFF]))
-
-        flip_last_byte(files["clean"][2])      # a middle task, its dependents finished
-        open(files["load"][4], "w").close()    # cut to 0 bytes, also a middle task
-        flip_last_byte(files["after_boom"][0])  # a leaf
-        with open(files["boom"][0], "w") as f:  # no record at all
-            f.write("these are not the bytes you are looking for\n")
-        stray = os.path.join(self.dir, "pipeline.jugdata", "results", "README")
-        with open(stray, "w") as f:
-            f.write("a file of the user's, in the store\n")
+        records["clean"][2].flip_byte(records["clean"][2].size - 1)  # a middle task
+        lost = records["load"][4]  # also a middle task
+        if lost.in_segment():
+            lost.overwrite(bytes(lost.size))  # zeroed, as a lost write leaves it
+        else:
+            open(lost.path, "w").close()  # cut to 0 bytes
+        leaf = records["after_boom"][0]
+        leaf.flip_byte(leaf.size - 1)
+        # No record at all.
+        records["boom"][0].overwrite((NOT_A_RECORD * 100)[:records["boom"][0].size],
+                                     truncate=not in_segments)
+        # Files of the user's, in the store.
+        strays = [os.path.join(self.store, "results", "README"),
+                  os.path.join(self.store, "segments", "README")]
+        for stray in strays:
+            os.makedirs(os.path.dirname(stray), exist_ok=True)
+            with open(stray, "w") as f:
+                f.write("a file of the user's, in the store\n")
 
         p = jugtest.run([self.prog, "status", "--verify", "--", "6"], self.dir, check=0)
         self.assertIn("jug execute --verify", p.stdout)
@@ -69,7 +76,7 @@ class Repair(jugtest.ScratchTest):
         # Two workers at once, each with --verify.
         env = dict(os.environ, JUG_TEST_LOG=self.log)
         workers = [subprocess.Popen([self.prog, "execute", "--verify", "--", "6"], cwd=self.dir,
-                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env=dict(env, **self.ENV), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     text=True) for _ in range(2)]
         outputs = [w.communicate(timeout=120) for w in workers]
         for w, (out, err) in zip(workers, outputs):
@@ -90,9 +97,15 @@ class Repair(jugtest.ScratchTest):
         self.assertEqual(st["corrupt"], [])
         self.assertEqual(st["totals"]["finished"], st["tasks"])
         # What is no result of any task is left alone (cleanup's business).
-        self.assertTrue(os.path.exists(stray))
+        for stray in strays:
+            self.assertTrue(os.path.exists(stray))
         p = jugtest.run([self.prog, "execute", "--verify", "--", "6"], self.dir, check=0)
         self.assertIn("Verified 16 stored results: all good", p.stdout)
+
+
+class RepairOfResultFiles(Repair):
+    """The same with a file per result."""
+    ENV = {"JUG_FILE_STORE_SEGMENTS": "0"}
 
 
 if __name__ == "__main__":

@@ -25,9 +25,13 @@
 ///   wait for one;
 /// - one plain execute leaves the store holding the results and nothing
 ///   else: no lease, temporary file, crash or failure record; once every
-///   result is right it holds what the uncrashed run left, byte for byte
-///   but for the metadata of each record (when and by which process it ran,
-///   same_record).
+///   result is right each task's record is the uncrashed run's but for its
+///   metadata (when and by which process it ran, same_record), and with a
+///   file per result the store is the uncrashed run's file for file.
+///
+/// Both layouts: small results appended to a segment (a crash leaves a
+/// frame cut short, or a power cut loses frames not synced), and a file per
+/// result (a store of format 1).
 ///
 /// The crashed run is a process of its own so that its leases and temporary
 /// files name a process that is gone, as a killed worker's do: the next
@@ -75,9 +79,7 @@ using jug::store_test::MemoryFileSystem;
 using Files = std::map<std::string, std::string>;
 
 const std::string kRoot = "/jugdir";
-/// The layout of a file per result, which `jug execute` makes by default
-/// until segments are (issue 13): this test looks at each result's file.
-constexpr jug::FileStore::SmallResults kResultFiles = jug::FileStore::SmallResults::in_files;
+using Layout = jug::FileStore::SmallResults;
 
 // ---- the run: six squares, their total, a sentence about it ----------------------
 
@@ -189,12 +191,11 @@ using CrashedRunBytes =
 
 enum class Crash { killed_process, power_cut };
 
-/// What of a stored file two runs must agree on: for an intact record, its
-/// header but for the checksum and trailer length, and its payload (its
-/// metadata says when and by which process it ran: never the same twice);
-/// "" for a record that is not intact; any other file as it is.
-std::string lasting_part(const std::string& path, const std::string& bytes) {
-  if (path.find("/results/") == std::string::npos) return bytes;
+/// What of a record two runs must agree on, when it is intact: its header
+/// but for the checksum and trailer length, and its payload (its metadata
+/// says when and by which process it ran: never the same twice); "" for a
+/// record that is not intact.
+std::string lasting_part(const std::string& bytes) {
   try {
     const jug::record::Header h = jug::record::parse_header(bytes, bytes.size());
     const std::string_view header = std::string_view(bytes).substr(0, jug::record::kHeaderSize);
@@ -207,47 +208,103 @@ std::string lasting_part(const std::string& path, const std::string& bytes) {
   }
 }
 
-/// Whether the record at `path` holds the same result in both runs.
-bool same_record(const std::string& path, const std::string& a, const std::string& b) {
-  const std::string lasting = lasting_part(path, a);
-  return !lasting.empty() && lasting == lasting_part(path, b);
+/// Whether two records hold the same result, intact.
+bool same_record(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+  if (!a || !b) return false;
+  const std::string lasting = lasting_part(*a);
+  return !lasting.empty() && lasting == lasting_part(*b);
 }
 
-/// The same files, each holding the same (same_record).
+/// The same files, the records among them holding the same (same_record).
 bool same_files(const Files& a, const Files& b) {
   if (a.size() != b.size()) return false;
   for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
-    if (i->first != j->first || !same_record(i->first, i->second, j->second)) return false;
+    if (i->first != j->first) return false;
+    const bool same = i->first.find("/results/") == std::string::npos
+                          ? i->second == j->second
+                          : same_record(i->second, j->second);
+    if (!same) return false;
   }
   return true;
 }
 
-class ExecuteCrashes : public ::testing::Test {
+/// Each task's record as a reader finds it (nullopt: none).
+using Records = std::vector<std::optional<std::string>>;
+
+class ExecuteCrashes : public ::testing::TestWithParam<Layout> {
  protected:
   ExecuteCrashes() : graph_(jug::build_graph([this] { pipeline_.build(); }, build_store_)) {}
+
+  std::unique_ptr<jug::FileStore> open_store(std::shared_ptr<jug::FileSystem> fs) const {
+    return std::make_unique<jug::FileStore>(kRoot, std::move(fs), GetParam());
+  }
+
+  /// The records a reader finds in `fs`, read from a copy of it so that
+  /// reading changes nothing.
+  Records records_in(const MemoryFileSystem& fs) const {
+    const std::unique_ptr<jug::FileStore> store = open_store(fs.copy());
+    Records records;
+    for (jug::NodeId id = 0; id < graph_.size(); ++id) {
+      records.push_back(store->get(graph_.hash(id)));
+    }
+    return records;
+  }
+
+  /// Whether the store holds no file but its format, results, and (with
+  /// segments) the segments they are in and their index files: no lease,
+  /// temporary file, crash or failure record.
+  bool only_results(const Files& files) const {
+    if (GetParam() == Layout::in_files) return paths_of(files) == paths_of(reference_);
+    for (const auto& [path, content] : files) {
+      if (path != kRoot + "/jugdata-format" && !path.starts_with(kRoot + "/segments/seg.") &&
+          !path.starts_with(kRoot + "/segments/index.seg.")) {
+        ADD_FAILURE() << "left in the store: " << path;
+        return false;
+      }
+    }
+    return true;
+  }
 
   /// Runs the whole run once, uncrashed: keeps what it leaves in reference_
   /// and returns how many file system calls it makes.
   std::size_t uncrashed_run_calls() {
     const auto fs = std::make_shared<MemoryFileSystem>();
     const auto faulty = std::make_shared<FaultyFileSystem>(fs);
-    jug::FileStore store(kRoot, faulty, kResultFiles);
-    faulty->heal();
-    jug::ExecuteObserver observer;
-    const jug::ExecuteReport report = jug::execute(graph_, store, crashed_run_options(), observer);
-    const std::size_t calls = faulty->calls();
-    expect_ran_to_the_end(report);
-    EXPECT_EQ(report.executed, graph_.size());
-    expect_right_values(store);
+    std::size_t calls = 0;
+    {
+      const std::unique_ptr<jug::FileStore> store = open_store(faulty);
+      faulty->heal();
+      jug::ExecuteObserver observer;
+      const jug::ExecuteReport report =
+          jug::execute(graph_, *store, crashed_run_options(), observer);
+      execute_calls_ = faulty->calls();
+      expect_ran_to_the_end(report);
+      EXPECT_EQ(report.executed, graph_.size());
+    }
+    // Closing the store is part of the run: it seals its segment.
+    calls = faulty->calls();
+    expect_right_values(*open_store(fs->copy()));
     reference_ = fs->files();
-    // The format file and one record per task, nothing else.
+    reference_records_ = records_in(*fs);
+    // The format file and one record per task, or one segment and its
+    // index file, nothing else.
     std::set<std::string> expected{kRoot + "/jugdata-format"};
+    const std::unique_ptr<jug::FileStore> store = open_store(fs->copy());
     for (jug::NodeId id = 0; id < graph_.size(); ++id) {
-      result_paths_.push_back(store.location(graph_.hash(id)));
-      expected.insert(result_paths_.back());
+      const std::optional<jug::Store::RecordPlace> place = store->record_place(graph_.hash(id));
+      EXPECT_TRUE(place.has_value());
+      if (!place) continue;
+      expected.insert(place->file);
+      const std::size_t name = place->file.rfind("/seg.");
+      if (name != std::string::npos) {
+        expected.insert(kRoot + "/segments/index." + place->file.substr(name + 1));
+      }
     }
     EXPECT_EQ(paths_of(reference_), expected);
-    EXPECT_EQ(reference_[kRoot + "/jugdata-format"], jug::FileStore::kFormatLine);
+    EXPECT_EQ(expected.size(), GetParam() == Layout::in_files ? 1 + graph_.size() : 3);
+    EXPECT_EQ(reference_[kRoot + "/jugdata-format"], GetParam() == Layout::in_files
+                                                         ? jug::FileStore::kFormatLine
+                                                         : jug::FileStore::kSegmentsFormatLine);
     return calls;
   }
 
@@ -259,11 +316,11 @@ class ExecuteCrashes : public ::testing::Test {
       StoredTasks observer;
       bool completed = false;
       {
-        jug::FileStore store(kRoot, faulty, kResultFiles);
+        const std::unique_ptr<jug::FileStore> store = open_store(faulty);
         faulty->die_at(at);
         try {
           const jug::ExecuteReport report =
-              jug::execute(graph_, store, crashed_run_options(), observer);
+              jug::execute(graph_, *store, crashed_run_options(), observer);
           completed = report.complete() && !report.fatal_error;
         } catch (const std::exception&) {
           // What execute passes on of its store's failures: the same death.
@@ -281,21 +338,17 @@ class ExecuteCrashes : public ::testing::Test {
   /// end on what the crash left in `fs`; checks it and what it leaves.
   void recover_and_check(const std::shared_ptr<MemoryFileSystem>& fs, const CrashedRun& run,
                          Crash crash) {
-    const Files before = fs->files();
+    const Records before = records_in(*fs);
     // Of each task's result: whether the crash left one, and the right one.
     std::size_t present = 0, intact = 0;
     for (jug::NodeId id = 0; id < graph_.size(); ++id) {
-      const auto found = before.find(result_path(id));
-      present += found != before.end();
-      intact += found != before.end() &&
-                same_record(found->first, found->second, reference_.at(found->first));
+      present += before[id].has_value();
+      intact += same_record(before[id], reference_records_[id]);
     }
     if (crash == Crash::killed_process) {
       EXPECT_EQ(intact, present) << "a killed process tore a record";
       for (const jug::NodeId id : run.stored) {
-        const auto found = before.find(result_path(id));
-        EXPECT_TRUE(found != before.end() &&
-                    same_record(found->first, found->second, reference_.at(found->first)))
+        EXPECT_TRUE(same_record(before[id], reference_records_[id]))
             << "task " << graph_.name(id) << " was stored, and its result is lost";
       }
     }
@@ -306,22 +359,19 @@ class ExecuteCrashes : public ::testing::Test {
     fs->let_time_pass(kNextWorkerStartsAfter);
     const jug::ExecuteReport plain = recover(fs, /*verify=*/false);
     expect_ran_to_the_end(plain);
-    const Files after = without_removal_token(fs->files());
-    EXPECT_EQ(paths_of(after), paths_of(reference_))
+    EXPECT_TRUE(only_results(without_removal_token(fs->files())))
         << "the store does not hold exactly the results";
+    const Records after = records_in(*fs);
     // A torn record no task read is still there as it was: never read as a
     // value, never replaced but by the right one.
     std::size_t torn_left = 0;
     for (jug::NodeId id = 0; id < graph_.size(); ++id) {
-      const std::string& path = result_path(id);
-      const auto found = after.find(path);
-      if (found == after.end() || same_record(path, found->second, reference_.at(path))) {
-        continue;
-      }
+      EXPECT_TRUE(after[id].has_value()) << "task " << graph_.name(id) << " has no result";
+      if (!after[id] || same_record(after[id], reference_records_[id])) continue;
       ++torn_left;
-      const auto was = before.find(path);
-      EXPECT_TRUE(was != before.end() && was->second == found->second)
-          << path << " holds neither the right record nor the one the crash left";
+      EXPECT_EQ(before[id], after[id])
+          << "task " << graph_.name(id)
+          << " holds neither the right record nor the one the crash left";
     }
     if (crash == Crash::killed_process) {
       EXPECT_EQ(torn_left, 0u);
@@ -334,15 +384,21 @@ class ExecuteCrashes : public ::testing::Test {
       expect_ran_to_the_end(verified);
       EXPECT_EQ(verified.executed, torn_left);
     }
-    EXPECT_TRUE(same_files(without_removal_token(fs->files()), reference_));
-    jug::FileStore store(kRoot, fs, kResultFiles);
-    expect_right_values(store);
+    const Records repaired = records_in(*fs);
+    for (jug::NodeId id = 0; id < graph_.size(); ++id) {
+      EXPECT_TRUE(same_record(repaired[id], reference_records_[id]))
+          << "task " << graph_.name(id) << " holds a wrong record";
+    }
+    if (GetParam() == Layout::in_files) {
+      EXPECT_TRUE(same_files(without_removal_token(fs->files()), reference_));
+    }
+    expect_right_values(*open_store(fs));
   }
 
   jug::ExecuteReport recover(const std::shared_ptr<MemoryFileSystem>& fs, bool verify) {
-    jug::FileStore store(kRoot, fs, kResultFiles);
+    const std::unique_ptr<jug::FileStore> store = open_store(fs);
     jug::ExecuteObserver observer;
-    return jug::execute(graph_, store, recovery_options(verify), observer);
+    return jug::execute(graph_, *store, recovery_options(verify), observer);
   }
 
   /// Everything done, nothing failed, no waiting for a lease.
@@ -366,8 +422,6 @@ class ExecuteCrashes : public ::testing::Test {
     }
   }
 
-  const std::string& result_path(jug::NodeId id) const { return result_paths_.at(id); }
-
   /// The files but `removals/token`, which a recovery that removed a torn
   /// result leaves (Store::removal_generation); no remover's mark stays.
   static Files without_removal_token(Files files) {
@@ -384,13 +438,15 @@ class ExecuteCrashes : public ::testing::Test {
   jug::MemoryStore build_store_;
   Pipeline pipeline_;
   const jug::Graph graph_;
-  /// What the uncrashed run leaves.
+  /// The calls the uncrashed run made until execute() returned, before the
+  /// store was closed.
+  std::size_t execute_calls_ = 0;
+  /// What the uncrashed run leaves: its files, and each task's record.
   Files reference_;
-  /// Where each task's result is, by task.
-  std::vector<std::string> result_paths_;
+  Records reference_records_;
 };
 
-TEST_F(ExecuteCrashes, AtEveryCallAsAKilledProcessAndAsPowerCuts) {
+TEST_P(ExecuteCrashes, AtEveryCallAsAKilledProcessAndAsPowerCuts) {
   const std::size_t calls = uncrashed_run_calls();
   ASSERT_FALSE(HasFailure());
   const std::size_t cuts = power_cuts_per_position();
@@ -404,7 +460,8 @@ TEST_F(ExecuteCrashes, AtEveryCallAsAKilledProcessAndAsPowerCuts) {
     if (!run.died) {
       ASSERT_EQ(run.calls, calls) << "the run does not make the same calls each time";
     }
-    EXPECT_EQ(run.completed, !run.died) << "reported done when it was not, or the reverse";
+    EXPECT_EQ(run.completed, at >= execute_calls_)
+        << "reported done when it was not, or the reverse";
     {
       SCOPED_TRACE("killed");
       const auto fs = run.fs->copy();
@@ -422,8 +479,16 @@ TEST_F(ExecuteCrashes, AtEveryCallAsAKilledProcessAndAsPowerCuts) {
     }
     if (HasFailure()) return;  // one position's failures are enough to read
   }
-  std::cout << "[ explored ] execute of " << graph_.size() << " tasks: " << calls << " calls, "
-            << killed << " killed processes, " << power_cuts << " power cuts\n";
+  std::cout << "[ explored ] execute of " << graph_.size() << " tasks"
+            << (GetParam() == Layout::in_files ? ", a file per result: " : ", in a segment: ")
+            << calls << " calls, " << killed << " killed processes, " << power_cuts
+            << " power cuts\n";
 }
+
+INSTANTIATE_TEST_SUITE_P(Layouts, ExecuteCrashes,
+                         ::testing::Values(Layout::in_segments, Layout::in_files),
+                         [](const ::testing::TestParamInfo<Layout>& info) {
+                           return info.param == Layout::in_files ? "ResultFiles" : "Segments";
+                         });
 
 }  // namespace

@@ -3,6 +3,7 @@
 // removed by removal frames, and packed (FileStore::pack).
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
@@ -33,6 +34,24 @@ std::map<std::string, std::string> files_in(const MemoryFileSystem& fs,
   return found;
 }
 
+/// The segment files of the store (not their index files).
+std::map<std::string, std::string> segment_files(const MemoryFileSystem& fs) {
+  std::map<std::string, std::string> found;
+  for (const auto& [path, content] : files_in(fs, "segments")) {
+    if (path.starts_with(kRoot + "/segments/seg.")) found.emplace(path, content);
+  }
+  return found;
+}
+
+/// The index files of the segments (segment_index_file.hpp).
+std::map<std::string, std::string> index_files(const MemoryFileSystem& fs) {
+  std::map<std::string, std::string> found;
+  for (const auto& [path, content] : files_in(fs, "segments")) {
+    if (path.starts_with(kRoot + "/segments/index.")) found.emplace(path, content);
+  }
+  return found;
+}
+
 std::string value_of(int i) { return "result " + std::to_string(i); }
 
 class FileStoreSegments : public ::testing::Test {
@@ -52,7 +71,7 @@ class FileStoreSegments : public ::testing::Test {
       auto store = worker();
       for (int i = 0; i < 3; ++i) store->put(task(i), value_of(i));
     }
-    return files_in(*fs_, "segments").begin()->first;
+    return segment_files(*fs_).begin()->first;
   }
 };
 
@@ -62,7 +81,7 @@ TEST_F(FileStoreSegments, SmallResultsShareOneFileAndAreReadBackByAnyone) {
     for (int i = 0; i < 500; ++i) store->put(task(i), value_of(i));
     for (int i = 0; i < 500; ++i) ASSERT_EQ(store->get(task(i)), value_of(i));
   }
-  EXPECT_EQ(files_in(*fs_, "segments").size(), 1u);
+  EXPECT_EQ(segment_files(*fs_).size(), 1u);
   EXPECT_TRUE(files_in(*fs_, "results").empty());
   EXPECT_EQ(fs_->files().at(kRoot + "/jugdata-format"), FileStore::kSegmentsFormatLine);
   auto reader = worker();
@@ -88,7 +107,7 @@ TEST_F(FileStoreSegments, AWorkerSeesWhatAnotherAppendsWhileBothRun) {
   EXPECT_EQ(second->get(task(1)), "one");
   second->put(task(2), "two");
   EXPECT_EQ(first->get(task(2)), "two");
-  EXPECT_EQ(files_in(*fs_, "segments").size(), 2u) << "one segment per writer";
+  EXPECT_EQ(segment_files(*fs_).size(), 2u) << "one segment per writer";
 }
 
 TEST_F(FileStoreSegments, BigResultsStayAFileEach) {
@@ -101,7 +120,11 @@ TEST_F(FileStoreSegments, BigResultsStayAFileEach) {
   EXPECT_EQ(worker()->get(task(1)), big);
   EXPECT_NE(store->location(task(1)).find("/results/"), std::string::npos);
   EXPECT_NE(store->location(task(2)).find("/segments/"), std::string::npos);
-  EXPECT_NE(store->location(task(2)).find(task(2).hex()), std::string::npos);
+  // Where its record starts, as record_place says.
+  const std::optional<Store::RecordPlace> place = store->record_place(task(2));
+  ASSERT_TRUE(place.has_value());
+  EXPECT_EQ(store->location(task(2)), fmt::format("{} at byte {}", place->file, place->offset));
+  EXPECT_EQ(fs_->files().at(place->file).substr(place->offset, 5), "small");
 }
 
 TEST_F(FileStoreSegments, ARemovalIsSeenByEveryoneAndAPutAfterItStands) {
@@ -151,7 +174,7 @@ TEST_F(FileStoreSegments, ResultFilesOfTheOlderLayoutAreStillRead) {
 
 /// The segment's path, renamed as if written by a process that is gone.
 std::string as_dead_writers(MemoryFileSystem& fs) {
-  const auto segments = files_in(fs, "segments");
+  const auto segments = segment_files(fs);
   EXPECT_EQ(segments.size(), 1u);
   const std::string old_path = segments.begin()->first;
   const std::string dead = kRoot + "/segments/" + testing_support::dead_writers_name("seg");
@@ -213,6 +236,9 @@ TEST_F(FileStoreSegments, AFlippedRecordByteIsReadForTheRecordToRefuse) {
 
 TEST_F(FileStoreSegments, AFlippedFrameHeaderByteLosesOneResultAndIsReported) {
   const std::string segment = three_results_in_a_segment();
+  // Read from its frames: without its index file (segment_index_file.hpp).
+  ASSERT_EQ(index_files(*fs_).size(), 1u);
+  ASSERT_EQ(fs_->unlink(index_files(*fs_).begin()->first), 0);
   std::string content = fs_->files().at(segment);
   content[kSecondFrame + 9] ^= 0x01;  // its length
   replace_file(*fs_, segment, content);
@@ -224,6 +250,82 @@ TEST_F(FileStoreSegments, AFlippedFrameHeaderByteLosesOneResultAndIsReported) {
   ASSERT_EQ(damage.size(), 1u);
   EXPECT_NE(damage[0].find("damaged"), std::string::npos) << damage[0];
   EXPECT_NE(damage[0].find(segment), std::string::npos) << damage[0];
+}
+
+TEST_F(FileStoreSegments, ASealedSegmentIsReadFromItsIndexFileWhileItMatches) {
+  const std::string segment = three_results_in_a_segment();
+  const auto indexes = index_files(*fs_);
+  ASSERT_EQ(indexes.size(), 1u);
+  const std::string index = indexes.begin()->first;
+  EXPECT_EQ(index, kRoot + "/segments/index." + segment.substr(segment.rfind('/') + 1));
+  // Every result's frame header damaged (not the seal): only the index
+  // tells where the records are, and they are read from there (each
+  // checks itself), and packed from there.
+  std::string content = fs_->files().at(segment);
+  const std::size_t seal = content.size() - segment::kFrameHeaderSize;
+  for (std::size_t at = content.find("JUGF"); at < seal; at = content.find("JUGF", at + 1)) {
+    content[at] = 'X';
+  }
+  replace_file(*fs_, segment, content);
+  {
+    auto reader = worker();
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(reader->get(task(i)), value_of(i));
+  }
+  const std::string packed_away = fs_->files().at(segment);
+  worker()->put(task(9), value_of(9));  // a second segment: both are packed
+  worker()->pack(kLeaseTime);
+  EXPECT_FALSE(fs_->files().contains(segment));
+  {
+    auto reader = worker();
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(reader->get(task(i)), value_of(i));
+    EXPECT_EQ(reader->get(task(9)), value_of(9));
+  }
+  // The damaged segment back as it was, for what follows.
+  for (const auto& [path, bytes] : segment_files(*fs_)) ASSERT_EQ(fs_->unlink(path), 0);
+  for (const auto& [path, bytes] : index_files(*fs_)) ASSERT_EQ(fs_->unlink(path), 0);
+  FileHandle restored;
+  ASSERT_EQ(fs_->create_exclusive(segment, &restored), 0);
+  std::size_t written = 0;
+  ASSERT_EQ(fs_->write(restored, packed_away, &written), 0);
+  fs_->close(restored);
+  ASSERT_EQ(fs_->create_exclusive(index, &restored), 0);
+  fs_->close(restored);
+  // An index whose checksum fails, or that is not of a segment of this
+  // size, is not believed: the segment is read instead, and the damaged
+  // frames in it hold no result.
+  const std::string good_index = fs_->files().at(index);
+  std::string damaged_index = good_index;
+  damaged_index[40] ^= 0x01;
+  for (const std::string& bad : {damaged_index, std::string("jug-cpp segment index 1\n")}) {
+    replace_file(*fs_, index, bad);
+    auto reader = worker();
+    for (int i = 0; i < 3; ++i) EXPECT_FALSE(reader->contains(task(i)));
+  }
+  replace_file(*fs_, index, good_index);
+  replace_file(*fs_, segment, content + "more");
+  EXPECT_FALSE(worker()->contains(task(0)));
+}
+
+TEST_F(FileStoreSegments, PackWritesTheIndexOfItsSegmentsAndRemovesThoseOfWhatItDeletes) {
+  for (int w = 0; w < 3; ++w) {
+    auto store = worker();
+    for (int i = 10 * w; i < 10 * w + 10; ++i) store->put(task(i), value_of(i));
+  }
+  ASSERT_EQ(index_files(*fs_).size(), 3u);
+  // One left by a pack that died before it deleted it.
+  const std::string orphan = kRoot + "/segments/index.seg.1.2.3.4";
+  FileHandle file;
+  ASSERT_EQ(fs_->create_exclusive(orphan, &file), 0);
+  fs_->close(file);
+  worker()->pack(kLeaseTime);
+  const auto segments = segment_files(*fs_);
+  const auto indexes = index_files(*fs_);
+  ASSERT_EQ(segments.size(), 1u);
+  ASSERT_EQ(indexes.size(), 1u);
+  EXPECT_EQ(indexes.begin()->first,
+            kRoot + "/segments/index." + segments.begin()->first.substr(kRoot.size() + 10));
+  auto reader = worker();
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(reader->get(task(i)), value_of(i));
 }
 
 TEST_F(FileStoreSegments, AFailedAppendLeavesTheSegmentUsable) {
@@ -261,7 +363,7 @@ TEST_F(FileStoreSegments, PackGathersFilesAndSegmentsAndDropsWhatWasRemoved) {
     EXPECT_TRUE(remover->remove(task(15)));  // in a segment
   }
   ASSERT_EQ(files_in(*fs_, "results").size(), 9u);
-  ASSERT_EQ(files_in(*fs_, "segments").size(), 4u);
+  ASSERT_EQ(segment_files(*fs_).size(), 4u);
   FileStore::PackSummary packed;
   {
     auto packer = worker();
@@ -272,7 +374,7 @@ TEST_F(FileStoreSegments, PackGathersFilesAndSegmentsAndDropsWhatWasRemoved) {
   EXPECT_EQ(packed.segments, 4u);
   EXPECT_EQ(packed.segments_in_use, 0u);
   EXPECT_TRUE(files_in(*fs_, "results").empty());
-  EXPECT_EQ(files_in(*fs_, "segments").size(), 1u);
+  EXPECT_EQ(segment_files(*fs_).size(), 1u);
   auto reader = worker();
   EXPECT_EQ(reader->list().size(), 38u);
   for (int i = 0; i < 40; ++i) {
@@ -345,7 +447,7 @@ TEST_F(FileStoreSegments, APackCutShortAtAnyDeletionBringsNoRemovedResultBack) {
     }
     // The removals' segment (the smallest) is deleted first: listed first.
     std::string removals;
-    for (const auto& [path, content] : files_in(*fs_, "segments")) {
+    for (const auto& [path, content] : segment_files(*fs_)) {
       if (removals.empty() || content.size() < fs_->files().at(removals).size()) removals = path;
     }
     ASSERT_EQ(fs_->rename(removals, kRoot + "/segments/seg.0"), 0);
@@ -385,7 +487,7 @@ TEST_F(FileStoreSegments, ASegmentCutShorterWhileReadIsReadToItsNewEnd) {
     writer->put(task(2), "two");
   }
   // The same segment, unsealed, held open by its "writer" (this test).
-  const std::string segment = files_in(*fs_, "segments").begin()->first;
+  const std::string segment = segment_files(*fs_).begin()->first;
   std::string content = fs_->files().at(segment);
   content.resize(content.size() - segment::kFrameHeaderSize);
   ASSERT_EQ(fs_->unlink(segment), 0);

@@ -75,15 +75,22 @@ TEST(OpenStore, APathMeansAFileStore) {
   auto store = open_store(scratch.path() + "/jugdir");
   EXPECT_EQ(store->describe(), "file store at " + scratch.path() + "/jugdir");
   store->put(task(1), "r");
-  EXPECT_EQ(read_whole_file(store->location(task(1))), "r");
-  // JUG_FILE_STORE_SEGMENTS=1: a new store with segments.
-  ::setenv("JUG_FILE_STORE_SEGMENTS", "1", 1);
-  auto segments = open_store(scratch.path() + "/segments");
-  ::unsetenv("JUG_FILE_STORE_SEGMENTS");
-  segments->put(task(1), "r");
-  EXPECT_NE(segments->location(task(1)).find(scratch.path() + "/segments/segments/"),
+  EXPECT_NE(store->location(task(1)).find(scratch.path() + "/jugdir/segments/"),
             std::string::npos);
-  EXPECT_EQ(segments->get(task(1)), "r");
+  EXPECT_EQ(store->get(task(1)), "r");
+  // JUG_FILE_STORE_SEGMENTS=0: a new store with a file per result.
+  ::setenv("JUG_FILE_STORE_SEGMENTS", "0", 1);
+  auto files = open_store(scratch.path() + "/files");
+  ::unsetenv("JUG_FILE_STORE_SEGMENTS");
+  files->put(task(1), "r");
+  EXPECT_EQ(read_whole_file(files->location(task(1))), "r");
+  // A store that has segments keeps them whatever the variable says.
+  ::setenv("JUG_FILE_STORE_SEGMENTS", "0", 1);
+  auto reopened = open_store(scratch.path() + "/jugdir");
+  ::unsetenv("JUG_FILE_STORE_SEGMENTS");
+  reopened->put(task(2), "s");
+  EXPECT_NE(reopened->location(task(2)).find(scratch.path() + "/jugdir/segments/"),
+            std::string::npos);
 }
 
 /// `variable` set to `value` for the life of this object.

@@ -1,0 +1,98 @@
+// What each step of a task costs the file store, apart from the engine: for
+// N task hashes, the lease alone (acquire_and_read, release), the result
+// alone (put), and the whole of what a worker with -j 1 asks of the store per
+// task (acquire_and_read, then put_release_and_acquire of the next), in both
+// layouts. Says how much of a task's store time its lease file takes (issue
+// 13: "if per-task lease files stay, say why and measure their share").
+//
+//     bench_store_protocol [N] [DIR]      (default 20000 tasks, under /var/tmp)
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "jug/task_hash.hpp"
+#include "store/file_store.hpp"
+#include "store/real_file_system.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Layout = jug::FileStore::SmallResults;
+
+std::vector<jug::TaskHash> task_hashes(std::size_t n) {
+  std::vector<jug::TaskHash> hashes;
+  hashes.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) hashes.push_back(jug::TaskHash::of(fmt::format("t{}", i)));
+  return hashes;
+}
+
+/// µs per task of `run` over a new store in `dir`, the final sync included.
+double micros_per_task(const std::string& dir, Layout layout, std::size_t n,
+                       const std::function<void(jug::FileStore&)>& run) {
+  std::filesystem::remove_all(dir);
+  ::sync();  // earlier runs' writes are not flushed on this one's time
+  const auto start = Clock::now();
+  {
+    jug::FileStore store(dir, jug::real_file_system(), layout);
+    run(store);
+    store.sync();
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::filesystem::remove_all(dir);
+  return seconds * 1e6 / static_cast<double>(n);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::size_t n = argc > 1 ? std::stoul(argv[1]) : 20000;
+  const std::string base = argc > 2 ? argv[2] : "/var/tmp";
+  const std::string dir = fmt::format("{}/jug-store-protocol-{}", base, ::getpid());
+  const std::vector<jug::TaskHash> hashes = task_hashes(n);
+  // As long as the record of a small result with its metadata (the store
+  // does not read what it stores).
+  const std::string record(160, 'r');
+  const jug::LeaseOwner me = jug::LeaseOwner::self();
+
+  const auto lease_only = [&](jug::FileStore& store) {
+    for (const jug::TaskHash& h : hashes) {
+      (void)store.acquire_and_read(h, me);
+      store.release(h, me);
+    }
+  };
+  const auto result_only = [&](jug::FileStore& store) {
+    for (const jug::TaskHash& h : hashes) store.put(h, record);
+  };
+  const auto whole_task = [&](jug::FileStore& store) {
+    (void)store.contains_all(hashes);
+    (void)store.acquire_and_read(hashes[0], me);
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+      (void)store.put_release_and_acquire(hashes[i], record, me, {}, hashes[i + 1]);
+    }
+    store.put_and_release(hashes[n - 1], record, me, {});
+  };
+
+  fmt::print("file store at {}, {} tasks: µs per task, the final sync included\n\n", base, n);
+  fmt::print("{:<16} {:>16} {:>10}\n", "", "file per result", "segments");
+  double whole[2] = {0, 0}, lease[2] = {0, 0};
+  const Layout layouts[2] = {Layout::in_files, Layout::in_segments};
+  for (const auto& [name, run] :
+       std::vector<std::pair<std::string, std::function<void(jug::FileStore&)>>>{
+           {"lease alone", lease_only}, {"result alone", result_only}, {"whole task", whole_task}}) {
+    double micros[2];
+    for (int i = 0; i < 2; ++i) micros[i] = micros_per_task(dir, layouts[i], n, run);
+    fmt::print("{:<16} {:>16.1f} {:>10.1f}\n", name, micros[0], micros[1]);
+    if (name == "lease alone") std::copy(micros, micros + 2, lease);
+    if (name == "whole task") std::copy(micros, micros + 2, whole);
+  }
+  fmt::print("\nthe lease's share of the whole task: {:.0f}% (file per result), {:.0f}% "
+             "(segments)\n",
+             100 * lease[0] / whole[0], 100 * lease[1] / whole[1]);
+}

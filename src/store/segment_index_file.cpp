@@ -1,0 +1,99 @@
+#include "store/segment_index_file.hpp"
+
+#include <cstring>
+
+#include "codec/checksum.hpp"
+
+namespace jug::segment {
+namespace {
+
+constexpr std::string_view kIndexHeader = "jug-cpp segment index 1\n";
+constexpr std::string_view kIndexPrefix = "index.";
+constexpr std::size_t kEntrySize = 56;
+constexpr std::size_t kCountsSize = 16;
+constexpr std::size_t kChecksumSize = 8;
+
+template <class T>
+void append_value(std::string& out, T v) {
+  char bytes[sizeof v];
+  std::memcpy(bytes, &v, sizeof v);
+  out.append(bytes, sizeof v);
+}
+template <class T>
+T value_at(std::string_view bytes, std::size_t offset) {
+  T v;
+  std::memcpy(&v, bytes.data() + offset, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+std::string index_file_name(std::string_view segment_name) {
+  std::string name(kIndexPrefix);
+  name.append(segment_name);
+  return name;
+}
+
+std::optional<std::string_view> indexed_segment(std::string_view file_name) {
+  if (!file_name.starts_with(kIndexPrefix) || file_name.size() == kIndexPrefix.size()) {
+    return std::nullopt;
+  }
+  return file_name.substr(kIndexPrefix.size());
+}
+
+std::string encode_index(std::uint64_t segment_size, std::span<const IndexedFrame> frames) {
+  std::string out;
+  out.reserve(kIndexHeader.size() + kCountsSize + frames.size() * kEntrySize + kChecksumSize);
+  out.append(kIndexHeader);
+  append_value(out, segment_size);
+  append_value(out, static_cast<std::uint64_t>(frames.size()));
+  for (const IndexedFrame& frame : frames) {
+    out.push_back(static_cast<char>(frame.kind));
+    out.append(3, '\0');
+    append_value(out, frame.frame_size);
+    append_value(out, frame.put_id);
+    append_value(out, frame.offset);
+    out.append(reinterpret_cast<const char*>(frame.hash.bytes.data()), TaskHash::kSize);
+  }
+  append_value(out, record::checksum_of(out, 0));
+  return out;
+}
+
+std::optional<std::vector<IndexedFrame>> decode_index(std::string_view bytes,
+                                                      std::uint64_t segment_size) {
+  constexpr std::size_t kFixed = kIndexHeader.size() + kCountsSize + kChecksumSize;
+  if (bytes.size() < kFixed || !bytes.starts_with(kIndexHeader)) return std::nullopt;
+  const std::size_t checked = bytes.size() - kChecksumSize;
+  if (value_at<std::uint64_t>(bytes, checked) != record::checksum_of(bytes.substr(0, checked), 0)) {
+    return std::nullopt;
+  }
+  std::size_t at = kIndexHeader.size();
+  if (value_at<std::uint64_t>(bytes, at) != segment_size) return std::nullopt;
+  const auto count = value_at<std::uint64_t>(bytes, at + 8);
+  at += kCountsSize;
+  if (count != (checked - at) / kEntrySize || (checked - at) % kEntrySize != 0) {
+    return std::nullopt;
+  }
+  std::vector<IndexedFrame> frames(count);
+  for (IndexedFrame& frame : frames) {
+    const auto kind = static_cast<std::uint8_t>(bytes[at]);
+    if (kind != static_cast<std::uint8_t>(FrameKind::result) &&
+        kind != static_cast<std::uint8_t>(FrameKind::removal)) {
+      return std::nullopt;
+    }
+    frame.kind = static_cast<FrameKind>(kind);
+    frame.frame_size = value_at<std::uint32_t>(bytes, at + 4);
+    frame.put_id = value_at<std::uint64_t>(bytes, at + 8);
+    frame.offset = value_at<std::uint64_t>(bytes, at + 16);
+    std::memcpy(frame.hash.bytes.data(), bytes.data() + at + 24, TaskHash::kSize);
+    // A frame past the segment's end cannot be one of it.
+    if (frame.frame_size < kFrameHeaderSize || frame.offset > segment_size ||
+        frame.frame_size > segment_size - frame.offset) {
+      return std::nullopt;
+    }
+    at += kEntrySize;
+  }
+  return frames;
+}
+
+}  // namespace jug::segment

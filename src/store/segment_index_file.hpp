@@ -1,0 +1,56 @@
+#pragma once
+/// The index file of a sealed segment (docs/store-layout.md, `segments/`):
+/// where each of its frames is, so that a reader learns what a segment of
+/// 64 MiB holds from a file of a few MiB, without reading its records. A
+/// cache: made by the first reader that reads the segment whole, checked
+/// against the segment (its size) and itself (a checksum) by every reader,
+/// and ignored, to be made again, when either check fails. A sealed
+/// segment never changes, so an index that matches it stays true.
+///
+///     "jug-cpp segment index 1\n"   24 bytes
+///     segment size                   8, little-endian
+///     frame count                    8
+///     each frame, 56 bytes:
+///       0   1  kind (segment::FrameKind: result or removal)
+///       1   3  zero
+///       4   4  frame size, header included
+///       8   8  put id
+///      16   8  offset of the frame in the segment
+///      24  32  task hash
+///     XXH3-64 of all the bytes before it
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/segment_frame.hpp"
+
+namespace jug::segment {
+
+/// One frame of a segment, as its index keeps it.
+struct IndexedFrame {
+  FrameKind kind = FrameKind::result;
+  std::uint32_t frame_size = 0;
+  std::uint64_t put_id = 0;
+  std::uint64_t offset = 0;
+  TaskHash hash;
+};
+
+/// The index file of the segment `segment_name`: "index." then its name,
+/// which no segment's name starts with.
+std::string index_file_name(std::string_view segment_name);
+/// The segment whose index file is `file_name`, if it is one.
+std::optional<std::string_view> indexed_segment(std::string_view file_name);
+
+/// The index of a sealed segment of `segment_size` bytes holding `frames`
+/// (its results and removals, in order).
+std::string encode_index(std::uint64_t segment_size, std::span<const IndexedFrame> frames);
+/// The frames an index file lists, or nothing when it is not the index of
+/// a segment of `segment_size` bytes or fails its checksum.
+std::optional<std::vector<IndexedFrame>> decode_index(std::string_view bytes,
+                                                      std::uint64_t segment_size);
+
+}  // namespace jug::segment
