@@ -6,10 +6,14 @@
 // 13: "if per-task lease files stay, say why and measure their share").
 //
 //     bench_store_protocol [N] [DIR]      (default 20000 tasks, under /var/tmp)
+//
+// Each figure is the median of 5 runs: a disk's time for a file create
+// varies several fold from one second to the next.
 
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -32,6 +36,8 @@ std::vector<jug::TaskHash> task_hashes(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) hashes.push_back(jug::TaskHash::of(fmt::format("t{}", i)));
   return hashes;
 }
+
+constexpr int kRuns = 5;
 
 /// µs per task of `run` over a new store in `dir`, the final sync included.
 double micros_per_task(const std::string& dir, Layout layout, std::size_t n,
@@ -79,7 +85,8 @@ int main(int argc, char** argv) {
     store.put_and_release(hashes[n - 1], record, me, {});
   };
 
-  fmt::print("file store at {}, {} tasks: µs per task, the final sync included\n\n", base, n);
+  fmt::print("file store at {}, {} tasks: µs per task, the final sync included (median of {})\n\n",
+             base, n, kRuns);
   fmt::print("{:<16} {:>16} {:>10}\n", "", "file per result", "segments");
   double whole[2] = {0, 0}, lease[2] = {0, 0};
   const Layout layouts[2] = {Layout::in_files, Layout::in_segments};
@@ -87,7 +94,12 @@ int main(int argc, char** argv) {
        std::vector<std::pair<std::string, std::function<void(jug::FileStore&)>>>{
            {"lease alone", lease_only}, {"result alone", result_only}, {"whole task", whole_task}}) {
     double micros[2];
-    for (int i = 0; i < 2; ++i) micros[i] = micros_per_task(dir, layouts[i], n, run);
+    for (int i = 0; i < 2; ++i) {
+      std::vector<double> runs;
+      for (int r = 0; r < kRuns; ++r) runs.push_back(micros_per_task(dir, layouts[i], n, run));
+      std::nth_element(runs.begin(), runs.begin() + kRuns / 2, runs.end());
+      micros[i] = runs[kRuns / 2];
+    }
     fmt::print("{:<16} {:>16.1f} {:>10.1f}\n", name, micros[0], micros[1]);
     if (name == "lease alone") std::copy(micros, micros + 2, lease);
     if (name == "whole task") std::copy(micros, micros + 2, whole);

@@ -307,6 +307,7 @@ void FileStore::check_existing_directory() const {
     if (format && !torn_format(*format)) {
       check_format(*format, root_);
       segments_format_ = *format == kSegmentsFormatLine;
+      result_files_format_ = *format == kFormatLine;
       return;
     }
     format_torn_ = format.has_value();
@@ -347,10 +348,12 @@ std::string FileStore::location(const TaskHash& hash) const {
 
 std::optional<Store::RecordPlace> FileStore::record_place(const TaskHash& hash) {
   std::optional<SegmentIndex::Place> place;
-  {
+  try {
     std::lock_guard lock(index_mutex_);
     look_again_at_segments(false);
     place = index_.find(hash);
+  } catch (const IoError& e) {
+    throw store_error("cannot read the segments", e, Access::read, root_);
   }
   if (place) {
     return RecordPlace{root_ + "/segments/" + place->segment,
@@ -379,11 +382,17 @@ void FileStore::create_directory(const std::string& dir) const {
   if (auto format = read_file(*fs_, format_path); format && !torn_format(*format)) {
     check_format(*format, root_);
     segments_format_ = segments_format_ || *format == kSegmentsFormatLine;
+    result_files_format_ = !segments_format_ && *format == kFormatLine;
   } else {
     // A store whose segments are there says so, even when its format
     // file is written again after a power cut.
     if (fs_->exists(root_ + "/segments") == 0) segments_format_ = true;
-    write_format(segments_format_ ? kSegmentsFormatLine : kFormatLine, false);
+    // A new store is of the layout asked for. Format 2 is synced, as
+    // before any segment (create_segment_file).
+    const bool segments = segments_format_ || segments_for_new_results_;
+    write_format(segments ? kSegmentsFormatLine : kFormatLine, segments && !segments_format_);
+    segments_format_ = segments;
+    result_files_format_ = !segments;
   }
   make_directories(*fs_, dir);
 }
@@ -452,7 +461,9 @@ void FileStore::publish(const TaskHash& hash, const RecordBytes& data,
 
 void FileStore::put(const TaskHash& hash, const RecordBytes& record) {
   try {
-    if ((segments_format_ || segments_for_new_results_) && record.size() <= kSegmentRecordLimit) {
+    const bool to_segments =
+        segments_format_ || (segments_for_new_results_ && !result_files_format_);
+    if (to_segments && record.size() <= kSegmentRecordLimit) {
       std::string storage;
       put_in_segment(hash, record.bytes(storage));
       return;

@@ -276,6 +276,9 @@ class FileStore final : public Store {
 
   /// `jugdata-format` says 2: segments may be made without writing it.
   mutable std::atomic<bool> segments_format_{false};
+  /// `jugdata-format` says 1: a store of result files, which stays so (a jug
+  /// from before segments may share it) until jug pack.
+  mutable std::atomic<bool> result_files_format_{false};
   /// Small results go to segments even in a store without any yet.
   const bool segments_for_new_results_;
   /// What the segments hold, as read so far; index_mutex_ guards it.

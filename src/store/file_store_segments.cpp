@@ -48,10 +48,14 @@ OpenFile FileStore::create_segment_file(const std::string& path) {
 
 void FileStore::publish_segment_index(const std::string& segment, const std::string& index) {
   try {
+    // A store deleted while this process ran is not made again for it.
+    if (fs_->exists(root_ + "/segments/" + segment) != 0) return;
     publish(TaskHash::of(segment), index,
             root_ + "/segments/" + segment::index_file_name(segment));
-  } catch (const IoError&) {
-    // Readers read the segment instead; the next pack writes it again.
+  } catch (...) {
+    // Called from the appender's destructor too: nothing may escape. Readers
+    // read the segment instead, until a pack copies it into one that has
+    // an index.
   }
 }
 

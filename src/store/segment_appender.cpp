@@ -55,6 +55,7 @@ void SegmentAppender::open_segment() {
   size_ = segment::kFileHeader.size();
   pid_ = ::getpid();
   frames_.clear();
+  index_complete_ = true;
 }
 
 SegmentAppender::Appended SegmentAppender::append(const segment::FrameHeader& header,
@@ -76,12 +77,21 @@ SegmentAppender::Appended SegmentAppender::append(const segment::FrameHeader& he
     throw;
   }
   const Appended appended{name_, size_};
-  frames_.push_back(segment::IndexedFrame{.kind = header.kind,
-                                          .frame_size = static_cast<std::uint32_t>(buffer_.size()),
-                                          .put_id = header.put_id,
-                                          .offset = size_,
-                                          .hash = header.hash});
   size_ += buffer_.size();
+  if (index_complete_) {
+    try {
+      frames_.push_back(segment::IndexedFrame{
+          .kind = header.kind,
+          .frame_size = static_cast<std::uint32_t>(buffer_.size()),
+          .put_id = header.put_id,
+          .offset = appended.offset,
+          .hash = header.hash});
+    } catch (const std::bad_alloc&) {
+      // The frame is stored; the segment goes without an index.
+      index_complete_ = false;
+      std::vector<segment::IndexedFrame>().swap(frames_);
+    }
+  }
   if (size_ >= kSegmentSize) {
     try {
       seal_locked();
@@ -130,7 +140,7 @@ void SegmentAppender::seal_locked() {
   if (const Errno err = file.close()) throw IoError{err, path};
   // Every frame in it was appended here, since the segment was made (one
   // that failed was cut off again, or the segment left unsealed).
-  publish_index_(name_, segment::encode_index(size_ + buffer_.size(), frames));
+  if (index_complete_) publish_index_(name_, segment::encode_index(size_ + buffer_.size(), frames));
 }
 
 }  // namespace jug

@@ -83,8 +83,11 @@ class SegmentAppender {
   /// Frames are made here, to be written with one call.
   std::string buffer_;
   /// The frames of the segment, for its index: 56 bytes each, for at most
-  /// kSegmentSize bytes of frames.
+  /// kSegmentSize bytes of frames (17 MiB for small results; up to 56 MiB
+  /// for a segment of removals only).
   std::vector<segment::IndexedFrame> frames_;
+  /// frames_ holds every frame of the segment (no allocation failed).
+  bool index_complete_ = true;
 };
 
 }  // namespace jug

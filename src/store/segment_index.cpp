@@ -88,27 +88,31 @@ std::vector<std::string> SegmentIndex::orphan_index_files() const {
 bool SegmentIndex::read_index_file(std::uint32_t index, std::uint64_t size) {
   const std::string name = segment::index_file_name(segments_[index].name);
   if (!index_files_.contains(name)) return false;
-  const std::optional<std::string> bytes = read_file(fs_, directory_ + "/" + name);
-  if (!bytes) return false;
-  const std::optional<std::vector<segment::IndexedFrame>> frames =
-      segment::decode_index(*bytes, size);
-  if (!frames) return false;  // made again by the next pack
-  for (const segment::IndexedFrame& frame : *frames) {
-    FrameRead read;
-    read.state = FrameState::whole;
-    read.header = segment::FrameHeader{.kind = frame.kind,
-                                       .body_size = frame.frame_size - static_cast<std::uint32_t>(
-                                                                           kFrameHeaderSize),
-                                       .put_id = frame.put_id,
-                                       .hash = frame.hash};
-    read.size = frame.frame_size;
-    apply(index, frame.offset, read);
+  std::optional<std::string> bytes;
+  try {
+    bytes = read_file(fs_, directory_ + "/" + name);
+  } catch (const IoError&) {
+    return false;  // a cache: unreadable (deleted by pack on NFS: ESTALE), the segment is read
   }
+  if (!bytes) return false;
+  const bool read = segment::decode_index(*bytes, size, [&](const segment::IndexedFrame& frame) {
+    FrameRead as_read;
+    as_read.state = FrameState::whole;
+    as_read.header = segment::FrameHeader{
+        .kind = frame.kind,
+        .body_size = frame.frame_size - static_cast<std::uint32_t>(kFrameHeaderSize),
+        .put_id = frame.put_id,
+        .hash = frame.hash};
+    as_read.size = frame.frame_size;
+    apply(index, frame.offset, as_read);
+  });
+  // A damaged index, or one of another size: the segment is read (its
+  // index stays as it is until a pack copies the segment).
+  if (!read) return false;
   SegmentState& state = segments_[index];
   state.read_to = size;
   state.sealed = true;
   state.pending = 0;
-  state.from_index = true;
   return true;
 }
 
@@ -277,6 +281,7 @@ void SegmentIndex::for_each_put_of(const TaskHash& hash,
   const std::optional<std::uint32_t> first = first_put_.find(hash, PutHashes{&puts_});
   if (!first) return;
   visit(*first);
+  if (more_puts_.empty()) return;  // as it nearly always is: no hashing
   const auto [begin, end] = more_puts_.equal_range(*first);
   for (auto it = begin; it != end; ++it) visit(it->second);
 }

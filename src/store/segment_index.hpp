@@ -87,8 +87,6 @@ class SegmentIndex {
     /// Removal frames in it.
     std::size_t removals = 0;
     bool present = true;
-    /// Read from its index file, not from its frames.
-    bool from_index = false;
   };
   const std::vector<SegmentState>& segments() const { return segments_; }
   /// The segment `name`, as read so far (one never read: not present).

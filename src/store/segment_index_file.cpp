@@ -35,10 +35,11 @@ std::string index_file_name(std::string_view segment_name) {
 }
 
 std::optional<std::string_view> indexed_segment(std::string_view file_name) {
-  if (!file_name.starts_with(kIndexPrefix) || file_name.size() == kIndexPrefix.size()) {
-    return std::nullopt;
-  }
-  return file_name.substr(kIndexPrefix.size());
+  if (!file_name.starts_with(kIndexPrefix)) return std::nullopt;
+  const std::string_view segment = file_name.substr(kIndexPrefix.size());
+  // Segments are named as temporary files are, "seg." first (writer_tag.hpp).
+  if (!segment.starts_with("seg.") || segment.size() == 4) return std::nullopt;
+  return segment;
 }
 
 std::string encode_index(std::uint64_t segment_size, std::span<const IndexedFrame> frames) {
@@ -59,41 +60,55 @@ std::string encode_index(std::uint64_t segment_size, std::span<const IndexedFram
   return out;
 }
 
-std::optional<std::vector<IndexedFrame>> decode_index(std::string_view bytes,
-                                                      std::uint64_t segment_size) {
+namespace {
+
+/// The frame at `at` of an index file's bytes, if it can be one of a
+/// segment of `segment_size` bytes.
+std::optional<IndexedFrame> frame_at(std::string_view bytes, std::size_t at,
+                                     std::uint64_t segment_size) {
+  const auto kind = static_cast<std::uint8_t>(bytes[at]);
+  if (kind != static_cast<std::uint8_t>(FrameKind::result) &&
+      kind != static_cast<std::uint8_t>(FrameKind::removal)) {
+    return std::nullopt;
+  }
+  IndexedFrame frame;
+  frame.kind = static_cast<FrameKind>(kind);
+  frame.frame_size = value_at<std::uint32_t>(bytes, at + 4);
+  frame.put_id = value_at<std::uint64_t>(bytes, at + 8);
+  frame.offset = value_at<std::uint64_t>(bytes, at + 16);
+  std::memcpy(frame.hash.bytes.data(), bytes.data() + at + 24, TaskHash::kSize);
+  // A frame past the segment's end cannot be one of it.
+  if (frame.frame_size < kFrameHeaderSize || frame.offset > segment_size ||
+      frame.frame_size > segment_size - frame.offset) {
+    return std::nullopt;
+  }
+  return frame;
+}
+
+}  // namespace
+
+bool decode_index(std::string_view bytes, std::uint64_t segment_size,
+                  const std::function<void(const IndexedFrame&)>& visit) {
   constexpr std::size_t kFixed = kIndexHeader.size() + kCountsSize + kChecksumSize;
-  if (bytes.size() < kFixed || !bytes.starts_with(kIndexHeader)) return std::nullopt;
+  if (bytes.size() < kFixed || !bytes.starts_with(kIndexHeader)) return false;
   const std::size_t checked = bytes.size() - kChecksumSize;
   if (value_at<std::uint64_t>(bytes, checked) != record::checksum_of(bytes.substr(0, checked), 0)) {
-    return std::nullopt;
+    return false;
   }
-  std::size_t at = kIndexHeader.size();
-  if (value_at<std::uint64_t>(bytes, at) != segment_size) return std::nullopt;
-  const auto count = value_at<std::uint64_t>(bytes, at + 8);
-  at += kCountsSize;
-  if (count != (checked - at) / kEntrySize || (checked - at) % kEntrySize != 0) {
-    return std::nullopt;
+  const std::size_t first = kIndexHeader.size() + kCountsSize;
+  if (value_at<std::uint64_t>(bytes, kIndexHeader.size()) != segment_size) return false;
+  const auto count = value_at<std::uint64_t>(bytes, kIndexHeader.size() + 8);
+  if ((checked - first) % kEntrySize != 0 || count != (checked - first) / kEntrySize) {
+    return false;
   }
-  std::vector<IndexedFrame> frames(count);
-  for (IndexedFrame& frame : frames) {
-    const auto kind = static_cast<std::uint8_t>(bytes[at]);
-    if (kind != static_cast<std::uint8_t>(FrameKind::result) &&
-        kind != static_cast<std::uint8_t>(FrameKind::removal)) {
-      return std::nullopt;
-    }
-    frame.kind = static_cast<FrameKind>(kind);
-    frame.frame_size = value_at<std::uint32_t>(bytes, at + 4);
-    frame.put_id = value_at<std::uint64_t>(bytes, at + 8);
-    frame.offset = value_at<std::uint64_t>(bytes, at + 16);
-    std::memcpy(frame.hash.bytes.data(), bytes.data() + at + 24, TaskHash::kSize);
-    // A frame past the segment's end cannot be one of it.
-    if (frame.frame_size < kFrameHeaderSize || frame.offset > segment_size ||
-        frame.frame_size > segment_size - frame.offset) {
-      return std::nullopt;
-    }
-    at += kEntrySize;
+  // Every frame checked before any is visited: all or nothing.
+  for (std::size_t at = first; at < checked; at += kEntrySize) {
+    if (!frame_at(bytes, at, segment_size)) return false;
   }
-  return frames;
+  for (std::size_t at = first; at < checked; at += kEntrySize) {
+    visit(*frame_at(bytes, at, segment_size));
+  }
+  return true;
 }
 
 }  // namespace jug::segment

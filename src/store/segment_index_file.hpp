@@ -1,14 +1,15 @@
 #pragma once
 /// The index file of a sealed segment (docs/store-layout.md, `segments/`):
-/// where each of its frames is, so that a reader learns what a segment of
-/// 64 MiB holds from a file of a few MiB, without reading its records. A
-/// cache: made by the first reader that reads the segment whole, checked
-/// against the segment (its size) and itself (a checksum) by every reader,
-/// and ignored, to be made again, when either check fails. A sealed
-/// segment never changes, so an index that matches it stays true.
+/// where each of its frames is, so that a reader learns what a segment
+/// holds from 56 bytes a frame (a third of a small result's frame) without
+/// reading its records. A cache: written by the segment's writer once it
+/// sealed it, checked against the segment (its size) and itself (a
+/// checksum) by every reader, and ignored when either check fails (the
+/// segment is read instead, until a pack copies it). A sealed segment never
+/// changes, so an index that matches it stays true.
 ///
 ///     "jug-cpp segment index 1\n"   24 bytes
-///     segment size                   8, little-endian
+///     segment size                   8, in the host's byte order (as frames)
 ///     frame count                    8
 ///     each frame, 56 bytes:
 ///       0   1  kind (segment::FrameKind: result or removal)
@@ -20,6 +21,7 @@
 ///     XXH3-64 of all the bytes before it
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -42,15 +44,17 @@ struct IndexedFrame {
 /// The index file of the segment `segment_name`: "index." then its name,
 /// which no segment's name starts with.
 std::string index_file_name(std::string_view segment_name);
-/// The segment whose index file is `file_name`, if it is one.
+/// The segment whose index file is `file_name`, if it is one ("index.seg.").
 std::optional<std::string_view> indexed_segment(std::string_view file_name);
 
 /// The index of a sealed segment of `segment_size` bytes holding `frames`
 /// (its results and removals, in order).
 std::string encode_index(std::uint64_t segment_size, std::span<const IndexedFrame> frames);
-/// The frames an index file lists, or nothing when it is not the index of
-/// a segment of `segment_size` bytes or fails its checksum.
-std::optional<std::vector<IndexedFrame>> decode_index(std::string_view bytes,
-                                                      std::uint64_t segment_size);
+/// Calls `visit` with each frame an index file lists, in order, and returns
+/// true; or returns false, having called nothing, when the file is not the
+/// index of a segment of `segment_size` bytes or fails its checksum. (No
+/// vector of them: an index of 300,000 frames would double its 17 MB.)
+bool decode_index(std::string_view bytes, std::uint64_t segment_size,
+                  const std::function<void(const IndexedFrame&)>& visit);
 
 }  // namespace jug::segment

@@ -47,9 +47,13 @@ class PackThroughTheJugCommand(jugtest.BuildCacheTest):
                            check=check)
 
     def test_a_store_of_result_files_is_packed_into_one_segment(self):
-        self.jug("execute", "jugfile.cpp", "--", "30", "0")
+        self.jug("execute", "jugfile.cpp", "--", "29", "0")
         store = os.path.join(self.dir, "jugfile.jugdata")
+        # Without the variable, a jug keeps a store of result files as it
+        # is (a jug from before segments may share it) until it is packed.
+        self.jug("execute", "jugfile.cpp", "--", "30", "0", env={"JUG_FILE_STORE_SEGMENTS": ""})
         self.assertEqual(store_files(store)["results"], 30)
+        self.assertEqual(store_files(store)["segments"], 0)
         with open(os.path.join(store, "jugdata-format"), encoding="utf-8") as f:
             self.assertEqual(f.read(), "jug-cpp file store 1\n")
 

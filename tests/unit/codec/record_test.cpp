@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -353,6 +354,72 @@ TEST(Record, ACompressedPayloadThatDoesNotDecompressIsRefused) {
   reseal(record);
   const std::string message = open_error(record, h);
   EXPECT_NE(message.find("does not decompress"), std::string::npos) << message;
+}
+
+/// A sealed record of task `h` whose payload is `frame`, marked compressed,
+/// its header giving `decoded_length`.
+std::string record_of_frame(const std::string& frame, std::uint64_t decoded_length,
+                            const jug::TaskHash& h) {
+  std::string record = make_record(compressible_bytes(20000), h);
+  EXPECT_EQ(u16_at(record, 6), 1);
+  record.resize(jug::record::kHeaderSize);
+  record += frame;
+  const std::uint64_t stored_length = frame.size();
+  std::memcpy(record.data() + 8, &stored_length, sizeof stored_length);
+  std::memcpy(record.data() + 16, &decoded_length, sizeof decoded_length);
+  reseal(record);
+  return record;
+}
+
+/// A zstd frame made by hand, of one raw block holding "x", declaring
+/// `content_size` as what it decodes to (nothing when nullopt).
+std::string zstd_frame_declaring(std::optional<std::uint64_t> content_size) {
+  std::string frame = "\x28\xb5\x2f\xfd";
+  if (content_size) {
+    frame += '\xe0';  // a single segment, with an 8-byte content size
+    frame.append(reinterpret_cast<const char*>(&*content_size), sizeof *content_size);
+  } else {
+    frame.append(2, '\0');  // no content size, the smallest window
+  }
+  frame.append("\x09\x00\x00x", 4);  // the last block, raw, of 1 byte
+  return frame;
+}
+
+/// Records above `bytes` are read streamed while it lives.
+class StreamedAbove {
+ public:
+  explicit StreamedAbove(std::uint64_t bytes) { jug::record::set_big_record_size(bytes); }
+  ~StreamedAbove() { jug::record::set_big_record_size(0); }
+};
+
+// A frame may declare any size, or none. A sealed header that agrees with it
+// is refused all the same when no frame as long as the payload could decode
+// to that many bytes (zstd makes at most 32768 of each byte it stores), or
+// when the frame does not say: before anything that large is set aside,
+// read whole or streamed.
+TEST(Record, ADecodedLengthNoFrameOfItsSizeCouldHoldIsRefusedBeforeAllocating) {
+  const jug::TaskHash h = hash_of("sealed-impossible-length");
+  std::vector<std::string> records;
+  for (const std::uint64_t length : {std::uint64_t{1} << 30, std::uint64_t{1} << 60}) {
+    records.push_back(record_of_frame(zstd_frame_declaring(length), length, h));
+  }
+  // All ones: what ZSTD_getFrameContentSize returns for a frame without a size.
+  records.push_back(record_of_frame(zstd_frame_declaring(std::nullopt), ~std::uint64_t{0}, h));
+  for (const std::string& record : records) {
+    SCOPED_TRACE("decoded length " + std::to_string(u64_at(record, 16)));
+    const std::string message = open_error(record, h);
+    EXPECT_NE(message.find("disagrees with its decoded length"), std::string::npos) << message;
+    const StreamedAbove streamed(jug::record::kHeaderSize);
+    jug::RecordInMemory source(record);
+    try {
+      jug::record::verify(source, h, kType);
+      ADD_FAILURE() << "verified";
+    } catch (const jug::CorruptRecord& e) {
+      EXPECT_NE(std::string(e.what()).find("disagrees with its decoded length"),
+                std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 TEST(Record, EveryTruncationIsDetected) {

@@ -156,20 +156,33 @@ TEST_F(FileStoreSegments, APutReplacesTheResultBefore) {
   EXPECT_FALSE(worker()->contains(task(1)));
 }
 
-TEST_F(FileStoreSegments, ResultFilesOfTheOlderLayoutAreStillRead) {
+TEST_F(FileStoreSegments, AStoreOfResultFilesStaysSoUntilPacked) {
   FileStore(kRoot, fs_, FileStore::SmallResults::in_files).put(task(1), "in a file");
   EXPECT_EQ(fs_->files().at(kRoot + "/jugdata-format"), FileStore::kFormatLine);
-  auto store = worker();
-  store->put(task(2), "in a segment");
+  // A jug from before segments may share it: a new jug keeps its layout.
+  worker()->put(task(2), "in a file too");
+  EXPECT_EQ(fs_->files().at(kRoot + "/jugdata-format"), FileStore::kFormatLine);
+  EXPECT_EQ(files_in(*fs_, "results").size(), 2u);
+  EXPECT_TRUE(segment_files(*fs_).empty());
+  worker()->pack(kLeaseTime);
   EXPECT_EQ(fs_->files().at(kRoot + "/jugdata-format"), FileStore::kSegmentsFormatLine)
       << "a jug from before segments must refuse the store, not miss them";
+  EXPECT_TRUE(files_in(*fs_, "results").empty());
+  auto store = worker();
+  store->put(task(3), "in a segment");
   EXPECT_EQ(store->get(task(1)), "in a file");
-  EXPECT_EQ(store->list().size(), 2u);
+  EXPECT_EQ(store->list().size(), 3u);
   EXPECT_TRUE(store->remove(task(1)));
-  EXPECT_TRUE(files_in(*fs_, "results").empty());
   // Once the store has segments, every jug puts small results there.
-  FileStore(kRoot, fs_, FileStore::SmallResults::in_files).put(task(3), "three");
+  FileStore(kRoot, fs_, FileStore::SmallResults::in_files).put(task(4), "four");
   EXPECT_TRUE(files_in(*fs_, "results").empty());
+  EXPECT_EQ(worker()->list().size(), 3u);
+}
+
+TEST_F(FileStoreSegments, ANewStoreSaysFormat2BeforeAnythingIsInIt) {
+  // Its first file is a lease's: the format is written then, synced.
+  EXPECT_TRUE(worker()->acquire(task(1), LeaseOwner::self()));
+  EXPECT_EQ(fs_->files().at(kRoot + "/jugdata-format"), FileStore::kSegmentsFormatLine);
 }
 
 /// The segment's path, renamed as if written by a process that is gone.
@@ -353,6 +366,9 @@ TEST_F(FileStoreSegments, PackGathersFilesAndSegmentsAndDropsWhatWasRemoved) {
     FileStore files(kRoot, fs_, FileStore::SmallResults::in_files);
     for (int i = 0; i < 10; ++i) files.put(task(i), value_of(i));
   }
+  // Format 2 with small result files in it: as a pack killed before it
+  // deleted the files it copied leaves it.
+  replace_file(*fs_, kRoot + "/jugdata-format", std::string(FileStore::kSegmentsFormatLine));
   for (int w = 0; w < 3; ++w) {
     auto store = worker();
     for (int i = 10 + 10 * w; i < 20 + 10 * w; ++i) store->put(task(i), value_of(i));
