@@ -88,9 +88,9 @@ std::string_view open(std::string_view record, const TaskHash& expected,
     }
     return stored;
   }
-  // Checksummed, so trusted; the frame must agree all the same before we
-  // allocate what it says.
-  if (ZSTD_getFrameContentSize(stored.data(), stored.size()) != h.decoded_length) {
+  // Checksummed, so not damaged; the frame must agree all the same before
+  // we allocate what it says.
+  if (!frame_decodes_to(stored, h.stored_length, h.decoded_length)) {
     throw CorruptRecord("record's compressed payload disagrees with its decoded length");
   }
   scratch.resize(h.decoded_length);

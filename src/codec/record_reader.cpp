@@ -15,6 +15,7 @@
 
 #include "codec/record.hpp"
 #include "codec/checksum.hpp"
+#include "codec/compression.hpp"
 #include "codec/record_header.hpp"
 #include "jug/archives.hpp"
 #include "jug/errors.hpp"
@@ -183,7 +184,7 @@ void read_compressed(RecordSource& source, const Header& h, std::uint64_t seed,
   StoredPayload stored(source, h, seed);
   char frame_start[kZstdFrameHeaderMax];
   const std::size_t got = stored.read(frame_start, sizeof frame_start);
-  if (ZSTD_getFrameContentSize(frame_start, got) != h.decoded_length) {
+  if (!frame_decodes_to(std::string_view(frame_start, got), h.stored_length, h.decoded_length)) {
     throw CorruptRecord("record's compressed payload disagrees with its decoded length");
   }
   StoredPayload again(source, h, seed);
