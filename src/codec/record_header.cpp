@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "codec/fixed_fields.hpp"
 #include "codec/record.hpp"
 #include "jug/errors.hpp"
 
@@ -13,17 +14,6 @@ namespace jug::record {
 namespace {
 
 constexpr char kMagic[4] = {'J', 'U', 'G', 'R'};
-
-template <class T>
-void put_at(char* buffer, std::size_t offset, T v) {
-  std::memcpy(buffer + offset, &v, sizeof v);
-}
-template <class T>
-T get_at(std::string_view buffer, std::size_t offset) {
-  T v;
-  std::memcpy(&v, buffer.data() + offset, sizeof v);
-  return v;
-}
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "codec/checksum.hpp"
+#include "codec/fixed_fields.hpp"
 #include "store/posix_files.hpp"
 
 namespace jug::segment {
@@ -13,17 +14,6 @@ namespace {
 constexpr char kMagic[4] = {'J', 'U', 'G', 'F'};
 /// Where the checksum sits; it covers the bytes before it.
 constexpr std::size_t kChecksumOffset = 56;
-
-template <class T>
-void put_at(char* buffer, std::size_t offset, T v) {
-  std::memcpy(buffer + offset, &v, sizeof v);
-}
-template <class T>
-T get_at(const char* buffer, std::size_t offset) {
-  T v;
-  std::memcpy(&v, buffer + offset, sizeof v);
-  return v;
-}
 
 std::uint64_t checksum_of(const char* header) {
   return record::checksum_of(std::string_view(header, kChecksumOffset), 0);
@@ -70,8 +60,8 @@ FrameRead read_frame(std::string_view bytes) {
   if (!known_kind(kind)) return read;
   // Checked before the length is believed: a damaged length would make a
   // frame in the middle of a segment look unfinished.
-  if (get_at<std::uint64_t>(header, kChecksumOffset) != checksum_of(header)) return read;
-  const auto body_size = get_at<std::uint32_t>(header, 8);
+  if (get_at<std::uint64_t>(bytes, kChecksumOffset) != checksum_of(header)) return read;
+  const auto body_size = get_at<std::uint32_t>(bytes, 8);
   if (bytes.size() - kFrameHeaderSize < body_size) {
     read.state = FrameState::incomplete;
     return read;
@@ -80,7 +70,7 @@ FrameRead read_frame(std::string_view bytes) {
   read.state = FrameState::whole;
   read.header.kind = static_cast<FrameKind>(kind);
   read.header.body_size = body_size;
-  read.header.put_id = get_at<std::uint64_t>(header, 16);
+  read.header.put_id = get_at<std::uint64_t>(bytes, 16);
   std::memcpy(read.header.hash.bytes.data(), header + 24, TaskHash::kSize);
   read.body = body;
   read.size = kFrameHeaderSize + body_size;

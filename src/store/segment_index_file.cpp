@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "codec/checksum.hpp"
+#include "codec/fixed_fields.hpp"
 
 namespace jug::segment {
 namespace {
@@ -12,19 +13,6 @@ constexpr std::string_view kIndexPrefix = "index.";
 constexpr std::size_t kEntrySize = 56;
 constexpr std::size_t kCountsSize = 16;
 constexpr std::size_t kChecksumSize = 8;
-
-template <class T>
-void append_value(std::string& out, T v) {
-  char bytes[sizeof v];
-  std::memcpy(bytes, &v, sizeof v);
-  out.append(bytes, sizeof v);
-}
-template <class T>
-T value_at(std::string_view bytes, std::size_t offset) {
-  T v;
-  std::memcpy(&v, bytes.data() + offset, sizeof v);
-  return v;
-}
 
 }  // namespace
 
@@ -46,17 +34,17 @@ std::string encode_index(std::uint64_t segment_size, std::span<const IndexedFram
   std::string out;
   out.reserve(kIndexHeader.size() + kCountsSize + frames.size() * kEntrySize + kChecksumSize);
   out.append(kIndexHeader);
-  append_value(out, segment_size);
-  append_value(out, static_cast<std::uint64_t>(frames.size()));
+  append_field(out, segment_size);
+  append_field(out, static_cast<std::uint64_t>(frames.size()));
   for (const IndexedFrame& frame : frames) {
     out.push_back(static_cast<char>(frame.kind));
     out.append(3, '\0');
-    append_value(out, frame.frame_size);
-    append_value(out, frame.put_id);
-    append_value(out, frame.offset);
+    append_field(out, frame.frame_size);
+    append_field(out, frame.put_id);
+    append_field(out, frame.offset);
     out.append(reinterpret_cast<const char*>(frame.hash.bytes.data()), TaskHash::kSize);
   }
-  append_value(out, record::checksum_of(out, 0));
+  append_field(out, record::checksum_of(out, 0));
   return out;
 }
 
@@ -73,9 +61,9 @@ std::optional<IndexedFrame> frame_at(std::string_view bytes, std::size_t at,
   }
   IndexedFrame frame;
   frame.kind = static_cast<FrameKind>(kind);
-  frame.frame_size = value_at<std::uint32_t>(bytes, at + 4);
-  frame.put_id = value_at<std::uint64_t>(bytes, at + 8);
-  frame.offset = value_at<std::uint64_t>(bytes, at + 16);
+  frame.frame_size = get_at<std::uint32_t>(bytes, at + 4);
+  frame.put_id = get_at<std::uint64_t>(bytes, at + 8);
+  frame.offset = get_at<std::uint64_t>(bytes, at + 16);
   std::memcpy(frame.hash.bytes.data(), bytes.data() + at + 24, TaskHash::kSize);
   // A frame past the segment's end cannot be one of it.
   if (frame.frame_size < kFrameHeaderSize || frame.offset > segment_size ||
@@ -92,12 +80,12 @@ bool decode_index(std::string_view bytes, std::uint64_t segment_size,
   constexpr std::size_t kFixed = kIndexHeader.size() + kCountsSize + kChecksumSize;
   if (bytes.size() < kFixed || !bytes.starts_with(kIndexHeader)) return false;
   const std::size_t checked = bytes.size() - kChecksumSize;
-  if (value_at<std::uint64_t>(bytes, checked) != record::checksum_of(bytes.substr(0, checked), 0)) {
+  if (get_at<std::uint64_t>(bytes, checked) != record::checksum_of(bytes.substr(0, checked), 0)) {
     return false;
   }
   const std::size_t first = kIndexHeader.size() + kCountsSize;
-  if (value_at<std::uint64_t>(bytes, kIndexHeader.size()) != segment_size) return false;
-  const auto count = value_at<std::uint64_t>(bytes, kIndexHeader.size() + 8);
+  if (get_at<std::uint64_t>(bytes, kIndexHeader.size()) != segment_size) return false;
+  const auto count = get_at<std::uint64_t>(bytes, kIndexHeader.size() + 8);
   if ((checked - first) % kEntrySize != 0 || count != (checked - first) / kEntrySize) {
     return false;
   }
