@@ -10,11 +10,11 @@ import glob
 import json
 import os
 import shutil
-import struct
 import subprocess
 import time
 
 import jugtest
+import stored_results
 
 SLEEPY_SOURCE = os.path.join(jugtest.SOURCE_DIR, "tests", "integration", "jugfiles", "sleepy.cpp")
 
@@ -156,24 +156,25 @@ class DamagedSegments(jugtest.ScratchTest):
                            check=check)
 
     def frames(self):
-        """(offset, size) of each frame of the segment."""
+        """The segment's bytes, and (offset, size) of each of its frames."""
         with open(self.segment, "rb") as f:
             data = f.read()
-        at = len(b"jug-cpp segment 1\n")
-        found = []
-        while at < len(data):
-            size = 64 + struct.unpack_from("<I", data, at + 8)[0]
-            found.append((at, size))
-            at += size
-        return data, found
+        frames = [(body - stored_results.FRAME_HEADER_SIZE, stored_results.FRAME_HEADER_SIZE + size)
+                  for _, _, _, body, size in stored_results.segment_frames(self.segment)]
+        return data, frames
 
-    def test_with_its_index_a_damaged_frame_header_loses_nothing(self):
+    def damage_fourth_frame_header(self):
+        """Flips a byte of the fourth frame's task hash; its (offset, size)."""
         data, frames = self.frames()
         offset, size = frames[3]
         damaged = bytearray(data)
-        damaged[offset + 30] ^= 0x01  # its task hash
+        damaged[offset + 30] ^= 0x01
         with open(self.segment, "wb") as f:
             f.write(damaged)
+        return offset, size
+
+    def test_with_its_index_a_damaged_frame_header_loses_nothing(self):
+        self.damage_fourth_frame_header()
         status = json.loads(self.run_sleepy("status", "--json").stdout)
         self.assertEqual(status["totals"]["finished"], 20)
         self.assertEqual(jugtest.executed_count(self.run_sleepy("execute").stdout), 0)
@@ -191,12 +192,7 @@ class DamagedSegments(jugtest.ScratchTest):
         # A segment read from its frames: without its index file.
         os.remove(os.path.join(os.path.dirname(self.segment),
                                "index." + os.path.basename(self.segment)))
-        data, frames = self.frames()
-        offset, size = frames[3]
-        damaged = bytearray(data)
-        damaged[offset + 30] ^= 0x01  # its task hash
-        with open(self.segment, "wb") as f:
-            f.write(damaged)
+        offset, size = self.damage_fourth_frame_header()
         status = json.loads(self.run_sleepy("status", "--json").stdout)
         self.assertEqual(status["totals"]["finished"], 19)
         verify = self.run_sleepy("status", "--verify").stdout
