@@ -39,7 +39,8 @@ class Commands(jugtest.ScratchTest):
         self.program("pipeline")
         jugtest.run(["./pipeline", "execute", "--jugdir", "runs/%(jugfile)s-store"], self.dir,
                     check=0)
-        self.assertTrue(stored_results.stored_results(os.path.join(self.dir, "runs", "pipeline-store")))
+        store = os.path.join(self.dir, "runs", "pipeline-store")
+        self.assertTrue(stored_results.stored_results(store))
         self.assertFalse(os.path.exists(os.path.join(self.dir, "pipeline.jugdata")))
 
     def test_status_creates_nothing(self):
