@@ -285,6 +285,7 @@ TEST_F(FileStoreSegments, ASealedSegmentIsReadFromItsIndexFileWhileItMatches) {
     for (int i = 0; i < 3; ++i) EXPECT_EQ(reader->get(task(i)), value_of(i));
   }
   const std::string packed_away = fs_->files().at(segment);
+  const std::string good_index = fs_->files().at(index);
   worker()->put(task(9), value_of(9));  // a second segment: both are packed
   worker()->pack(kLeaseTime);
   EXPECT_FALSE(fs_->files().contains(segment));
@@ -302,11 +303,16 @@ TEST_F(FileStoreSegments, ASealedSegmentIsReadFromItsIndexFileWhileItMatches) {
   ASSERT_EQ(fs_->write(restored, packed_away, &written), 0);
   fs_->close(restored);
   ASSERT_EQ(fs_->create_exclusive(index, &restored), 0);
+  ASSERT_EQ(fs_->write(restored, good_index, &written), 0);
   fs_->close(restored);
+  {
+    auto reader = worker();
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(reader->get(task(i)), value_of(i));
+  }
   // An index whose checksum fails, or that is not of a segment of this
   // size, is not believed: the segment is read instead, and the damaged
   // frames in it hold no result.
-  const std::string good_index = fs_->files().at(index);
+  ASSERT_GT(good_index.size(), 40u);
   std::string damaged_index = good_index;
   damaged_index[40] ^= 0x01;
   for (const std::string& bad : {damaged_index, std::string("jug-cpp segment index 1\n")}) {
