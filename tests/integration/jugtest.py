@@ -25,6 +25,15 @@ IT_BIN = os.environ["JUG_IT_BIN"]
 JUG = os.path.join(BUILD_DIR, "jug")
 
 
+# A jug build cache shared by every integration test of this build directory
+# whose cache is not what it tests: a jugfile of the same content (and
+# compile configuration) is then compiled once for all of them, not once per
+# test, which saves minutes (more under a sanitizer). Tests of the cache
+# itself, of compile messages and of installed or namespaced jug commands keep
+# one of their own.
+SHARED_CACHE = os.path.join(IT_BIN, "shared-jug-cache")
+
+
 def program(name):
     """Path of a test jugfile built by CMake (tests/integration/jugfiles)."""
     return os.path.join(IT_BIN, "it_" + name)

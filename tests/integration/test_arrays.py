@@ -47,7 +47,7 @@ class Arrays(jugtest.ScratchTest):
         if subprocess.run(["/usr/bin/python3", "-c", "import numpy"]).returncode != 0:
             self.fail("numpy is missing: apt-get install python3-numpy (scripts/install-deps.sh)")
         shutil.copy(SOURCE, self.dir)
-        self.env = {"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}
+        self.env = {"JUG_CACHE_DIR": jugtest.SHARED_CACHE}
 
     def jug(self, *args, check=0):
         return jugtest.run([jugtest.JUG, *args], self.dir, env=self.env, check=check)

@@ -17,7 +17,7 @@ EXAMPLES = os.path.join(jugtest.SOURCE_DIR, "examples")
 class DynamicGraphs(jugtest.ScratchTest):
     def setUp(self):
         super().setUp()
-        self.env = {"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}
+        self.env = {"JUG_CACHE_DIR": jugtest.SHARED_CACHE}
 
     def jug(self, *args, cwd, check=None):
         return jugtest.run([jugtest.JUG, *args], cwd, env=self.env, check=check)

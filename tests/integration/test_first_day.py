@@ -98,7 +98,7 @@ V2 = CHANGING.format(fields="double slope = 0;\n  int points = 0;", serialize="s
 class FirstDay(jugtest.ScratchTest):
     def setUp(self):
         super().setUp()
-        self.env = {"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}
+        self.env = {"JUG_CACHE_DIR": jugtest.SHARED_CACHE}
 
     def jug(self, *args, env=None, check=None):
         full = dict(self.env)

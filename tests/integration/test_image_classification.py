@@ -32,7 +32,7 @@ def executed_per_name(stdout):
 class ImageClassification(jugtest.ScratchTest):
     def jug(self, *args, check=None):
         return jugtest.run([jugtest.JUG, args[0], EXAMPLE, "--jugdir", "store", *args[1:]],
-                           self.dir, env={"JUG_CACHE_DIR": os.path.join(self.dir, "cache")},
+                           self.dir, env={"JUG_CACHE_DIR": jugtest.SHARED_CACHE},
                            check=check, timeout=900)
 
     def results(self):

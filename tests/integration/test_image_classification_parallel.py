@@ -20,7 +20,7 @@ class ImageClassificationInParallel(jugtest.ScratchTest):
                 "--with-lbp"]
 
     def env(self):
-        return dict(os.environ, JUG_CACHE_DIR=os.path.join(self.dir, "cache"))
+        return dict(os.environ, JUG_CACHE_DIR=jugtest.SHARED_CACHE)
 
     def results(self):
         with open(os.path.join(self.dir, "results.image.txt")) as f:
@@ -36,7 +36,7 @@ class ImageClassificationInParallel(jugtest.ScratchTest):
     def test_two_processes(self):
         # Compile once first, so that both workers start together.
         jugtest.run([jugtest.JUG, "status", EXAMPLE, "--jugdir", "store", "--", DATASET],
-                    self.dir, env={"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}, check=0)
+                    self.dir, env={"JUG_CACHE_DIR": jugtest.SHARED_CACHE}, check=0)
         workers = [subprocess.Popen(self.command(), cwd=self.dir, env=self.env(),
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                    for _ in range(2)]

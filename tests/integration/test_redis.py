@@ -16,7 +16,7 @@ class JugOnRedis(jugtest.ScratchTest):
     def setUp(self):
         super().setUp()
         self.redis = RedisServer()
-        self.env = {"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}
+        self.env = {"JUG_CACHE_DIR": jugtest.SHARED_CACHE}
 
     def tearDown(self):
         self.redis.remove()

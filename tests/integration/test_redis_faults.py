@@ -383,7 +383,7 @@ class RedisFaults(jugtest.ScratchTest):
         server = self.start_redis()
         shutil.copy(os.path.join(jugtest.SOURCE_DIR, "examples", "intro", "jugfile.cpp"),
                     self.dir)
-        env = {"JUG_CACHE_DIR": os.path.join(self.dir, "cache")}
+        env = {"JUG_CACHE_DIR": jugtest.SHARED_CACHE}
         jugdir = "--jugdir=" + server.url()
         for form in (["--reconnect-time=2"], ["--reconnect-time", "2"]):
             p = jugtest.run([jugtest.JUG, "status", "--short", *form, jugdir], self.dir, env=env)

@@ -54,7 +54,7 @@ class Webstatus(jugtest.ScratchTest):
         server = subprocess.Popen(
             [jugtest.JUG, "webstatus", jugfile or self.prog, "--port", "0", *options, *args],
             cwd=self.dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=dict(os.environ, JUG_CACHE_DIR=os.path.join(self.dir, "cache")))
+            env=dict(os.environ, JUG_CACHE_DIR=jugtest.SHARED_CACHE))
         self.servers.append(server)
         line = server.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -189,7 +189,7 @@ class Webstatus(jugtest.ScratchTest):
         with open(os.path.join(self.dir, "broken.cpp"), "w", encoding="utf-8") as f:
             f.write("this is not C++\n")
         p = jugtest.run([jugtest.JUG, "webstatus", "broken.cpp"], self.dir, check=1,
-                        env={"JUG_CACHE_DIR": os.path.join(self.dir, "cache")})
+                        env={"JUG_CACHE_DIR": jugtest.SHARED_CACHE})
         self.assertIn("webstatus: jug status failed", p.stderr)
         server.send_signal(signal.SIGTERM)
         self.assertEqual(server.wait(timeout=15), 0)
