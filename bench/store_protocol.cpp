@@ -2,7 +2,7 @@
 // N task hashes, the lease alone (acquire_and_read, release), the result
 // alone (put), and the whole of what a worker with -j 1 asks of the store per
 // task (acquire_and_read, then put_release_and_acquire of the next), in both
-// layouts. Says how much of a task's store time its lease file takes (issue
+// layouts, and with segments for a lone worker (one lease file for all). Says how much of a task's store time its lease file takes (issue
 // 13: "if per-task lease files stay, say why and measure their share").
 //
 //     bench_store_protocol [N] [DIR]      (default 20000 tasks, under /var/tmp)
@@ -29,6 +29,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using Layout = jug::FileStore::SmallResults;
+using Lone = jug::FileStore::LoneWorker;
+
+/// A store's layout, and whether its one worker takes its leases in the
+/// lone worker's file (docs/store-layout.md) or a lock file per task.
+struct Setup {
+  const char* name;
+  Layout layout;
+  Lone lone;
+};
+constexpr Setup kSetups[] = {{"file per result", Layout::in_files, Lone::never},
+                             {"segments", Layout::in_segments, Lone::never},
+                             {"lone worker", Layout::in_segments, Lone::when_alone}};
+constexpr std::size_t kSetupCount = std::size(kSetups);
 
 std::vector<jug::TaskHash> task_hashes(std::size_t n) {
   std::vector<jug::TaskHash> hashes;
@@ -40,13 +53,13 @@ std::vector<jug::TaskHash> task_hashes(std::size_t n) {
 constexpr int kRuns = 5;
 
 /// µs per task of `run` over a new store in `dir`, the final sync included.
-double micros_per_task(const std::string& dir, Layout layout, std::size_t n,
+double micros_per_task(const std::string& dir, const Setup& setup, std::size_t n,
                        const std::function<void(jug::FileStore&)>& run) {
   std::filesystem::remove_all(dir);
   ::sync();  // earlier runs' writes are not flushed on this one's time
   const auto start = Clock::now();
   {
-    jug::FileStore store(dir, jug::real_file_system(), layout);
+    jug::FileStore store(dir, jug::real_file_system(), setup.layout, setup.lone);
     run(store);
     store.sync();
   }
@@ -87,24 +100,27 @@ int main(int argc, char** argv) {
 
   fmt::print("file store at {}, {} tasks: µs per task, the final sync included (median of {})\n\n",
              base, n, kRuns);
-  fmt::print("{:<16} {:>16} {:>10}\n", "", "file per result", "segments");
-  double whole[2] = {0, 0}, lease[2] = {0, 0};
-  const Layout layouts[2] = {Layout::in_files, Layout::in_segments};
+  fmt::print("{:<16}", "");
+  for (const Setup& setup : kSetups) fmt::print(" {:>16}", setup.name);
+  fmt::print("\n");
+  double whole[kSetupCount] = {}, lease[kSetupCount] = {};
   for (const auto& [name, run] :
        std::vector<std::pair<std::string, std::function<void(jug::FileStore&)>>>{
            {"lease alone", lease_only}, {"result alone", result_only}, {"whole task", whole_task}}) {
-    double micros[2];
-    for (int i = 0; i < 2; ++i) {
+    fmt::print("{:<16}", name);
+    for (std::size_t i = 0; i < kSetupCount; ++i) {
       std::vector<double> runs;
-      for (int r = 0; r < kRuns; ++r) runs.push_back(micros_per_task(dir, layouts[i], n, run));
+      for (int r = 0; r < kRuns; ++r) runs.push_back(micros_per_task(dir, kSetups[i], n, run));
       std::nth_element(runs.begin(), runs.begin() + kRuns / 2, runs.end());
-      micros[i] = runs[kRuns / 2];
+      fmt::print(" {:>16.1f}", runs[kRuns / 2]);
+      if (name == "lease alone") lease[i] = runs[kRuns / 2];
+      if (name == "whole task") whole[i] = runs[kRuns / 2];
     }
-    fmt::print("{:<16} {:>16.1f} {:>10.1f}\n", name, micros[0], micros[1]);
-    if (name == "lease alone") std::copy(micros, micros + 2, lease);
-    if (name == "whole task") std::copy(micros, micros + 2, whole);
+    fmt::print("\n");
   }
-  fmt::print("\nthe lease's share of the whole task: {:.0f}% (file per result), {:.0f}% "
-             "(segments)\n",
-             100 * lease[0] / whole[0], 100 * lease[1] / whole[1]);
+  fmt::print("\nthe lease's share of the whole task:");
+  for (std::size_t i = 0; i < kSetupCount; ++i) {
+    fmt::print(" {:.0f}% ({}){}", 100 * lease[i] / whole[i], kSetups[i].name,
+               i + 1 < kSetupCount ? "," : "\n");
+  }
 }

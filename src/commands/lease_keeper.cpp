@@ -65,6 +65,7 @@ std::size_t LeaseKeeper::give_back_all() {
       // The store fails: the lease is left to expire, as a crash's would.
     }
   }
+  store_.stop_taking_leases();
   return held.size();
 }
 
@@ -86,6 +87,12 @@ void LeaseKeeper::renew_loop() {
     // renewed once; renew then finds it released and says so, ignored below.
     const std::vector<TaskHash> held = held_;
     lock.unlock();
+    try {
+      store_.renew_worker();
+    } catch (const std::exception&) {
+      // Judged gone after the lease time, as its leases would be: another
+      // worker may then go lone; this one does the protocol again.
+    }
     for (const TaskHash& hash : held) {
       try {
         store_.renew(hash, owner_);

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "jug/task_hash.hpp"
+#include "store/store.hpp"
 
 namespace jug {
 
@@ -13,6 +14,10 @@ inline constexpr std::string_view kLockSuffix = ".lock";
 /// words.
 inline constexpr std::string_view kBreakerSuffix = ".lock.break";
 inline constexpr std::string_view kLastWordsSuffix = ".lock.died";
+/// In a store of format 3: the lone worker's lease, and a worker's marker
+/// (`<writer tag>.worker`), docs/store-layout.md, "The lone worker".
+inline constexpr std::string_view kLoneLeaseName = "lone-worker.lock";
+inline constexpr std::string_view kWorkerMarkerSuffix = ".worker";
 /// What the temporary file of the store's format file, at the top of the
 /// store, is about (writer_tag.hpp).
 inline constexpr std::string_view kFormatTempWhat = ".jugdata-format";
@@ -24,6 +29,11 @@ inline const TaskHash& pack_lease() {
   static const TaskHash hash = TaskHash::of("jug pack");
   return hash;
 }
+
+/// Whether the worker whose marker is named `name` is gone: known only of
+/// one on this machine (markers are not renewed, so one of another machine
+/// stands until its worker removes it). file_store_lone_lease.cpp.
+bool worker_marker_gone(std::string_view name, const LeaseOwner& self);
 
 /// The hash a `<hex><suffix>` file name stands for (64 hex digits, or 40
 /// for a Python jug hash), or nullopt.

@@ -38,32 +38,36 @@ namespace {
 /// rename of the new file reached the disk, its few bytes did not (empty,
 /// zeros, or cut short). Written again, as if missing; anything else that
 /// is not our line is another program's directory.
+bool known_format(const std::string& content) {
+  return content == FileStore::kFormatLine || content == FileStore::kSegmentsFormatLine ||
+         content == FileStore::kLoneWorkerFormatLine;
+}
+
 bool torn_format(const std::string& content) {
+  // The three lines differ only in their digit.
   const std::string_view line = FileStore::kFormatLine;
-  if (content == line || content == FileStore::kSegmentsFormatLine ||
-      content.size() > line.size()) {
-    return false;
-  }
+  if (known_format(content) || content.size() > line.size()) return false;
   // Zeros of the right size too: the size reached the disk, the bytes did not.
-  return (content.size() < line.size() && (line.starts_with(content) ||
-                                           FileStore::kSegmentsFormatLine.starts_with(content))) ||
+  return (content.size() < line.size() &&
+          (line.starts_with(content) || FileStore::kSegmentsFormatLine.starts_with(content) ||
+           FileStore::kLoneWorkerFormatLine.starts_with(content))) ||
          content.find_first_not_of('\0') == std::string::npos;
 }
 
 void check_format(const std::string& content, const std::string& root) {
-  if (content == FileStore::kFormatLine || content == FileStore::kSegmentsFormatLine) return;
+  if (known_format(content)) return;
   constexpr std::string_view kPrefix = "jug-cpp file store ";
   std::string_view first_line = std::string_view(content).substr(0, content.find('\n'));
   if (first_line.starts_with(kPrefix)) {
     first_line.remove_prefix(kPrefix.size());
     throw StoreError(fmt::format(
-        "{} holds a jug-cpp file store of format {}, but this jug reads formats 1 and 2: use the "
+        "{} holds a jug-cpp file store of format {}, but this jug reads formats 1 to 3: use the "
         "jug that wrote it, or pass another --jugdir.",
         root, first_line));
   }
   throw StoreError(fmt::format(
       "{}/jugdata-format says \"{}\": this directory is not a store this jug can read (it reads "
-      "formats 1 and 2). Pass another --jugdir.",
+      "formats 1 to 3). Pass another --jugdir.",
       root, first_line.substr(0, 80)));
 }
 
@@ -263,11 +267,12 @@ class FileRecord final : public RecordSource {
 // ---- construction and paths -----------------------------------------------------
 
 FileStore::FileStore(const std::string& directory, std::shared_ptr<FileSystem> fs,
-                     SmallResults small_results)
+                     SmallResults small_results, LoneWorker lone_worker)
     : root_(absolute_path(directory)),
       fs_(std::move(fs)),
       segments_for_new_results_(small_results == SmallResults::in_segments),
       index_(*fs_, root_ + "/segments"),
+      lone_worker_(lone_worker),
       appender_(
           *fs_, root_ + "/segments",
           [this](const std::string& path) { return create_segment_file(path); },
@@ -306,8 +311,7 @@ void FileStore::check_existing_directory() const {
     const std::optional<std::string> format = read_file(*fs_, root_ + "/jugdata-format");
     if (format && !torn_format(*format)) {
       check_format(*format, root_);
-      segments_format_ = *format == kSegmentsFormatLine;
-      result_files_format_ = *format == kFormatLine;
+      note_format(*format);
       return;
     }
     format_torn_ = format.has_value();
@@ -381,20 +385,29 @@ void FileStore::create_directory(const std::string& dir) const {
   const std::string format_path = root_ + "/jugdata-format";
   if (auto format = read_file(*fs_, format_path); format && !torn_format(*format)) {
     check_format(*format, root_);
-    segments_format_ = segments_format_ || *format == kSegmentsFormatLine;
-    result_files_format_ = !segments_format_ && *format == kFormatLine;
+    note_format(*format);
   } else {
     // A store whose segments are there says so, even when its format
     // file is written again after a power cut.
     if (fs_->exists(root_ + "/segments") == 0) segments_format_ = true;
-    // A new store is of the layout asked for. Format 2 is synced, as
-    // before any segment (create_segment_file).
+    // A new store is of the layout asked for. Formats 2 and 3 are synced,
+    // as before any segment (create_segment_file). A store whose workers
+    // all see it through one kernel may have a lone worker (format 3).
     const bool segments = segments_format_ || segments_for_new_results_;
-    write_format(segments ? kSegmentsFormatLine : kFormatLine, segments && !segments_format_);
+    const bool lone = segments && !segments_format_ && lone_worker_ == LoneWorker::when_alone;
+    write_format(lone ? kLoneWorkerFormatLine : segments ? kSegmentsFormatLine : kFormatLine,
+                 segments && !segments_format_);
     segments_format_ = segments;
     result_files_format_ = !segments;
+    lone_worker_format_ = lone;
   }
   make_directories(*fs_, dir);
+}
+
+void FileStore::note_format(const std::string& line) const {
+  lone_worker_format_ = line == kLoneWorkerFormatLine;
+  segments_format_ = segments_format_ || line == kSegmentsFormatLine || lone_worker_format_;
+  result_files_format_ = !segments_format_ && line == kFormatLine;
 }
 
 void FileStore::write_format(std::string_view line, bool durable) const {

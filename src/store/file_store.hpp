@@ -8,12 +8,14 @@
 /// trace. Directories appear on the first write.
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -34,10 +36,20 @@ class FileStore final : public Store {
   /// ... and in a store with segments (docs/store-layout.md), which a jug
   /// from before them would not see: it refuses the store instead.
   static constexpr std::string_view kSegmentsFormatLine = "jug-cpp file store 2\n";
+  /// ... and in a store with segments whose workers follow the lone
+  /// worker's protocol (docs/store-layout.md, "The lone worker"): a jug that
+  /// does not know it refuses the store, since it would take the leases of
+  /// tasks the lone worker runs.
+  static constexpr std::string_view kLoneWorkerFormatLine = "jug-cpp file store 3\n";
 
   /// Where a store without segments yet (a new one, or one of format 1)
   /// puts its small results; a store with segments puts them there.
   enum class SmallResults { in_segments, in_files };
+  /// Whether this process may hold the lone worker's lease, which spares it
+  /// a lock file per task while no other worker runs (a store of format 3,
+  /// which a new store with segments then is). Only where all workers see
+  /// the store through this kernel: not on a shared filesystem.
+  enum class LoneWorker { never, when_alone };
 
   /// Opens the store at `directory` (which need not exist yet), on `fs`: the
   /// operating system's, or in tests one in memory or one that fails on
@@ -47,8 +59,10 @@ class FileStore final : public Store {
   /// (for comparisons, and for the tests of that layout).
   explicit FileStore(const std::string& directory,
                      std::shared_ptr<FileSystem> fs = real_file_system(),
-                     SmallResults small_results = SmallResults::in_segments);
-  /// Calls removals_done() (file_store_removals.cpp), errors ignored.
+                     SmallResults small_results = SmallResults::in_segments,
+                     LoneWorker lone_worker = LoneWorker::never);
+  /// Gives back the lone worker's lease and its worker marker, then calls
+  /// removals_done() (file_store_removals.cpp), errors ignored.
   ~FileStore() override;
 
   std::string describe() const override;
@@ -81,6 +95,10 @@ class FileStore final : public Store {
   void renew(const TaskHash& hash, const LeaseOwner& owner) override;
   void release(const TaskHash& hash, const LeaseOwner& owner) override;
   std::optional<LeaseInfo> lease(const TaskHash& hash) override;
+  /// Gives back the lone worker's lease (unless tasks are named in it) and
+  /// the worker marker.
+  void stop_taking_leases() override { end_lone_worker(); }
+  void renew_worker() override;
   std::vector<LeaseInfo> list_leases() override;
   bool break_lease(const LeaseInfo& seen,
                    const std::function<void()>& before_removal = {}) override;
@@ -206,6 +224,8 @@ class FileStore final : public Store {
   /// Opens sync_directory_ if the store's directory exists and it is not
   /// open yet.
   void open_sync_directory() const;
+  /// What the format file's `line` (one this jug reads) says of the store.
+  void note_format(const std::string& line) const;
   /// Writes `line` into `jugdata-format` (aside, then renamed); `durable`:
   /// synced before the rename. Throws IoError.
   void write_format(std::string_view line, bool durable) const;
@@ -233,6 +253,59 @@ class FileStore final : public Store {
   /// Writes the index file of the sealed segment `segment`; errors ignored
   /// (a cache: readers read the segment instead).
   void publish_segment_index(const std::string& segment, const std::string& index);
+  // ---- the lone worker's lease (file_store_lone_lease.cpp) ----
+  /// How this process takes task leases in a store of format 3.
+  enum class LeaseMode : std::uint8_t {
+    /// Not asked yet.
+    undecided,
+    /// Holds `locks/lone-worker.lock`: takes leases in it, no lock file.
+    lone,
+    /// Its worker marker is in locks/ and no lone worker was there after:
+    /// a lock file per task.
+    shared,
+    /// Another worker holds the lone lease, and is asked to give it up.
+    blocked,
+  };
+  /// The lease of `hash` taken (true) or not under the lone worker's
+  /// protocol, or nullopt when a lock file per task is the way (a store of
+  /// another format, or this process in shared mode). Throws IoError.
+  std::optional<bool> acquire_lone(const TaskHash& hash, const LeaseOwner& owner);
+  /// Decides the mode, holding lone_mutex_ alone: makes the worker marker,
+  /// then tries to create the lone lease. Throws IoError.
+  void decide_lease_mode(const LeaseOwner& owner);
+  /// Whether locks/ holds anything of another worker (its marker, a lock,
+  /// a breaker): then this process may not hold the lone lease. Removes the
+  /// markers of workers on this machine that are gone. Throws IoError.
+  bool other_workers_in_locks(const LeaseOwner& owner);
+  /// Writes the lone lease anew with lone_tasks_, and notes its status.
+  /// Throws IoError.
+  void write_lone_lease();
+  /// Whether the lone lease is still the file this process last wrote
+  /// (not broken by a worker that thought it gone). Throws IoError.
+  bool lone_lease_intact();
+  /// Gives up the lone lease for a lock file per task (each task it runs
+  /// gets one), its marker made first: another worker asked. Throws IoError.
+  void leave_lone_mode();
+  /// The lone lease as lock files, one per task it names, with its owner
+  /// and time, then removed; by a breaker of `seen`, the lease of a worker
+  /// that is gone. Whether this breaker did it. Throws IoError.
+  bool break_lone_lease(const LeaseInfo& seen);
+  /// The lone lease's owner, tasks and last renewal, if there is one.
+  /// Throws IoError.
+  struct LoneLease {
+    LeaseOwner owner;
+    std::vector<TaskHash> tasks;
+    std::chrono::system_clock::time_point renewed;
+  };
+  std::optional<LoneLease> read_lone_lease();
+  /// The watcher's loop: every 100 ms, while this process is the lone
+  /// worker, looks for the marker of another and gives up the lease for it.
+  void watch_for_other_workers();
+  /// Stops the watcher, and gives back the lone lease (unless tasks are
+  /// still named in it, like lock files left) and the marker. Never throws.
+  void end_lone_worker() noexcept;
+  std::string lone_lease_path() const;
+
   // ---- packing (file_store_pack.cpp) ----
   struct PackRun;
   /// Takes the lease only one pack holds; throws StoreError when another
@@ -284,6 +357,30 @@ class FileStore final : public Store {
   /// What the segments hold, as read so far; index_mutex_ guards it.
   mutable std::mutex index_mutex_;
   mutable SegmentIndex index_;
+
+  /// `jugdata-format` says 3: workers follow the lone worker's protocol.
+  mutable std::atomic<bool> lone_worker_format_{false};
+  const LoneWorker lone_worker_;
+  /// Guards what follows: taken shared by a lock file's acquire, alone to
+  /// change the mode and by everything in the lone mode.
+  std::shared_mutex lone_mutex_;
+  LeaseMode lease_mode_ = LeaseMode::undecided;
+  /// Blocked: when to try the lone lease again.
+  std::chrono::steady_clock::time_point next_lone_try_{};
+  /// Lone: the owner whose lease it is, the tasks it holds, the file kept
+  /// open to rewrite, and its status after this process last wrote it.
+  LeaseOwner lone_owner_;
+  std::vector<TaskHash> lone_tasks_;
+  std::optional<posix::OpenFile> lone_file_;
+  FileStatus lone_written_;
+  /// This process's marker in locks/ (`<writer tag>.worker`), once made.
+  std::string worker_marker_;
+  /// The watcher thread, started when the lone lease is first taken.
+  std::mutex watcher_mutex_;
+  std::condition_variable watcher_wake_;
+  bool watcher_stopping_ = false;
+  std::thread watcher_;
+
   /// Last: seals this process's segment before anything else goes.
   SegmentAppender appender_;
 };

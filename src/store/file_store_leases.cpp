@@ -2,6 +2,8 @@
 // created exclusively (the lock), holding its owner (lease_file.hpp), its
 // modification time the last renewal.
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "store/directory_watch.hpp"
@@ -75,6 +77,7 @@ std::string FileStore::lock_path(const TaskHash& hash) const {
 bool FileStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
   const std::string path = lock_path(hash);
   try {
+    if (const std::optional<bool> taken = acquire_lone(hash, owner)) return *taken;
     // The exclusive create is the lock: exactly one creator succeeds, on NFS
     // (v3 and later) too.
     const std::string content = lock_file_content(owner);
@@ -96,6 +99,24 @@ void FileStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
         "this worker paused, or too slow to renew its lease?",
         hash.hex(), why));
   };
+  try {
+    std::unique_lock lock(lone_mutex_);
+    if (lease_mode_ == LeaseMode::lone && owner == lone_owner_ &&
+        std::find(lone_tasks_.begin(), lone_tasks_.end(), hash) != lone_tasks_.end()) {
+      if (!lone_lease_intact()) {
+        throw lost(fmt::format("was broken (the lone worker's lease {} was taken away)",
+                               lone_lease_path()));
+      }
+      if (const Errno err = fs_->touch(lone_file_->handle())) throw IoError{err, path};
+      if (const Errno err = fs_->status_of(lone_file_->handle(), &lone_written_)) {
+        throw IoError{err, path};
+      }
+      return;
+    }
+  } catch (const IoError& e) {
+    throw store_error(fmt::format("cannot renew the lease of task {}", hash.hex()), e,
+                      Access::write, root_);
+  }
   try {
     const OpenFile file = open_for_reading(*fs_, path);
     if (!file) {
@@ -122,6 +143,17 @@ void FileStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
 void FileStore::release(const TaskHash& hash, const LeaseOwner& owner) {
   const std::string path = lock_path(hash);
   try {
+    {
+      std::unique_lock lock(lone_mutex_);
+      if (lease_mode_ == LeaseMode::lone && owner == lone_owner_) {
+        if (auto it = std::find(lone_tasks_.begin(), lone_tasks_.end(), hash);
+            it != lone_tasks_.end()) {
+          lone_tasks_.erase(it);
+          write_lone_lease();
+          return;
+        }
+      }
+    }
     // Only our own lease: ours may have been broken while this worker was
     // frozen, and the lock now be another worker's. (A lease is broken only
     // when its holder looks gone, so between this read and the unlink no
@@ -140,7 +172,22 @@ void FileStore::release(const TaskHash& hash, const LeaseOwner& owner) {
 std::optional<LeaseInfo> FileStore::lease(const TaskHash& hash) {
   const std::string path = lock_path(hash);
   try {
-    return read_lease_file(*fs_, path, hash);
+    if (std::optional<LeaseInfo> lease = read_lease_file(*fs_, path, hash)) return lease;
+    if (!lone_worker_format_ || hash == pack_lease()) return std::nullopt;
+    {
+      std::shared_lock lock(lone_mutex_);
+      if (lease_mode_ == LeaseMode::lone) {
+        if (std::find(lone_tasks_.begin(), lone_tasks_.end(), hash) == lone_tasks_.end()) {
+          return std::nullopt;
+        }
+        return LeaseInfo{hash, lone_owner_, lone_written_.modified};
+      }
+    }
+    // Another's lone lease holds every task: the scheduler judges it, and
+    // breaks it when its worker is gone, whatever tasks it names.
+    const std::optional<LoneLease> lone = read_lone_lease();
+    if (!lone) return std::nullopt;
+    return LeaseInfo{hash, lone->owner, lone->renewed};
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot read the lock of task {}", hash.hex()), e, Access::read,
                       root_);
@@ -164,6 +211,13 @@ std::vector<LeaseInfo> FileStore::list_leases() {
       }
       leases.push_back(read_lease(file, *hash, path));
     }
+    if (lone_worker_format_) {
+      if (const std::optional<LoneLease> lone = read_lone_lease()) {
+        for (const TaskHash& task : lone->tasks) {
+          leases.push_back(LeaseInfo{task, lone->owner, lone->renewed});
+        }
+      }
+    }
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot list the locks in {}", root_), e, Access::read, root_);
   }
@@ -180,6 +234,18 @@ bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& 
   const std::string path = lock_path(seen.hash);
   const std::string breaker = fmt::format("{}/locks/{}{}", root_, seen.hash.hex(), kBreakerSuffix);
   try {
+    if (lone_worker_format_ && seen.hash != pack_lease() && fs_->exists(path) == ENOENT) {
+      // Seen in the lone worker's lease: turned into a lock file per task
+      // it names, this task's then broken below. A task it does not name
+      // was not running: nothing of it to break.
+      const std::optional<LoneLease> lone = read_lone_lease();
+      if (lone && lone->owner == seen.owner && lone->renewed == seen.renewed) {
+        if (!break_lone_lease(seen)) return false;
+        if (std::find(lone->tasks.begin(), lone->tasks.end(), seen.hash) == lone->tasks.end()) {
+          return false;
+        }
+      }
+    }
     const std::string content = lock_file_content(LeaseOwner::self());
     if (!fill_new_file(create_new_file(breaker, root_ + "/locks"), breaker, content)) {
       remove_abandoned_breaker(breaker);

@@ -6,6 +6,8 @@
 // again: whoever runs remove_abandoned_files removes those whose writer is
 // gone, judged as a lease's holder is (lease_judge.hpp).
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "store/file_names.hpp"
@@ -63,16 +65,32 @@ std::size_t FileStore::remove_abandoned_files(std::chrono::duration<double> leas
       }
     }
     const std::string locks = root_ + "/locks";
+    // The lone worker's lease holds the tasks it names; one naming none, of
+    // a worker that is gone, stands for nothing (one naming tasks is broken
+    // with their crashes, as their leases are: remove_abandoned_leases).
+    std::optional<LoneLease> lone = lone_worker_format_ ? read_lone_lease() : std::nullopt;
+    if (lone && lone->tasks.empty()) {
+      const LeaseInfo seen{TaskHash{}, lone->owner, lone->renewed};
+      if (gone(seen) && (dry_run || break_lone_lease(seen))) ++removed;
+    }
     if (Directory dir = open_directory(*fs_, locks)) {
       while (const DirectoryEntry* entry = dir.next(locks)) {
         const std::string_view name = entry->name;
         const std::string path = locks + "/" + entry->name;
-        if (hash_of_name(name, kBreakerSuffix)) {
+        if (hash_of_name(name, kBreakerSuffix) ||
+            (name.starts_with(kLoneLeaseName) && name.substr(kLoneLeaseName.size()) == ".break")) {
           if (remove_abandoned_breaker(path, dry_run)) ++removed;
+        } else if (name.ends_with(kWorkerMarkerSuffix)) {
+          // Renewed by its worker's lease keeper: judged as a lease.
+          judge_temp(path, name.substr(0, name.size() - kWorkerMarkerSuffix.size()));
         } else if (const auto hash = hash_of_name(name, kLastWordsSuffix)) {
           // Taken by whoever breaks the lease, before the lock goes: words
           // without a lock were left by a lease removed another way
           // (cleanup --locks-only), or by a breaker that died.
+          if (lone && std::find(lone->tasks.begin(), lone->tasks.end(), *hash) !=
+                          lone->tasks.end()) {
+            continue;
+          }
           const std::string lock = lock_path(*hash);
           if (const Errno err = fs_->exists(lock); err != ENOENT) {
             if (err != 0) throw IoError{err, lock};

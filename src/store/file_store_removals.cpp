@@ -38,6 +38,7 @@ bool is_mark(std::string_view name) {
 }  // namespace
 
 FileStore::~FileStore() {
+  end_lone_worker();
   try {
     removals_done();
   } catch (...) {

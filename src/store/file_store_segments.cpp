@@ -36,12 +36,14 @@ OpenFile FileStore::create_segment_file(const std::string& path) {
     // their results: the format says 2 before the first segment is made.
     // Synced, so that a power cut cannot keep the segment and lose it.
     if (const Errno err = fs_->exists(root_); err == ENOENT) {
-      create_directory(directory);
+      create_directory(directory);  // a new store: of format 2 or 3
     } else if (err != 0) {
       throw IoError{err, root_};
     }
-    write_format(kSegmentsFormatLine, true);
-    segments_format_ = true;
+    if (!segments_format_) {
+      write_format(kSegmentsFormatLine, true);
+      segments_format_ = true;
+    }
   }
   return create_new_file(path, directory);
 }

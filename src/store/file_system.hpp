@@ -113,6 +113,9 @@ class FileSystem {
   /// futimens(file, nullptr): its modification time becomes now, by the
   /// file system's clock (on NFS, the server's).
   virtual Errno touch(FileHandle file) = 0;
+  /// futimens(file, {UTIME_OMIT, when}): its modification time becomes
+  /// `when` (a lease converted to another file keeps its last renewal).
+  virtual Errno set_modified(FileHandle file, std::chrono::system_clock::time_point when) = 0;
   /// ftruncate(2): the file ends at `size` (a segment's frame cut short by
   /// a failed append, cut off again).
   virtual Errno truncate(FileHandle file, std::uint64_t size) = 0;

@@ -1,5 +1,6 @@
 #include "store/lease_file.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -33,6 +34,34 @@ std::string lock_file_content(const LeaseOwner& owner) {
                                     owner.machine, owner.host, owner.pid, owner.process_start_ns);
   if (!owner.batch_job.empty()) content += fmt::format("job={}\n", owner.batch_job);
   return content;
+}
+
+std::string lone_lease_content(const LeaseOwner& owner, std::span<const TaskHash> tasks,
+                               std::size_t at_least) {
+  std::string content = lock_file_content(owner);
+  for (const TaskHash& task : tasks) content.append("task=").append(task.hex()).append("\n");
+  if (content.size() < at_least) {
+    constexpr std::string_view kPad = "pad=\n";
+    const std::size_t spaces = at_least - std::min(at_least, content.size() + kPad.size());
+    content.append("pad=").append(spaces, ' ').append("\n");
+  }
+  return content;
+}
+
+std::vector<TaskHash> lone_lease_tasks(std::string_view content) {
+  constexpr std::string_view kTask = "task=";
+  std::vector<TaskHash> tasks;
+  while (!content.empty()) {
+    const std::size_t newline = content.find('\n');
+    if (newline == std::string_view::npos) break;  // a line cut short
+    const std::string_view line = content.substr(0, newline);
+    content.remove_prefix(newline + 1);
+    if (!line.starts_with(kTask)) continue;
+    if (const std::optional<TaskHash> hash = TaskHash::from_hex(line.substr(kTask.size()))) {
+      tasks.push_back(*hash);
+    }
+  }
+  return tasks;
 }
 
 std::optional<LeaseOwner> parse_lease(std::string_view content) {

@@ -5,8 +5,10 @@
 /// version may add some.
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -24,5 +26,15 @@ std::string lock_file_content(const LeaseOwner& owner);
 /// The owner a lock file names, or nullopt when it is incomplete (being
 /// written) or not a lease at all.
 std::optional<LeaseOwner> parse_lease(std::string_view content);
+
+/// The lone worker's lease (`locks/lone-worker.lock`, docs/store-layout.md):
+/// the lines of lock_file_content(owner), then a line `task=<hex>` for each
+/// task it runs now, then padding to at least `at_least` bytes, so that the
+/// file, rewritten in place, never needs cutting short (parse_lease skips
+/// these lines).
+std::string lone_lease_content(const LeaseOwner& owner, std::span<const TaskHash> tasks,
+                               std::size_t at_least);
+/// The tasks a lone worker's lease names.
+std::vector<TaskHash> lone_lease_tasks(std::string_view content);
 
 }  // namespace jug

@@ -106,6 +106,14 @@ class RealFileSystem final : public FileSystem {
     return ::futimens(file.value, nullptr) == 0 ? 0 : failed();
   }
 
+  Errno set_modified(FileHandle file, std::chrono::system_clock::time_point when) override {
+    const auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(when.time_since_epoch()).count();
+    const timespec times[2] = {{0, UTIME_OMIT},
+                               {static_cast<time_t>(ns / 1'000'000'000), ns % 1'000'000'000}};
+    return ::futimens(file.value, times) == 0 ? 0 : failed();
+  }
+
   Errno truncate(FileHandle file, std::uint64_t size) override {
     return ::ftruncate(file.value, static_cast<off_t>(size)) == 0 ? 0 : failed();
   }

@@ -1,12 +1,14 @@
 #include "store/store.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include <limits.h>
 #include <unistd.h>
 
 #include "engine/hash_index.hpp"
 #include "store/batch_job.hpp"
+#include "store/directory_watch.hpp"
 #include "store/file_store.hpp"
 #include "store/memory_store.hpp"
 #include "store/process_identity.hpp"
@@ -109,6 +111,21 @@ LeaseOwner LeaseOwner::self() {
   return cached;
 }
 
+namespace {
+
+/// `path` if it is a directory, else its nearest ancestor that is: where a
+/// store not made yet will be.
+std::string nearest_existing_directory(const std::string& path) {
+  std::error_code error;
+  std::filesystem::path at = std::filesystem::absolute(path, error);
+  while (!at.empty() && !std::filesystem::is_directory(at, error) && at != at.parent_path()) {
+    at = at.parent_path();
+  }
+  return at.string();
+}
+
+}  // namespace
+
 std::unique_ptr<Store> open_store(const std::string& jugdir, const StoreOptions& options) {
   if (jugdir == "memory:") return std::make_unique<MemoryStore>();
   if (RedisUrl::names_redis(jugdir)) {
@@ -120,9 +137,16 @@ std::unique_ptr<Store> open_store(const std::string& jugdir, const StoreOptions&
   // with); a store that has segments uses them whatever it says.
   const char* segments = std::getenv("JUG_FILE_STORE_SEGMENTS");
   const bool files = segments != nullptr && std::string_view(segments) == "0";
+  // A worker alone on the store takes no lock file per task, where every
+  // worker sees the store through this kernel; JUG_LONE_WORKER=0 says never
+  // (a new store is then of format 2, as from a jug before it).
+  const char* lone = std::getenv("JUG_LONE_WORKER");
+  const bool lone_allowed = (lone == nullptr || std::string_view(lone) != "0") &&
+                            !is_shared_filesystem(nearest_existing_directory(jugdir));
   return std::make_unique<FileStore>(
       jugdir, real_file_system(),
-      files ? FileStore::SmallResults::in_files : FileStore::SmallResults::in_segments);
+      files ? FileStore::SmallResults::in_files : FileStore::SmallResults::in_segments,
+      lone_allowed ? FileStore::LoneWorker::when_alone : FileStore::LoneWorker::never);
 }
 
 }  // namespace jug

@@ -228,6 +228,14 @@ class Store {
                                                             const TaskTroubles& recorded,
                                                             const TaskHash& next);
   /// The lease of one task, if one is held.
+  /// This process takes no more leases, and holds none (it is about to
+  /// exit): what stands for it among the leases goes too (the file store's
+  /// lone worker's lease and worker marker, docs/store-layout.md).
+  virtual void stop_taking_leases() {}
+  /// Renews what stands for this worker among the leases whether or not it
+  /// holds any (the file store's worker marker or lone worker's lease):
+  /// called by the lease keeper at each round. Throws StoreError.
+  virtual void renew_worker() {}
   virtual std::optional<LeaseInfo> lease(const TaskHash& hash) = 0;
   virtual std::vector<LeaseInfo> list_leases() = 0;
   /// Removes the lease described by `seen` (as lease() or list_leases()

@@ -112,6 +112,12 @@ class LeaseTest(jugtest.ScratchTest):
         os.utime(path, ns=(mtime_ns, mtime_ns))
         return path
 
+    def held_lock(self):
+        """The one lease held: the lone worker's, or a task's lock file."""
+        locks = glob.glob(os.path.join(self.jugdir, "locks", "*.lock"))
+        self.assertEqual(len(locks), 1, locks)
+        return locks[0]
+
     def held_starts(self):
         """Wall-clock start (ns) of every run of `held`, from the log."""
         return [int(l.split()[2]) for l in self.read_log() if l.startswith("start ")]
@@ -252,9 +258,9 @@ class OtherPidNamespace(LeaseTest):
         self.wait_until(lambda: self.held_starts() or holder.poll() is not None, 60,
                         "the namespaced worker to start held")
         self.assertIsNone(holder.poll(), self.output("holder"))
-        locks = glob.glob(os.path.join(self.jugdir, "locks", "*.lock"))
-        self.assertEqual(len(locks), 1, locks)
-        lock = locks[0]
+        # The lone worker's lease (docs/store-layout.md), until the waiter
+        # comes: then the task's lock file.
+        lock = self.held_lock()
         with open(lock) as f:
             content = f.read()
         machine = re.search(r"^machine=(.*)$", content, re.M).group(1)
@@ -269,6 +275,9 @@ class OtherPidNamespace(LeaseTest):
         # More than two lease times: only the holder's renewals keep the
         # waiter from taking over.
         time.sleep(2.5 * self.LEASE_TIME)
+        lock = self.held_lock()
+        self.assertTrue(lock.endswith(".lock") and "lone-worker" not in lock,
+                        "the lone worker made way for the waiter")
         self.assertIsNone(waiter.poll(), self.output("waiter"))
         self.assertIsNone(holder.poll(), self.output("holder"))
         self.assertEqual(len(self.held_starts()), 1, "taken over from a live holder")
@@ -310,6 +319,15 @@ class OtherPidNamespace(LeaseTest):
         self.assertGreater(starts[1], last_renewal + self.LEASE_TIME * 10**9,
                            "taken over before the last renewal plus the lease time")
         self.assertEqual(len(self.held_ends()), 1, "only the taken-over run returned")
+        # The killed holder's worker marker (it made way for the waiter:
+        # docs/store-layout.md, "The lone worker") is of another machine:
+        # removed once untouched for the lease time, by the next execute.
+        markers = [n for n in os.listdir(os.path.join(self.jugdir, "locks"))
+                   if n.endswith(".worker")]
+        self.assertEqual(len(markers), 1, markers)
+        time.sleep(self.LEASE_TIME + 1)
+        jugtest.run([self.prog, "execute", "--lease-time", lease, "--", self.N], self.dir,
+                    env=self.env(), check=0)
         self.assert_all_finished()
 
 

@@ -26,7 +26,7 @@ enum class Call {
   read,
   write,  // write, truncate
   status,  // status_of, status, link_status, exists
-  touch,
+  touch,  // touch, set_modified
   close,
   rename,
   unlink,
@@ -117,6 +117,10 @@ class FaultyFileSystem final : public FileSystem {
   Errno touch(FileHandle file) override {
     if (const Errno err = fault(Call::touch)) return err;
     return base_->touch(file);
+  }
+  Errno set_modified(FileHandle file, std::chrono::system_clock::time_point when) override {
+    if (const Errno err = fault(Call::touch)) return err;
+    return base_->set_modified(file, when);
   }
   Errno truncate(FileHandle file, std::uint64_t size) override {
     if (const Errno err = fault(Call::write)) return err;

@@ -294,15 +294,15 @@ TEST_F(FileStoreTest, RefusesAPythonJugStore) {
 
 TEST_F(FileStoreTest, RefusesAnotherFormat) {
   fs::create_directories(root_);
-  write_whole_file(root_ + "/jugdata-format", "jug-cpp file store 3\n");
+  write_whole_file(root_ + "/jugdata-format", "jug-cpp file store 4\n");
   const std::string message = store_error_of([&] { FileStore store(root_, real_file_system(), kFiles); });
-  EXPECT_EQ(contains_text(message, "format 3"), "");
-  EXPECT_EQ(contains_text(message, "reads formats 1 and 2"), "");
+  EXPECT_EQ(contains_text(message, "format 4"), "");
+  EXPECT_EQ(contains_text(message, "reads formats 1 to 3"), "");
 
   write_whole_file(root_ + "/jugdata-format", "something else\n");
   const std::string other = store_error_of([&] { FileStore store(root_, real_file_system(), kFiles); });
   EXPECT_EQ(contains_text(other, "something else"), "");
-  EXPECT_EQ(contains_text(other, "formats 1 and 2"), "");
+  EXPECT_EQ(contains_text(other, "formats 1 to 3"), "");
 }
 
 TEST_F(FileStoreTest, AcceptsADirectoryOfOtherFiles) {

@@ -271,6 +271,14 @@ Errno MemoryFileSystem::touch(FileHandle file) {
   return 0;
 }
 
+Errno MemoryFileSystem::set_modified(FileHandle file, std::chrono::system_clock::time_point when) {
+  const std::lock_guard lock(mutex_);
+  const auto opened = files_.find(file.value);
+  if (opened == files_.end()) return EBADF;
+  state_.inodes.at(opened->second.inode).modified = when;
+  return 0;
+}
+
 Errno MemoryFileSystem::truncate(FileHandle file, std::uint64_t size) {
   const std::lock_guard lock(mutex_);
   const auto opened = files_.find(file.value);

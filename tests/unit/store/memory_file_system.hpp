@@ -83,6 +83,7 @@ class MemoryFileSystem final : public FileSystem {
                       std::shared_ptr<const FileMapping>* mapping) override;
   Errno status_of(FileHandle file, FileStatus* status) override;
   Errno touch(FileHandle file) override;
+  Errno set_modified(FileHandle file, std::chrono::system_clock::time_point when) override;
   Errno truncate(FileHandle file, std::uint64_t size) override;
   Errno sync_data(FileHandle file) override;
   Errno close(FileHandle file) override;

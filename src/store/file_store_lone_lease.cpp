@@ -1,0 +1,355 @@
+// The lone worker's lease (docs/store-layout.md, "The lone worker"): while a
+// single worker runs on a store of format 3, it takes its tasks' leases in
+// one file, `locks/lone-worker.lock`, rewritten in place, instead of
+// creating and removing a lock file per task, which is most of what a small
+// task costs. Another worker that comes leaves its marker in locks/ and
+// waits; the lone worker, which looks for markers every 100 ms, then turns
+// its lease into a lock file per task it runs, and every worker takes a lock
+// file per task from then on.
+//
+// Why no two workers ever hold one task: a worker makes its marker before
+// it tries to create the lone lease (O_EXCL), and one that creates it goes
+// lone only if it then finds no marker nor lock of another worker in locks/.
+// Of a lone worker and one that made its marker, either the marker was
+// there before the lone lease (the lone worker finds it, and does not go
+// lone) or the other's create of the lone lease fails (it waits). Listing a
+// directory right after a create is only trusted through one kernel: hence
+// LoneWorker::when_alone only where the store is on a local filesystem.
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "store/file_names.hpp"
+#include "store/file_store.hpp"
+#include "store/file_store_errors.hpp"
+#include "store/lease_file.hpp"
+#include "store/lease_judge.hpp"
+#include "store/posix_files.hpp"
+#include "store/writer_tag.hpp"
+
+namespace jug {
+
+using namespace posix;
+
+namespace {
+
+/// How often the lone worker looks for another's marker, and how often a
+/// blocked worker tries the lone lease again at most.
+constexpr std::chrono::milliseconds kLookInterval{100};
+constexpr std::chrono::milliseconds kBlockedRetry{10};
+
+}  // namespace
+
+bool worker_marker_gone(std::string_view name, const LeaseOwner& self) {
+  name.remove_suffix(kWorkerMarkerSuffix.size());
+  const LeaseOwner writer = writer_of_temp_file(name);
+  if (writer.machine.empty() || writer.machine != self.machine) return false;
+  const auto forever = std::chrono::hours(24 * 365 * 1000);
+  return abandoned_lease(LeaseInfo{TaskHash{}, writer, {}}, self, forever,
+                         [] { return std::chrono::system_clock::time_point{}; })
+      .has_value();
+}
+
+std::string FileStore::lone_lease_path() const {
+  return fmt::format("{}/locks/{}", root_, kLoneLeaseName);
+}
+
+std::optional<bool> FileStore::acquire_lone(const TaskHash& hash, const LeaseOwner& owner) {
+  if (hash == pack_lease()) return std::nullopt;  // no task's: pack's alone
+  if (!lone_worker_format_) {
+    // A new store's format is written with its first file: this one.
+    if (segments_format_ || result_files_format_) return std::nullopt;
+    create_directory(root_ + "/locks");
+    if (!lone_worker_format_) return std::nullopt;
+  }
+  {
+    std::shared_lock shared(lone_mutex_);
+    if (lease_mode_ == LeaseMode::shared) return std::nullopt;
+  }
+  std::unique_lock lock(lone_mutex_);
+  for (;;) {
+    if (lease_mode_ == LeaseMode::lone) {
+      if (owner != lone_owner_) {
+        // Another worker in this process (tests have several): lock files
+        // from now on, for both.
+        leave_lone_mode();
+        return std::nullopt;
+      }
+      if (!lone_lease_intact()) {
+        // Broken by a worker that judged this one gone (frozen past the
+        // lease time): its tasks' leases are lost (renew says so).
+        lone_tasks_.clear();
+        lone_file_.reset();
+        lease_mode_ = LeaseMode::undecided;
+        continue;
+      }
+      if (std::find(lone_tasks_.begin(), lone_tasks_.end(), hash) != lone_tasks_.end()) {
+        return false;
+      }
+      lone_tasks_.push_back(hash);
+      try {
+        write_lone_lease();
+      } catch (...) {
+        lone_tasks_.pop_back();
+        throw;
+      }
+      return true;
+    }
+    if (lease_mode_ == LeaseMode::shared) return std::nullopt;
+    if (lease_mode_ == LeaseMode::blocked &&
+        std::chrono::steady_clock::now() < next_lone_try_) {
+      return false;
+    }
+    decide_lease_mode(owner);
+    if (lease_mode_ == LeaseMode::blocked) return false;
+  }
+}
+
+void FileStore::decide_lease_mode(const LeaseOwner& owner) {
+  const std::string locks = root_ + "/locks";
+  if (worker_marker_.empty()) {
+    // Before the lone lease is tried: see the top of this file.
+    const std::string marker =
+        fmt::format("{}/{}{}", locks, temp_file_name("worker"), kWorkerMarkerSuffix);
+    OpenFile file = create_new_file(marker, locks);
+    if (!file) throw IoError{file.error(), marker};
+    worker_marker_ = marker;
+    if (const Errno err = file.close()) throw IoError{err, marker};
+  }
+  const std::string path = lone_lease_path();
+  OpenFile file = create_new_file(path, locks);
+  if (!file) {
+    if (file.error() != EEXIST) throw IoError{file.error(), path};
+    lease_mode_ = LeaseMode::blocked;
+    next_lone_try_ = std::chrono::steady_clock::now() + kBlockedRetry;
+    return;
+  }
+  bool lone = false;
+  try {
+    lone = lone_worker_ == LoneWorker::when_alone && !other_workers_in_locks(owner);
+    if (lone) {
+      lone_owner_ = owner;
+      lone_tasks_.clear();
+      lone_written_ = FileStatus{};
+      lone_file_.emplace(std::move(file));
+      write_lone_lease();
+    }
+  } catch (...) {
+    lone_file_.reset();
+    fs_->unlink(path);
+    throw;
+  }
+  if (!lone) {
+    // Created only to know that no lone worker was there after our marker.
+    file.close();
+    if (const Errno err = fs_->unlink(path); err != 0 && err != ENOENT) throw IoError{err, path};
+    lease_mode_ = LeaseMode::shared;
+    return;
+  }
+  lease_mode_ = LeaseMode::lone;
+  // The marker is for workers in shared mode: a lone worker has none.
+  if (fs_->unlink(worker_marker_) == 0) worker_marker_.clear();
+  std::lock_guard watching(watcher_mutex_);
+  if (!watcher_.joinable()) watcher_ = std::thread([this] { watch_for_other_workers(); });
+}
+
+bool FileStore::other_workers_in_locks(const LeaseOwner& owner) {
+  const std::string locks = root_ + "/locks";
+  const LeaseOwner self = LeaseOwner::self();
+  Directory dir = open_directory(*fs_, locks);
+  if (!dir) return false;
+  while (const DirectoryEntry* entry = dir.next(locks)) {
+    const std::string_view name = entry->name;
+    const std::string path = locks + "/" + entry->name;
+    if (name == "." || name == ".." || name == kLoneLeaseName || path == worker_marker_) continue;
+    if (name.ends_with(kWorkerMarkerSuffix)) {
+      if (!worker_marker_gone(name, self)) return true;
+      fs_->unlink(path);  // its own name: nobody makes it again
+    } else if (hash_of_name(name, kLockSuffix)) {
+      // A lock file of this worker's own (taken in shared mode) is no other's.
+      const std::optional<std::string> content = read_file(*fs_, path);
+      if (!content) continue;  // released since
+      const std::optional<LeaseOwner> holder = parse_lease(*content);
+      if (!holder || *holder != owner) return true;
+    } else if (name.ends_with(kBreakerSuffix)) {
+      return true;  // another worker, breaking a lease now
+    }
+  }
+  return false;
+}
+
+void FileStore::write_lone_lease() {
+  const std::string path = lone_lease_path();
+  // Never shorter than before: rewritten in place, the file needs no cut.
+  const std::string content = lone_lease_content(lone_owner_, lone_tasks_, lone_written_.size);
+  if (const Errno err = fs_->seek(lone_file_->handle(), 0)) throw IoError{err, path};
+  write_all(*lone_file_, content, path);
+  if (const Errno err = fs_->status_of(lone_file_->handle(), &lone_written_)) {
+    throw IoError{err, path};
+  }
+}
+
+bool FileStore::lone_lease_intact() {
+  FileStatus now;
+  if (const Errno err = fs_->status(lone_lease_path(), &now)) {
+    if (err == ENOENT) return false;
+    throw IoError{err, lone_lease_path()};
+  }
+  return now.modified == lone_written_.modified && now.size == lone_written_.size;
+}
+
+void FileStore::leave_lone_mode() {
+  const std::string locks = root_ + "/locks";
+  if (worker_marker_.empty()) {
+    const std::string marker =
+        fmt::format("{}/{}{}", locks, temp_file_name("worker"), kWorkerMarkerSuffix);
+    OpenFile file = create_new_file(marker, locks);
+    if (!file) throw IoError{file.error(), marker};
+    worker_marker_ = marker;
+    file.close();
+  }
+  const std::string content = lock_file_content(lone_owner_);
+  for (const TaskHash& task : lone_tasks_) {
+    const std::string path = lock_path(task);
+    OpenFile file = create_new_file(path, locks);
+    if (!file) {
+      if (file.error() == EEXIST) continue;  // cannot be another's: nobody took one
+      throw IoError{file.error(), path};
+    }
+    write_all(file, content, path);
+    if (const Errno err = file.close()) throw IoError{err, path};
+  }
+  lone_tasks_.clear();
+  lone_file_.reset();
+  lone_written_ = FileStatus{};
+  if (const Errno err = fs_->unlink(lone_lease_path()); err != 0 && err != ENOENT) {
+    throw IoError{err, lone_lease_path()};
+  }
+  lease_mode_ = LeaseMode::shared;
+}
+
+std::optional<FileStore::LoneLease> FileStore::read_lone_lease() {
+  const std::string path = lone_lease_path();
+  const OpenFile file = open_for_reading(*fs_, path);
+  if (!file) {
+    if (file.error() == ENOENT) return std::nullopt;
+    throw IoError{file.error(), path};
+  }
+  FileStatus st;
+  if (const Errno err = fs_->status_of(file.handle(), &st)) throw IoError{err, path};
+  const std::string content = read_all(file, path);
+  return LoneLease{parse_lease(content).value_or(LeaseOwner{}), lone_lease_tasks(content),
+                   st.modified};
+}
+
+bool FileStore::break_lone_lease(const LeaseInfo& seen) {
+  const std::string path = lone_lease_path();
+  const std::string locks = root_ + "/locks";
+  const std::string breaker = path + ".break";
+  OpenFile taken = create_new_file(breaker, locks);
+  if (!taken) {
+    if (taken.error() != EEXIST) throw IoError{taken.error(), breaker};
+    remove_abandoned_breaker(breaker);
+    return false;  // another worker is breaking it
+  }
+  try {
+    write_all(taken, lock_file_content(LeaseOwner::self()), breaker);
+    if (const Errno err = taken.close()) throw IoError{err, breaker};
+    const std::optional<LoneLease> lone = read_lone_lease();
+    const bool same = lone && lone->owner == seen.owner && lone->renewed == seen.renewed;
+    if (same) {
+      // A lock file per task it names, as if it had been in shared mode:
+      // each is then broken, its crash recorded, as any other.
+      const std::string content = lock_file_content(lone->owner);
+      for (const TaskHash& task : lone->tasks) {
+        const std::string lock = lock_path(task);
+        OpenFile file = create_new_file(lock, locks);
+        if (!file) {
+          if (file.error() == EEXIST) continue;
+          throw IoError{file.error(), lock};
+        }
+        write_all(file, content, lock);
+        if (const Errno err = fs_->set_modified(file.handle(), lone->renewed)) {
+          throw IoError{err, lock};
+        }
+        if (const Errno err = file.close()) throw IoError{err, lock};
+      }
+      if (const Errno err = fs_->unlink(path); err != 0 && err != ENOENT) throw IoError{err, path};
+    }
+    if (const Errno err = fs_->unlink(breaker); err != 0 && err != ENOENT) {
+      throw IoError{err, breaker};
+    }
+    return same;
+  } catch (...) {
+    fs_->unlink(breaker);
+    throw;
+  }
+}
+
+void FileStore::renew_worker() {
+  try {
+    std::unique_lock lock(lone_mutex_);
+    if (lease_mode_ == LeaseMode::lone && lone_lease_intact()) {
+      if (const Errno err = fs_->touch(lone_file_->handle())) throw IoError{err, lone_lease_path()};
+      if (const Errno err = fs_->status_of(lone_file_->handle(), &lone_written_)) {
+        throw IoError{err, lone_lease_path()};
+      }
+    }
+    if (worker_marker_.empty()) return;
+    const OpenFile marker = open_for_reading(*fs_, worker_marker_);
+    if (!marker) {
+      if (marker.error() != ENOENT) throw IoError{marker.error(), worker_marker_};
+      // Removed by a worker that judged this one gone (frozen past the
+      // lease time): the protocol is done again before the next lease.
+      worker_marker_.clear();
+      if (lease_mode_ == LeaseMode::shared) lease_mode_ = LeaseMode::undecided;
+      return;
+    }
+    if (const Errno err = fs_->touch(marker.handle())) throw IoError{err, worker_marker_};
+  } catch (const IoError& e) {
+    throw store_error("cannot renew this worker's marker", e, Access::write, root_);
+  }
+}
+
+void FileStore::watch_for_other_workers() {
+  std::unique_lock watching(watcher_mutex_);
+  while (!watcher_wake_.wait_for(watching, kLookInterval, [this] { return watcher_stopping_; })) {
+    watching.unlock();
+    try {
+      std::unique_lock lock(lone_mutex_);
+      if (lease_mode_ == LeaseMode::lone && other_workers_in_locks(lone_owner_)) {
+        leave_lone_mode();
+      }
+    } catch (const std::exception&) {
+      // Looked at again in 100 ms; meanwhile the other worker waits.
+    }
+    watching.lock();
+  }
+}
+
+void FileStore::end_lone_worker() noexcept {
+  {
+    std::lock_guard watching(watcher_mutex_);
+    watcher_stopping_ = true;
+  }
+  watcher_wake_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+  std::unique_lock lock(lone_mutex_);
+  // With tasks named in it, it stays, as their lock files would: whoever
+  // finds it judges this process gone, and records their crashes.
+  try {
+    if (lease_mode_ == LeaseMode::lone && lone_tasks_.empty() && lone_lease_intact()) {
+      fs_->unlink(lone_lease_path());
+    }
+  } catch (const std::exception&) {
+    // Left: judged as the lease of a process that is gone.
+  }
+  lone_file_.reset();
+  lone_tasks_.clear();
+  lease_mode_ = LeaseMode::undecided;
+  if (!worker_marker_.empty()) fs_->unlink(worker_marker_);
+  worker_marker_.clear();
+}
+
+}  // namespace jug
