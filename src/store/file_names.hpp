@@ -30,9 +30,10 @@ inline const TaskHash& pack_lease() {
   return hash;
 }
 
-/// Whether the worker whose marker is named `name` is gone: known only of
-/// one on this machine (markers are not renewed, so one of another machine
-/// stands until its worker removes it). file_store_lone_lease.cpp.
+/// Whether the worker whose marker is named `name` is gone, known without
+/// the lease time: of one on this machine, by its process (one of another
+/// machine is judged by its renewals, with the lease time, in
+/// FileStore::remove_abandoned_files). file_store_lone_lease.cpp.
 bool worker_marker_gone(std::string_view name, const LeaseOwner& self);
 
 /// The hash a `<hex><suffix>` file name stands for (64 hex digits, or 40

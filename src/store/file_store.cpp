@@ -394,12 +394,24 @@ void FileStore::create_directory(const std::string& dir) const {
     // as before any segment (create_segment_file). A store whose workers
     // all see it through one kernel may have a lone worker (format 3).
     const bool segments = segments_format_ || segments_for_new_results_;
-    const bool lone = segments && !segments_format_ && lone_worker_ == LoneWorker::when_alone;
-    write_format(lone ? kLoneWorkerFormatLine : segments ? kSegmentsFormatLine : kFormatLine,
-                 segments && !segments_format_);
-    segments_format_ = segments;
-    result_files_format_ = !segments;
-    lone_worker_format_ = lone;
+    // (A torn one is written again after a power cut, which no worker
+    // outlived: of format 3 too, so that a dead lone worker's lease is read.)
+    const bool lone = segments && (!segments_format_ || format.has_value()) &&
+                      lone_worker_ == LoneWorker::when_alone;
+    const std::string_view line =
+        lone ? kLoneWorkerFormatLine : segments ? kSegmentsFormatLine : kFormatLine;
+    // A new store's format is the first writer's, whatever the others would
+    // have made it: all must agree on the lone worker's protocol. A torn one
+    // is replaced.
+    if (write_format(line, segments && !segments_format_, /*replace=*/format.has_value())) {
+      note_format(std::string(line));
+    } else if (auto theirs = read_file(*fs_, format_path); theirs && !torn_format(*theirs)) {
+      check_format(*theirs, root_);
+      note_format(*theirs);
+    } else {
+      write_format(line, segments && !segments_format_, /*replace=*/true);
+      note_format(std::string(line));
+    }
   }
   make_directories(*fs_, dir);
 }
@@ -410,9 +422,9 @@ void FileStore::note_format(const std::string& line) const {
   result_files_format_ = !segments_format_ && line == kFormatLine;
 }
 
-void FileStore::write_format(std::string_view line, bool durable) const {
-  // Written aside and renamed, so that no process ever reads it half
-  // written; two processes racing here write the same bytes.
+bool FileStore::write_format(std::string_view line, bool durable, bool replace) const {
+  // Written aside and renamed (or linked), so that no process ever reads it
+  // half written.
   const std::string format_path = root_ + "/jugdata-format";
   const std::string temp = fmt::format("{}/{}", root_, temp_file_name(kFormatTempWhat));
   OpenFile file = create_exclusive(*fs_, temp);
@@ -423,7 +435,17 @@ void FileStore::write_format(std::string_view line, bool durable) const {
       if (const Errno err = fs_->sync_data(file.handle())) throw IoError{err, temp};
     }
     if (const Errno err = file.close()) throw IoError{err, temp};
-    if (const Errno err = fs_->rename(temp, format_path)) throw IoError{err, format_path};
+    if (replace) {
+      if (const Errno err = fs_->rename(temp, format_path)) throw IoError{err, format_path};
+      return true;
+    }
+    const Errno err = fs_->link(temp, format_path);
+    // Tried twice: a temporary of ours left here would stay until a
+    // cleanup judged this process gone.
+    if (fs_->unlink(temp) != 0) fs_->unlink(temp);
+    if (err == EEXIST) return false;
+    if (err != 0) throw IoError{err, format_path};
+    return true;
   } catch (const IoError&) {
     fs_->unlink(temp);
     throw;

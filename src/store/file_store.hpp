@@ -226,9 +226,10 @@ class FileStore final : public Store {
   void open_sync_directory() const;
   /// What the format file's `line` (one this jug reads) says of the store.
   void note_format(const std::string& line) const;
-  /// Writes `line` into `jugdata-format` (aside, then renamed); `durable`:
+  /// Writes `line` into `jugdata-format` (aside, then renamed, or with
+  /// `replace` false linked: false when the file exists); `durable`:
   /// synced before the rename. Throws IoError.
-  void write_format(std::string_view line, bool durable) const;
+  bool write_format(std::string_view line, bool durable, bool replace = true) const;
 
   // ---- segments (file_store_segments.cpp) ----
   /// Appends a record to this process's segment. Throws IoError.
@@ -270,6 +271,10 @@ class FileStore final : public Store {
   /// protocol, or nullopt when a lock file per task is the way (a store of
   /// another format, or this process in shared mode). Throws IoError.
   std::optional<bool> acquire_lone(const TaskHash& hash, const LeaseOwner& owner);
+  /// In shared mode, whether this worker's marker is still there (not
+  /// removed as a frozen worker's); if not, the mode is undecided again.
+  /// Throws IoError.
+  bool worker_marker_stands(const TaskHash& hash);
   /// Decides the mode, holding lone_mutex_ alone: makes the worker marker,
   /// then tries to create the lone lease. Throws IoError.
   void decide_lease_mode(const LeaseOwner& owner);
@@ -280,12 +285,25 @@ class FileStore final : public Store {
   /// Writes the lone lease anew with lone_tasks_, and notes its status.
   /// Throws IoError.
   void write_lone_lease();
+  /// Whether this process is the lone worker, its lease intact; when the
+  /// lease was broken, it no longer is (undecided). Throws IoError.
+  bool still_lone();
   /// Whether the lone lease is still the file this process last wrote
   /// (not broken by a worker that thought it gone). Throws IoError.
   bool lone_lease_intact();
   /// Gives up the lone lease for a lock file per task (each task it runs
-  /// gets one), its marker made first: another worker asked. Throws IoError.
-  void leave_lone_mode();
+  /// gets one), its marker made first: another worker asked. False when a
+  /// breaker holds the lone lease's `.break` (try again later). Throws
+  /// IoError.
+  bool leave_lone_mode();
+  /// What leave_lone_mode does under the `.break` file.
+  void convert_lone_lease();
+  /// Takes `lone-worker.lock.break`, which whoever removes the lone lease
+  /// holds (its owner, or a breaker): false when another holds it (when a
+  /// dead one did, removed, and with `again` tried once more). Throws
+  /// IoError.
+  bool take_lone_breaker(bool again = true);
+  void give_back_lone_breaker();
   /// The lone lease as lock files, one per task it names, with its owner
   /// and time, then removed; by a breaker of `seen`, the lease of a worker
   /// that is gone. Whether this breaker did it. Throws IoError.

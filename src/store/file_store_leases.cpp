@@ -81,7 +81,14 @@ bool FileStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
     // The exclusive create is the lock: exactly one creator succeeds, on NFS
     // (v3 and later) too.
     const std::string content = lock_file_content(owner);
-    return fill_new_file(create_new_file(path, root_ + "/locks"), path, content);
+    if (!fill_new_file(create_new_file(path, root_ + "/locks"), path, content)) return false;
+    if (!worker_marker_stands(hash)) {
+      // Judged gone while frozen: a lone worker may hold the task. The
+      // protocol again, from the start.
+      if (const Errno err = fs_->unlink(path); err != 0 && err != ENOENT) throw IoError{err, path};
+      return acquire(hash, owner);
+    }
+    return true;
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot take the lock of task {}", hash.hex()), e, Access::write,
                       root_);
@@ -100,13 +107,11 @@ void FileStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
         hash.hex(), why));
   };
   try {
+    // A lone lease broken meanwhile became a lock file per task: renewed
+    // below if this task's is still ours.
     std::unique_lock lock(lone_mutex_);
-    if (lease_mode_ == LeaseMode::lone && owner == lone_owner_ &&
+    if (still_lone() && owner == lone_owner_ &&
         std::find(lone_tasks_.begin(), lone_tasks_.end(), hash) != lone_tasks_.end()) {
-      if (!lone_lease_intact()) {
-        throw lost(fmt::format("was broken (the lone worker's lease {} was taken away)",
-                               lone_lease_path()));
-      }
       if (const Errno err = fs_->touch(lone_file_->handle())) throw IoError{err, path};
       if (const Errno err = fs_->status_of(lone_file_->handle(), &lone_written_)) {
         throw IoError{err, path};
@@ -145,7 +150,7 @@ void FileStore::release(const TaskHash& hash, const LeaseOwner& owner) {
   try {
     {
       std::unique_lock lock(lone_mutex_);
-      if (lease_mode_ == LeaseMode::lone && owner == lone_owner_) {
+      if (still_lone() && owner == lone_owner_) {
         if (auto it = std::find(lone_tasks_.begin(), lone_tasks_.end(), hash);
             it != lone_tasks_.end()) {
           lone_tasks_.erase(it);
@@ -175,8 +180,8 @@ std::optional<LeaseInfo> FileStore::lease(const TaskHash& hash) {
     if (std::optional<LeaseInfo> lease = read_lease_file(*fs_, path, hash)) return lease;
     if (!lone_worker_format_ || hash == pack_lease()) return std::nullopt;
     {
-      std::shared_lock lock(lone_mutex_);
-      if (lease_mode_ == LeaseMode::lone) {
+      std::unique_lock lock(lone_mutex_);
+      if (still_lone()) {
         if (std::find(lone_tasks_.begin(), lone_tasks_.end(), hash) == lone_tasks_.end()) {
           return std::nullopt;
         }

@@ -69,20 +69,13 @@ std::optional<bool> FileStore::acquire_lone(const TaskHash& hash, const LeaseOwn
   }
   std::unique_lock lock(lone_mutex_);
   for (;;) {
-    if (lease_mode_ == LeaseMode::lone) {
+    if (still_lone()) {
       if (owner != lone_owner_) {
         // Another worker in this process (tests have several): lock files
         // from now on, for both.
-        leave_lone_mode();
+        if (!leave_lone_mode()) return false;  // a breaker at work: not now
+        if (lease_mode_ != LeaseMode::shared) continue;
         return std::nullopt;
-      }
-      if (!lone_lease_intact()) {
-        // Broken by a worker that judged this one gone (frozen past the
-        // lease time): its tasks' leases are lost (renew says so).
-        lone_tasks_.clear();
-        lone_file_.reset();
-        lease_mode_ = LeaseMode::undecided;
-        continue;
       }
       if (std::find(lone_tasks_.begin(), lone_tasks_.end(), hash) != lone_tasks_.end()) {
         return false;
@@ -104,6 +97,18 @@ std::optional<bool> FileStore::acquire_lone(const TaskHash& hash, const LeaseOwn
     decide_lease_mode(owner);
     if (lease_mode_ == LeaseMode::blocked) return false;
   }
+}
+
+bool FileStore::worker_marker_stands(const TaskHash& hash) {
+  if (!lone_worker_format_ || hash == pack_lease()) return true;
+  std::unique_lock lock(lone_mutex_);
+  if (lease_mode_ != LeaseMode::shared || worker_marker_.empty()) return true;
+  const Errno err = fs_->exists(worker_marker_);
+  if (err == 0) return true;
+  if (err != ENOENT) throw IoError{err, worker_marker_};
+  worker_marker_.clear();
+  lease_mode_ = LeaseMode::undecided;
+  return false;
 }
 
 void FileStore::decide_lease_mode(const LeaseOwner& owner) {
@@ -151,7 +156,10 @@ void FileStore::decide_lease_mode(const LeaseOwner& owner) {
   // The marker is for workers in shared mode: a lone worker has none.
   if (fs_->unlink(worker_marker_) == 0) worker_marker_.clear();
   std::lock_guard watching(watcher_mutex_);
-  if (!watcher_.joinable()) watcher_ = std::thread([this] { watch_for_other_workers(); });
+  if (!watcher_.joinable()) {
+    watcher_stopping_ = false;
+    watcher_ = std::thread([this] { watch_for_other_workers(); });
+  }
 }
 
 bool FileStore::other_workers_in_locks(const LeaseOwner& owner) {
@@ -190,6 +198,28 @@ void FileStore::write_lone_lease() {
   }
 }
 
+bool FileStore::still_lone() {
+  if (lease_mode_ != LeaseMode::lone) return false;
+  if (lone_lease_intact()) return true;
+  // A write or touch of ours that failed half-way left lone_written_ stale:
+  // the file open here is still the one at the path, and names us.
+  if (FileStatus open_one; fs_->status_of(lone_file_->handle(), &open_one) == 0) {
+    const std::optional<LoneLease> at_path = read_lone_lease();
+    if (at_path && at_path->owner == lone_owner_ && at_path->renewed == open_one.modified) {
+      lone_written_ = open_one;
+      return true;
+    }
+  }
+  // Broken by a worker that judged this one gone (frozen past the lease
+  // time): the leases of its tasks are lost (renew says so), and are
+  // nobody's to turn into lock files.
+  lone_tasks_.clear();
+  lone_file_.reset();
+  lone_written_ = FileStatus{};
+  lease_mode_ = LeaseMode::undecided;
+  return false;
+}
+
 bool FileStore::lone_lease_intact() {
   FileStatus now;
   if (const Errno err = fs_->status(lone_lease_path(), &now)) {
@@ -199,7 +229,46 @@ bool FileStore::lone_lease_intact() {
   return now.modified == lone_written_.modified && now.size == lone_written_.size;
 }
 
-void FileStore::leave_lone_mode() {
+bool FileStore::take_lone_breaker(bool again) {
+  const std::string breaker = lone_lease_path() + ".break";
+  OpenFile taken = create_new_file(breaker, root_ + "/locks");
+  if (!taken) {
+    if (taken.error() != EEXIST) throw IoError{taken.error(), breaker};
+    // One of a worker killed holding it is removed, and taken again once.
+    return remove_abandoned_breaker(breaker) && again && take_lone_breaker(false);
+  }
+  try {
+    write_all(taken, lock_file_content(LeaseOwner::self()), breaker);
+    if (const Errno err = taken.close()) throw IoError{err, breaker};
+  } catch (...) {
+    fs_->unlink(breaker);
+    throw;
+  }
+  return true;
+}
+
+void FileStore::give_back_lone_breaker() {
+  const std::string breaker = lone_lease_path() + ".break";
+  if (const Errno err = fs_->unlink(breaker); err != 0 && err != ENOENT) {
+    throw IoError{err, breaker};
+  }
+}
+
+bool FileStore::leave_lone_mode() {
+  // Under the breaker's file, as a breaker removes it: so a breaker that
+  // read the lease removes that lease, not one made since.
+  if (!take_lone_breaker()) return false;
+  try {
+    if (still_lone()) convert_lone_lease();
+  } catch (...) {
+    fs_->unlink(lone_lease_path() + ".break");
+    throw;
+  }
+  give_back_lone_breaker();
+  return true;
+}
+
+void FileStore::convert_lone_lease() {
   const std::string locks = root_ + "/locks";
   if (worker_marker_.empty()) {
     const std::string marker =
@@ -209,15 +278,24 @@ void FileStore::leave_lone_mode() {
     worker_marker_ = marker;
     file.close();
   }
+  // With the lone lease's last renewal, as a breaker's conversion makes
+  // them: one that read the lone lease and breaks it meanwhile then breaks
+  // the lock file it finds instead, not a lease renewed since.
   const std::string content = lock_file_content(lone_owner_);
   for (const TaskHash& task : lone_tasks_) {
     const std::string path = lock_path(task);
     OpenFile file = create_new_file(path, locks);
     if (!file) {
-      if (file.error() == EEXIST) continue;  // cannot be another's: nobody took one
+      // A breaker's conversion, just now; or a worker judged gone (frozen)
+      // took it before it saw its marker gone: renew then says the lease
+      // is lost.
+      if (file.error() == EEXIST) continue;
       throw IoError{file.error(), path};
     }
     write_all(file, content, path);
+    if (const Errno err = fs_->set_modified(file.handle(), lone_written_.modified)) {
+      throw IoError{err, path};
+    }
     if (const Errno err = file.close()) throw IoError{err, path};
   }
   lone_tasks_.clear();
@@ -247,15 +325,8 @@ bool FileStore::break_lone_lease(const LeaseInfo& seen) {
   const std::string path = lone_lease_path();
   const std::string locks = root_ + "/locks";
   const std::string breaker = path + ".break";
-  OpenFile taken = create_new_file(breaker, locks);
-  if (!taken) {
-    if (taken.error() != EEXIST) throw IoError{taken.error(), breaker};
-    remove_abandoned_breaker(breaker);
-    return false;  // another worker is breaking it
-  }
+  if (!take_lone_breaker()) return false;  // another worker is breaking it
   try {
-    write_all(taken, lock_file_content(LeaseOwner::self()), breaker);
-    if (const Errno err = taken.close()) throw IoError{err, breaker};
     const std::optional<LoneLease> lone = read_lone_lease();
     const bool same = lone && lone->owner == seen.owner && lone->renewed == seen.renewed;
     if (same) {
@@ -290,7 +361,7 @@ bool FileStore::break_lone_lease(const LeaseInfo& seen) {
 void FileStore::renew_worker() {
   try {
     std::unique_lock lock(lone_mutex_);
-    if (lease_mode_ == LeaseMode::lone && lone_lease_intact()) {
+    if (still_lone()) {
       if (const Errno err = fs_->touch(lone_file_->handle())) throw IoError{err, lone_lease_path()};
       if (const Errno err = fs_->status_of(lone_file_->handle(), &lone_written_)) {
         throw IoError{err, lone_lease_path()};
@@ -318,31 +389,38 @@ void FileStore::watch_for_other_workers() {
     watching.unlock();
     try {
       std::unique_lock lock(lone_mutex_);
-      if (lease_mode_ == LeaseMode::lone && other_workers_in_locks(lone_owner_)) {
-        leave_lone_mode();
-      }
-    } catch (const std::exception&) {
-      // Looked at again in 100 ms; meanwhile the other worker waits.
+      // Not now if a breaker is at work (leave_lone_mode says false): then
+      // in 100 ms.
+      if (still_lone() && other_workers_in_locks(lone_owner_)) leave_lone_mode();
+    } catch (...) {
+      // IoError or bad_alloc: looked at again in 100 ms; meanwhile the
+      // other worker waits.
     }
     watching.lock();
   }
 }
 
 void FileStore::end_lone_worker() noexcept {
+  std::unique_lock lock(lone_mutex_);
+  std::thread watcher;
   {
     std::lock_guard watching(watcher_mutex_);
     watcher_stopping_ = true;
+    watcher.swap(watcher_);
   }
   watcher_wake_.notify_all();
-  if (watcher_.joinable()) watcher_.join();
-  std::unique_lock lock(lone_mutex_);
+  // Joined without lone_mutex_, which the watcher takes.
+  lock.unlock();
+  if (watcher.joinable()) watcher.join();
+  lock.lock();
   // With tasks named in it, it stays, as their lock files would: whoever
   // finds it judges this process gone, and records their crashes.
   try {
-    if (lease_mode_ == LeaseMode::lone && lone_tasks_.empty() && lone_lease_intact()) {
-      fs_->unlink(lone_lease_path());
+    if (lease_mode_ == LeaseMode::lone && lone_tasks_.empty() && take_lone_breaker()) {
+      if (lone_lease_intact()) fs_->unlink(lone_lease_path());
+      give_back_lone_breaker();
     }
-  } catch (const std::exception&) {
+  } catch (...) {
     // Left: judged as the lease of a process that is gone.
   }
   lone_file_.reset();

@@ -169,12 +169,12 @@ class CrashSweep(jugtest.ScratchTest):
 
     def test_cleanup_removes_what_killed_workers_left(self):
         # Killed right after storing its first result, before giving the
-        # lease back (its first unlink: that of the lock file, so with a lock
-        # file per task: no lone worker).
+        # lease back (its second unlink, after the format file's temporary:
+        # that of the lock file, so with a lock file per task: no lone worker).
         self.ENV = dict(self.ENV, JUG_LONE_WORKER="0")
         self.fresh()
         p = self.strace("-o", "/dev/null", "-e", "trace=unlink",
-                        "-e", "inject=unlink:signal=SIGKILL:when=1")
+                        "-e", "inject=unlink:signal=SIGKILL:when=2")
         self.assertEqual(p.returncode, -9, p.stderr)
         locks = os.listdir(os.path.join(self.store, "locks"))
         self.assertEqual(len(locks), 1, locks)

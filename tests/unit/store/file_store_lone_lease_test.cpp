@@ -299,5 +299,37 @@ TEST_F(FileStoreLoneLease, AStoreOfFormat2KeepsALockFilePerTask) {
   EXPECT_EQ(locks(), std::set<std::string>{task(1).hex() + ".lock"});
 }
 
+TEST_F(FileStoreLoneLease, AWorkerWhoseMarkerWasRemovedGivesBackItsLockAndWaits) {
+  // Judged gone while frozen: its marker removed, and another worker lone.
+  worker()->put(task(0), "a result");  // a store of format 3
+  auto frozen = worker(FileStore::LoneWorker::never);
+  ASSERT_TRUE(frozen->acquire(task(1), worker_owner(1)));
+  frozen->release(task(1), worker_owner(1));
+  std::set<std::string> markers = locks();
+  ASSERT_EQ(markers.size(), 1u);
+  ASSERT_EQ(fs_->unlink(kRoot + "/locks/" + *markers.begin()), 0);
+  auto lone = worker();
+  ASSERT_TRUE(lone->acquire(task(2), worker_owner(2)));
+  ASSERT_EQ(locks(), std::set<std::string>{"lone-worker.lock"});
+  // Thawed: its lock file given back as soon as made, it asks anew.
+  EXPECT_FALSE(frozen->acquire(task(2), worker_owner(1)));
+  EXPECT_FALSE(frozen->acquire(task(3), worker_owner(1)));
+  EXPECT_FALSE(locks().contains(task(3).hex() + ".lock"));
+  markers = locks();
+  EXPECT_EQ(std::count_if(markers.begin(), markers.end(),
+                          [](const std::string& name) { return name.ends_with(".worker"); }),
+            1)
+      << "a marker of its own again";
+}
+
+TEST_F(FileStoreLoneLease, AStoreMadeByAWorkerThatMayNotBeLoneStaysOfFormat2ForAll) {
+  auto lone_one = worker();
+  auto other = worker(FileStore::LoneWorker::never);
+  ASSERT_TRUE(other->acquire(task(1), worker_owner(1)));  // makes the store first
+  ASSERT_TRUE(lone_one->acquire(task(2), worker_owner(2)));
+  EXPECT_EQ(fs_->files().at(kRoot + "/jugdata-format"), FileStore::kSegmentsFormatLine);
+  EXPECT_EQ(locks(), (std::set<std::string>{task(1).hex() + ".lock", task(2).hex() + ".lock"}));
+}
+
 }  // namespace
 }  // namespace jug::store_test

@@ -24,6 +24,14 @@ std::vector<StoreBackend> every_store_backend() {
       {"MemoryStore", [](const std::string&) { return std::make_unique<MemoryStore>(); }},
       {"FileStore",
        [](const std::string& scratch) { return std::make_unique<FileStore>(scratch + "/jugdir"); }},
+      // A worker alone on the store: its leases in one file, none per task
+      // (docs/store-layout.md, "The lone worker").
+      {"FileStoreLoneWorker",
+       [](const std::string& scratch) {
+         return std::make_unique<FileStore>(scratch + "/jugdir", real_file_system(),
+                                            FileStore::SmallResults::in_segments,
+                                            FileStore::LoneWorker::when_alone);
+       }},
       // The file store's logic alone, on a file system in memory.
       {"FileStoreInMemory",
        [](const std::string&) {
