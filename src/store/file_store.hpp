@@ -298,6 +298,13 @@ class FileStore final : public Store {
   bool leave_lone_mode();
   /// What leave_lone_mode does under the `.break` file.
   void convert_lone_lease();
+  /// Makes this process's marker in locks/, unless made. Throws IoError.
+  void make_worker_marker();
+  /// A lock file for each of `tasks`, naming `owner`, renewed at
+  /// `renewed` (a lone lease turned into lock files); one there already is
+  /// left as it is. Throws IoError.
+  void write_lock_files(const LeaseOwner& owner, std::span<const TaskHash> tasks,
+                        std::chrono::system_clock::time_point renewed);
   /// Takes `lone-worker.lock.break`, which whoever removes the lone lease
   /// holds (its owner, or a breaker): false when another holds it (when a
   /// dead one did, removed, and with `again` tried once more). Throws

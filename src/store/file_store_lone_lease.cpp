@@ -111,17 +111,40 @@ bool FileStore::worker_marker_stands(const TaskHash& hash) {
   return false;
 }
 
+void FileStore::make_worker_marker() {
+  if (!worker_marker_.empty()) return;
+  const std::string locks = root_ + "/locks";
+  const std::string marker =
+      fmt::format("{}/{}{}", locks, temp_file_name("worker"), kWorkerMarkerSuffix);
+  OpenFile file = create_new_file(marker, locks);
+  if (!file) throw IoError{file.error(), marker};
+  worker_marker_ = marker;
+  if (const Errno err = file.close()) throw IoError{err, marker};
+}
+
+void FileStore::write_lock_files(const LeaseOwner& owner, std::span<const TaskHash> tasks,
+                                 std::chrono::system_clock::time_point renewed) {
+  const std::string locks = root_ + "/locks";
+  const std::string content = lock_file_content(owner);
+  for (const TaskHash& task : tasks) {
+    const std::string path = lock_path(task);
+    OpenFile file = create_new_file(path, locks);
+    if (!file) {
+      // Another conversion's, just now; or a worker judged gone (frozen)
+      // took it before it saw its marker gone: renew then says the lease
+      // is lost.
+      if (file.error() == EEXIST) continue;
+      throw IoError{file.error(), path};
+    }
+    write_all(file, content, path);
+    if (const Errno err = fs_->set_modified(file.handle(), renewed)) throw IoError{err, path};
+    if (const Errno err = file.close()) throw IoError{err, path};
+  }
+}
+
 void FileStore::decide_lease_mode(const LeaseOwner& owner) {
   const std::string locks = root_ + "/locks";
-  if (worker_marker_.empty()) {
-    // Before the lone lease is tried: see the top of this file.
-    const std::string marker =
-        fmt::format("{}/{}{}", locks, temp_file_name("worker"), kWorkerMarkerSuffix);
-    OpenFile file = create_new_file(marker, locks);
-    if (!file) throw IoError{file.error(), marker};
-    worker_marker_ = marker;
-    if (const Errno err = file.close()) throw IoError{err, marker};
-  }
+  make_worker_marker();  // before the lone lease is tried: see the top of this file
   const std::string path = lone_lease_path();
   OpenFile file = create_new_file(path, locks);
   if (!file) {
@@ -269,35 +292,11 @@ bool FileStore::leave_lone_mode() {
 }
 
 void FileStore::convert_lone_lease() {
-  const std::string locks = root_ + "/locks";
-  if (worker_marker_.empty()) {
-    const std::string marker =
-        fmt::format("{}/{}{}", locks, temp_file_name("worker"), kWorkerMarkerSuffix);
-    OpenFile file = create_new_file(marker, locks);
-    if (!file) throw IoError{file.error(), marker};
-    worker_marker_ = marker;
-    file.close();
-  }
+  make_worker_marker();
   // With the lone lease's last renewal, as a breaker's conversion makes
   // them: one that read the lone lease and breaks it meanwhile then breaks
   // the lock file it finds instead, not a lease renewed since.
-  const std::string content = lock_file_content(lone_owner_);
-  for (const TaskHash& task : lone_tasks_) {
-    const std::string path = lock_path(task);
-    OpenFile file = create_new_file(path, locks);
-    if (!file) {
-      // A breaker's conversion, just now; or a worker judged gone (frozen)
-      // took it before it saw its marker gone: renew then says the lease
-      // is lost.
-      if (file.error() == EEXIST) continue;
-      throw IoError{file.error(), path};
-    }
-    write_all(file, content, path);
-    if (const Errno err = fs_->set_modified(file.handle(), lone_written_.modified)) {
-      throw IoError{err, path};
-    }
-    if (const Errno err = file.close()) throw IoError{err, path};
-  }
+  write_lock_files(lone_owner_, lone_tasks_, lone_written_.modified);
   lone_tasks_.clear();
   lone_file_.reset();
   lone_written_ = FileStatus{};
@@ -323,7 +322,6 @@ std::optional<FileStore::LoneLease> FileStore::read_lone_lease() {
 
 bool FileStore::break_lone_lease(const LeaseInfo& seen) {
   const std::string path = lone_lease_path();
-  const std::string locks = root_ + "/locks";
   const std::string breaker = path + ".break";
   if (!take_lone_breaker()) return false;  // another worker is breaking it
   try {
@@ -332,20 +330,7 @@ bool FileStore::break_lone_lease(const LeaseInfo& seen) {
     if (same) {
       // A lock file per task it names, as if it had been in shared mode:
       // each is then broken, its crash recorded, as any other.
-      const std::string content = lock_file_content(lone->owner);
-      for (const TaskHash& task : lone->tasks) {
-        const std::string lock = lock_path(task);
-        OpenFile file = create_new_file(lock, locks);
-        if (!file) {
-          if (file.error() == EEXIST) continue;
-          throw IoError{file.error(), lock};
-        }
-        write_all(file, content, lock);
-        if (const Errno err = fs_->set_modified(file.handle(), lone->renewed)) {
-          throw IoError{err, lock};
-        }
-        if (const Errno err = file.close()) throw IoError{err, lock};
-      }
+      write_lock_files(lone->owner, lone->tasks, lone->renewed);
       if (const Errno err = fs_->unlink(path); err != 0 && err != ENOENT) throw IoError{err, path};
     }
     if (const Errno err = fs_->unlink(breaker); err != 0 && err != ENOENT) {
