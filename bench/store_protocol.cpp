@@ -5,7 +5,10 @@
 // layouts, and with segments for a lone worker (one lease file for all). Says how much of a task's store time its lease file takes (issue
 // 13: "if per-task lease files stay, say why and measure their share").
 //
-//     bench_store_protocol [N] [DIR]      (default 20000 tasks, under /var/tmp)
+//     bench_store_protocol [N] [DIR] [SETUP]   (default 20000 tasks, under /var/tmp)
+//
+// SETUP ("file per result", "segments" or "lone worker") runs that column
+// alone, e.g. under perf or strace.
 //
 // Each figure is the median of 5 runs: a disk's time for a file create
 // varies several fold from one second to the next.
@@ -41,7 +44,6 @@ struct Setup {
 constexpr Setup kSetups[] = {{"file per result", Layout::in_files, Lone::never},
                              {"segments", Layout::in_segments, Lone::never},
                              {"lone worker", Layout::in_segments, Lone::when_alone}};
-constexpr std::size_t kSetupCount = std::size(kSetups);
 
 std::vector<jug::TaskHash> task_hashes(std::size_t n) {
   std::vector<jug::TaskHash> hashes;
@@ -74,6 +76,15 @@ int main(int argc, char** argv) {
   const std::size_t n = argc > 1 ? std::stoul(argv[1]) : 20000;
   const std::string base = argc > 2 ? argv[2] : "/var/tmp";
   const std::string dir = fmt::format("{}/jug-store-protocol-{}", base, ::getpid());
+  std::vector<Setup> setups(std::begin(kSetups), std::end(kSetups));
+  if (argc > 3) {
+    std::erase_if(setups, [&](const Setup& setup) { return setup.name != std::string(argv[3]); });
+    if (setups.empty()) {
+      fmt::print(stderr, "bench_store_protocol: no setup is called \"{}\"\n", argv[3]);
+      return 2;
+    }
+  }
+  const std::size_t setup_count = setups.size();
   const std::vector<jug::TaskHash> hashes = task_hashes(n);
   // As long as the record of a small result with its metadata (the store
   // does not read what it stores).
@@ -101,16 +112,16 @@ int main(int argc, char** argv) {
   fmt::print("file store at {}, {} tasks: µs per task, the final sync included (median of {})\n\n",
              base, n, kRuns);
   fmt::print("{:<16}", "");
-  for (const Setup& setup : kSetups) fmt::print(" {:>16}", setup.name);
+  for (const Setup& setup : setups) fmt::print(" {:>16}", setup.name);
   fmt::print("\n");
-  double whole[kSetupCount] = {}, lease[kSetupCount] = {};
+  std::vector<double> whole(setup_count), lease(setup_count);
   for (const auto& [name, run] :
        std::vector<std::pair<std::string, std::function<void(jug::FileStore&)>>>{
            {"lease alone", lease_only}, {"result alone", result_only}, {"whole task", whole_task}}) {
     fmt::print("{:<16}", name);
-    for (std::size_t i = 0; i < kSetupCount; ++i) {
+    for (std::size_t i = 0; i < setup_count; ++i) {
       std::vector<double> runs;
-      for (int r = 0; r < kRuns; ++r) runs.push_back(micros_per_task(dir, kSetups[i], n, run));
+      for (int r = 0; r < kRuns; ++r) runs.push_back(micros_per_task(dir, setups[i], n, run));
       std::nth_element(runs.begin(), runs.begin() + kRuns / 2, runs.end());
       fmt::print(" {:>16.1f}", runs[kRuns / 2]);
       if (name == "lease alone") lease[i] = runs[kRuns / 2];
@@ -119,8 +130,8 @@ int main(int argc, char** argv) {
     fmt::print("\n");
   }
   fmt::print("\nthe lease's share of the whole task:");
-  for (std::size_t i = 0; i < kSetupCount; ++i) {
-    fmt::print(" {:.0f}% ({}){}", 100 * lease[i] / whole[i], kSetups[i].name,
-               i + 1 < kSetupCount ? "," : "\n");
+  for (std::size_t i = 0; i < setup_count; ++i) {
+    fmt::print(" {:.0f}% ({}){}", 100 * lease[i] / whole[i], setups[i].name,
+               i + 1 < setup_count ? "," : "\n");
   }
 }

@@ -2,9 +2,12 @@
 /// Names in the file store: files named after a task's hash.
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "jug/task_hash.hpp"
+#include "store/file_system.hpp"
 #include "store/store.hpp"
 
 namespace jug {
@@ -35,6 +38,10 @@ inline const TaskHash& pack_lease() {
 /// machine is judged by its renewals, with the lease time, in
 /// FileStore::remove_abandoned_files). file_store_lone_lease.cpp.
 bool worker_marker_gone(std::string_view name, const LeaseOwner& self);
+
+/// The hashes named by the files of `directory` (`failed/`, `crashes/`;
+/// none when it is missing). file_store_failures.cpp. Throws IoError.
+std::vector<TaskHash> hashes_in(FileSystem& fs, const std::string& directory);
 
 /// The hash a `<hex><suffix>` file name stands for (64 hex digits, or 40
 /// for a Python jug hash), or nullopt.

@@ -504,6 +504,7 @@ void FileStore::put(const TaskHash& hash, const RecordBytes& record) {
       return;
     }
     publish(hash, record, result_path(hash));
+    note_in_lone_view(LoneNote::result_file, hash);
     // A small result stored before in a segment would hide this one.
     if (in_segments(hash, true)) remove_from_segments(hash, /*refresh=*/false);
   } catch (const IoError& e) {

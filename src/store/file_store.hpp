@@ -16,6 +16,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -92,6 +93,16 @@ class FileStore final : public Store {
   void removals_done() override;
 
   bool acquire(const TaskHash& hash, const LeaseOwner& owner) override;
+  /// A lone worker (docs/store-layout.md) answers from what it knows of the
+  /// store (LoneView): no other process writes results while it is lone.
+  std::optional<LeasedTask> acquire_and_read(const TaskHash& hash,
+                                             const LeaseOwner& owner) override;
+  /// A lone worker's lease goes from one task to the next with one write.
+  std::optional<LeasedTask> put_release_and_acquire(const TaskHash& hash,
+                                                    const RecordBytes& record,
+                                                    const LeaseOwner& owner,
+                                                    const TaskTroubles& recorded,
+                                                    const TaskHash& next) override;
   void renew(const TaskHash& hash, const LeaseOwner& owner) override;
   void release(const TaskHash& hash, const LeaseOwner& owner) override;
   std::optional<LeaseInfo> lease(const TaskHash& hash) override;
@@ -269,8 +280,29 @@ class FileStore final : public Store {
   };
   /// The lease of `hash` taken (true) or not under the lone worker's
   /// protocol, or nullopt when a lock file per task is the way (a store of
-  /// another format, or this process in shared mode). Throws IoError.
-  std::optional<bool> acquire_lone(const TaskHash& hash, const LeaseOwner& owner);
+  /// another format, or this process in shared mode). Taken, and with
+  /// `read`: what a worker reads before it runs the task, from the lone
+  /// view. Throws IoError.
+  std::optional<bool> acquire_lone(const TaskHash& hash, const LeaseOwner& owner,
+                                   LeasedTask* read = nullptr);
+  /// In lone mode, the lease of `done` (held here) given to `next` with one
+  /// write, and what a worker reads before it runs `next`. Nothing when
+  /// this process is not the lone worker, or holds `next` already: release
+  /// and acquire then do it. Throws IoError.
+  std::optional<LeasedTask> swap_lone_lease(const TaskHash& done, const TaskHash& next,
+                                            const LeaseOwner& owner);
+  /// What a worker reads before it runs `hash`, whose lease it took in lone
+  /// mode (lone_mutex_ held): from the lone view, made first if need be.
+  /// Throws IoError.
+  LeasedTask read_as_lone(const TaskHash& hash);
+  /// What the lone view is told of this process's own writes.
+  enum class LoneNote : std::uint8_t { result_file, failure, crash };
+  void note_in_lone_view(LoneNote note, const TaskHash& hash);
+  /// Forgets the lone lease and the lone view: this process is no longer
+  /// the lone worker (lone_mutex_ held).
+  void forget_lone_lease();
+  /// The lone lease's last renewal (its modification time). Throws IoError.
+  std::chrono::system_clock::time_point lone_lease_renewed() const;
   /// In shared mode, whether this worker's marker is still there (not
   /// removed as a frozen worker's); if not, the mode is undecided again.
   /// Throws IoError.
@@ -282,14 +314,13 @@ class FileStore final : public Store {
   /// a breaker): then this process may not hold the lone lease. Removes the
   /// markers of workers on this machine that are gone. Throws IoError.
   bool other_workers_in_locks(const LeaseOwner& owner);
-  /// Writes the lone lease anew with lone_tasks_, and notes its status.
-  /// Throws IoError.
+  /// Writes the lone lease anew with lone_tasks_, in place. Throws IoError.
   void write_lone_lease();
   /// Whether this process is the lone worker, its lease intact; when the
   /// lease was broken, it no longer is (undecided). Throws IoError.
   bool still_lone();
-  /// Whether the lone lease is still the file this process last wrote
-  /// (not broken by a worker that thought it gone). Throws IoError.
+  /// Whether the lone lease is still the file this process made (not
+  /// broken by a worker that thought it gone). Throws IoError.
   bool lone_lease_intact();
   /// Gives up the lone lease for a lock file per task (each task it runs
   /// gets one), its marker made first: another worker asked. False when a
@@ -393,11 +424,25 @@ class FileStore final : public Store {
   /// Blocked: when to try the lone lease again.
   std::chrono::steady_clock::time_point next_lone_try_{};
   /// Lone: the owner whose lease it is, the tasks it holds, the file kept
-  /// open to rewrite, and its status after this process last wrote it.
+  /// open to rewrite, which file that is (its path names it while the
+  /// lease is intact), and the most it was written (it never gets shorter).
   LeaseOwner lone_owner_;
   std::vector<TaskHash> lone_tasks_;
   std::optional<posix::OpenFile> lone_file_;
-  FileStatus lone_written_;
+  FileIdentity lone_identity_;
+  std::size_t lone_size_ = 0;
+  /// What the lone worker knows of the store, made at its first task: the
+  /// segments' index, and the result files, failures and crash records
+  /// there were, with those this process made since. While it is lone, no
+  /// other process adds any (others only remove, which a look at the file
+  /// or the index tells), so a task it finds in none has no result, no
+  /// failure and no crash, without a look at the disk.
+  struct LoneView {
+    bool made = false;
+    std::unordered_set<TaskHash> result_files, failures, crashes;
+  };
+  std::mutex lone_view_mutex_;
+  LoneView lone_view_;
   /// This process's marker in locks/ (`<writer tag>.worker`), once made.
   std::string worker_marker_;
   /// The watcher thread, started when the lone lease is first taken.

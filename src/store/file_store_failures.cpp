@@ -13,9 +13,6 @@ namespace jug {
 
 using namespace posix;
 
-namespace {
-
-/// The hashes named by the files of `directory` (none when it is missing).
 std::vector<TaskHash> hashes_in(FileSystem& fs, const std::string& directory) {
   std::vector<TaskHash> hashes;
   Directory dir = open_directory(fs, directory);
@@ -25,6 +22,8 @@ std::vector<TaskHash> hashes_in(FileSystem& fs, const std::string& directory) {
   }
   return hashes;
 }
+
+namespace {
 
 /// The lines of a crash file.
 std::vector<std::string> lines_of(std::string_view content) {
@@ -51,6 +50,7 @@ std::string FileStore::crash_path(const TaskHash& hash) const {
 void FileStore::record_failure(const TaskHash& hash, std::string_view message) {
   try {
     publish(hash, message, failure_path(hash));
+    note_in_lone_view(LoneNote::failure, hash);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot record the failure of task {}", hash.hex()), e,
                       Access::write, root_);
@@ -111,6 +111,7 @@ std::vector<std::string> FileStore::record_crash(const TaskHash& hash, std::stri
     // Synced first: renamed over the crashes recorded before, unsynced data
     // could come back empty after a power cut, and those would be lost.
     publish(hash, content, path, Durable::before_rename);
+    note_in_lone_view(LoneNote::crash, hash);
     return lines_of(content);
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot record the crash of a worker running task {}", hash.hex()),

@@ -113,9 +113,6 @@ void FileStore::renew(const TaskHash& hash, const LeaseOwner& owner) {
     if (still_lone() && owner == lone_owner_ &&
         std::find(lone_tasks_.begin(), lone_tasks_.end(), hash) != lone_tasks_.end()) {
       if (const Errno err = fs_->touch(lone_file_->handle())) throw IoError{err, path};
-      if (const Errno err = fs_->status_of(lone_file_->handle(), &lone_written_)) {
-        throw IoError{err, path};
-      }
       return;
     }
   } catch (const IoError& e) {
@@ -185,7 +182,7 @@ std::optional<LeaseInfo> FileStore::lease(const TaskHash& hash) {
         if (std::find(lone_tasks_.begin(), lone_tasks_.end(), hash) == lone_tasks_.end()) {
           return std::nullopt;
         }
-        return LeaseInfo{hash, lone_owner_, lone_written_.modified};
+        return LeaseInfo{hash, lone_owner_, lone_lease_renewed()};
       }
     }
     // Another's lone lease holds every task: the scheduler judges it, and

@@ -55,7 +55,8 @@ std::string FileStore::lone_lease_path() const {
   return fmt::format("{}/locks/{}", root_, kLoneLeaseName);
 }
 
-std::optional<bool> FileStore::acquire_lone(const TaskHash& hash, const LeaseOwner& owner) {
+std::optional<bool> FileStore::acquire_lone(const TaskHash& hash, const LeaseOwner& owner,
+                                            LeasedTask* read) {
   if (hash == pack_lease()) return std::nullopt;  // no task's: pack's alone
   if (!lone_worker_format_) {
     // A new store's format is written with its first file: this one.
@@ -87,6 +88,7 @@ std::optional<bool> FileStore::acquire_lone(const TaskHash& hash, const LeaseOwn
         lone_tasks_.pop_back();
         throw;
       }
+      if (read) *read = read_as_lone(hash);
       return true;
     }
     if (lease_mode_ == LeaseMode::shared) return std::nullopt;
@@ -157,14 +159,17 @@ void FileStore::decide_lease_mode(const LeaseOwner& owner) {
   try {
     lone = lone_worker_ == LoneWorker::when_alone && !other_workers_in_locks(owner);
     if (lone) {
+      FileStatus made;
+      if (const Errno err = fs_->status_of(file.handle(), &made)) throw IoError{err, path};
       lone_owner_ = owner;
       lone_tasks_.clear();
-      lone_written_ = FileStatus{};
+      lone_identity_ = made.identity;
+      lone_size_ = 0;
       lone_file_.emplace(std::move(file));
       write_lone_lease();
     }
   } catch (...) {
-    lone_file_.reset();
+    forget_lone_lease();
     fs_->unlink(path);
     throw;
   }
@@ -211,45 +216,51 @@ bool FileStore::other_workers_in_locks(const LeaseOwner& owner) {
 }
 
 void FileStore::write_lone_lease() {
-  const std::string path = lone_lease_path();
   // Never shorter than before: rewritten in place, the file needs no cut.
-  const std::string content = lone_lease_content(lone_owner_, lone_tasks_, lone_written_.size);
-  if (const Errno err = fs_->seek(lone_file_->handle(), 0)) throw IoError{err, path};
-  write_all(*lone_file_, content, path);
-  if (const Errno err = fs_->status_of(lone_file_->handle(), &lone_written_)) {
-    throw IoError{err, path};
-  }
+  // Its size is noted before the write, which may stop half-way: what it
+  // wrote is then covered by the next one.
+  const std::string content = lone_lease_content(lone_owner_, lone_tasks_, lone_size_);
+  lone_size_ = std::max(lone_size_, content.size());
+  write_all_at(*lone_file_, 0, content, lone_lease_path());
 }
 
 bool FileStore::still_lone() {
   if (lease_mode_ != LeaseMode::lone) return false;
   if (lone_lease_intact()) return true;
-  // A write or touch of ours that failed half-way left lone_written_ stale:
-  // the file open here is still the one at the path, and names us.
-  if (FileStatus open_one; fs_->status_of(lone_file_->handle(), &open_one) == 0) {
-    const std::optional<LoneLease> at_path = read_lone_lease();
-    if (at_path && at_path->owner == lone_owner_ && at_path->renewed == open_one.modified) {
-      lone_written_ = open_one;
-      return true;
-    }
-  }
   // Broken by a worker that judged this one gone (frozen past the lease
   // time): the leases of its tasks are lost (renew says so), and are
   // nobody's to turn into lock files.
-  lone_tasks_.clear();
-  lone_file_.reset();
-  lone_written_ = FileStatus{};
+  forget_lone_lease();
   lease_mode_ = LeaseMode::undecided;
   return false;
 }
 
+void FileStore::forget_lone_lease() {
+  lone_tasks_.clear();
+  lone_file_.reset();
+  lone_identity_ = FileIdentity{};
+  lone_size_ = 0;
+  std::lock_guard viewing(lone_view_mutex_);
+  lone_view_ = LoneView{};
+}
+
 bool FileStore::lone_lease_intact() {
+  // The file open here keeps its inode number from being reused: the path
+  // names this file until a breaker removes it.
   FileStatus now;
   if (const Errno err = fs_->status(lone_lease_path(), &now)) {
     if (err == ENOENT) return false;
     throw IoError{err, lone_lease_path()};
   }
-  return now.modified == lone_written_.modified && now.size == lone_written_.size;
+  return now.identity == lone_identity_;
+}
+
+std::chrono::system_clock::time_point FileStore::lone_lease_renewed() const {
+  FileStatus status;
+  if (const Errno err = fs_->status_of(lone_file_->handle(), &status)) {
+    throw IoError{err, lone_lease_path()};
+  }
+  return status.modified;
 }
 
 bool FileStore::take_lone_breaker(bool again) {
@@ -296,10 +307,8 @@ void FileStore::convert_lone_lease() {
   // With the lone lease's last renewal, as a breaker's conversion makes
   // them: one that read the lone lease and breaks it meanwhile then breaks
   // the lock file it finds instead, not a lease renewed since.
-  write_lock_files(lone_owner_, lone_tasks_, lone_written_.modified);
-  lone_tasks_.clear();
-  lone_file_.reset();
-  lone_written_ = FileStatus{};
+  write_lock_files(lone_owner_, lone_tasks_, lone_lease_renewed());
+  forget_lone_lease();
   if (const Errno err = fs_->unlink(lone_lease_path()); err != 0 && err != ENOENT) {
     throw IoError{err, lone_lease_path()};
   }
@@ -348,9 +357,6 @@ void FileStore::renew_worker() {
     std::unique_lock lock(lone_mutex_);
     if (still_lone()) {
       if (const Errno err = fs_->touch(lone_file_->handle())) throw IoError{err, lone_lease_path()};
-      if (const Errno err = fs_->status_of(lone_file_->handle(), &lone_written_)) {
-        throw IoError{err, lone_lease_path()};
-      }
     }
     if (worker_marker_.empty()) return;
     const OpenFile marker = open_for_reading(*fs_, worker_marker_);
@@ -408,8 +414,7 @@ void FileStore::end_lone_worker() noexcept {
   } catch (...) {
     // Left: judged as the lease of a process that is gone.
   }
-  lone_file_.reset();
-  lone_tasks_.clear();
+  forget_lone_lease();
   lease_mode_ = LeaseMode::undecided;
   if (!worker_marker_.empty()) fs_->unlink(worker_marker_);
   worker_marker_.clear();

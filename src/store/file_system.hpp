@@ -60,13 +60,22 @@ struct DirectoryHandle {
 /// (readdir's DT_UNKNOWN).
 enum class FileType { unknown, regular, directory, other };
 
+/// Which file a name or a descriptor is: st_dev and st_ino. Not reused by
+/// another file while a descriptor of this one is open.
+struct FileIdentity {
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
 /// What the store needs of stat(2): whether a path is a file or a directory,
-/// how long a file is, and its modification time (a lease's renewal, a
-/// temporary file's age).
+/// how long a file is, its modification time (a lease's renewal, a
+/// temporary file's age), and which file it is.
 struct FileStatus {
   FileType type = FileType::other;
   std::uint64_t size = 0;
   std::chrono::system_clock::time_point modified{};
+  FileIdentity identity;
 };
 
 /// One entry of a directory listing, "." and ".." included. `name` lives
@@ -96,6 +105,10 @@ class FileSystem {
   /// write(2) after what was written before. May write fewer bytes than
   /// given (`*written`), or fail with EINTR, ENOSPC, EDQUOT, EFBIG, EIO.
   virtual Errno write(FileHandle file, std::string_view data, std::size_t* written) = 0;
+  /// pwrite(2): as write, at `offset`, without moving the file's position
+  /// (a file rewritten in place with one call).
+  virtual Errno write_at(FileHandle file, std::uint64_t offset, std::string_view data,
+                         std::size_t* written) = 0;
   /// lseek(file, offset, SEEK_SET): the next read or write starts at
   /// `offset` (a record's header, written once the rest is; a big record
   /// read from any place).

@@ -17,6 +17,22 @@ OpenFile opened_file(FileSystem& fs, Open&& open) {
   return err == 0 ? OpenFile(fs, handle) : OpenFile(err);
 }
 
+/// Calls `write` (the rest of `data`, and where to say how much it wrote)
+/// until all of `data` is written.
+template <typename Write>
+void write_all_through(std::string_view data, const std::string& path, Write&& write) {
+  std::string_view rest = data;
+  while (!rest.empty()) {
+    std::size_t written = 0;
+    if (const Errno err = write(rest, &written)) {
+      if (err == EINTR) continue;
+      throw IoError{err, path};
+    }
+    if (written == 0) throw IoError{EIO, path};  // no progress and no error: never loop forever
+    rest.remove_prefix(written);
+  }
+}
+
 }  // namespace
 
 OpenFile open_for_reading(FileSystem& fs, const std::string& path) {
@@ -58,15 +74,16 @@ Directory open_subdirectory(const Directory& parent, const char* name, const std
 // ---- whole-file reads and writes ---------------------------------------------
 
 void write_all(const OpenFile& file, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    std::size_t written = 0;
-    if (const Errno err = file.fs().write(file.handle(), data, &written)) {
-      if (err == EINTR) continue;
-      throw IoError{err, path};
-    }
-    if (written == 0) throw IoError{EIO, path};  // no progress and no error: never loop forever
-    data.remove_prefix(written);
-  }
+  write_all_through(data, path, [&](std::string_view rest, std::size_t* written) {
+    return file.fs().write(file.handle(), rest, written);
+  });
+}
+
+void write_all_at(const OpenFile& file, std::uint64_t offset, std::string_view data,
+                  const std::string& path) {
+  write_all_through(data, path, [&](std::string_view rest, std::size_t* written) {
+    return file.fs().write_at(file.handle(), offset + (data.size() - rest.size()), rest, written);
+  });
 }
 
 std::size_t read_into(const OpenFile& file, std::span<char> buffer, const std::string& path) {

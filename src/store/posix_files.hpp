@@ -102,6 +102,10 @@ Directory open_subdirectory(const Directory& parent, const char* name, const std
 
 /// Writes all of `data`, however many writes it takes.
 void write_all(const OpenFile& file, std::string_view data, const std::string& path);
+/// Writes all of `data` at `offset` of the file (pwrite), leaving its
+/// position where it was.
+void write_all_at(const OpenFile& file, std::uint64_t offset, std::string_view data,
+                  const std::string& path);
 /// Reads into `buffer` from the file's offset on, however many reads it
 /// takes, until it is full or the file ends; returns how many bytes.
 std::size_t read_into(const OpenFile& file, std::span<char> buffer, const std::string& path);

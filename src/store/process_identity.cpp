@@ -1,10 +1,12 @@
 #include "store/process_identity.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <string_view>
@@ -88,6 +90,23 @@ std::string machine_identity() {
   struct stat namespace_stat;
   if (boot_id.empty() || ::stat("/proc/self/ns/pid", &namespace_stat) != 0) return {};
   return boot_id + "/" + std::to_string(namespace_stat.st_ino);
+}
+
+namespace {
+std::atomic<pid_t> cached_process_id{0};
+}  // namespace
+
+pid_t current_process_id() {
+  pid_t pid = cached_process_id.load(std::memory_order_relaxed);
+  if (pid != 0) return pid;
+  static const bool forgets_at_fork = [] {
+    ::pthread_atfork(nullptr, nullptr, [] { cached_process_id.store(0); });
+    return true;
+  }();
+  (void)forgets_at_fork;
+  pid = ::getpid();
+  cached_process_id.store(pid, std::memory_order_relaxed);
+  return pid;
 }
 
 bool process_exists(pid_t pid) {

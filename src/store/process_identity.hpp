@@ -28,6 +28,10 @@ std::optional<ProcessStatus> process_status(pid_t pid);
 /// same machine identity see each other's pids. Empty when /proc cannot tell.
 std::string machine_identity();
 
+/// getpid() without a system call each time (glibc no longer caches it):
+/// kept from the first call, and found again in a child made by fork().
+pid_t current_process_id();
+
 /// False only when no process `pid` exists here (kill(pid, 0) fails with
 /// ESRCH); a process we may not signal exists.
 bool process_exists(pid_t pid);

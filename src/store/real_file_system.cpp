@@ -26,6 +26,8 @@ FileStatus status_from(const struct stat& st) {
       std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
   status.modified = std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(since_epoch));
+  status.identity = FileIdentity{static_cast<std::uint64_t>(st.st_dev),
+                                 static_cast<std::uint64_t>(st.st_ino)};
   return status;
 }
 
@@ -72,6 +74,15 @@ class RealFileSystem final : public FileSystem {
 
   Errno write(FileHandle file, std::string_view data, std::size_t* written) override {
     const ssize_t n = ::write(file.value, data.data(), data.size());
+    if (n < 0) return failed();
+    *written = static_cast<std::size_t>(n);
+    return 0;
+  }
+
+  Errno write_at(FileHandle file, std::uint64_t offset, std::string_view data,
+                 std::size_t* written) override {
+    const ssize_t n =
+        ::pwrite(file.value, data.data(), data.size(), static_cast<off_t>(offset));
     if (n < 0) return failed();
     *written = static_cast<std::size_t>(n);
     return 0;

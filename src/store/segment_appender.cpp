@@ -1,9 +1,8 @@
 #include "store/segment_appender.hpp"
 
-#include <unistd.h>
-
 #include <utility>
 
+#include "store/process_identity.hpp"
 #include "store/writer_tag.hpp"
 
 namespace jug {
@@ -29,12 +28,12 @@ SegmentAppender::~SegmentAppender() {
 
 std::optional<std::string> SegmentAppender::current() const {
   std::lock_guard lock(mutex_);
-  if (!file_ || pid_ != ::getpid()) return std::nullopt;
+  if (!file_ || pid_ != current_process_id()) return std::nullopt;
   return name_;
 }
 
 void SegmentAppender::open_segment() {
-  if (file_ && pid_ == ::getpid()) return;
+  if (file_ && pid_ == current_process_id()) return;
   if (file_) {
     // The parent's segment, inherited by fork: closing this copy of its
     // descriptor leaves it open in the parent.
@@ -53,7 +52,7 @@ void SegmentAppender::open_segment() {
   file_.emplace(std::move(file));
   name_ = std::move(name);
   size_ = segment::kFileHeader.size();
-  pid_ = ::getpid();
+  pid_ = current_process_id();
   frames_.clear();
   index_complete_ = true;
 }
@@ -104,17 +103,17 @@ SegmentAppender::Appended SegmentAppender::append(const segment::FrameHeader& he
 
 bool SegmentAppender::appended() const {
   std::lock_guard lock(mutex_);
-  return pid_ == ::getpid();
+  return pid_ == current_process_id();
 }
 
 void SegmentAppender::keep_alive() {
   std::lock_guard lock(mutex_);
-  if (file_ && pid_ == ::getpid()) fs_.touch(file_->handle());
+  if (file_ && pid_ == current_process_id()) fs_.touch(file_->handle());
 }
 
 void SegmentAppender::sync() {
   std::lock_guard lock(mutex_);
-  if (!file_ || pid_ != ::getpid()) return;
+  if (!file_ || pid_ != current_process_id()) return;
   if (const Errno err = fs_.sync_data(file_->handle())) {
     throw IoError{err, directory_ + "/" + name_};
   }
@@ -126,7 +125,7 @@ void SegmentAppender::seal() {
 }
 
 void SegmentAppender::seal_locked() {
-  if (!file_ || pid_ != ::getpid()) return;
+  if (!file_ || pid_ != current_process_id()) return;
   OpenFile file = std::move(*file_);
   file_.reset();
   const std::string path = directory_ + "/" + name_;

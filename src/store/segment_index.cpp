@@ -253,7 +253,23 @@ void SegmentIndex::note_put(const std::string& segment, std::uint64_t offset,
                             const segment::FrameHeader& header) {
   auto [at, added] = segment_by_name_.try_emplace(segment, segments_.size());
   if (added) segments_.push_back(new_segment(segment));
-  add_put(at->second, offset, header);
+  SegmentState& state = segments_[at->second];
+  // The segment's first frame follows its header, known without a read.
+  if (state.read_to == 0 && state.pending == 0 && offset == kFileHeader.size()) {
+    state.read_to = offset;
+  }
+  if (state.read_to != offset || state.pending != 0) {
+    add_put(at->second, offset, header);  // read again when the segment is
+    return;
+  }
+  // The frame right after what was read: taken as read, so that the next
+  // refresh does not read back what this process just wrote.
+  FrameRead frame;
+  frame.state = FrameState::whole;
+  frame.header = header;
+  frame.size = kFrameHeaderSize + header.body_size;
+  apply(at->second, offset, frame);
+  state.read_to = offset + frame.size;
 }
 
 void SegmentIndex::note_removal(const TaskHash& hash, std::uint64_t put_id) {

@@ -101,7 +101,8 @@ class SegmentIndex {
                       const std::function<void(const segment::FrameRead&)>& visit);
 
   /// A result this process appended to `segment` at `offset`, known before
-  /// the segment is read again.
+  /// the segment is read again. Appended right after what was read of the
+  /// segment, it counts as read: a refresh does not read it back.
   void note_put(const std::string& segment, std::uint64_t offset,
                 const segment::FrameHeader& header);
   /// A removal this process appended.

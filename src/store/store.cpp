@@ -68,11 +68,16 @@ std::unique_ptr<RecordSource> Store::open_record(const TaskHash& hash) {
   return std::make_unique<RecordInMemory>(std::move(*record));
 }
 
-void Store::put_and_release(const TaskHash& hash, const RecordBytes& record,
-                            const LeaseOwner& owner, const TaskTroubles& recorded) {
+void Store::put_and_clear(const TaskHash& hash, const RecordBytes& record,
+                          const TaskTroubles& recorded) {
   put(hash, record);
   if (recorded.failure) clear_failure(hash);
   if (!recorded.crashes.empty()) clear_crashes(hash);
+}
+
+void Store::put_and_release(const TaskHash& hash, const RecordBytes& record,
+                            const LeaseOwner& owner, const TaskTroubles& recorded) {
+  put_and_clear(hash, record, recorded);
   release(hash, owner);
 }
 

@@ -305,6 +305,12 @@ class Store {
   /// Every jugfile noted so far, each once, sorted. Throws StoreError when
   /// they cannot be read.
   virtual std::vector<std::string> list_users() = 0;
+
+ protected:
+  /// What put_and_release() does before the release: put(), then the
+  /// failure and crashes `recorded` says there are cleared.
+  void put_and_clear(const TaskHash& hash, const RecordBytes& record,
+                     const TaskTroubles& recorded);
 };
 
 /// `what` with line breaks made spaces: each crash is one line.

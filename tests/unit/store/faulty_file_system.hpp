@@ -24,7 +24,7 @@ enum class Call {
   open,  // open_for_reading, open_for_reading_in
   create,
   read,
-  write,  // write, truncate
+  write,  // write, write_at, truncate
   status,  // status_of, status, link_status, exists
   touch,  // touch, set_modified
   close,
@@ -100,6 +100,13 @@ class FaultyFileSystem final : public FileSystem {
     if (const Errno err = fault(Call::write, &shorten)) return err;
     if (shorten && data.size() > 1) data = data.substr(0, data.size() / 2);
     return base_->write(file, data, written);
+  }
+  Errno write_at(FileHandle file, std::uint64_t offset, std::string_view data,
+                 std::size_t* written) override {
+    bool shorten = false;
+    if (const Errno err = fault(Call::write, &shorten)) return err;
+    if (shorten && data.size() > 1) data = data.substr(0, data.size() / 2);
+    return base_->write_at(file, offset, data, written);
   }
   Errno seek(FileHandle file, std::uint64_t offset) override {
     if (const Errno err = fault(Call::seek)) return err;

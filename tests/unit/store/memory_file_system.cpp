@@ -154,6 +154,7 @@ void MemoryFileSystem::add_name(const std::string& path, InodeNumber inode) {
 MemoryFileSystem::InodeNumber MemoryFileSystem::new_inode(bool directory) {
   const InodeNumber number = state_.next_inode++;
   Inode& inode = state_.inodes[number];
+  inode.number = number;
   inode.directory = directory;
   inode.modified = std::chrono::system_clock::now();
   return number;
@@ -164,6 +165,7 @@ FileStatus MemoryFileSystem::status_of_inode(const Inode& inode) {
   status.type = inode.directory ? FileType::directory : FileType::regular;
   status.size = inode.data.size();
   status.modified = inode.modified;
+  status.identity = FileIdentity{1, inode.number};
   return status;
 }
 
@@ -214,14 +216,27 @@ Errno MemoryFileSystem::write(FileHandle file, std::string_view data, std::size_
   const std::lock_guard lock(mutex_);
   const auto opened = files_.find(file.value);
   if (opened == files_.end() || !opened->second.writable) return EBADF;
-  Inode& inode = state_.inodes.at(opened->second.inode);
-  const std::size_t at = opened->second.offset;
+  write_inode(opened->second.inode, opened->second.offset, data);
+  opened->second.offset += data.size();
+  *written = data.size();
+  return 0;
+}
+
+Errno MemoryFileSystem::write_at(FileHandle file, std::uint64_t offset, std::string_view data,
+                                 std::size_t* written) {
+  const std::lock_guard lock(mutex_);
+  const auto opened = files_.find(file.value);
+  if (opened == files_.end() || !opened->second.writable) return EBADF;
+  write_inode(opened->second.inode, static_cast<std::size_t>(offset), data);
+  *written = data.size();
+  return 0;
+}
+
+void MemoryFileSystem::write_inode(InodeNumber number, std::size_t at, std::string_view data) {
+  Inode& inode = state_.inodes.at(number);
   if (inode.data.size() < at + data.size()) inode.data.resize(at + data.size());
   inode.data.replace(at, data.size(), data);
   inode.modified = std::chrono::system_clock::now();
-  opened->second.offset = at + data.size();
-  *written = data.size();
-  return 0;
 }
 
 Errno MemoryFileSystem::seek(FileHandle file, std::uint64_t offset) {

@@ -76,6 +76,8 @@ class MemoryFileSystem final : public FileSystem {
   Errno create_exclusive(const std::string& path, FileHandle* file) override;
   Errno read(FileHandle file, std::span<char> buffer, std::size_t* got) override;
   Errno write(FileHandle file, std::string_view data, std::size_t* written) override;
+  Errno write_at(FileHandle file, std::uint64_t offset, std::string_view data,
+                 std::size_t* written) override;
   Errno seek(FileHandle file, std::uint64_t offset) override;
   /// A copy of the file's bytes as they are now (published records never
   /// change, so a copy shows what a mapping would).
@@ -106,6 +108,7 @@ class MemoryFileSystem final : public FileSystem {
  private:
   using InodeNumber = std::uint64_t;
   struct Inode {
+    InodeNumber number = 0;
     bool directory = false;
     /// What readers see now, and what a power loss keeps for sure.
     std::string data;
@@ -150,6 +153,8 @@ class MemoryFileSystem final : public FileSystem {
   Errno check_new_name(const std::string& path) const;
   void add_name(const std::string& path, InodeNumber inode);
   InodeNumber new_inode(bool directory);
+  /// Writes `data` at `at` of the inode, which grows as needed.
+  void write_inode(InodeNumber number, std::size_t at, std::string_view data);
   /// Opens the inode at `path` into `file`.
   Errno open_inode(const std::string& path, bool writable, FileHandle* file);
   Errno open_listing(const std::string& path, DirectoryHandle* directory);

@@ -63,7 +63,7 @@ std::shared_ptr<MemoryFileSystem> MemoryFileSystem::deserialize(std::string_view
   state.inodes.clear();
   for (const auto& [number, inode] : inodes) {
     const auto& [directory, data, synced_data, modified] = inode;
-    state.inodes.emplace(number, Inode{directory, data, synced_data, time_of(modified)});
+    state.inodes.emplace(number, Inode{number, directory, data, synced_data, time_of(modified)});
   }
   state.names = {names.begin(), names.end()};
   state.synced_names = {synced_names.begin(), synced_names.end()};
