@@ -50,17 +50,18 @@ class HashIndex {
   template <class Keys>
   static HashIndex of(const Keys& keys) {
     HashIndex index;
-    index.reserve(keys.size());
+    index.reserve(keys.size(), keys);
     for (std::uint32_t i = 0; i < keys.size(); ++i) index.insert(i, keys);
     return index;
   }
 
- private:
-  /// Only on an empty index.
-  void reserve(std::size_t n) {
-    if (size_ == 0 && n * 2 > slots_.size()) rebuild<std::vector<TaskHash>>(capacity_for(n), nullptr);
+  /// Room for `n` hashes in all without growing (`keys`: those inserted).
+  template <class Keys>
+  void reserve(std::size_t n, const Keys& keys) {
+    if (n * 2 > slots_.size()) rebuild(capacity_for(n), size_ == 0 ? nullptr : &keys);
   }
 
+ private:
   static constexpr std::uint32_t kEmpty = 0;  // slots hold position + 1
 
   static std::size_t capacity_for(std::size_t n) {

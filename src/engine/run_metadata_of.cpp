@@ -2,6 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <atomic>
+#include <chrono>
+
 #include "store/store.hpp"
 
 namespace jug {
@@ -14,9 +17,20 @@ std::int64_t unix_ns(std::chrono::system_clock::time_point t) {
 }  // namespace
 
 std::uint64_t peak_rss_bytes() {
+  using Clock = std::chrono::steady_clock;
+  static std::atomic<Clock::rep> asked{0};
+  static std::atomic<std::uint64_t> answer{0};
+  const Clock::rep now = Clock::now().time_since_epoch().count();
+  const Clock::rep then = asked.load(std::memory_order_acquire);
+  if (then != 0 && now - then < Clock::duration(std::chrono::milliseconds(1)).count()) {
+    return answer.load(std::memory_order_relaxed);
+  }
   rusage usage{};
   if (::getrusage(RUSAGE_SELF, &usage) != 0) return 0;
-  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux gives KiB
+  const auto bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux gives KiB
+  answer.store(bytes, std::memory_order_relaxed);
+  asked.store(now, std::memory_order_release);
+  return bytes;
 }
 
 std::vector<std::string> argument_identities_of(const TaskBody& body) {

@@ -9,7 +9,9 @@
 namespace jug {
 
 /// The most memory this process has held (the kernel's peak resident set
-/// size), in bytes; 0 where it cannot tell.
+/// size), in bytes; 0 where it cannot tell. Asked of the kernel at most
+/// once a millisecond: a task may take microseconds, and in a millisecond
+/// the peak grows by a few MB at most.
 std::uint64_t peak_rss_bytes();
 
 /// The arguments of a task as RunMetadata keeps them

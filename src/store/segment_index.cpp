@@ -127,6 +127,7 @@ bool SegmentIndex::read_listed(const std::vector<std::string>& names) {
       listed[at->second] = true;
     }
   }
+  reserve_for_index_files();
   bool some_gone = false;
   for (std::uint32_t i = 0; i < segments_.size(); ++i) {
     SegmentState& state = segments_[i];
@@ -141,6 +142,23 @@ bool SegmentIndex::read_listed(const std::vector<std::string>& names) {
     some_gone = some_gone || !state.present;
   }
   return some_gone;
+}
+
+void SegmentIndex::reserve_for_index_files() {
+  std::uint64_t frames = 0;
+  for (const SegmentState& state : segments_) {
+    if (!state.present || state.read_to != 0) continue;
+    const std::string name = segment::index_file_name(state.name);
+    if (!index_files_.contains(name)) continue;
+    FileStatus status;
+    if (fs_.status(directory_ + "/" + name, &status) == 0) {
+      frames += segment::frames_in_index_of(status.size);
+    }
+  }
+  if (frames < 1024) return;  // a few: grown as they come
+  const std::size_t total = puts_.size() + frames;
+  if (total > puts_.capacity()) puts_.reserve(std::max(total, puts_.capacity() * 3 / 2));
+  first_put_.reserve(total, PutHashes{&puts_});
 }
 
 void SegmentIndex::refresh_if_older(std::chrono::steady_clock::duration age) {
@@ -307,26 +325,28 @@ void SegmentIndex::add_put(std::uint32_t segment, std::uint64_t offset,
   const TaskHash& hash = header.hash;
   const std::uint64_t put_id = header.put_id;
   const auto frame_size = static_cast<std::uint32_t>(segment::kFrameHeaderSize + header.body_size);
-  // The same put read again: a copy made by packing, which keeps its id.
-  std::optional<std::uint32_t> same;
-  for_each_put_of(hash, [&](std::uint32_t i) {
-    if (puts_[i].put_id == put_id) same = i;
-  });
-  if (same) {
-    Put& put = puts_[*same];
-    if (put.state == PutState::removed) return;
-    if (put.state == PutState::live) --segments_[put.segment].live;
-    if (put.state == PutState::vanished) ++live_;
-    put.segment = segment;
-    put.offset = offset;
-    put.frame_size = frame_size;
-    put.state = PutState::live;
-    ++segments_[segment].live;
-    return;
-  }
+  // One look in the table, as inserting, for the common case of a new hash.
   const auto position = static_cast<std::uint32_t>(puts_.size());
   puts_.push_back(Put{hash, put_id, offset, segment, frame_size, PutState::live});
   if (const auto first = first_put_.insert(position, PutHashes{&puts_})) {
+    // The same put read again: a copy made by packing, which keeps its id.
+    std::optional<std::uint32_t> same;
+    for_each_put_of(hash, [&](std::uint32_t i) {
+      if (i != position && puts_[i].put_id == put_id) same = i;
+    });
+    if (same) {
+      puts_.pop_back();
+      Put& put = puts_[*same];
+      if (put.state == PutState::removed) return;
+      if (put.state == PutState::live) --segments_[put.segment].live;
+      if (put.state == PutState::vanished) ++live_;
+      put.segment = segment;
+      put.offset = offset;
+      put.frame_size = frame_size;
+      put.state = PutState::live;
+      ++segments_[segment].live;
+      return;
+    }
     more_puts_.emplace(*first, position);
   }
   // Removed already, by a removal read earlier in another segment.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/hash_index.hpp"
+#include "engine/large_memory.hpp"
 #include "jug/task_hash.hpp"
 #include "store/file_system.hpp"
 #include "store/segment_frame.hpp"
@@ -127,7 +128,7 @@ class SegmentIndex {
   };
   /// What HashIndex looks hashes up in.
   struct PutHashes {
-    const std::vector<Put>* puts;
+    const LargeVector<Put>* puts;
     const TaskHash& operator[](std::size_t i) const { return (*puts)[i].hash; }
     std::size_t size() const { return puts->size(); }
   };
@@ -135,6 +136,9 @@ class SegmentIndex {
   /// The names of the segment files in the directory; notes its index
   /// files in index_files_.
   std::vector<std::string> list_segments();
+  /// Room in puts_ and first_put_ for the frames of the index files of
+  /// segments not read yet: read one by one, they would grow several times.
+  void reserve_for_index_files();
   /// Adds the segments `names` lists that are new, reads those listed, and
   /// marks the others gone; whether some were.
   bool read_listed(const std::vector<std::string>& names);
@@ -163,7 +167,8 @@ class SegmentIndex {
   std::string directory_;
   std::vector<SegmentState> segments_;
   std::unordered_map<std::string, std::uint32_t> segment_by_name_;
-  std::vector<Put> puts_;
+  /// In huge pages: a million results' puts are 64 MB.
+  LargeVector<Put> puts_;
   /// The first put of each hash.
   HashIndex first_put_;
   /// The other puts of a hash whose first is the key: rare (a task computed

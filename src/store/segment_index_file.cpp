@@ -75,6 +75,11 @@ std::optional<IndexedFrame> frame_at(std::string_view bytes, std::size_t at,
 
 }  // namespace
 
+std::uint64_t frames_in_index_of(std::uint64_t bytes) {
+  constexpr std::size_t kFixed = kIndexHeader.size() + kCountsSize + kChecksumSize;
+  return bytes < kFixed ? 0 : (bytes - kFixed) / kEntrySize;
+}
+
 bool decode_index(std::string_view bytes, std::uint64_t segment_size,
                   const std::function<void(const IndexedFrame&)>& visit) {
   constexpr std::size_t kFixed = kIndexHeader.size() + kCountsSize + kChecksumSize;

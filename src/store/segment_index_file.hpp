@@ -50,6 +50,8 @@ std::optional<std::string_view> indexed_segment(std::string_view file_name);
 /// The index of a sealed segment of `segment_size` bytes holding `frames`
 /// (its results and removals, in order).
 std::string encode_index(std::uint64_t segment_size, std::span<const IndexedFrame> frames);
+/// How many frames an index file of `bytes` bytes lists, at most.
+std::uint64_t frames_in_index_of(std::uint64_t bytes);
 /// Calls `visit` with each frame an index file lists, in order, and returns
 /// true; or returns false, having called nothing, when the file is not the
 /// index of a segment of `segment_size` bytes or fails its checksum. (No

@@ -112,7 +112,7 @@ LeaseOwner LeaseOwner::self() {
   // pid: a forked child is another owner, and a lock held by some thread at
   // fork time must not hang the child.
   thread_local LeaseOwner cached;
-  if (cached.pid != ::getpid()) cached = owner_of_this_process();
+  if (cached.pid != current_process_id()) cached = owner_of_this_process();
   return cached;
 }
 
