@@ -151,9 +151,12 @@ void SegmentIndex::reserve_for_index_files() {
     const std::string name = segment::index_file_name(state.name);
     if (!index_files_.contains(name)) continue;
     FileStatus status;
-    if (fs_.status(directory_ + "/" + name, &status) == 0) {
-      frames += segment::frames_in_index_of(status.size);
+    const std::string path = directory_ + "/" + name;
+    if (const Errno err = fs_.status(path, &status)) {
+      if (err == ENOENT || err == ESTALE) continue;  // deleted since: the segment is read
+      throw IoError{err, path};
     }
+    frames += segment::frames_in_index_of(status.size);
   }
   if (frames < 1024) return;  // a few: grown as they come
   const std::size_t total = puts_.size() + frames;

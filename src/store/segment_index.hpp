@@ -138,6 +138,7 @@ class SegmentIndex {
   std::vector<std::string> list_segments();
   /// Room in puts_ and first_put_ for the frames of the index files of
   /// segments not read yet: read one by one, they would grow several times.
+  /// Throws IoError.
   void reserve_for_index_files();
   /// Adds the segments `names` lists that are new, reads those listed, and
   /// marks the others gone; whether some were.
