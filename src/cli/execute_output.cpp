@@ -85,6 +85,11 @@ void ConsoleObserver::task_finished(const Graph& graph, NodeId id, double second
   say("Finished {} in {:.3f} s\n", describe_task(graph, id), seconds);
 }
 
+void ConsoleObserver::task_not_to_run(const Graph& graph, NodeId id) {
+  std::lock_guard lock(mutex_);
+  tally_.not_to_run(graph, id);
+}
+
 void ConsoleObserver::task_failed(const Graph& graph, NodeId id, const std::string& message) {
   forget_running(graph, id);
   if (trace_) trace_->finished(graph, id, message);

@@ -44,6 +44,7 @@ class ConsoleObserver final : public ExecuteObserver {
   void task_finished(const Graph& graph, NodeId id, double seconds) override;
   void task_failed(const Graph& graph, NodeId id, const std::string& message) override;
   void task_done_elsewhere(const Graph& graph, NodeId id) override;
+  void task_not_to_run(const Graph& graph, NodeId id) override;
   void task_retrying(const Graph& graph, NodeId id, const std::string& message,
                      unsigned attempt) override;
   void lease_taken_over(const Graph& graph, NodeId id, const std::string& why) override;

@@ -61,7 +61,7 @@ void ProgressTally::started(const Graph& graph, NodeId id, Clock::time_point now
 
 void ProgressTally::count_done(std::uint32_t name_id, Clock::time_point now) {
   ++done_;
-  if (name_id < per_name_.size() && per_name_[name_id].to_do > 0) --per_name_[name_id].to_do;
+  one_less_to_do(name_id);
   recent_.emplace_back(now, name_id);
   while (!recent_.empty() && now - recent_.front().first > kRateWindow) recent_.pop_front();
 }
@@ -78,9 +78,17 @@ void ProgressTally::finished(const Graph& graph, NodeId id, double seconds,
 }
 
 void ProgressTally::failed(const Graph& graph, NodeId id) {
-  (void)graph;
   running_.erase(id);
   ++failed_;
+  not_to_run(graph, id);
+}
+
+void ProgressTally::not_to_run(const Graph& graph, NodeId id) {
+  one_less_to_do(graph.node(id).name_id);
+}
+
+void ProgressTally::one_less_to_do(std::uint32_t name_id) {
+  if (name_id < per_name_.size() && per_name_[name_id].to_do > 0) --per_name_[name_id].to_do;
 }
 
 void ProgressTally::done_elsewhere(const Graph& graph, NodeId id, Clock::time_point now) {

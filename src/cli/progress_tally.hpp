@@ -32,7 +32,11 @@ class ProgressTally {
                      Clock::time_point now);
   void started(const Graph& graph, NodeId id, Clock::time_point now);
   void finished(const Graph& graph, NodeId id, double seconds, Clock::time_point now);
+  /// A task failed here: no more of the time left.
   void failed(const Graph& graph, NodeId id);
+  /// A task this run will not run (something it needs failed, or another
+  /// worker failed it): no more of the time left.
+  void not_to_run(const Graph& graph, NodeId id);
   void done_elsewhere(const Graph& graph, NodeId id, Clock::time_point now);
   /// A task counted done whose result proved unreadable: to do again.
   void to_do_again(const Graph& graph, NodeId id);
@@ -69,6 +73,7 @@ class ProgressTally {
   /// the mean over names, else nothing.
   std::optional<double> weight(std::uint32_t name_id) const;
   void count_done(std::uint32_t name_id, Clock::time_point now);
+  void one_less_to_do(std::uint32_t name_id);
 
   std::size_t selected_ = 0, done_ = 0, failed_ = 0;
   std::vector<PerName> per_name_;

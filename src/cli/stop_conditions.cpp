@@ -2,13 +2,10 @@
 
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <memory>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -33,9 +30,6 @@ std::optional<double> number_from_environment(const char* name) {
   }
   return value;
 }
-
-/// How often execute looks for the stop files.
-constexpr std::chrono::milliseconds kLookInterval{50};
 
 bool file_exists(const char* path) { return ::access(path, F_OK) == 0; }
 
@@ -77,18 +71,10 @@ void apply_stop_conditions(ExecuteOptions& options, bool check_environment) {
       exit_if_file = path;
     }
   }
-  // The files are looked for at most every 50 ms: a look is a system call,
-  // and a task may take a few microseconds.
-  auto next_look = std::make_shared<std::atomic<std::chrono::steady_clock::rep>>(0);
-  options.stop_requested = [exit_if_file, next_look]() -> std::optional<std::string> {
+  options.stop_requested = [exit_if_file]() -> std::optional<std::string> {
     if (const int signal = StopSignals::received()) {
       return fmt::format("received {}", signal_name(signal));
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (now.time_since_epoch().count() < next_look->load(std::memory_order_relaxed)) {
-      return std::nullopt;
-    }
-    next_look->store((now + kLookInterval).time_since_epoch().count(), std::memory_order_relaxed);
     if (file_exists(kStopFile)) return stop_file_reason();
     if (exit_if_file && file_exists(exit_if_file->c_str())) {
       return fmt::format(

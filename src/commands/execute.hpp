@@ -92,6 +92,9 @@ class ExecuteObserver {
   virtual void task_failed(const Graph&, NodeId, const std::string& /*message*/) {}
   /// Another worker finished a task this one was going to run.
   virtual void task_done_elsewhere(const Graph&, NodeId) {}
+  /// A task this run will not run: something it needs failed, or another
+  /// worker failed it.
+  virtual void task_not_to_run(const Graph&, NodeId) {}
   /// A task threw and is run again (attempt counts from 1).
   virtual void task_retrying(const Graph&, NodeId, const std::string& /*message*/,
                              unsigned /*attempt*/) {}

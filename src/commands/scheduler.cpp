@@ -329,6 +329,7 @@ void Scheduler::block_dependents(NodeId failed) {
       if (state_[d] == State::kWaiting) {
         state_[d] = State::kBlocked;
         report_.blocked_by.emplace_back(d, failed);
+        observer_.task_not_to_run(graph_, d);
         release_inputs(d);
         stack.push_back(d);
       }

@@ -145,6 +145,7 @@ std::optional<Scheduler::Troubles> Scheduler::lease_and_check(NodeId id, bool al
       release_lease(hash);
       std::lock_guard lock(mutex_);
       report_.failed_elsewhere.push_back({id, std::move(*troubles.recorded.failure)});
+      observer_.task_not_to_run(graph_, id);
       mark_failed(id);
       return std::nullopt;
     }

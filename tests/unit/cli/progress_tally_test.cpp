@@ -66,6 +66,24 @@ TEST(ProgressTally, TimeLeftWeighsEachNameByItsDurations) {
   EXPECT_NEAR(*tally.seconds_left(t0 + 4s), 22.0 / 2.0, 1e-9);
 }
 
+TEST(ProgressTally, TasksThatWillNotRunAreNoLongerInTheTimeLeft) {
+  const jug::Graph graph = two_names();
+  jug::cli::ProgressTally tally;
+  const Clock::time_point t0 = Clock::now();
+  tally.round_started(graph, 12, 0, {10, 2}, {std::nullopt, 10.0}, t0);
+  for (jug::NodeId id = 0; id < 4; ++id) {
+    tally.started(graph, id, t0 + std::chrono::seconds(id));
+    tally.finished(graph, id, 1.0, t0 + std::chrono::seconds(id + 1));
+  }
+  EXPECT_NEAR(*tally.seconds_left(t0 + 4s), 26.0, 1e-9) << "6 fast (1 s) + 2 slow (10 s)";
+  tally.started(graph, 4, t0 + 4s);
+  tally.failed(graph, 4);  // a fast one failed here
+  tally.not_to_run(graph, 10);  // a slow one needed it
+  // Left: 5 fast + 1 slow = 15 s of work, at 1 s of work a second.
+  EXPECT_NEAR(*tally.seconds_left(t0 + 4s), 15.0, 1e-9);
+  EXPECT_EQ(tally.failed_count(), 1u);
+}
+
 TEST(ProgressTally, NamesWithoutDurationsTakeTheMeanOfTheOthers) {
   const jug::Graph graph = two_names();
   jug::cli::ProgressTally tally;
