@@ -43,6 +43,7 @@ class Graph {
     const std::size_t room = std::max(count, 2 * nodes_.capacity());
     nodes_.reserve(room);
     hashes_.reserve(room);
+    index_.reserve(room, hashes_);
   }
 
   /// Adds a tasklet (node.hpp) of `base`, a node or another tasklet, and

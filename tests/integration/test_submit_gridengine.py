@@ -220,9 +220,10 @@ class SubmitOnGridEngine(jugtest.ScratchTest):
                        "1s", "--", "1", "100000", check=0)
         cut_id = self.job_id(cut)
         # Meanwhile a 12 s limit, stop 6 s before it: of 6 naps of 2.5 s, a
-        # worker starts those it can by 6 s (3) and ends on its own, before
-        # Grid Engine's limit. --wait sees it gone (its first look, at 30 s)
-        # with work left.
+        # worker starts those it can by 6 s (3, fewer on a loaded machine,
+        # where the job starts slowly) and ends on its own, before Grid
+        # Engine's limit. --wait sees it gone (its first look, at 30 s) with
+        # work left.
         p = self.jug("submit", "sleepy.cpp", "-n", "1", "--time", "12s", "--stop-before", "6s",
                      "--wait", "--", "6", "2500", check=1, timeout=120)
         self.assertIn("not every task is finished", p.stdout)
@@ -232,7 +233,7 @@ class SubmitOnGridEngine(jugtest.ScratchTest):
         record = accounting(job_id, 1)["1"]
         self.assertEqual((record["failed"], record["exit_status"]), ("0", "0"), record)
         done = self.status("sleepy.cpp", "--", "6", "2500")["totals"]["finished"]
-        self.assertIn(done, (3, 4))
+        self.assertIn(done, (1, 2, 3, 4))
 
         CLUSTER.wait_for_jobs_gone([cut_id], timeout=60)
         record = accounting(cut_id, 1)["1"]
