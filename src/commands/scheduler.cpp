@@ -138,6 +138,7 @@ void Scheduler::select() {
       if (state_[id] != State::kReady && state_[id] != State::kWaiting) continue;
       if (state_[id] == State::kReady) remove_from_ready(id);
       ++report_.kept_failed;
+      observer_.task_not_to_run(graph_, id);
       state_[id] = State::kFailed;
       release_inputs(id);
       block_dependents(id);

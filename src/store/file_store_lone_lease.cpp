@@ -88,7 +88,21 @@ std::optional<bool> FileStore::acquire_lone(const TaskHash& hash, const LeaseOwn
         lone_tasks_.pop_back();
         throw;
       }
-      if (read) *read = read_as_lone(hash);
+      if (read) {
+        try {
+          *read = read_as_lone(hash);
+        } catch (...) {
+          // Not taken after all: the caller does not hold it, and would
+          // leave it named here for a breaker to take for a crash.
+          lone_tasks_.pop_back();
+          try {
+            write_lone_lease();
+          } catch (...) {
+            // Named still: removed with the lone lease when this worker ends.
+          }
+          throw;
+        }
+      }
       return true;
     }
     if (lease_mode_ == LeaseMode::shared) return std::nullopt;
@@ -159,8 +173,11 @@ void FileStore::decide_lease_mode(const LeaseOwner& owner) {
   try {
     lone = lone_worker_ == LoneWorker::when_alone && !other_workers_in_locks(owner);
     if (lone) {
+      // Taken as lone_lease_intact will look (by the path): on some
+      // filesystems (overlayfs) an open file's fstat and the path's stat
+      // name different inodes.
       FileStatus made;
-      if (const Errno err = fs_->status_of(file.handle(), &made)) throw IoError{err, path};
+      if (const Errno err = fs_->status(path, &made)) throw IoError{err, path};
       lone_owner_ = owner;
       lone_tasks_.clear();
       lone_identity_ = made.identity;

@@ -91,12 +91,15 @@ LeasedTask FileStore::read_as_lone(const TaskHash& hash) {
     // result file into a segment writes the segment before it removes the
     // file, so a result is seen in one or the other.
     LoneView view;
-    for (const TaskHash& h : list_files()) view.result_files.insert(h);
-    for (const TaskHash& h : hashes_in(*fs_, root_ + "/failed")) view.failures.insert(h);
-    for (const TaskHash& h : hashes_in(*fs_, root_ + "/crashes")) view.crashes.insert(h);
-    {
+    try {
+      for (const TaskHash& h : list_files()) view.result_files.insert(h);
+      for (const TaskHash& h : hashes_in(*fs_, root_ + "/failed")) view.failures.insert(h);
+      for (const TaskHash& h : hashes_in(*fs_, root_ + "/crashes")) view.crashes.insert(h);
       std::lock_guard lock(index_mutex_);
       index_.refresh();
+    } catch (const IoError& e) {
+      throw store_error("cannot read which results, failures and crashes the store holds", e,
+                        Access::read, root_);
     }
     view.made = true;
     lone_view_ = std::move(view);

@@ -20,6 +20,7 @@
 #include "store/lease_file.hpp"
 #include "store/lease_judge.hpp"
 #include "unit/dead_process.hpp"
+#include "unit/store/faulty_file_system.hpp"
 #include "unit/store/memory_file_system.hpp"
 #include "unit/store/store_test_support.hpp"
 
@@ -68,6 +69,34 @@ class FileStoreLoneLease : public ::testing::Test {
     return done();
   }
 };
+
+// What a lone worker reads before a task comes from what it read of the
+// store at its first task; when that reading fails, the task it was about
+// to take is not left named in its lease (the caller does not hold it: a
+// breaker would later take it for a crash), and the same worker can take
+// it once the store reads again.
+TEST_F(FileStoreLoneLease, ATaskWhoseStoreCannotBeReadIsNotLeftHeld) {
+  const LeaseOwner me = worker_owner(1);
+  const auto faulty = std::make_shared<FaultyFileSystem>(fs_);
+  FileStore store(kRoot, faulty, FileStore::SmallResults::in_segments,
+                  FileStore::LoneWorker::when_alone);
+  ASSERT_TRUE(store.acquire(task(1), me));  // lone now; nothing read of the store yet
+  faulty->fail(0, EIO, Call::list);
+  try {
+    (void)store.acquire_and_read(task(2), me);
+    ADD_FAILURE() << "a store that cannot be listed read as an answer";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot list the results in /jugdir"), std::string::npos)
+        << e.what();
+  }
+  ASSERT_TRUE(faulty->injected());
+  EXPECT_EQ(named_in_lone_lease(), std::vector<TaskHash>{task(1)});
+  faulty->heal();
+  const std::optional<LeasedTask> taken = store.acquire_and_read(task(2), me);
+  ASSERT_TRUE(taken) << "held by nobody";
+  EXPECT_FALSE(taken->stored);
+  EXPECT_EQ(named_in_lone_lease(), (std::vector<TaskHash>{task(1), task(2)}));
+}
 
 TEST_F(FileStoreLoneLease, ALoneWorkerTakesNoLockFilePerTask) {
   const LeaseOwner me = worker_owner(1);
