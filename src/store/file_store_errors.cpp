@@ -56,4 +56,9 @@ StoreError store_error(std::string_view doing, const posix::IoError& e, Access a
                                 advice(e.err, access, root)));
 }
 
+StoreError lock_error(const TaskHash& hash, const posix::IoError& e, const std::string& root) {
+  return store_error(fmt::format("cannot take the lock of task {}", hash.hex()), e, Access::write,
+                     root);
+}
+
 }  // namespace jug

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "jug/errors.hpp"
+#include "jug/task_hash.hpp"
 #include "store/posix_files.hpp"
 
 namespace jug {
@@ -20,5 +21,8 @@ std::string advice(int err, Access access, const std::string& root);
 /// "doing: path: strerror. advice."
 StoreError store_error(std::string_view doing, const posix::IoError& e, Access access,
                        const std::string& root);
+
+/// "cannot take the lock of task <hash>: ...": a lease not taken.
+StoreError lock_error(const TaskHash& hash, const posix::IoError& e, const std::string& root);
 
 }  // namespace jug

@@ -90,8 +90,7 @@ bool FileStore::acquire(const TaskHash& hash, const LeaseOwner& owner) {
     }
     return true;
   } catch (const IoError& e) {
-    throw store_error(fmt::format("cannot take the lock of task {}", hash.hex()), e, Access::write,
-                      root_);
+    throw lock_error(hash, e, root_);
   }
 }
 

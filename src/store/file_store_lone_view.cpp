@@ -12,8 +12,6 @@
 // one's), where looking for the result, a failure and crash records cost
 // four system calls or more per task.
 
-#include <fmt/format.h>
-
 #include <algorithm>
 
 #include "store/file_names.hpp"
@@ -25,15 +23,6 @@ namespace jug {
 
 using namespace posix;
 
-namespace {
-
-StoreError cannot_take_lock(const TaskHash& hash, const IoError& e, const std::string& root) {
-  return store_error(fmt::format("cannot take the lock of task {}", hash.hex()), e, Access::write,
-                     root);
-}
-
-}  // namespace
-
 std::optional<LeasedTask> FileStore::acquire_and_read(const TaskHash& hash,
                                                       const LeaseOwner& owner) {
   LeasedTask read;
@@ -41,7 +30,7 @@ std::optional<LeasedTask> FileStore::acquire_and_read(const TaskHash& hash,
   try {
     taken = acquire_lone(hash, owner, &read);
   } catch (const IoError& e) {
-    throw cannot_take_lock(hash, e, root_);
+    throw lock_error(hash, e, root_);
   }
   if (!taken) return Store::acquire_and_read(hash, owner);  // a lock file per task
   if (!*taken) return std::nullopt;
@@ -57,7 +46,7 @@ std::optional<LeasedTask> FileStore::put_release_and_acquire(const TaskHash& has
   try {
     if (std::optional<LeasedTask> read = swap_lone_lease(hash, next, owner)) return read;
   } catch (const IoError& e) {
-    throw cannot_take_lock(next, e, root_);
+    throw lock_error(next, e, root_);
   }
   release(hash, owner);
   return acquire_and_read(next, owner);
@@ -78,7 +67,7 @@ std::optional<LeasedTask> FileStore::swap_lone_lease(const TaskHash& done, const
     write_lone_lease();
   } catch (...) {
     // As a failed acquire: `done` still held, to be released.
-    *std::find(lone_tasks_.begin(), lone_tasks_.end(), next) = done;
+    *held = done;
     throw;
   }
   return read_as_lone(next);
