@@ -296,6 +296,8 @@ class TaskGenerator {
       detail::put_u64(argument_bytes, state_->version);
     }
     const TaskHash hash = detail::task_hash(state_->name, argument_bytes);
+    // A reducer over a million tasks hashed 33 MB: not kept for the next.
+    if (argument_bytes.capacity() > detail::kArgumentDigestFrom) std::string().swap(argument_bytes);
     using Body = detail::TypedTaskBody<State, R, Params, Stored>;
     std::shared_ptr<const TaskBody> body = std::allocate_shared<Body>(
         detail::TaskMemoryAllocator<Body>{}, state_, std::move(stored));

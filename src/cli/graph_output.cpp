@@ -64,7 +64,8 @@ void for_each_dependency(const Graph& graph, const GraphDrawing& drawing, Visit&
   std::vector<NodeId> seen;
   for (NodeId id = 0; id < graph.size(); ++id) {
     if (!drawn(drawing, id)) continue;
-    seen = graph.node(id).dependencies;
+    const std::span<const NodeId> dependencies = graph.node(id).dependencies();
+    seen.assign(dependencies.begin(), dependencies.end());
     std::sort(seen.begin(), seen.end());
     seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
     for (NodeId dependency : seen) visit(dependency, id);
@@ -121,7 +122,7 @@ std::vector<char> tasks_and_what_they_need(const Graph& graph, const std::string
   // Dependencies come before their dependents: one pass from the end.
   for (NodeId id = static_cast<NodeId>(graph.size()); id-- > 0;) {
     if (!selected[id]) continue;
-    for (NodeId dependency : graph.node(id).dependencies) selected[dependency] = 1;
+    for (NodeId dependency : graph.node(id).dependencies()) selected[dependency] = 1;
   }
   return selected;
 }

@@ -38,7 +38,7 @@ InputsBefore::InputsBefore(const Graph& graph, NodeId id, std::span<const AnyVal
 std::optional<std::string> InputsBefore::encoded_input(std::size_t i,
                                                        const AnyValue& value) const {
   if (i < viewed_.size() && viewed_[i]) return std::nullopt;
-  const NodeId dependency = graph_.node(id_).dependencies[i];
+  const NodeId dependency = graph_.node(id_).dependencies()[i];
   return graph_.node(dependency).body->value_fingerprint(value);
 }
 
@@ -55,7 +55,7 @@ std::optional<std::string> InputsBefore::changes(std::span<const AnyValue> input
     if (encoded_input(i, inputs[i]) != dependencies_[i]) {
       return fmt::format(
           "it changed the result of task {}, which it reads, while it ran: {} {}",
-          describe_task(graph_, graph_.node(id_).dependencies[i]), kDoNotModify,
+          describe_task(graph_, graph_.node(id_).dependencies()[i]), kDoNotModify,
           kBrokenRuleMark);
     }
   }

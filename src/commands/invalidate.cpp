@@ -30,7 +30,7 @@ InvalidateReport invalidate(const Graph& graph, Store& store, const std::string&
   for (NodeId id : roots) affected[id] = 1;
   for (NodeId id = 0; id < graph.size(); ++id) {
     if (affected[id]) continue;
-    for (NodeId d : graph.node(id).dependencies) {
+    for (NodeId d : graph.node(id).dependencies()) {
       if (affected[d]) {
         affected[id] = 1;
         break;

@@ -88,7 +88,7 @@ void Scheduler::select() {
     // Dependencies have smaller ids: one backward sweep closes the set.
     for (NodeId id = static_cast<NodeId>(graph_.size()); id-- > 0;) {
       if (selected[id]) {
-        for (NodeId d : graph_.node(id).dependencies) selected[d] = 1;
+        for (NodeId d : graph_.node(id).dependencies()) selected[d] = 1;
       }
     }
   }
@@ -129,7 +129,7 @@ void Scheduler::select() {
     }
     // Counted per occurrence, as release_inputs gives them back: no
     // sorting on the path of every finished task.
-    for (NodeId d : graph_.node(id).dependencies) ++unfinished_dependents_[d];
+    for (NodeId d : graph_.node(id).dependencies()) ++unfinished_dependents_[d];
     if (pending_[id] == 0) make_ready(id);
   }
   if (options_.keep_failed) {
@@ -156,7 +156,8 @@ void Scheduler::remove_from_ready(NodeId id) {
 }
 
 std::vector<NodeId> Scheduler::unique_dependencies(NodeId id) const {
-  std::vector<NodeId> deps = graph_.node(id).dependencies;
+  const std::span<const NodeId> dependencies = graph_.node(id).dependencies();
+  std::vector<NodeId> deps(dependencies.begin(), dependencies.end());
   std::sort(deps.begin(), deps.end());
   deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
   return deps;
@@ -303,7 +304,7 @@ void Scheduler::mark_done(NodeId id) {
 }
 
 void Scheduler::release_inputs(NodeId id) {
-  for (NodeId d : graph_.node(id).dependencies) {
+  for (NodeId d : graph_.node(id).dependencies()) {
     if (--unfinished_dependents_[d] == 0) values_[d].reset();  // nobody needs it now
   }
 }

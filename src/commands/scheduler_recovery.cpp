@@ -62,7 +62,7 @@ void Scheduler::revive(NodeId id) {
     if (state_[d] != State::kDone) ++pending_[id];
   }
   // It will read its dependencies again (release_inputs gives them back).
-  for (NodeId d : graph_.node(id).dependencies) ++unfinished_dependents_[d];
+  for (NodeId d : graph_.node(id).dependencies()) ++unfinished_dependents_[d];
   for (NodeId n : dependents_[id]) {
     if (state_[n] == State::kWaiting) {
       ++pending_[n];

@@ -213,9 +213,9 @@ std::optional<Scheduler::Chained> Scheduler::run_leased(NodeId id, Troubles trou
   NodeId loading = 0;
   const std::vector<bool> viewed = node.body->viewed_dependencies();
   try {
-    inputs.reserve(node.dependencies.size());
-    for (std::size_t i = 0; i < node.dependencies.size(); ++i) {
-      loading = node.dependencies[i];
+    inputs.reserve(node.dependencies().size());
+    for (std::size_t i = 0; i < node.dependencies().size(); ++i) {
+      loading = node.dependencies()[i];
       inputs.push_back(i < viewed.size() && viewed[i] ? view_of(loading) : value_of(loading));
     }
   } catch (const ResultTypeMismatch& e) {

@@ -121,7 +121,7 @@ StatusReport compute_status(const Graph& graph, Store& store, const StatusOption
       s = TaskState::kFailed;
     } else {
       s = TaskState::kReady;
-      for (NodeId d : graph.node(id).dependencies) {
+      for (NodeId d : graph.node(id).dependencies()) {
         if (!finished[d]) {
           s = TaskState::kWaiting;
           break;

@@ -15,7 +15,8 @@
 namespace jug {
 namespace {
 
-std::vector<NodeId> each_once(std::vector<NodeId> ids) {
+std::vector<NodeId> each_once(std::span<const NodeId> given) {
+  std::vector<NodeId> ids(given.begin(), given.end());
   std::vector<NodeId> out;
   for (const NodeId id : ids) {
     if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
@@ -110,7 +111,7 @@ std::vector<TaskDetails> task_details(const Graph& graph, Store& store,
       d.arguments.push_back(view_argument(bytes, graph));
     }
     d.code_version = node.body->code_version();
-    d.dependencies = each_once(node.dependencies);
+    d.dependencies = each_once(node.dependencies());
     d.location = store.location(graph.hash(id));
     if (d.state == TaskState::kFinished) {
       d.run = stored_run_metadata(store, graph.hash(id), d.no_run_because, &d.stored_bytes);
@@ -128,7 +129,7 @@ std::vector<TaskDetails> task_details(const Graph& graph, Store& store,
   std::vector<std::size_t> position(graph.size(), ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) position[ids[i]] = i;
   for (NodeId id = 0; id < graph.size(); ++id) {
-    for (const NodeId d : graph.node(id).dependencies) {
+    for (const NodeId d : graph.node(id).dependencies()) {
       if (position[d] == ids.size()) continue;
       std::vector<NodeId>& dependents = out[position[d]].dependents;
       if (dependents.empty() || dependents.back() != id) dependents.push_back(id);

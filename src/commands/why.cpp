@@ -235,7 +235,7 @@ std::vector<TaskReasons> explain_tasks(const Graph& graph, Store& store,
       }
     }
     std::vector<NodeId> not_done;
-    for (const NodeId d : graph.node(id).dependencies) {
+    for (const NodeId d : graph.node(id).dependencies()) {
       if (status.states[d] != TaskState::kFinished &&
           std::find(not_done.begin(), not_done.end(), d) == not_done.end()) {
         not_done.push_back(d);

@@ -207,10 +207,10 @@ void run_now_unless_stored(NodeId id) {
   if (current_store->contains(graph.hash(id))) return;
   const Graph::Node& node = graph.node(id);
   std::vector<AnyValue> inputs;
-  inputs.reserve(node.dependencies.size());
+  inputs.reserve(node.dependencies().size());
   const std::vector<bool> viewed = node.body->viewed_dependencies();
-  for (std::size_t i = 0; i < node.dependencies.size(); ++i) {
-    const NodeId d = node.dependencies[i];
+  for (std::size_t i = 0; i < node.dependencies().size(); ++i) {
+    const NodeId d = node.dependencies()[i];
     if (!current_store->contains(graph.hash(d))) {
       throw Error(fmt::format(
           "jug::cached_function: {} needs the result of {}, which has not run; put a "

@@ -1,6 +1,7 @@
 #include "engine/graph.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <typeinfo>
 
 #include <fmt/format.h>
@@ -39,7 +40,17 @@ NodeId Graph::add(std::string_view name, const TaskHash& hash, std::vector<NodeI
     names_.emplace_back(name);
     name_ids_.emplace(std::string(name), name_id);
   }
-  nodes_.push_back(Node{name_id, std::move(dependencies), std::move(body)});
+  if (dependencies.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw Error(fmt::format("jug: a task '{}' has more than 2^32 dependencies", name));
+  }
+  NodeId* dependency_ids = nullptr;
+  if (!dependencies.empty()) {
+    dependency_ids = static_cast<NodeId*>(
+        arena_->allocate(dependencies.size() * sizeof(NodeId), alignof(NodeId)));
+    std::copy(dependencies.begin(), dependencies.end(), dependency_ids);
+  }
+  nodes_.emplace_back(Node{dependency_ids, static_cast<std::uint32_t>(dependencies.size()),
+                           name_id, std::move(body)});
   return id;
 }
 
@@ -62,7 +73,7 @@ void Graph::throw_unknown_tasklet() {
 std::vector<std::vector<NodeId>> Graph::dependents() const {
   std::vector<std::vector<NodeId>> out(nodes_.size());
   for (NodeId id = 0; id < nodes_.size(); ++id) {
-    for (NodeId d : nodes_[id].dependencies) {
+    for (NodeId d : nodes_[id].dependencies()) {
       auto& list = out[d];
       if (list.empty() || list.back() != id) list.push_back(id);
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,10 +26,14 @@ class Graph {
   /// Deleted: assigning member by member would free the arena before the
   /// nodes whose bodies live in it. Build a new Graph instead.
   Graph& operator=(Graph&&) = delete;
+  /// 32 bytes, the dependencies in the graph's arena: a million nodes of
+  /// std::vectors took 48 MB, and as many allocations.
   struct Node {
-    std::uint32_t name_id;
     /// In the order the body expects their values; may repeat a node.
-    std::vector<NodeId> dependencies;
+    std::span<const NodeId> dependencies() const { return {dependency_ids, dependency_count}; }
+    const NodeId* dependency_ids;
+    std::uint32_t dependency_count;
+    std::uint32_t name_id;
     std::shared_ptr<const TaskBody> body;
   };
 
@@ -39,9 +44,8 @@ class Graph {
   /// Room for `count` nodes in all, made at once. At least doubles, as
   /// adding one by one would: many small reserves stay linear.
   void reserve(std::size_t count) {
-    if (count <= nodes_.capacity()) return;
-    const std::size_t room = std::max(count, 2 * nodes_.capacity());
-    nodes_.reserve(room);
+    if (count <= hashes_.capacity()) return;
+    const std::size_t room = std::max(count, 2 * hashes_.capacity());
     hashes_.reserve(room);
     index_.reserve(room, hashes_);
   }
@@ -73,7 +77,7 @@ class Graph {
   const std::vector<std::string>& names() const { return names_; }
   std::optional<NodeId> find(const TaskHash& hash) const { return index_.find(hash, hashes_); }
   /// Every node's hash, indexed by NodeId.
-  const LargeVector<TaskHash>& hashes() const { return hashes_; }
+  const MappedVector<TaskHash>& hashes() const { return hashes_; }
 
   /// Memory for task bodies: they live as long as the graph.
   Arena& arena() { return *arena_; }
@@ -100,12 +104,15 @@ class Graph {
  private:
   [[noreturn]] static void throw_unknown_tasklet();
 
-  // Declared first, destroyed last: the bodies of nodes_ live in it.
+  // Declared first, destroyed last: the bodies and dependencies of nodes_
+  // live in it.
   std::unique_ptr<Arena> arena_ = std::make_unique<Arena>();
-  LargeVector<Node> nodes_;
+  /// Never moved as they grow: a million nodes are not copied, nor held
+  /// twice.
+  ChunkedArray<Node> nodes_;
   std::vector<std::string> names_;
   std::unordered_map<std::string, std::uint32_t> name_ids_;
-  LargeVector<TaskHash> hashes_;
+  MappedVector<TaskHash> hashes_;
   HashIndex index_;
   std::vector<Tasklet> tasklets_;
   std::optional<std::string> stopped_at_;

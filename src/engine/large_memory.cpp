@@ -3,6 +3,8 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 namespace jug {
 namespace {
@@ -26,6 +28,44 @@ void* map_large(std::size_t bytes) {
 
 void unmap_large(void* memory, std::size_t bytes) {
   ::munmap(memory, round_up(bytes, kHugePage));
+}
+
+std::size_t growable_room(std::size_t bytes) {
+  return bytes < kLargeAllocation ? bytes : round_up(bytes, kHugePage);
+}
+
+void* allocate_growable(std::size_t bytes) {
+  if (bytes >= kLargeAllocation) return map_large(bytes);
+  void* memory = std::malloc(bytes);
+  if (memory == nullptr) throw std::bad_alloc();
+  return memory;
+}
+
+void* grow_growable(void* memory, std::size_t bytes, std::size_t new_bytes) {
+  if (new_bytes < kLargeAllocation) {
+    void* grown = std::realloc(memory, new_bytes);
+    if (grown == nullptr) throw std::bad_alloc();
+    return grown;
+  }
+  if (bytes < kLargeAllocation) {
+    void* mapped = map_large(new_bytes);
+    std::memcpy(mapped, memory, bytes);
+    std::free(memory);
+    return mapped;
+  }
+  void* moved = ::mremap(memory, round_up(bytes, kHugePage), round_up(new_bytes, kHugePage),
+                         MREMAP_MAYMOVE);
+  if (moved == MAP_FAILED) throw std::bad_alloc();
+  ::madvise(moved, round_up(new_bytes, kHugePage), MADV_HUGEPAGE);
+  return moved;
+}
+
+void free_growable(void* memory, std::size_t bytes) {
+  if (bytes >= kLargeAllocation) {
+    unmap_large(memory, bytes);
+  } else {
+    std::free(memory);
+  }
 }
 
 Arena::~Arena() {

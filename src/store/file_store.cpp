@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "engine/hash_index.hpp"
+#include "engine/hash_positions.hpp"
 #include "engine/hex.hpp"
 #include "jug/errors.hpp"
 #include "store/file_names.hpp"
@@ -639,23 +640,38 @@ std::vector<TaskHash> FileStore::list_files() {
 
 std::vector<bool> FileStore::contains_all(std::span<const TaskHash> hashes) {
   // Few hashes: look each up. Many: one pass over the directories, matching
-  // names against an index of the hashes asked about; no list is built.
+  // names against the hashes asked about; no list is built.
   constexpr std::size_t kScanThreshold = 2048;
+  const HashPositions positions(hashes);
   // One byte per hash, written by whichever thread finds it: a hash lives in
   // one fan-out directory, read by one thread, so no byte is shared.
   std::vector<std::uint8_t> found(hashes.size(), 0);
+  // Many hashes, and this process has not read the segments yet (`jug
+  // status`, a no-op execute): an index of these hashes' results alone,
+  // dropped after. Indexing every result would take twice the time and
+  // memory, for lookups that may never come.
+  std::optional<SegmentIndex> asked_only;
   std::size_t in_segments = 0;
-  try {
-    std::lock_guard lock(index_mutex_);
-    index_.refresh();
-    if (index_.result_count() > 0) {
-      for (std::size_t i = 0; i < hashes.size(); ++i) {
-        if (index_.contains(hashes[i])) {
-          found[i] = 1;
-          ++in_segments;
-        }
+  // Marks the hashes not found yet that the segments hold.
+  const auto look_in_segments = [&] {
+    std::unique_lock lock(index_mutex_);
+    if (!asked_only && hashes.size() >= kScanThreshold && index_.segments().empty()) {
+      asked_only.emplace(*fs_, root_ + "/segments", positions);
+    }
+    if (asked_only) lock.unlock();
+    SegmentIndex& segments = asked_only ? *asked_only : index_;
+    segments.refresh();
+    if (segments.result_count() == 0) return;
+    for (std::uint32_t i = 0; i < hashes.size(); ++i) {
+      if (found[i] != 0) continue;
+      if (asked_only ? asked_only->contains_wanted(i) : index_.contains(hashes[i])) {
+        found[i] = 1;
+        ++in_segments;
       }
     }
+  };
+  try {
+    look_in_segments();
   } catch (const IoError& e) {
     throw store_error("cannot read the segments", e, Access::read, root_);
   }
@@ -671,20 +687,15 @@ std::vector<bool> FileStore::contains_all(std::span<const TaskHash> hashes) {
       }
     }
   } else if (fs_->exists(root_ + "/results") != ENOENT) {
-    const HashIndex index = HashIndex::of(hashes);
     scan_results([](std::size_t, std::size_t) {},
                  [&](std::size_t, const TaskHash& h) {
-                   if (auto i = index.find(h, hashes)) found[*i] = 1;
+                   if (auto i = positions.find(h)) found[*i] = 1;
                  });
   }
   if (in_segments > 0) {
     // A result file packed into a segment between the two looks.
     try {
-      std::lock_guard lock(index_mutex_);
-      index_.refresh();
-      for (std::size_t i = 0; i < hashes.size(); ++i) {
-        if (found[i] == 0 && index_.contains(hashes[i])) found[i] = 1;
-      }
+      look_in_segments();
     } catch (const IoError& e) {
       throw store_error("cannot read the segments", e, Access::read, root_);
     }

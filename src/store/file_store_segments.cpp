@@ -158,11 +158,23 @@ bool FileStore::segment_writer_gone(const std::string& name,
 
 std::vector<std::string> FileStore::damage(std::chrono::duration<double> lease_time) {
   std::vector<SegmentIndex::Damage> damage;
-  try {
-    std::lock_guard lock(index_mutex_);
-    index_.refresh();
-    damage = index_.damage(
+  const auto damage_in = [&](SegmentIndex& segments) {
+    segments.refresh();
+    return segments.damage(
         [&](const std::string& name) { return segment_writer_gone(name, lease_time); });
+  };
+  try {
+    std::unique_lock lock(index_mutex_);
+    if (index_.segments().empty()) {
+      // Not read yet (execute asks first): read for the damage alone,
+      // keeping no result; a no-op execute need not index a million.
+      lock.unlock();
+      const HashPositions none({});
+      SegmentIndex segments(*fs_, root_ + "/segments", none);
+      damage = damage_in(segments);
+    } else {
+      damage = damage_in(index_);
+    }
   } catch (const IoError& e) {
     throw store_error("cannot read the segments", e, Access::read, root_);
   }

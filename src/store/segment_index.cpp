@@ -53,6 +53,11 @@ SegmentIndex::SegmentState new_segment(const std::string& name) {
 SegmentIndex::SegmentIndex(FileSystem& fs, std::string directory)
     : fs_(fs), directory_(std::move(directory)) {}
 
+SegmentIndex::SegmentIndex(FileSystem& fs, std::string directory, const HashPositions& wanted)
+    : fs_(fs), directory_(std::move(directory)), wanted_(&wanted) {
+  first_put_.assign(wanted.hashes().size(), 0);
+}
+
 std::vector<std::string> SegmentIndex::list_segments() {
   std::vector<std::string> names;
   std::unordered_set<std::string> index_files;
@@ -160,8 +165,14 @@ void SegmentIndex::reserve_for_index_files() {
   }
   if (frames < 1024) return;  // a few: grown as they come
   const std::size_t total = puts_.size() + frames;
-  if (total > puts_.capacity()) puts_.reserve(std::max(total, puts_.capacity() * 3 / 2));
-  first_put_.reserve(total, PutHashes{&puts_});
+  const auto make_room = [total](auto& vector) {
+    if (total > vector.capacity()) vector.reserve(std::max(total, vector.capacity() * 3 / 2));
+  };
+  make_room(puts_);
+  if (wanted_ != nullptr) return;  // a key per wanted hash, made at the start
+  make_room(key_hashes_);
+  make_room(first_put_);
+  key_index_.reserve(total, key_hashes_);
 }
 
 void SegmentIndex::refresh_if_older(std::chrono::steady_clock::duration age) {
@@ -313,32 +324,57 @@ void SegmentIndex::apply(std::uint32_t index, std::uint64_t offset, const FrameR
   }
 }
 
+std::optional<std::uint32_t> SegmentIndex::key_of(const TaskHash& hash) const {
+  if (wanted_ != nullptr) return wanted_->find(hash, wanted_cursor_);
+  return key_index_.find(hash, key_hashes_);
+}
+
+std::optional<std::uint32_t> SegmentIndex::key_for(const TaskHash& hash) {
+  if (wanted_ != nullptr) return key_of(hash);
+  // One look in the table, as inserting, for the common case of a new hash.
+  const auto key = static_cast<std::uint32_t>(key_hashes_.size());
+  key_hashes_.push_back(hash);
+  if (const std::optional<std::uint32_t> known = key_index_.insert(key, key_hashes_)) {
+    key_hashes_.pop_back();
+    return known;
+  }
+  first_put_.push_back(0);
+  return key;
+}
+
+const TaskHash& SegmentIndex::hash_of_key(std::uint32_t key) const {
+  return wanted_ != nullptr ? wanted_->hashes()[key] : key_hashes_[key];
+}
+
 void SegmentIndex::for_each_put_of(const TaskHash& hash,
                                    const std::function<void(std::uint32_t)>& visit) const {
-  const std::optional<std::uint32_t> first = first_put_.find(hash, PutHashes{&puts_});
-  if (!first) return;
-  visit(*first);
+  if (const std::optional<std::uint32_t> key = key_of(hash)) for_each_put_of_key(*key, visit);
+}
+
+void SegmentIndex::for_each_put_of_key(std::uint32_t key,
+                                       const std::function<void(std::uint32_t)>& visit) const {
+  const std::uint32_t first = first_put_[key];
+  if (first == 0) return;
+  visit(first - 1);
   if (more_puts_.empty()) return;  // as it nearly always is: no hashing
-  const auto [begin, end] = more_puts_.equal_range(*first);
+  const auto [begin, end] = more_puts_.equal_range(first - 1);
   for (auto it = begin; it != end; ++it) visit(it->second);
 }
 
 void SegmentIndex::add_put(std::uint32_t segment, std::uint64_t offset,
                            const segment::FrameHeader& header) {
-  const TaskHash& hash = header.hash;
+  const std::optional<std::uint32_t> key = key_for(header.hash);
+  if (!key) return;  // not wanted
   const std::uint64_t put_id = header.put_id;
   const auto frame_size = static_cast<std::uint32_t>(segment::kFrameHeaderSize + header.body_size);
-  // One look in the table, as inserting, for the common case of a new hash.
   const auto position = static_cast<std::uint32_t>(puts_.size());
-  puts_.push_back(Put{hash, put_id, offset, segment, frame_size, PutState::live});
-  if (const auto first = first_put_.insert(position, PutHashes{&puts_})) {
+  if (const std::uint32_t first = first_put_[*key]; first != 0) {
     // The same put read again: a copy made by packing, which keeps its id.
     std::optional<std::uint32_t> same;
-    for_each_put_of(hash, [&](std::uint32_t i) {
-      if (i != position && puts_[i].put_id == put_id) same = i;
+    for_each_put_of_key(*key, [&](std::uint32_t i) {
+      if (puts_[i].put_id == put_id) same = i;
     });
     if (same) {
-      puts_.pop_back();
       Put& put = puts_[*same];
       if (put.state == PutState::removed) return;
       if (put.state == PutState::live) --segments_[put.segment].live;
@@ -350,12 +386,15 @@ void SegmentIndex::add_put(std::uint32_t segment, std::uint64_t offset,
       ++segments_[segment].live;
       return;
     }
-    more_puts_.emplace(*first, position);
+    more_puts_.emplace(first - 1, position);
+  } else {
+    first_put_[*key] = position + 1;
   }
+  puts_.push_back(Put{put_id, offset, *key, segment, frame_size, PutState::live});
   // Removed already, by a removal read earlier in another segment.
   const auto [begin, end] = early_removals_.equal_range(put_id);
   for (auto it = begin; it != end; ++it) {
-    if (it->second == hash) {
+    if (it->second == *key) {
       puts_[position].state = PutState::removed;
       early_removals_.erase(it);
       return;
@@ -366,8 +405,10 @@ void SegmentIndex::add_put(std::uint32_t segment, std::uint64_t offset,
 }
 
 void SegmentIndex::remove_put(const TaskHash& hash, std::uint64_t put_id) {
+  const std::optional<std::uint32_t> key = key_for(hash);
+  if (!key) return;  // of a result not wanted
   bool found = false;
-  for_each_put_of(hash, [&](std::uint32_t i) {
+  for_each_put_of_key(*key, [&](std::uint32_t i) {
     Put& put = puts_[i];
     if (put.put_id != put_id) return;
     found = true;
@@ -377,7 +418,7 @@ void SegmentIndex::remove_put(const TaskHash& hash, std::uint64_t put_id) {
     }
     put.state = PutState::removed;
   });
-  if (!found) early_removals_.emplace(put_id, hash);
+  if (!found) early_removals_.emplace(put_id, *key);
 }
 
 void SegmentIndex::forget_segment(std::uint32_t index) {
@@ -415,8 +456,14 @@ std::optional<SegmentIndex::Place> SegmentIndex::find(const TaskHash& hash) cons
 }
 
 bool SegmentIndex::contains(const TaskHash& hash) const {
+  const std::optional<std::uint32_t> key = key_of(hash);
+  return key && contains_wanted(*key);
+}
+
+bool SegmentIndex::contains_wanted(std::uint32_t position) const {
   bool found = false;
-  for_each_put_of(hash, [&](std::uint32_t i) { found = found || puts_[i].state == PutState::live; });
+  for_each_put_of_key(position,
+                      [&](std::uint32_t i) { found = found || puts_[i].state == PutState::live; });
   return found;
 }
 
@@ -445,16 +492,16 @@ std::optional<std::string> SegmentIndex::segment_of(const TaskHash& hash,
 void SegmentIndex::for_each_result(const std::function<void(const TaskHash&)>& visit) const {
   for (std::uint32_t i = 0; i < puts_.size(); ++i) {
     if (puts_[i].state != PutState::live) continue;
-    const std::uint32_t first = *first_put_.find(puts_[i].hash, PutHashes{&puts_});
-    if (more_puts_.contains(first)) {
+    const std::uint32_t key = puts_[i].key;
+    if (more_puts_.contains(first_put_[key] - 1)) {
       // A hash with several puts is visited at its first live one.
       std::optional<std::uint32_t> first_live;
-      for_each_put_of(puts_[i].hash, [&](std::uint32_t j) {
+      for_each_put_of_key(key, [&](std::uint32_t j) {
         if (!first_live && puts_[j].state == PutState::live) first_live = j;
       });
       if (first_live != i) continue;
     }
-    visit(puts_[i].hash);
+    visit(hash_of_key(key));
   }
 }
 
@@ -508,7 +555,7 @@ void SegmentIndex::for_each_frame(const std::string& name,
             .kind = FrameKind::result,
             .body_size = static_cast<std::uint32_t>(put->frame_size - kFrameHeaderSize),
             .put_id = put->put_id,
-            .hash = put->hash};
+            .hash = hash_of_key(put->key)};
         frame.body = rest.substr(kFrameHeaderSize, frame.header.body_size);
         frame.size = put->frame_size;
         visit(frame);

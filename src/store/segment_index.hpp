@@ -4,7 +4,9 @@
 /// segment and the place in it. Built by reading the segments' frames (or,
 /// for a sealed segment, its index file: segment_index_file.hpp), and
 /// brought up to date by refresh(), which reads only what was appended since,
-/// and the segments made or deleted since.
+/// and the segments made or deleted since. An index either keeps every
+/// result it reads (a store's own) or only those of hashes it was given
+/// (one question about many tasks: which of them does the store hold).
 ///
 /// Not thread-safe: the store holds a lock around it.
 
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "engine/hash_index.hpp"
+#include "engine/hash_positions.hpp"
 #include "engine/large_memory.hpp"
 #include "jug/task_hash.hpp"
 #include "store/file_system.hpp"
@@ -29,6 +32,10 @@ class SegmentIndex {
  public:
   /// The segments in `directory` (`<store>/segments`), read through `fs`.
   SegmentIndex(FileSystem& fs, std::string directory);
+  /// The same, keeping only the results of `wanted`'s hashes (36 bytes
+  /// each, not 76; the others' frames are passed over). `wanted` outlives
+  /// the index.
+  SegmentIndex(FileSystem& fs, std::string directory, const HashPositions& wanted);
 
   /// Where one result lives.
   struct Place {
@@ -49,6 +56,9 @@ class SegmentIndex {
   std::optional<Place> find(const TaskHash& hash) const;
   /// Whether the segments hold a result of `hash`.
   bool contains(const TaskHash& hash) const;
+  /// In an index of wanted hashes: whether the segments hold a result of
+  /// the one at `position` of them.
+  bool contains_wanted(std::uint32_t position) const;
   /// Whether the segment `name` was read and is still there.
   bool is_present(const std::string& name) const;
   /// Every place of it (a task computed twice, or a copy being packed).
@@ -119,18 +129,13 @@ class SegmentIndex {
  private:
   enum class PutState : std::uint8_t { live, removed, vanished };
   struct Put {
-    TaskHash hash;
     std::uint64_t put_id = 0;
     std::uint64_t offset = 0;
+    /// Its hash's key (key_for).
+    std::uint32_t key = 0;
     std::uint32_t segment = 0;
     std::uint32_t frame_size = 0;
     PutState state = PutState::live;
-  };
-  /// What HashIndex looks hashes up in.
-  struct PutHashes {
-    const LargeVector<Put>* puts;
-    const TaskHash& operator[](std::size_t i) const { return (*puts)[i].hash; }
-    std::size_t size() const { return puts->size(); }
   };
 
   /// The names of the segment files in the directory; notes its index
@@ -156,6 +161,15 @@ class SegmentIndex {
   void remove_put(const TaskHash& hash, std::uint64_t put_id);
   /// Calls `visit` with the position of each put of `hash`.
   void for_each_put_of(const TaskHash& hash, const std::function<void(std::uint32_t)>& visit) const;
+  void for_each_put_of_key(std::uint32_t key,
+                           const std::function<void(std::uint32_t)>& visit) const;
+  /// The key of `hash`, under which its puts are kept: a number from 0,
+  /// made for each new hash; in an index of wanted hashes, its position
+  /// among them, and nothing for any other.
+  std::optional<std::uint32_t> key_for(const TaskHash& hash);
+  /// The same, for a hash already read: nothing for a new one.
+  std::optional<std::uint32_t> key_of(const TaskHash& hash) const;
+  const TaskHash& hash_of_key(std::uint32_t key) const;
   Place place_of(const Put& put) const;
   /// The put whose frame starts at `offset` of segment `segment`, if one
   /// was read there (a linear search: for damage only).
@@ -168,16 +182,22 @@ class SegmentIndex {
   std::string directory_;
   std::vector<SegmentState> segments_;
   std::unordered_map<std::string, std::uint32_t> segment_by_name_;
-  /// In huge pages: a million results' puts are 64 MB.
-  LargeVector<Put> puts_;
-  /// The first put of each hash.
-  HashIndex first_put_;
-  /// The other puts of a hash whose first is the key: rare (a task computed
-  /// twice by workers that both thought its lease abandoned).
+  /// In huge pages: a million results' puts are 32 MB.
+  MappedVector<Put> puts_;
+  /// The hashes wanted, or nothing: every hash read is kept, under the key
+  /// of its place in key_hashes_ (indexed by key_index_).
+  const HashPositions* wanted_ = nullptr;
+  mutable HashPositions::Cursor wanted_cursor_;
+  MappedVector<TaskHash> key_hashes_;
+  HashIndex key_index_;
+  /// The position of the first put of each key, plus one (0: none).
+  MappedVector<std::uint32_t> first_put_;
+  /// The other puts of a key whose first is the map's key: rare (a task
+  /// computed twice by workers that both thought its lease abandoned).
   std::unordered_multimap<std::uint32_t, std::uint32_t> more_puts_;
   /// Removals read before the put they remove (in another segment, read
-  /// later): put id to hash.
-  std::unordered_multimap<std::uint64_t, TaskHash> early_removals_;
+  /// later): put id to key.
+  std::unordered_multimap<std::uint64_t, std::uint32_t> early_removals_;
   std::size_t live_ = 0;
   std::chrono::steady_clock::time_point refreshed_{};
   /// The index files of the last listing.

@@ -111,7 +111,8 @@ class Store {
   /// Throws StoreError (full disk, permissions...) leaving nothing visible.
   virtual void put(const TaskHash& hash, const RecordBytes& record) = 0;
   virtual bool contains(const TaskHash& hash) = 0;
-  /// For each hash, whether a result is stored; backends answer in bulk.
+  /// For each hash (distinct, as a graph's are), whether a result is
+  /// stored; backends answer in bulk.
   virtual std::vector<bool> contains_all(std::span<const TaskHash> hashes);
   /// Returns false when there was nothing to remove.
   virtual bool remove(const TaskHash& hash) = 0;

@@ -374,7 +374,7 @@ TEST_F(ExecuteTest, DiamondWithFourJobsKeepsDependencyOrder) {
   for (jug::NodeId id = 0; id < graph.size(); ++id) {
     const auto start = observer_.position('s', id);
     ASSERT_TRUE(start) << graph.name(id);
-    for (jug::NodeId dep : graph.node(id).dependencies) {
+    for (jug::NodeId dep : graph.node(id).dependencies()) {
       const auto dep_finished = observer_.position('f', dep);
       ASSERT_TRUE(dep_finished);
       EXPECT_LT(*dep_finished, *start) << graph.name(id) << " started before its dependency";

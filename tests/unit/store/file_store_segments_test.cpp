@@ -98,6 +98,45 @@ TEST_F(FileStoreSegments, SmallResultsShareOneFileAndAreReadBackByAnyone) {
   EXPECT_FALSE(found[550]);
 }
 
+TEST_F(FileStoreSegments, ManyHashesAskedOfAStoreNotReadYetAreAnsweredAsOneByOne) {
+  // A store not read yet answers many hashes from an index of those alone
+  // (FileStore::contains_all): the same answers as the store's own index,
+  // through removals, results put again, packed copies and result files,
+  // whatever the order of the question.
+  {
+    auto first = worker();
+    for (int i = 0; i < 3000; ++i) first->put(task(i), value_of(i));
+    first->put(task(3001), std::string(FileStore::kSegmentRecordLimit + 1, 'x'));  // a file
+  }
+  {
+    auto remover = worker();
+    for (int i = 0; i < 3000; i += 7) EXPECT_TRUE(remover->remove(task(i)));
+    remover->removals_done();
+  }
+  {
+    auto second = worker();
+    for (int i = 0; i < 3000; i += 14) second->put(task(i), "again");  // removed, put again
+    for (int i = 3002; i < 3500; ++i) second->put(task(i), value_of(i));
+    second->pack(kLeaseTime);  // copies the segments of the first and the remover
+    EXPECT_TRUE(second->remove(task(3100)));  // after the pack, in its own segment
+  }
+  std::vector<TaskHash> asked = tasks(4000);
+  asked.push_back(task(-5));  // never stored
+  std::vector<bool> expected;
+  {
+    auto one_by_one = worker();
+    for (const TaskHash& hash : asked) expected.push_back(one_by_one->contains(hash));
+  }
+  EXPECT_EQ(std::count(expected.begin(), expected.end(), true), 3000 - 429 + 215 + 1 + 498 - 1);
+  EXPECT_EQ(worker()->contains_all(asked), expected);
+  std::reverse(asked.begin(), asked.end());
+  std::reverse(expected.begin(), expected.end());
+  EXPECT_EQ(worker()->contains_all(asked), expected) << "asked in the other order";
+  auto reader = worker();
+  EXPECT_FALSE(reader->contains(task(7)));  // the reader's own index is read now
+  EXPECT_EQ(reader->contains_all(asked), expected);
+}
+
 TEST_F(FileStoreSegments, AWorkerSeesWhatAnotherAppendsWhileBothRun) {
   auto first = worker();
   auto second = worker();
