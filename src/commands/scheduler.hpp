@@ -293,6 +293,7 @@ class Scheduler {
   /// Held while a result that could not be read is checked and removed.
   std::mutex recovery_mutex_;
   LargeVector<State> state_;
+  // Per node, made by select() when there is something to run:
   /// Distinct dependencies not yet done, per waiting node.
   LargeVector<std::uint32_t> pending_;
   /// Uses by selected dependents not yet done, per node (a dependent that

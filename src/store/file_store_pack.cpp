@@ -6,7 +6,8 @@
 // original for one result while both are there. Layout and the argument for
 // safety while workers run: docs/store-layout.md.
 
-#include <unordered_set>
+#include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -95,7 +96,9 @@ void FileStore::pack_segments(PackRun& run) {
       run.inputs[0].puts == run.inputs[0].live) {
     run.inputs.clear();
   }
-  std::unordered_set<std::uint64_t> copied;
+  // By task and put id: two tasks' results may share a put id (drawn in
+  // the same millisecond, 20 random bits each).
+  std::set<std::pair<TaskHash, std::uint64_t>> copied;
   for (const SegmentIndex::SegmentState& input : run.inputs) {
     std::vector<std::pair<segment::FrameHeader, std::string>> frames;
     {
@@ -107,7 +110,7 @@ void FileStore::pack_segments(PackRun& run) {
           for (const SegmentIndex::Place& place : index_.find_all(header.hash)) {
             live = live || place.put_id == header.put_id;
           }
-          if (live && copied.insert(header.put_id).second) {
+          if (live && copied.emplace(header.hash, header.put_id).second) {
             frames.emplace_back(header, std::string(frame.body));
           }
         } else if (header.kind == segment::FrameKind::removal) {

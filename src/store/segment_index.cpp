@@ -93,14 +93,8 @@ std::vector<std::string> SegmentIndex::orphan_index_files() const {
 bool SegmentIndex::read_index_file(std::uint32_t index, std::uint64_t size) {
   const std::string name = segment::index_file_name(segments_[index].name);
   if (!index_files_.contains(name)) return false;
-  std::optional<std::string> bytes;
-  try {
-    bytes = read_file(fs_, directory_ + "/" + name);
-  } catch (const IoError&) {
-    return false;  // a cache: unreadable (deleted by pack on NFS: ESTALE), the segment is read
-  }
-  if (!bytes) return false;
-  const bool read = segment::decode_index(*bytes, size, [&](const segment::IndexedFrame& frame) {
+  const std::string path = directory_ + "/" + name;
+  const auto apply_frame = [&](const segment::IndexedFrame& frame) {
     FrameRead as_read;
     as_read.state = FrameState::whole;
     as_read.header = segment::FrameHeader{
@@ -110,7 +104,27 @@ bool SegmentIndex::read_index_file(std::uint32_t index, std::uint64_t size) {
         .hash = frame.hash};
     as_read.size = frame.frame_size;
     apply(index, frame.offset, as_read);
-  });
+  };
+  bool read = false;
+  try {
+    OpenFile file = open_for_reading(fs_, path);
+    if (!file) return false;
+    FileStatus status;
+    if (const Errno err = fs_.status_of(file.handle(), &status)) throw IoError{err, path};
+    read = segment::decode_index(
+        status.size,
+        [&](std::uint64_t offset, std::size_t bytes, std::string& into) {
+          into.resize(bytes);
+          if (const Errno err = fs_.seek(file.handle(), offset)) throw IoError{err, path};
+          into.resize(read_into(file, into, path));
+        },
+        size, apply_frame);
+  } catch (const IoError&) {
+    // A cache: unreadable (deleted by pack on NFS: ESTALE), the segment is
+    // read. (Frames an error cut short the visit of are read again there,
+    // as a packed copy is: the same put.)
+    return false;
+  }
   // A damaged index, or one of another size: the segment is read (its
   // index stays as it is until a pack copies the segment).
   if (!read) return false;

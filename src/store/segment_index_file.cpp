@@ -1,5 +1,6 @@
 #include "store/segment_index_file.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "codec/checksum.hpp"
@@ -80,28 +81,64 @@ std::uint64_t frames_in_index_of(std::uint64_t bytes) {
   return bytes < kFixed ? 0 : (bytes - kFixed) / kEntrySize;
 }
 
+bool decode_index(std::uint64_t file_size, const ReadPiece& read, std::uint64_t segment_size,
+                  const std::function<void(const IndexedFrame&)>& visit) {
+  constexpr std::size_t kFirst = kIndexHeader.size() + kCountsSize;
+  if (file_size < kFirst + kChecksumSize) return false;
+  const std::uint64_t checked = file_size - kChecksumSize;
+  if ((checked - kFirst) % kEntrySize != 0) return false;
+  std::string piece;
+  read(0, kFirst, piece);
+  if (piece.size() != kFirst || !piece.starts_with(kIndexHeader) ||
+      get_at<std::uint64_t>(piece, kIndexHeader.size()) != segment_size ||
+      get_at<std::uint64_t>(piece, kIndexHeader.size() + 8) != (checked - kFirst) / kEntrySize) {
+    return false;
+  }
+  record::Checksum checksum(0);
+  checksum.add(piece);
+  // The entries, a piece at a time; false when one is not whole, or `frame`
+  // says no to one.
+  const auto each_entry = [&](const auto& frame) {
+    constexpr std::size_t kPiece = (std::size_t{1} << 20) / kEntrySize * kEntrySize;
+    for (std::uint64_t at = kFirst; at < checked; at += kPiece) {
+      const auto size = static_cast<std::size_t>(std::min<std::uint64_t>(kPiece, checked - at));
+      read(at, size, piece);
+      if (piece.size() != size) return false;
+      if (!frame(std::string_view(piece))) return false;
+    }
+    return true;
+  };
+  // Every frame checked before any is visited: all or nothing.
+  const bool whole = each_entry([&](std::string_view entries) {
+    checksum.add(entries);
+    for (std::size_t at = 0; at < entries.size(); at += kEntrySize) {
+      if (!frame_at(entries, at, segment_size)) return false;
+    }
+    return true;
+  });
+  if (!whole) return false;
+  read(checked, kChecksumSize, piece);
+  if (piece.size() != kChecksumSize || get_at<std::uint64_t>(piece, 0) != checksum.value()) {
+    return false;
+  }
+  // Read again from the same file, which never changes (written aside and
+  // renamed into place once): the frames just checked.
+  return each_entry([&](std::string_view entries) {
+    for (std::size_t at = 0; at < entries.size(); at += kEntrySize) {
+      visit(*frame_at(entries, at, segment_size));
+    }
+    return true;
+  });
+}
+
 bool decode_index(std::string_view bytes, std::uint64_t segment_size,
                   const std::function<void(const IndexedFrame&)>& visit) {
-  constexpr std::size_t kFixed = kIndexHeader.size() + kCountsSize + kChecksumSize;
-  if (bytes.size() < kFixed || !bytes.starts_with(kIndexHeader)) return false;
-  const std::size_t checked = bytes.size() - kChecksumSize;
-  if (get_at<std::uint64_t>(bytes, checked) != record::checksum_of(bytes.substr(0, checked), 0)) {
-    return false;
-  }
-  const std::size_t first = kIndexHeader.size() + kCountsSize;
-  if (get_at<std::uint64_t>(bytes, kIndexHeader.size()) != segment_size) return false;
-  const auto count = get_at<std::uint64_t>(bytes, kIndexHeader.size() + 8);
-  if ((checked - first) % kEntrySize != 0 || count != (checked - first) / kEntrySize) {
-    return false;
-  }
-  // Every frame checked before any is visited: all or nothing.
-  for (std::size_t at = first; at < checked; at += kEntrySize) {
-    if (!frame_at(bytes, at, segment_size)) return false;
-  }
-  for (std::size_t at = first; at < checked; at += kEntrySize) {
-    visit(*frame_at(bytes, at, segment_size));
-  }
-  return true;
+  return decode_index(
+      bytes.size(),
+      [bytes](std::uint64_t offset, std::size_t size, std::string& into) {
+        into.assign(bytes.substr(std::min<std::uint64_t>(offset, bytes.size()), size));
+      },
+      segment_size, visit);
 }
 
 }  // namespace jug::segment

@@ -52,10 +52,20 @@ std::optional<std::string_view> indexed_segment(std::string_view file_name);
 std::string encode_index(std::uint64_t segment_size, std::span<const IndexedFrame> frames);
 /// How many frames an index file of `bytes` bytes lists, at most.
 std::uint64_t frames_in_index_of(std::uint64_t bytes);
-/// Calls `visit` with each frame an index file lists, in order, and returns
-/// true; or returns false, having called nothing, when the file is not the
-/// index of a segment of `segment_size` bytes or fails its checksum. (No
-/// vector of them: an index of 300,000 frames would double its 17 MB.)
+/// Reads `size` bytes of an index file from `offset` into `into` (fewer
+/// where the file ends); throws what reading throws.
+using ReadPiece =
+    std::function<void(std::uint64_t offset, std::size_t size, std::string& into)>;
+
+/// Calls `visit` with each frame the index file of `file_size` bytes lists,
+/// in order, and returns true; or returns false, having called nothing,
+/// when the file is not the index of a segment of `segment_size` bytes or
+/// fails its checksum. Reads the file through `read` a megabyte at a time,
+/// twice (checked whole, then visited): an index of a million frames is
+/// 56 MB, never in memory at once (nor as a vector of frames).
+bool decode_index(std::uint64_t file_size, const ReadPiece& read, std::uint64_t segment_size,
+                  const std::function<void(const IndexedFrame&)>& visit);
+/// The same, of an index file's bytes.
 bool decode_index(std::string_view bytes, std::uint64_t segment_size,
                   const std::function<void(const IndexedFrame&)>& visit);
 

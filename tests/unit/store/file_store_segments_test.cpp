@@ -448,6 +448,34 @@ TEST_F(FileStoreSegments, PackGathersFilesAndSegmentsAndDropsWhatWasRemoved) {
   EXPECT_FALSE(fs_->files().contains(kRoot + "/locks/" + TaskHash::of("jug pack").hex() + ".lock"));
 }
 
+TEST_F(FileStoreSegments, PackKeepsEachOfResultsThatShareAPutId) {
+  // A put id is a millisecond and 20 random bits: a worker storing
+  // thousands of results a millisecond draws one twice now and then, for
+  // two tasks. Pack took such a copy for one already made, and lost it.
+  for (int w = 0; w < 2; ++w) {
+    auto store = worker();
+    for (int i = 2 * w; i < 2 * w + 2; ++i) store->put(task(i), value_of(i));
+  }
+  for (const auto& [path, content] : segment_files(*fs_)) {
+    std::string same_ids(segment::kFileHeader);
+    std::string_view rest = std::string_view(content).substr(same_ids.size());
+    while (!rest.empty()) {
+      segment::FrameRead frame = segment::read_frame(rest);
+      ASSERT_EQ(frame.state, segment::FrameState::whole);
+      frame.header.put_id = 42;
+      segment::append_frame(same_ids, frame.header, frame.body);
+      rest.remove_prefix(frame.size);
+    }
+    replace_file(*fs_, path, same_ids);
+  }
+  // (Else read, with the put ids they were written with.)
+  for (const auto& [path, content] : index_files(*fs_)) ASSERT_EQ(fs_->unlink(path), 0);
+  EXPECT_EQ(worker()->pack(kLeaseTime).results, 4u);
+  EXPECT_EQ(segment_files(*fs_).size(), 1u);
+  auto reader = worker();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(reader->get(task(i)), value_of(i)) << i;
+}
+
 TEST_F(FileStoreSegments, PackLeavesSegmentsInUseAndARemovalOfTheirsStands) {
   auto running = worker();  // a worker still appending
   running->put(task(1), "one");
