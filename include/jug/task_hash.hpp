@@ -39,6 +39,8 @@ struct TaskHash {
   /// Lower-case hex digits, the name used in stores: 64, or 40 for a
   /// Python jug hash (as Python jug names it).
   std::string hex() const;
+  /// Appends the first `digits` of hex() (all of them by default) to `out`.
+  void append_hex(std::string& out, std::size_t digits = std::string::npos) const;
   /// Parses 64 hex digits, or 40 (a Python jug hash); nullopt for anything
   /// else, and for 64 digits that end as a Python jug hash's bytes do.
   static std::optional<TaskHash> from_hex(std::string_view hex);

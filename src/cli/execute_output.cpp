@@ -52,7 +52,7 @@ void ConsoleObserver::task_started(const Graph& graph, NodeId id) {
   }
   if (trace_) trace_->started(id);
   std::lock_guard lock(mutex_);
-  running_.push_back(std::move(task));
+  running_.emplace_back(id, std::move(task));
   tally_.started(graph, id, ProgressTally::Clock::now());
 }
 
@@ -61,21 +61,22 @@ void ConsoleObserver::task_done_elsewhere(const Graph& graph, NodeId id) {
   tally_.done_elsewhere(graph, id, ProgressTally::Clock::now());
 }
 
-void ConsoleObserver::forget_running(const Graph& graph, NodeId id) {
+void ConsoleObserver::forget_running(NodeId id) {
   std::lock_guard lock(mutex_);
-  if (auto at = std::find(running_.begin(), running_.end(), describe_task(graph, id));
-      at != running_.end()) {
-    running_.erase(at);
-  }
+  const auto at = std::find_if(running_.begin(), running_.end(),
+                               [id](const auto& running) { return running.first == id; });
+  if (at != running_.end()) running_.erase(at);
 }
 
 std::vector<std::string> ConsoleObserver::running_tasks() {
   std::lock_guard lock(mutex_);
-  return running_;
+  std::vector<std::string> tasks;
+  for (const auto& [id, task] : running_) tasks.push_back(task);
+  return tasks;
 }
 
 void ConsoleObserver::task_finished(const Graph& graph, NodeId id, double seconds) {
-  forget_running(graph, id);
+  forget_running(id);
   if (trace_) trace_->finished(graph, id, std::nullopt);
   {
     std::lock_guard lock(mutex_);
@@ -91,7 +92,7 @@ void ConsoleObserver::task_not_to_run(const Graph& graph, NodeId id) {
 }
 
 void ConsoleObserver::task_failed(const Graph& graph, NodeId id, const std::string& message) {
-  forget_running(graph, id);
+  forget_running(id);
   if (trace_) trace_->finished(graph, id, message);
   {
     std::lock_guard lock(mutex_);

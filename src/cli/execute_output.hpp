@@ -71,12 +71,13 @@ class ConsoleObserver final : public ExecuteObserver {
     out_.flush();
   }
 
-  void forget_running(const Graph& graph, NodeId id);
+  void forget_running(NodeId id);
 
   std::mutex mutex_;
   std::ostream& out_;
   bool verbose_;
-  std::vector<std::string> running_;
+  /// Tasks running, described once as they start (for Ctrl-C's message).
+  std::vector<std::pair<NodeId, std::string>> running_;
   /// Task names whose results were found of a changed type: said once each.
   std::vector<std::string> told_type_changed_;
   ProgressTally tally_;

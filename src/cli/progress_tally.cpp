@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/show_output.hpp"
+#include "engine/hex.hpp"
 
 namespace jug::cli {
 namespace {
@@ -45,6 +46,7 @@ void ProgressTally::round_started(const Graph& graph, std::size_t selected,
   done_ = already_done;
   failed_ = 0;
   running_.clear();
+  names_ = graph.names();
   // A new round (past a barrier) keeps what this run learned of durations.
   per_name_.resize(graph.names().size());
   for (std::size_t i = 0; i < per_name_.size(); ++i) {
@@ -55,8 +57,15 @@ void ProgressTally::round_started(const Graph& graph, std::size_t selected,
 }
 
 void ProgressTally::started(const Graph& graph, NodeId id, Clock::time_point now) {
-  running_[id] = Running{fmt::format("{} {}", graph.name(id), graph.hash(id).hex().substr(0, 8)),
-                         now};
+  Running running{graph.node(id).name_id, {}, now};
+  std::copy_n(graph.hash(id).bytes.begin(), running.hash_start.size(), running.hash_start.begin());
+  running_[id] = running;
+}
+
+std::string ProgressTally::Running::label(const std::vector<std::string>& names) const {
+  std::string hex(hash_start.size() * 2, '0');
+  encode_hex(hash_start.data(), hash_start.size(), hex.data());
+  return fmt::format("{} {}", name_id < names.size() ? names[name_id] : "?", hex);
 }
 
 void ProgressTally::count_done(std::uint32_t name_id, Clock::time_point now) {
@@ -158,12 +167,12 @@ std::optional<std::pair<std::string, double>> ProgressTally::longest_running(
   const Running* oldest = nullptr;
   for (const auto& [id, r] : running_) {
     if (oldest == nullptr || r.since < oldest->since ||
-        (r.since == oldest->since && r.task < oldest->task)) {
+        (r.since == oldest->since && r.label(names_) < oldest->label(names_))) {
       oldest = &r;
     }
   }
   if (oldest == nullptr) return std::nullopt;
-  return std::pair(oldest->task, seconds_between(oldest->since, now));
+  return std::pair(oldest->label(names_), seconds_between(oldest->since, now));
 }
 
 std::string ProgressTally::line(Clock::time_point now, bool terminal) const {

@@ -9,6 +9,7 @@
 /// work divided by the work done per second lately (by every worker this one
 /// hears of) is the time left. Not thread-safe: the progress line locks.
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <optional>
@@ -65,9 +66,13 @@ class ProgressTally {
     std::optional<double> prior_seconds;
     std::optional<double> mean() const;
   };
+  /// A task running, as the line names it ("name 1a2b3c4d"), made only
+  /// when drawn: a million tasks need not each format it.
   struct Running {
-    std::string task;
+    std::uint32_t name_id;
+    std::array<std::uint8_t, 4> hash_start;
     Clock::time_point since;
+    std::string label(const std::vector<std::string>& names) const;
   };
   /// The estimated seconds of a task of `name_id`: its name's mean, else
   /// the mean over names, else nothing.
@@ -77,6 +82,8 @@ class ProgressTally {
 
   std::size_t selected_ = 0, done_ = 0, failed_ = 0;
   std::vector<PerName> per_name_;
+  /// The round's task names, by name id.
+  std::vector<std::string> names_;
   std::unordered_map<NodeId, Running> running_;
   /// Recent finishes (any worker): when, and the work they stood for.
   std::deque<std::pair<Clock::time_point, std::uint32_t>> recent_;

@@ -13,7 +13,12 @@
 namespace jug {
 
 std::string describe_task(const Graph& graph, NodeId id) {
-  return fmt::format("{} ({})", graph.name(id), graph.hash(id).hex().substr(0, 12));
+  // Built in place: made for every task run (the progress line, last words).
+  std::string described = graph.name(id);
+  described.append(" (");
+  graph.hash(id).append_hex(described, 12);
+  described.push_back(')');
+  return described;
 }
 
 namespace {

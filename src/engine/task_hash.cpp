@@ -26,9 +26,17 @@ TaskHash TaskHash::python_jug(const std::array<std::uint8_t, kPythonJugSize>& sh
 }
 
 std::string TaskHash::hex() const {
-  std::string out(size() * 2, '0');
-  encode_hex(bytes.data(), size(), out.data());
+  std::string out;
+  append_hex(out);
   return out;
+}
+
+void TaskHash::append_hex(std::string& out, std::size_t digits) const {
+  const std::size_t bytes_wanted = digits >= 2 * size() ? size() : (digits + 1) / 2;
+  const std::size_t at = out.size();
+  out.resize(at + 2 * bytes_wanted);
+  encode_hex(bytes.data(), bytes_wanted, out.data() + at);
+  if (digits < 2 * bytes_wanted) out.resize(at + digits);
 }
 
 std::optional<TaskHash> TaskHash::from_hex(std::string_view hex) {

@@ -150,7 +150,10 @@ bool FileStore::clear_crashes(const TaskHash& hash) {
 std::string FileStore::last_words_path(const TaskHash& hash) const {
   // Beside the lock: on a shared filesystem a breaker on another host reads
   // it too. Not a name the lease listing takes for a lock.
-  return fmt::format("{}/locks/{}{}", root_, hash.hex(), kLastWordsSuffix);
+  std::string path = root_ + "/locks/";  // made for every task run: no fmt
+  hash.append_hex(path);
+  path.append(kLastWordsSuffix);
+  return path;
 }
 
 std::optional<std::string> FileStore::take_last_words(const LeaseInfo& broken) {

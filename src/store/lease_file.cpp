@@ -39,7 +39,11 @@ std::string lock_file_content(const LeaseOwner& owner) {
 std::string lone_lease_content(const LeaseOwner& owner, std::span<const TaskHash> tasks,
                                std::size_t at_least) {
   std::string content = lock_file_content(owner);
-  for (const TaskHash& task : tasks) content.append("task=").append(task.hex()).append("\n");
+  for (const TaskHash& task : tasks) {
+    content.append("task=");
+    task.append_hex(content);
+    content.push_back('\n');
+  }
   if (content.size() < at_least) {
     constexpr std::string_view kPad = "pad=\n";
     const std::size_t spaces = at_least - std::min(at_least, content.size() + kPad.size());

@@ -163,4 +163,21 @@ TEST(TaskHash, PythonJugHashesSortAsTheirNames) {
   EXPECT_LT(python.hex(), after.hex());
 }
 
+TEST(TaskHash, AppendsAllOrTheFirstOfItsDigits) {
+  const jug::TaskHash hash = jug::TaskHash::of("abc");
+  std::string out = "x";
+  hash.append_hex(out);
+  EXPECT_EQ(out, "x" + hash.hex());
+  out.clear();
+  hash.append_hex(out, 12);
+  EXPECT_EQ(out, hash.hex().substr(0, 12));
+  out.clear();
+  hash.append_hex(out, 7);
+  EXPECT_EQ(out, hash.hex().substr(0, 7));
+  const jug::TaskHash python = jug::TaskHash::python_jug({});
+  out.clear();
+  python.append_hex(out);
+  EXPECT_EQ(out, std::string(40, '0'));
+}
+
 }  // namespace
