@@ -199,6 +199,23 @@ CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, std::vector<T, A>& v) {
   detail::append_elements(ar, v, size);
 }
 
+/// Vectors of anything else (strings, arrays, your own types) are read
+/// element by element, growing as they decode: cereal resizes to the count
+/// the record claims first, and a count that the bytes left allow (one a
+/// byte) could set aside thousands of times the record's size (32 bytes
+/// an element for strings, 8 KB for arrays of 1,000 doubles). (bool has
+/// cereal's own, a bit an element.)
+template <class T, class A>
+std::enable_if_t<!(std::is_arithmetic_v<T> && !std::is_same_v<T, long double>)>
+CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, std::vector<T, A>& v) {
+  cereal::size_type size = 0;
+  ar(cereal::make_size_tag(size));
+  v.clear();
+  constexpr cereal::size_type kReservedAtOnce = 1024;
+  v.reserve(static_cast<std::size_t>(std::min(size, kReservedAtOnce)));
+  for (cereal::size_type i = 0; i < size; ++i) ar(v.emplace_back());
+}
+
 template <class Traits, class A>
 void CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, std::basic_string<char, Traits, A>& s) {
   cereal::size_type size = 0;
