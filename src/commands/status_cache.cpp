@@ -16,50 +16,10 @@
 #include <fmt/format.h>
 
 #include "codec/checksum.hpp"
+#include "commands/status_cache_file.hpp"
 
 namespace jug {
 namespace {
-
-// The file: the magic line; the store and the token, each as a 64-bit
-// length and its bytes; the graph digest (16 bytes); the number of tasks
-// (64 bits); one bit per task, finished or not, lowest bit first; then an
-// XXH3-64 of everything before it. Numbers are little-endian.
-constexpr std::string_view kMagic = "jug status cache 1\n";
-constexpr std::uint64_t kChecksumSeed = 0x6a75672d73746174;  // "jug-stat"
-
-void put_number(std::string& out, std::uint64_t value) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
-
-/// Reads the file's fields in order; any read past its end fails the rest.
-class Fields {
- public:
-  explicit Fields(std::string_view bytes) : rest_(bytes) {}
-  bool ok() const { return ok_; }
-  std::string_view take(std::size_t size) {
-    if (!ok_ || size > rest_.size()) {
-      ok_ = false;
-      return {};
-    }
-    const std::string_view out = rest_.substr(0, size);
-    rest_.remove_prefix(size);
-    return out;
-  }
-  std::uint64_t number() {
-    const std::string_view bytes = take(8);
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-      value |= std::uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
-    }
-    return value;
-  }
-  std::string_view sized() { return take(number()); }
-  bool at_end() const { return ok_ && rest_.empty(); }
-
- private:
-  std::string_view rest_;
-  bool ok_ = true;
-};
 
 std::optional<std::string> read_whole(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -83,43 +43,15 @@ StatusCacheKey status_cache_key(const Graph& graph, const Store& store, std::str
 std::optional<std::vector<bool>> read_status_cache(const std::string& path,
                                                    const StatusCacheKey& key) {
   const std::optional<std::string> bytes = read_whole(path);
-  if (!bytes || bytes->size() < kMagic.size() + 8) return std::nullopt;
-  const std::string_view body(bytes->data(), bytes->size() - 8);
-  Fields checksum(std::string_view(*bytes).substr(body.size()));
-  if (checksum.number() != record::checksum_of(body, kChecksumSeed)) return std::nullopt;
-  Fields fields(body);
-  if (fields.take(kMagic.size()) != kMagic) return std::nullopt;
-  StatusCacheKey found;
-  found.store = fields.sized();
-  found.token = fields.sized();
-  const std::string_view digest = fields.take(found.graph_digest.size());
-  if (fields.ok()) std::memcpy(found.graph_digest.data(), digest.data(), digest.size());
-  found.tasks = fields.number();
-  if (!fields.ok() || found != key) return std::nullopt;
-  const std::string_view bits = fields.take((key.tasks + 7) / 8);
-  if (!fields.at_end()) return std::nullopt;
-  std::vector<bool> finished(key.tasks);
-  for (std::size_t id = 0; id < key.tasks; ++id) {
-    finished[id] = (static_cast<unsigned char>(bits[id / 8]) >> (id % 8)) & 1;
-  }
-  return finished;
+  if (!bytes) return std::nullopt;
+  std::optional<StatusCacheFile> file = decode_status_cache(*bytes);
+  if (!file || file->key != key) return std::nullopt;
+  return std::move(file->finished);
 }
 
 void write_status_cache(const std::string& path, const StatusCacheKey& key,
                         const std::vector<bool>& finished) {
-  std::string bytes(kMagic);
-  put_number(bytes, key.store.size());
-  bytes += key.store;
-  put_number(bytes, key.token.size());
-  bytes += key.token;
-  bytes.append(reinterpret_cast<const char*>(key.graph_digest.data()), key.graph_digest.size());
-  put_number(bytes, key.tasks);
-  std::string bits((key.tasks + 7) / 8, '\0');
-  for (std::size_t id = 0; id < key.tasks; ++id) {
-    if (finished[id]) bits[id / 8] = static_cast<char>(bits[id / 8] | (1 << (id % 8)));
-  }
-  bytes += bits;
-  put_number(bytes, record::checksum_of(bytes, kChecksumSeed));
+  const std::string bytes = encode_status_cache(key, finished);
 
   // Another status may write the same file at the same moment: each its own
   // temporary, and the last rename wins (both are true).

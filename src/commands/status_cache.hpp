@@ -21,21 +21,9 @@
 #include <vector>
 
 #include "commands/status.hpp"
+#include "commands/status_cache_file.hpp"
 
 namespace jug {
-
-/// What a cache file is valid for.
-struct StatusCacheKey {
-  /// Store::describe(): which store.
-  std::string store;
-  /// Store::RemovalGeneration::token when it was made.
-  std::string token;
-  /// XXH3-128 of the graph's task hashes, in order: which tasks.
-  std::array<unsigned char, 16> graph_digest{};
-  std::size_t tasks = 0;
-
-  friend bool operator==(const StatusCacheKey&, const StatusCacheKey&) = default;
-};
 
 /// The key of `graph`, stored in `store` under `token`.
 StatusCacheKey status_cache_key(const Graph& graph, const Store& store, std::string token);
