@@ -211,7 +211,10 @@ CEREAL_LOAD_FUNCTION_NAME(InputArchive& ar, std::vector<T, A>& v) {
   cereal::size_type size = 0;
   ar(cereal::make_size_tag(size));
   v.clear();
-  constexpr cereal::size_type kReservedAtOnce = 1024;
+  // At most 64 KiB set aside before elements decode (a count of up to
+  // 65,536 passes the size tag's check whatever the bytes left).
+  constexpr cereal::size_type kReservedAtOnce =
+      std::max<cereal::size_type>(1, (cereal::size_type{1} << 16) / sizeof(T));
   v.reserve(static_cast<std::size_t>(std::min(size, kReservedAtOnce)));
   for (cereal::size_type i = 0; i < size; ++i) ar(v.emplace_back());
 }

@@ -16,6 +16,11 @@ NodeId Graph::add(std::string_view name, const TaskHash& hash, std::vector<NodeI
   for (NodeId d : dependencies) {
     if (d >= id) throw Error("jug: a task depends on a task from another graph");
   }
+  // Before the hash is indexed: a throw after it would leave a hash
+  // without its node.
+  if (dependencies.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw Error(fmt::format("jug: a task '{}' has more than 2^32 dependencies", name));
+  }
   hashes_.push_back(hash);
   if (const std::optional<std::uint32_t> existing = index_.insert(id, hashes_)) {
     hashes_.pop_back();
@@ -39,9 +44,6 @@ NodeId Graph::add(std::string_view name, const TaskHash& hash, std::vector<NodeI
     name_id = static_cast<std::uint32_t>(names_.size());
     names_.emplace_back(name);
     name_ids_.emplace(std::string(name), name_id);
-  }
-  if (dependencies.size() > std::numeric_limits<std::uint32_t>::max()) {
-    throw Error(fmt::format("jug: a task '{}' has more than 2^32 dependencies", name));
   }
   NodeId* dependency_ids = nullptr;
   if (!dependencies.empty()) {

@@ -176,6 +176,7 @@ class ChunkedArray {
   template <class... Args>
   T& emplace_back(Args&&... args) {
     if (chunk_of(size_) == chunks_.size()) {
+      chunks_.reserve(chunks_.size() + 1);  // a throw here leaves nothing allocated
       chunks_.push_back(LargeArrayAllocator<T>().allocate(chunk_size(chunks_.size())));
     }
     T* element = at(size_);

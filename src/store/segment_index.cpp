@@ -105,6 +105,15 @@ bool SegmentIndex::read_index_file(std::uint32_t index, std::uint64_t size) {
     as_read.size = frame.frame_size;
     apply(index, frame.offset, as_read);
   };
+  // A reading cut short after some frames were taken: the segment is read
+  // instead, which takes them again as the same puts, but counts them anew.
+  const std::size_t puts_before = segments_[index].puts;
+  const std::size_t removals_before = segments_[index].removals;
+  const auto cut_short = [&] {
+    segments_[index].puts = puts_before;
+    segments_[index].removals = removals_before;
+    return false;
+  };
   bool read = false;
   try {
     OpenFile file = open_for_reading(fs_, path);
@@ -121,13 +130,12 @@ bool SegmentIndex::read_index_file(std::uint32_t index, std::uint64_t size) {
         size, apply_frame);
   } catch (const IoError&) {
     // A cache: unreadable (deleted by pack on NFS: ESTALE), the segment is
-    // read. (Frames an error cut short the visit of are read again there,
-    // as a packed copy is: the same put.)
-    return false;
+    // read.
+    return cut_short();
   }
   // A damaged index, or one of another size: the segment is read (its
   // index stays as it is until a pack copies the segment).
-  if (!read) return false;
+  if (!read) return cut_short();
   SegmentState& state = segments_[index];
   state.read_to = size;
   state.sealed = true;

@@ -125,7 +125,9 @@ bool decode_index(std::uint64_t file_size, const ReadPiece& read, std::uint64_t 
   // renamed into place once): the frames just checked.
   return each_entry([&](std::string_view entries) {
     for (std::size_t at = 0; at < entries.size(); at += kEntrySize) {
-      visit(*frame_at(entries, at, segment_size));
+      const std::optional<IndexedFrame> frame = frame_at(entries, at, segment_size);
+      if (!frame) return false;  // not what was checked: changed on the disk meanwhile
+      visit(*frame);
     }
     return true;
   });

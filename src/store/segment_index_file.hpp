@@ -62,7 +62,9 @@ using ReadPiece =
 /// when the file is not the index of a segment of `segment_size` bytes or
 /// fails its checksum. Reads the file through `read` a megabyte at a time,
 /// twice (checked whole, then visited): an index of a million frames is
-/// 56 MB, never in memory at once (nor as a vector of frames).
+/// 56 MB, never in memory at once (nor as a vector of frames). Should the
+/// second reading fail (throw) or differ from the first (false), the frames
+/// before were visited already.
 bool decode_index(std::uint64_t file_size, const ReadPiece& read, std::uint64_t segment_size,
                   const std::function<void(const IndexedFrame&)>& visit);
 /// The same, of an index file's bytes.
