@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "engine/hash_index.hpp"
+#include "engine/chunked_array.hpp"
 #include "engine/large_memory.hpp"
+#include "engine/mapped_vector.hpp"
 #include "jug/node.hpp"
 
 namespace jug {
@@ -44,10 +46,8 @@ class Graph {
   /// Room for `count` nodes in all, made at once. At least doubles, as
   /// adding one by one would: many small reserves stay linear.
   void reserve(std::size_t count) {
-    if (count <= hashes_.capacity()) return;
-    const std::size_t room = std::max(count, 2 * hashes_.capacity());
-    hashes_.reserve(room);
-    index_.reserve(room, hashes_);
+    if (count > hashes_.capacity()) hashes_.reserve(std::max(count, 2 * hashes_.capacity()));
+    index_.reserve(count, hashes_);  // (its sizes are powers of two: it doubles)
   }
 
   /// Adds a tasklet (node.hpp) of `base`, a node or another tasklet, and

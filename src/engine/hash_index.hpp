@@ -16,7 +16,7 @@
 #include <optional>
 #include <vector>
 
-#include "engine/large_memory.hpp"
+#include "engine/mapped_vector.hpp"
 #include "jug/task_hash.hpp"
 
 namespace jug {

@@ -21,7 +21,7 @@
 
 #include "engine/hash_index.hpp"
 #include "engine/hash_positions.hpp"
-#include "engine/large_memory.hpp"
+#include "engine/mapped_vector.hpp"
 #include "jug/task_hash.hpp"
 #include "store/file_system.hpp"
 #include "store/segment_frame.hpp"

@@ -10,7 +10,8 @@
 
 #include "engine/hash_index.hpp"
 #include "engine/hash_positions.hpp"
-#include "engine/large_memory.hpp"
+#include "engine/chunked_array.hpp"
+#include "engine/mapped_vector.hpp"
 
 namespace {
 
