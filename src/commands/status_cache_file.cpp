@@ -89,6 +89,10 @@ std::optional<StatusCacheFile> decode_status_cache(std::string_view bytes) {
   }
   file.key.tasks = static_cast<std::size_t>(tasks);
   const std::string_view bits = fields.take(fields.left());
+  // Bits past the last task are zero as written: others are damage.
+  if (tasks % 8 != 0 && (static_cast<unsigned char>(bits.back()) >> (tasks % 8)) != 0) {
+    return std::nullopt;
+  }
   file.finished.resize(file.key.tasks);
   for (std::size_t id = 0; id < file.key.tasks; ++id) {
     file.finished[id] = (static_cast<unsigned char>(bits[id / 8]) >> (id % 8)) & 1;
