@@ -302,7 +302,7 @@ class Scheduler {
   LargeVector<std::uint32_t> unfinished_dependents_;
   LargeVector<AnyValue> values_;
   /// Built only when there is something to run.
-  std::vector<std::vector<NodeId>> dependents_;
+  Graph::Dependents dependents_;
   /// Lowest id first: tasks run in creation order, as in jug.
   std::priority_queue<NodeId, std::vector<NodeId>, std::greater<>> ready_;
   std::vector<NodeId> held_elsewhere_;

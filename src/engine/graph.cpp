@@ -72,12 +72,30 @@ void Graph::throw_unknown_tasklet() {
       "build function?); make tasks and tasklets anew in each run of it");
 }
 
-std::vector<std::vector<NodeId>> Graph::dependents() const {
-  std::vector<std::vector<NodeId>> out(nodes_.size());
-  for (NodeId id = 0; id < nodes_.size(); ++id) {
+Graph::Dependents Graph::dependents() const {
+  const std::size_t n = nodes_.size();
+  Dependents out;
+  // Counted, then placed: a node that takes one dependency twice is one of
+  // its dependents once (its ids come in order, so the last one placed is it).
+  constexpr NodeId kNone = std::numeric_limits<NodeId>::max();
+  std::vector<NodeId> last(n, kNone);
+  out.starts_.assign(n + 1, 0);
+  for (NodeId id = 0; id < n; ++id) {
     for (NodeId d : nodes_[id].dependencies()) {
-      auto& list = out[d];
-      if (list.empty() || list.back() != id) list.push_back(id);
+      if (last[d] == id) continue;
+      last[d] = id;
+      ++out.starts_[d + 1];
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) out.starts_[i + 1] += out.starts_[i];
+  out.ids_.assign(out.starts_[n], 0);
+  std::vector<std::uint64_t> next(out.starts_.begin(), out.starts_.end() - 1);
+  std::fill(last.begin(), last.end(), kNone);
+  for (NodeId id = 0; id < n; ++id) {
+    for (NodeId d : nodes_[id].dependencies()) {
+      if (last[d] == id) continue;
+      last[d] = id;
+      out.ids_[next[d]++] = id;
     }
   }
   return out;

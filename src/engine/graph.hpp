@@ -98,8 +98,23 @@ class Graph {
   const std::optional<Unreadable>& unreadable() const { return unreadable_; }
   void stop_at_unreadable(NodeId id, std::string why) { unreadable_ = Unreadable{id, std::move(why)}; }
 
-  /// For each node, the nodes that depend on it (each once).
-  std::vector<std::vector<NodeId>> dependents() const;
+  /// For each node, the nodes that depend on it (each once, in order), all
+  /// in one array: a vector of vectors cost 56 bytes and an allocation per
+  /// node at a million tasks, this 8 bytes and 4 a dependent.
+  class Dependents {
+   public:
+    std::span<const NodeId> operator[](NodeId id) const {
+      return {ids_.data() + starts_[id], ids_.data() + starts_[id + 1]};
+    }
+
+   private:
+    friend class Graph;
+    /// Where the dependents of each node start in ids_, and where the last
+    /// one's end.
+    MappedVector<std::uint64_t> starts_;
+    MappedVector<NodeId> ids_;
+  };
+  Dependents dependents() const;
 
  private:
   [[noreturn]] static void throw_unknown_tasklet();

@@ -397,7 +397,10 @@ TEST_F(TaskGeneratorTest, SameTaskUsedTwiceAsArgumentIsADependencyTwice) {
   });
   EXPECT_EQ(dependencies_of(graph, doubled->node_id()),
             (std::vector<jug::NodeId>{y->node_id(), y->node_id()}));
-  EXPECT_EQ(graph.dependents()[y->node_id()], std::vector<jug::NodeId>{doubled->node_id()});
+  const jug::Graph::Dependents dependents = graph.dependents();
+  EXPECT_EQ(std::vector<jug::NodeId>(dependents[y->node_id()].begin(),
+                                     dependents[y->node_id()].end()),
+            std::vector<jug::NodeId>{doubled->node_id()});
   const auto values = run_all(graph);
   EXPECT_EQ(result_of(values, *doubled), 20);
 }

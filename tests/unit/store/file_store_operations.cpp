@@ -381,7 +381,7 @@ std::vector<StoreOperation> command_operations() {
        [](FileStore& s) { (void)invalidate(jugfile_graph(s), s, "crashop_square"); },
        [=](FileStore& s, bool completed) {
          const Graph graph = jugfile_graph(s);
-         const std::vector<std::vector<NodeId>> dependents = graph.dependents();
+         const Graph::Dependents dependents = graph.dependents();
          for (NodeId id = 0; id < graph.size(); ++id) {
            const std::optional<std::string> stored = s.get(graph.hash(id));
            if (completed) {
