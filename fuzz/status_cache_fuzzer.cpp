@@ -58,7 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if ((options & jug::fuzz::kReseal) != 0 && bytes.size() >= 8) {
     const std::uint64_t checksum =
         jug::status_cache_checksum(std::string_view(bytes).substr(0, bytes.size() - 8));
-    for (int i = 0; i < 8; ++i) bytes[bytes.size() - 8 + i] = static_cast<char>(checksum >> (8 * i));
+    for (int i = 0; i < 8; ++i) {
+      bytes[bytes.size() - 8 + i] = static_cast<char>(checksum >> (8 * i));
+    }
   }
   const std::optional<jug::StatusCacheFile> file = jug::decode_status_cache(bytes);
   if (!file) return 0;

@@ -64,7 +64,7 @@ class ChunkedArray {
   static std::size_t chunk_size(std::size_t k) { return std::size_t{1} << (kFirstShift + k); }
   T* at(std::size_t i) const {
     const std::size_t k = chunk_of(i);
-    return chunks_[k] + (i - ((std::size_t{1} << (kFirstShift + k)) - (std::size_t{1} << kFirstShift)));
+    return chunks_[k] + (i - (chunk_size(k) - chunk_size(0)));
   }
 
   std::vector<T*> chunks_;

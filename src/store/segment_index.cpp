@@ -24,12 +24,19 @@ constexpr std::size_t kReadPiece = std::size_t{1} << 20;
 /// name says who writes them.
 bool is_segment_name(std::string_view name) { return name.starts_with("seg."); }
 
-/// The file's bytes from `offset` on, up to `size` of them.
-std::string read_range(const OpenFile& file, std::uint64_t offset, std::uint64_t size,
-                       const std::string& path) {
-  std::string bytes(size, '\0');
+/// The file's bytes from `offset` on, up to `size` of them, into `bytes`
+/// (whose memory a reader of many pieces reuses).
+void read_range_into(const OpenFile& file, std::uint64_t offset, std::uint64_t size,
+                     const std::string& path, std::string& bytes) {
+  bytes.resize(size);
   if (const Errno err = file.fs().seek(file.handle(), offset)) throw IoError{err, path};
   bytes.resize(read_into(file, bytes, path));
+}
+
+std::string read_range(const OpenFile& file, std::uint64_t offset, std::uint64_t size,
+                       const std::string& path) {
+  std::string bytes;
+  read_range_into(file, offset, size, path, bytes);
   return bytes;
 }
 
@@ -123,9 +130,7 @@ bool SegmentIndex::read_index_file(std::uint32_t index, std::uint64_t size) {
     read = segment::decode_index(
         status.size,
         [&](std::uint64_t offset, std::size_t bytes, std::string& into) {
-          into.resize(bytes);
-          if (const Errno err = fs_.seek(file.handle(), offset)) throw IoError{err, path};
-          into.resize(read_into(file, into, path));
+          read_range_into(file, offset, bytes, path, into);
         },
         size, apply_frame);
   } catch (const IoError&) {
@@ -479,12 +484,14 @@ std::optional<SegmentIndex::Place> SegmentIndex::find(const TaskHash& hash) cons
 
 bool SegmentIndex::contains(const TaskHash& hash) const {
   const std::optional<std::uint32_t> key = key_of(hash);
-  return key && contains_wanted(*key);
+  return key && has_live_put(*key);
 }
 
-bool SegmentIndex::contains_wanted(std::uint32_t position) const {
+bool SegmentIndex::contains_wanted(std::uint32_t position) const { return has_live_put(position); }
+
+bool SegmentIndex::has_live_put(std::uint32_t key) const {
   bool found = false;
-  for_each_put_of_key(position,
+  for_each_put_of_key(key,
                       [&](std::uint32_t i) { found = found || puts_[i].state == PutState::live; });
   return found;
 }

@@ -170,6 +170,7 @@ class SegmentIndex {
   /// The same, for a hash already read: nothing for a new one.
   std::optional<std::uint32_t> key_of(const TaskHash& hash) const;
   const TaskHash& hash_of_key(std::uint32_t key) const;
+  bool has_live_put(std::uint32_t key) const;
   Place place_of(const Put& put) const;
   /// The put whose frame starts at `offset` of segment `segment`, if one
   /// was read there (a linear search: for damage only).

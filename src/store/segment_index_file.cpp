@@ -133,14 +133,4 @@ bool decode_index(std::uint64_t file_size, const ReadPiece& read, std::uint64_t 
   });
 }
 
-bool decode_index(std::string_view bytes, std::uint64_t segment_size,
-                  const std::function<void(const IndexedFrame&)>& visit) {
-  return decode_index(
-      bytes.size(),
-      [bytes](std::uint64_t offset, std::size_t size, std::string& into) {
-        into.assign(bytes.substr(std::min<std::uint64_t>(offset, bytes.size()), size));
-      },
-      segment_size, visit);
-}
-
 }  // namespace jug::segment

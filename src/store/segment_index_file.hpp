@@ -67,8 +67,5 @@ using ReadPiece =
 /// before were visited already.
 bool decode_index(std::uint64_t file_size, const ReadPiece& read, std::uint64_t segment_size,
                   const std::function<void(const IndexedFrame&)>& visit);
-/// The same, of an index file's bytes.
-bool decode_index(std::string_view bytes, std::uint64_t segment_size,
-                  const std::function<void(const IndexedFrame&)>& visit);
 
 }  // namespace jug::segment

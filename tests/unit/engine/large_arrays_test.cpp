@@ -113,7 +113,9 @@ TEST(HashPositions, FindsHashesInAnyOrderAndNotOthers) {
   jug::HashPositions::Cursor cursor;
   // In order, with gaps (one worker of several), then backwards: passes
   // over the list, then the index.
-  for (std::uint32_t i = 0; i < hashes.size(); i += 3) ASSERT_EQ(positions.find(hashes[i], cursor), i);
+  for (std::uint32_t i = 0; i < hashes.size(); i += 3) {
+    ASSERT_EQ(positions.find(hashes[i], cursor), i);
+  }
   for (std::uint32_t i = hashes.size(); i-- > 0;) ASSERT_EQ(positions.find(hashes[i], cursor), i);
   EXPECT_FALSE(positions.find(hash_of(9999), cursor).has_value());
   EXPECT_EQ(positions.find(hashes[17]), 17u);
