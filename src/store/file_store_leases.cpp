@@ -266,6 +266,7 @@ bool FileStore::break_lease(const LeaseInfo& seen, const std::function<void()>& 
     }
     const Errno err = fs_->unlink(breaker);
     if (err != 0 && err != ENOENT) throw IoError{err, breaker};
+    if (broken && lone_worker_format_) remove_marker_of(seen.owner);
     return broken;
   } catch (const IoError& e) {
     throw store_error(fmt::format("cannot break the abandoned lock of task {}", seen.hash.hex()), e,

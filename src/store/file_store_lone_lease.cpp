@@ -138,6 +138,23 @@ void FileStore::make_worker_marker() {
   if (const Errno err = file.close()) throw IoError{err, marker};
 }
 
+void FileStore::remove_marker_of(const LeaseOwner& gone) noexcept {
+  const std::string locks = root_ + "/locks";
+  try {
+    Directory dir = open_directory(*fs_, locks);
+    if (!dir) return;
+    while (const DirectoryEntry* entry = dir.next(locks)) {
+      std::string_view name = entry->name;
+      if (!name.ends_with(kWorkerMarkerSuffix)) continue;
+      name.remove_suffix(kWorkerMarkerSuffix.size());
+      if (written_by(name, gone)) fs_->unlink(locks + "/" + entry->name);
+    }
+  } catch (...) {
+    // IoError or bad_alloc: a worker that starts, execute's first look or
+    // cleanup removes it.
+  }
+}
+
 void FileStore::write_lock_files(const LeaseOwner& owner, std::span<const TaskHash> tasks,
                                  std::chrono::system_clock::time_point renewed) {
   const std::string locks = root_ + "/locks";

@@ -77,4 +77,12 @@ LeaseOwner writer_of_temp_file(std::string_view name) {
   return writer;
 }
 
+bool written_by(std::string_view name, const LeaseOwner& owner) {
+  const std::size_t random = name.rfind('.');
+  if (random == std::string_view::npos) return false;
+  return name.substr(0, random)
+      .ends_with(fmt::format(".{}.{}.{:016x}", owner.pid, owner.process_start_ns,
+                             machine_hash(owner.machine)));
+}
+
 }  // namespace jug

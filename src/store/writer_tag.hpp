@@ -23,4 +23,8 @@ std::string temp_file_name(std::string_view what);
 /// older format, without a writer) has an owner that can only expire.
 LeaseOwner writer_of_temp_file(std::string_view name);
 
+/// Whether temp_file_name() `name` was made by `owner` (its pid, start and
+/// machine), on this machine or another.
+bool written_by(std::string_view name, const LeaseOwner& owner);
+
 }  // namespace jug

@@ -634,9 +634,11 @@ class SameHostTakeover(jugtest.ScratchTest):
         self.assertEqual(second.returncode, 0, out)
         self.assertIn(", SLURM job 4242) no longer exists", out)
 
-    def test_waiting_worker_takes_over_when_the_holder_dies(self):
+    def kill_the_holder_of_a_waiting_worker(self, made_way):
         """A worker with nothing to do but wait for the lease of another one
-        takes the task over once that other worker is killed."""
+        takes the task over once that other worker is killed; with
+        `made_way`, killed once it has given up its lone lease for lock
+        files (else at any moment, before or after)."""
         first = self.start_worker()
         wait_for(lambda: self.started_by(first), "the first worker to start linger")
         second = self.start_worker()
@@ -648,9 +650,23 @@ class SameHostTakeover(jugtest.ScratchTest):
             return watches_with_inotify(second.pid)
 
         wait_for(waiting, "the second worker to wait")
+        if made_way:
+            # The first has turned its lone lease into lock files and left
+            # its marker: the second removes it with the lease it breaks.
+            wait_for(lambda: glob.glob(os.path.join(self.jugdir, "locks",
+                                                    f"worker.{first.pid}.*.worker")),
+                     "the first worker to make way")
         first.kill()
         first.communicate(timeout=30)
         self.finish_takeover(second, first.pid)
+
+    def test_waiting_worker_takes_over_when_the_holder_dies(self):
+        """A worker with nothing to do but wait for the lease of another one
+        takes the task over once that other worker is killed."""
+        self.kill_the_holder_of_a_waiting_worker(made_way=False)
+
+    def test_a_worker_killed_after_making_way_leaves_nothing_behind(self):
+        self.kill_the_holder_of_a_waiting_worker(made_way=True)
 
 
 if __name__ == "__main__":

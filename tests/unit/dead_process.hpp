@@ -32,12 +32,13 @@ inline LeaseOwner dead_worker_here() {
 }
 
 /// A temp_file_name() of this process about `what`, with the pid of a
-/// process that has exited instead of ours: a file a dead writer left.
-inline std::string dead_writers_name(const std::string& what) {
+/// process that has exited instead of ours (by default): a file a dead
+/// writer left.
+inline std::string dead_writers_name(const std::string& what, pid_t dead = dead_pid()) {
   const std::string ours = temp_file_name(what);
   const std::string pid = fmt::format(".{}.", ::getpid());
   const std::size_t at = ours.find(pid, what.size());
-  return ours.substr(0, at) + fmt::format(".{}.", dead_pid()) + ours.substr(at + pid.size());
+  return ours.substr(0, at) + fmt::format(".{}.", dead) + ours.substr(at + pid.size());
 }
 
 }  // namespace jug::testing_support

@@ -317,6 +317,45 @@ TEST_F(FileStoreLoneLease, TheMarkerOfAWorkerHereThatIsGoneIsRemovedNotObeyed) {
   EXPECT_EQ(locks(), std::set<std::string>{"lone-worker.lock"});
 }
 
+// A worker killed after it made way leaves its marker beside its lock
+// files; whoever breaks its lease removes the marker too, and leaves those
+// of other workers.
+TEST_F(FileStoreLoneLease, BreakingTheLeaseOfAWorkerThatIsGoneRemovesItsMarker) {
+  const LeaseOwner dead = dead_worker_here();
+  const std::string dead_marker =
+      kRoot + "/locks/" + dead_writers_name("worker", static_cast<pid_t>(dead.pid)) + ".worker";
+  const std::string other_marker =
+      kRoot + "/locks/" + dead_writers_name("worker", ::getpid()) + ".worker";
+  {
+    auto made = worker();
+    made->put(task(0), "a result");  // makes the store
+  }
+  ASSERT_EQ(fs_->make_directory(kRoot + "/locks"), 0);
+  const auto make = [&](const std::string& path, const std::string& content) {
+    FileHandle file;
+    ASSERT_EQ(fs_->create_exclusive(path, &file), 0) << path;
+    std::size_t written = 0;
+    ASSERT_EQ(fs_->write(file, content, &written), 0) << path;
+    fs_->close(file);
+  };
+  make(dead_marker, "");
+  make(other_marker, "");
+  make(kRoot + "/locks/" + task(1).hex() + ".lock", lock_file_content(dead));
+
+  auto next = worker();
+  const std::optional<LeaseInfo> lease = next->lease(task(1));
+  ASSERT_TRUE(lease);
+  EXPECT_EQ(lease->owner, dead);
+  const auto now = [] { return std::chrono::system_clock::now(); };
+  const std::optional<std::string> why =
+      abandoned_lease(*lease, LeaseOwner::self(), kLeaseTime, now);
+  ASSERT_TRUE(why);
+  EXPECT_TRUE(break_abandoned_lease(*next, *lease, *why));
+  EXPECT_FALSE(fs_->files().contains(dead_marker));
+  EXPECT_TRUE(fs_->files().contains(other_marker));
+  EXPECT_EQ(next->crashes(task(1)).size(), 1u);
+}
+
 TEST_F(FileStoreLoneLease, AStoreOfFormat2KeepsALockFilePerTask) {
   {
     auto before = worker(FileStore::LoneWorker::never);
