@@ -265,7 +265,9 @@ int run_cleanup(const cli::CommandLine& cl, const Graph& graph, Store& store) {
              report.failures_removed == 1 ? "" : "s",
              report.results_kept ? fmt::format("; kept {} in use", report.results_kept) : "");
   if (report.files_removed > 0) {
-    fmt::print(std::cout, "{} {} file{} that workers which are gone left half-written.\n",
+    // Not only half-written files: a worker's marker, a breaker's file, an
+    // invalidate's removal mark (Store::remove_abandoned_files).
+    fmt::print(std::cout, "{} {} file{} that jug processes which are gone left behind.\n",
                cl.cleanup.dry_run ? "Would remove" : "Removed", report.files_removed,
                report.files_removed == 1 ? "" : "s");
   }

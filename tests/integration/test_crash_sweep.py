@@ -192,18 +192,18 @@ class CrashSweep(jugtest.ScratchTest):
                         check=0)
         self.assertIn("Would remove 0 results, 1 lease, 0 failure records; kept 1 in use.",
                       p.stdout)
-        self.assertIn("Would remove 1 file that workers which are gone left half-written.",
+        self.assertIn("Would remove 1 file that jug processes which are gone left behind.",
                       p.stdout)
         p = jugtest.run([self.prog, "cleanup", "--lease-time=600"], self.dir, check=0)
         self.assertIn("Removed 0 results, 1 lease, 0 failure records; kept 1 in use.", p.stdout)
-        self.assertIn("Removed 1 file that workers which are gone left half-written.", p.stdout)
+        self.assertIn("Removed 1 file that jug processes which are gone left behind.", p.stdout)
         results, other = self.left_behind()
         self.assertEqual((results, other), (1, []))
         # Within the lease time, the stray file of an unknown writer stays.
         with open(stray, "w") as f:
             f.write("being written elsewhere")
         p = jugtest.run([self.prog, "cleanup", "--lease-time=7200"], self.dir, check=0)
-        self.assertNotIn("half-written", p.stdout)
+        self.assertNotIn("which are gone left behind", p.stdout)
         self.assertTrue(os.path.exists(stray))
 
 

@@ -165,7 +165,7 @@ class StatusCache(jugtest.ScratchTest):
         self.assertIn("gone without finishing (`jug cleanup` takes its mark away)",
                       self.cache_use())
         p = self.run_jug("cleanup")
-        self.assertIn("Removed 1 file that workers which are gone left half-written.", p.stdout)
+        self.assertIn("Removed 1 file that jug processes which are gone left behind.", p.stdout)
         self.assertIn("results were removed since", self.cache_use())
         self.assertIn("tasks known finished", self.cache_use())
         self.run_jug("execute")
