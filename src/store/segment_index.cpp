@@ -97,20 +97,43 @@ std::vector<std::string> SegmentIndex::orphan_index_files() const {
   return orphans;
 }
 
-bool SegmentIndex::read_index_file(std::uint32_t index, std::uint64_t size) {
+namespace {
+
+/// A frame as its segment's index file lists it: whole, its body not read.
+FrameRead as_frame_read(const segment::IndexedFrame& frame) {
+  FrameRead as_read;
+  as_read.state = FrameState::whole;
+  as_read.header = segment::FrameHeader{
+      .kind = frame.kind,
+      .body_size = frame.frame_size - static_cast<std::uint32_t>(kFrameHeaderSize),
+      .put_id = frame.put_id,
+      .hash = frame.hash};
+  as_read.size = frame.frame_size;
+  return as_read;
+}
+
+}  // namespace
+
+bool SegmentIndex::visit_index_file(std::uint32_t index, std::uint64_t size,
+                                    const std::function<void(const segment::IndexedFrame&)>& visit) {
   const std::string name = segment::index_file_name(segments_[index].name);
   if (!index_files_.contains(name)) return false;
   const std::string path = directory_ + "/" + name;
+  OpenFile file = open_for_reading(fs_, path);
+  if (!file) return false;
+  FileStatus status;
+  if (const Errno err = fs_.status_of(file.handle(), &status)) throw IoError{err, path};
+  return segment::decode_index(
+      status.size,
+      [&](std::uint64_t offset, std::size_t bytes, std::string& into) {
+        read_range_into(file, offset, bytes, path, into);
+      },
+      size, visit);
+}
+
+bool SegmentIndex::read_index_file(std::uint32_t index, std::uint64_t size) {
   const auto apply_frame = [&](const segment::IndexedFrame& frame) {
-    FrameRead as_read;
-    as_read.state = FrameState::whole;
-    as_read.header = segment::FrameHeader{
-        .kind = frame.kind,
-        .body_size = frame.frame_size - static_cast<std::uint32_t>(kFrameHeaderSize),
-        .put_id = frame.put_id,
-        .hash = frame.hash};
-    as_read.size = frame.frame_size;
-    apply(index, frame.offset, as_read);
+    apply(index, frame.offset, as_frame_read(frame));
   };
   // A reading cut short after some frames were taken: the segment is read
   // instead, which takes them again as the same puts, but counts them anew.
@@ -123,16 +146,7 @@ bool SegmentIndex::read_index_file(std::uint32_t index, std::uint64_t size) {
   };
   bool read = false;
   try {
-    OpenFile file = open_for_reading(fs_, path);
-    if (!file) return false;
-    FileStatus status;
-    if (const Errno err = fs_.status_of(file.handle(), &status)) throw IoError{err, path};
-    read = segment::decode_index(
-        status.size,
-        [&](std::uint64_t offset, std::size_t bytes, std::string& into) {
-          read_range_into(file, offset, bytes, path, into);
-        },
-        size, apply_frame);
+    read = visit_index_file(index, size, apply_frame);
   } catch (const IoError&) {
     // A cache: unreadable (deleted by pack on NFS: ESTALE), the segment is
     // read.
@@ -144,6 +158,7 @@ bool SegmentIndex::read_index_file(std::uint32_t index, std::uint64_t size) {
   SegmentState& state = segments_[index];
   state.read_to = size;
   state.sealed = true;
+  state.from_index_file = true;
   state.pending = 0;
   return true;
 }
@@ -561,6 +576,30 @@ void SegmentIndex::read_to_end(const std::string& name) {
   }
 }
 
+bool SegmentIndex::for_each_indexed_frame(std::uint32_t index, std::string_view bytes,
+                                          const std::function<void(const FrameRead&)>& visit) {
+  // All listed before any is visited: an index file that fails now (gone,
+  // changed) leaves the segment to be parsed, each frame visited once.
+  std::vector<segment::IndexedFrame> frames;
+  try {
+    if (!visit_index_file(index, segments_[index].read_to,
+                          [&](const segment::IndexedFrame& frame) { frames.push_back(frame); })) {
+      return false;
+    }
+  } catch (const IoError&) {
+    return false;
+  }
+  for (const segment::IndexedFrame& listed : frames) {
+    if (listed.offset + listed.frame_size > bytes.size()) return false;  // cut shorter since
+  }
+  for (const segment::IndexedFrame& listed : frames) {
+    FrameRead frame = as_frame_read(listed);
+    frame.body = bytes.substr(listed.offset + kFrameHeaderSize, frame.header.body_size);
+    visit(frame);
+  }
+  return true;
+}
+
 void SegmentIndex::for_each_frame(const std::string& name,
                                   const std::function<void(const FrameRead&)>& visit) {
   const auto at = segment_by_name_.find(name);
@@ -570,12 +609,13 @@ void SegmentIndex::for_each_frame(const std::string& name,
   OpenFile file = open_for_reading(fs_, path);
   if (!file) throw IoError{file.error(), path};
   const std::string bytes = read_range(file, 0, state.read_to, path);
+  if (state.from_index_file && for_each_indexed_frame(at->second, bytes, visit)) return;
   std::string_view rest = std::string_view(bytes).substr(std::min(bytes.size(), kFileHeader.size()));
   while (!rest.empty()) {
     FrameRead frame = segment::read_frame(rest);
     if (frame.state != FrameState::whole) {
-      // A result whose frame header was damaged after the segment's index
-      // file was written: the index still says where its record is (which
+      // A result whose frame header was damaged after this process read
+      // the segment: what it read still says where its record is (which
       // checks itself).
       if (const Put* put = put_at(at->second, bytes.size() - rest.size());
           put != nullptr && put->frame_size <= rest.size()) {

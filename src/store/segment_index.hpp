@@ -25,6 +25,7 @@
 #include "jug/task_hash.hpp"
 #include "store/file_system.hpp"
 #include "store/segment_frame.hpp"
+#include "store/segment_index_file.hpp"
 
 namespace jug {
 
@@ -98,6 +99,8 @@ class SegmentIndex {
     /// Removal frames in it.
     std::size_t removals = 0;
     bool present = true;
+    /// Read from its index file (sealed), not from its frames.
+    bool from_index_file = false;
   };
   const std::vector<SegmentState>& segments() const { return segments_; }
   /// The segment `name`, as read so far (one never read: not present).
@@ -155,6 +158,18 @@ class SegmentIndex {
   /// Reads segment `index`, `size` bytes long, from its index file; false
   /// when that is missing, damaged or not of this segment. Throws IoError.
   bool read_index_file(std::uint32_t index, std::uint64_t size);
+  /// Calls `visit` with each frame the index file of segment `index`
+  /// (`size` bytes long) lists; false, having visited nothing or some,
+  /// as segment::decode_index. Throws IoError.
+  bool visit_index_file(std::uint32_t index, std::uint64_t size,
+                        const std::function<void(const segment::IndexedFrame&)>& visit);
+  /// for_each_frame of a segment read from its index file, whose `bytes`
+  /// are read: each frame where the index file says it is, so that a frame
+  /// header damaged since loses nothing (a result's record checks itself,
+  /// a removal is all header). False, having visited none, when the index
+  /// file no longer reads as the segment's.
+  bool for_each_indexed_frame(std::uint32_t index, std::string_view bytes,
+                              const std::function<void(const segment::FrameRead&)>& visit);
   /// Applies one whole frame read at `offset` of segment `index`.
   void apply(std::uint32_t index, std::uint64_t offset, const segment::FrameRead& frame);
   void add_put(std::uint32_t segment, std::uint64_t offset, const segment::FrameHeader& header);

@@ -494,6 +494,42 @@ TEST_F(FileStoreSegments, PackLeavesSegmentsInUseAndARemovalOfTheirsStands) {
   EXPECT_EQ(reader->get(task(3)), "three");
 }
 
+// A removal frame whose header was damaged after its segment's index file
+// was written: the index file still says what it removes, and a pack
+// copies it from there (dropped, it would bring the result back).
+TEST_F(FileStoreSegments, ARemovalWhoseHeaderWasDamagedSinceItsIndexFileStandsThroughAPack) {
+  auto running = worker();  // a worker still appending: its segment is not packed
+  running->put(task(1), "one");
+  running->put(task(2), "two");
+  std::set<std::string> before;
+  for (const auto& [path, bytes] : segment_files(*fs_)) before.insert(path);
+  {
+    auto remover = worker();
+    EXPECT_TRUE(remover->remove(task(1)));
+  }
+  std::string removals;
+  for (const auto& [path, bytes] : segment_files(*fs_)) {
+    if (!before.contains(path)) removals = path;
+  }
+  ASSERT_FALSE(removals.empty());
+  ASSERT_EQ(index_files(*fs_).count(kRoot + "/segments/index." +
+                                    removals.substr(removals.rfind('/') + 1)),
+            1u);
+  std::string content = fs_->files().at(removals);
+  const std::size_t removal = content.find("JUGF");
+  ASSERT_EQ(removal, segment::kFileHeader.size());
+  content[removal] = 'X';
+  replace_file(*fs_, removals, content);
+  EXPECT_FALSE(worker()->contains(task(1))) << "read from the index file";
+
+  const FileStore::PackSummary packed = worker()->pack(kLeaseTime);
+  EXPECT_EQ(packed.segments, 1u) << "the remover's";
+  EXPECT_FALSE(fs_->files().contains(removals));
+  auto reader = worker();
+  EXPECT_FALSE(reader->contains(task(1))) << "its removal was copied";
+  EXPECT_EQ(reader->get(task(2)), "two");
+}
+
 TEST_F(FileStoreSegments, AReaderOfASegmentPackedAwayFindsTheCopy) {
   {
     auto store = worker();
