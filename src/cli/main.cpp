@@ -266,7 +266,8 @@ int run_cleanup(const cli::CommandLine& cl, const Graph& graph, Store& store) {
              report.results_kept ? fmt::format("; kept {} in use", report.results_kept) : "");
   if (report.files_removed > 0) {
     // Not only half-written files: a worker's marker, a breaker's file, an
-    // invalidate's removal mark (Store::remove_abandoned_files).
+    // invalidate's removal mark (Store::remove_abandoned_files). Files whose
+    // writer the name does not tell are judged by their age alone.
     fmt::print(std::cout, "{} {} file{} that jug processes which are gone left behind.\n",
                cl.cleanup.dry_run ? "Would remove" : "Removed", report.files_removed,
                report.files_removed == 1 ? "" : "s");

@@ -331,10 +331,13 @@ class FileStore final : public Store {
   void convert_lone_lease();
   /// Makes this process's marker in locks/, unless made. Throws IoError.
   void make_worker_marker();
-  /// Removes the marker of `gone`, a worker whose lease was just broken,
-  /// if it left one: nobody else would look at it before the next worker
-  /// starts. Best effort (a failure leaves it to that worker).
-  void remove_marker_of(const LeaseOwner& gone) noexcept;
+  /// Removes the marker of `holder`, a worker whose lease was just broken,
+  /// if it left one and is a process of this machine that is gone: else it
+  /// would stay until a worker goes lone, or execute starts, or cleanup
+  /// runs. A live holder's lease may be broken too (`cleanup
+  /// --locks-only`): its marker stays. Best effort (a failure leaves it to
+  /// those).
+  void remove_marker_of(const LeaseOwner& holder) noexcept;
   /// A lock file for each of `tasks`, naming `owner`, renewed at
   /// `renewed` (a lone lease turned into lock files); one there already is
   /// left as it is. Throws IoError.

@@ -138,16 +138,20 @@ void FileStore::make_worker_marker() {
   if (const Errno err = file.close()) throw IoError{err, marker};
 }
 
-void FileStore::remove_marker_of(const LeaseOwner& gone) noexcept {
+void FileStore::remove_marker_of(const LeaseOwner& holder) noexcept {
   const std::string locks = root_ + "/locks";
   try {
+    const LeaseOwner self = LeaseOwner::self();
     Directory dir = open_directory(*fs_, locks);
     if (!dir) return;
     while (const DirectoryEntry* entry = dir.next(locks)) {
-      std::string_view name = entry->name;
-      if (!name.ends_with(kWorkerMarkerSuffix)) continue;
-      name.remove_suffix(kWorkerMarkerSuffix.size());
-      if (written_by(name, gone)) fs_->unlink(locks + "/" + entry->name);
+      const std::string_view name = entry->name;
+      if (!name.ends_with(kWorkerMarkerSuffix) ||
+          !written_by(name.substr(0, name.size() - kWorkerMarkerSuffix.size()), holder) ||
+          !worker_marker_gone(name, self)) {
+        continue;
+      }
+      fs_->unlink(locks + "/" + entry->name);
     }
   } catch (...) {
     // IoError or bad_alloc: a worker that starts, execute's first look or

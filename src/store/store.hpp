@@ -135,9 +135,10 @@ class Store {
   /// for cleanup: an index damaged by hand, or by a server that lost
   /// writes, would hide results from status and execute. Throws StoreError.
   virtual IndexRepair repair_index(bool /*dry_run*/) { return {}; }
-  /// Removes the files that writers which are gone left half-way (a
+  /// Removes the files that writers which are gone left behind (a
   /// temporary file never renamed, a lease's breaker or last words once the
-  /// lease is gone), judged as leases are, with `lease_time` for writers on
+  /// lease is gone, a worker's marker, a remover's mark), judged as leases
+  /// are, with `lease_time` for writers on
   /// other machines; returns how many it removed (with `dry_run`, would
   /// remove). Stores without such files have none. Throws StoreError.
   virtual std::size_t remove_abandoned_files(std::chrono::duration<double> /*lease_time*/,

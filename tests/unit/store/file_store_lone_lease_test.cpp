@@ -319,12 +319,14 @@ TEST_F(FileStoreLoneLease, TheMarkerOfAWorkerHereThatIsGoneIsRemovedNotObeyed) {
 
 // A worker killed after it made way leaves its marker beside its lock
 // files; whoever breaks its lease removes the marker too, and leaves those
-// of other workers.
+// of other workers, and of a live worker whose lease is broken all the
+// same (`cleanup --locks-only`).
 TEST_F(FileStoreLoneLease, BreakingTheLeaseOfAWorkerThatIsGoneRemovesItsMarker) {
   const LeaseOwner dead = dead_worker_here();
   const std::string dead_marker =
       kRoot + "/locks/" + dead_writers_name("worker", static_cast<pid_t>(dead.pid)) + ".worker";
-  const std::string other_marker =
+  // This process's: alive.
+  const std::string live_marker =
       kRoot + "/locks/" + dead_writers_name("worker", ::getpid()) + ".worker";
   {
     auto made = worker();
@@ -339,8 +341,9 @@ TEST_F(FileStoreLoneLease, BreakingTheLeaseOfAWorkerThatIsGoneRemovesItsMarker) 
     fs_->close(file);
   };
   make(dead_marker, "");
-  make(other_marker, "");
+  make(live_marker, "");
   make(kRoot + "/locks/" + task(1).hex() + ".lock", lock_file_content(dead));
+  make(kRoot + "/locks/" + task(2).hex() + ".lock", lock_file_content(LeaseOwner::self()));
 
   auto next = worker();
   const std::optional<LeaseInfo> lease = next->lease(task(1));
@@ -352,8 +355,13 @@ TEST_F(FileStoreLoneLease, BreakingTheLeaseOfAWorkerThatIsGoneRemovesItsMarker) 
   ASSERT_TRUE(why);
   EXPECT_TRUE(break_abandoned_lease(*next, *lease, *why));
   EXPECT_FALSE(fs_->files().contains(dead_marker));
-  EXPECT_TRUE(fs_->files().contains(other_marker));
+  EXPECT_TRUE(fs_->files().contains(live_marker));
   EXPECT_EQ(next->crashes(task(1)).size(), 1u);
+
+  const std::optional<LeaseInfo> live = next->lease(task(2));
+  ASSERT_TRUE(live);
+  EXPECT_TRUE(next->break_lease(*live));
+  EXPECT_TRUE(fs_->files().contains(live_marker));
 }
 
 TEST_F(FileStoreLoneLease, AStoreOfFormat2KeepsALockFilePerTask) {
