@@ -138,9 +138,8 @@ class Store {
   /// Removes the files that writers which are gone left behind (a
   /// temporary file never renamed, a lease's breaker or last words once the
   /// lease is gone, a worker's marker, a remover's mark), judged as leases
-  /// are, with `lease_time` for writers on
-  /// other machines; returns how many it removed (with `dry_run`, would
-  /// remove). Stores without such files have none. Throws StoreError.
+  /// are, with `lease_time` for writers on other machines; returns how many
+  /// it removed (with `dry_run`, would remove). Stores without such files have none. Throws StoreError.
   virtual std::size_t remove_abandoned_files(std::chrono::duration<double> /*lease_time*/,
                                              bool /*dry_run*/) {
     return 0;

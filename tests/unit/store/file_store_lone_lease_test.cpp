@@ -332,18 +332,11 @@ TEST_F(FileStoreLoneLease, BreakingTheLeaseOfAWorkerThatIsGoneRemovesItsMarker) 
     auto made = worker();
     made->put(task(0), "a result");  // makes the store
   }
-  ASSERT_EQ(fs_->make_directory(kRoot + "/locks"), 0);
-  const auto make = [&](const std::string& path, const std::string& content) {
-    FileHandle file;
-    ASSERT_EQ(fs_->create_exclusive(path, &file), 0) << path;
-    std::size_t written = 0;
-    ASSERT_EQ(fs_->write(file, content, &written), 0) << path;
-    fs_->close(file);
-  };
-  make(dead_marker, "");
-  make(live_marker, "");
-  make(kRoot + "/locks/" + task(1).hex() + ".lock", lock_file_content(dead));
-  make(kRoot + "/locks/" + task(2).hex() + ".lock", lock_file_content(LeaseOwner::self()));
+  plant_file(*fs_, dead_marker, "");
+  plant_file(*fs_, live_marker, "");
+  plant_file(*fs_, kRoot + "/locks/" + task(1).hex() + ".lock", lock_file_content(dead));
+  plant_file(*fs_, kRoot + "/locks/" + task(2).hex() + ".lock",
+             lock_file_content(LeaseOwner::self()));
 
   auto next = worker();
   const std::optional<LeaseInfo> lease = next->lease(task(1));

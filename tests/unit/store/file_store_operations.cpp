@@ -98,18 +98,6 @@ std::optional<std::string> big_value_read(FileStore& store, const TaskHash& hash
 
 const LeaseOwner kOther{"node7", 4242, 1, "another-machine/1"};
 
-/// Writes a whole file through `fs`, making its directory: what a writer
-/// that died left there.
-void plant_file(FileSystem& fs, const std::string& path, std::string_view content) {
-  (void)fs.make_directory(path.substr(0, path.rfind('/')));
-  FileHandle file;
-  ASSERT_EQ(fs.create_exclusive(path, &file), 0) << path;
-  std::size_t written = 0;
-  ASSERT_EQ(fs.write(file, content, &written), 0) << path;
-  ASSERT_EQ(written, content.size()) << path;
-  ASSERT_EQ(fs.close(file), 0) << path;
-}
-
 // ---- a small jugfile, for the commands --------------------------------------
 
 const TaskGenerator crash_square("crashop_square", [](int x) { return x * x; });

@@ -10,11 +10,27 @@
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "jug/task_hash.hpp"
+#include "store/file_system.hpp"
 
 namespace jug::store_test {
+
+/// Writes a whole file through `fs`, making its directory: what a writer
+/// that died left there.
+inline void plant_file(FileSystem& fs, const std::string& path, std::string_view content) {
+  (void)fs.make_directory(path.substr(0, path.rfind('/')));
+  FileHandle file;
+  ASSERT_EQ(fs.create_exclusive(path, &file), 0) << path;
+  std::size_t written = 0;
+  ASSERT_EQ(fs.write(file, content, &written), 0) << path;
+  ASSERT_EQ(written, content.size()) << path;
+  ASSERT_EQ(fs.close(file), 0) << path;
+}
 
 /// A fresh directory under /tmp, removed with everything in it at the end.
 class TempDirectory {
